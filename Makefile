@@ -1,0 +1,67 @@
+# Entekhab: two commands for a newcomer, `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/entekhab
+FONT_SRC := node_modules/vazirmatn
+FONT_DST := src/entekhab/hq/static/fonts
+PYTEST := $(BIN)/pytest -p no:cacheprovider
+# pytest exits 5 when a selection holds no test: that is not a failure of the suite.
+ok5 = || [ $$? -eq 5 ]
+
+.PHONY: demo test install system assets lint test-pure test-sqlite test-pg bench clean
+
+demo: install assets
+	$(BIN)/entekhab demo
+
+test: install assets lint
+	$(PYTEST) -m "not db" -n 2
+	$(PYTEST) -m db -n 2 $(ok5)
+	bash scripts/ensure-postgres.sh
+	DATABASE_URL=$(PG_URL) $(PYTEST) -m db -n 2 $(ok5)
+
+test-pure: install
+	$(PYTEST) -m "not db" -n 2
+
+test-sqlite: install assets
+	$(PYTEST) -m db -n 2
+
+test-pg: install assets
+	bash scripts/ensure-postgres.sh
+	DATABASE_URL=$(PG_URL) $(PYTEST) -m db -n 2
+
+lint: install
+	$(BIN)/ruff check src tests bench
+
+system: .stamp-system
+.stamp-system: scripts/install-system.sh
+	bash scripts/install-system.sh
+	touch $@
+
+install: system $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+assets: system $(FONT_DST)/.installed messages
+$(FONT_DST)/.installed: package.json
+	npm install --no-audit --no-fund --silent
+	mkdir -p $(FONT_DST)
+	cp $(FONT_SRC)/fonts/webfonts/Vazirmatn-Regular.woff2 $(FONT_SRC)/fonts/webfonts/Vazirmatn-Bold.woff2 \
+	   $(FONT_SRC)/fonts/ttf/Vazirmatn-Regular.ttf $(FONT_SRC)/fonts/ttf/Vazirmatn-Bold.ttf \
+	   $(FONT_SRC)/misc/Farsi-Digits/fonts/webfonts/Vazirmatn-FD-Regular.woff2 \
+	   $(FONT_SRC)/misc/Farsi-Digits/fonts/webfonts/Vazirmatn-FD-Bold.woff2 \
+	   $(FONT_SRC)/OFL.txt $(FONT_DST)/
+	touch $@
+
+messages: install
+	cd src/entekhab/hq && ../../../$(BIN)/django-admin compilemessages --ignore '.venv' -v 0 2>/dev/null || \
+	  (cd src/entekhab/hq && DJANGO_SETTINGS_MODULE=entekhab.hq.settings ../../../$(BIN)/python -m django compilemessages -v 0)
+
+bench: install assets
+	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f; done
+
+clean:
+	rm -rf $(VENV) node_modules $(FONT_DST) data .stamp-system

@@ -1,0 +1,23 @@
+"""The one command-line entry point, ``entekhab``."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="entekhab",
+    help="Entekhab (انتخاب): run a fully electronic, verifiable election.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Subcommand modules register here, one line each.
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

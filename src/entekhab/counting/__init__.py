@@ -1,0 +1,1 @@
+"""Pure counting: ballot interpretation, seat allocation methods, ties, explanations (no Django)."""

@@ -1,0 +1,1 @@
+"""Pure verifiable-voting cryptography over ristretto255 (no Django)."""

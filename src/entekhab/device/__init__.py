@@ -1,0 +1,1 @@
+"""The branch device agent: authentication device and electronic ballot box."""

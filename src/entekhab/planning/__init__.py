@@ -1,0 +1,1 @@
+"""Pure capacity planning: queue models, discrete-event simulation, device sizing (no Django)."""
