@@ -1,0 +1,90 @@
+"""``entekhab count FILE.json``: count a contest from its totals and explain every step."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from entekhab.counting.result import CountResult
+
+
+class Lang(StrEnum):
+    fa = "fa"
+    en = "en"
+
+
+def _fail(message_en: str, message_fa: str, lang: Lang) -> NoReturn:
+    line = f"خطا: {message_fa} (error: {message_en})" if lang is Lang.fa else f"error: {message_en}"
+    typer.echo(line.replace("\n", " "), err=True)
+    raise typer.Exit(2)
+
+
+def count(
+    file: Annotated[Path, typer.Argument(help="contest and totals as JSON", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
+    lang: Annotated[Lang, typer.Option("--lang", help="language of the explanation")] = Lang.fa,
+) -> None:
+    """Count a contest (tehran-pr, plurality, hare-lr, droop-lr, dhondt, sainte-lague)."""
+    import json
+
+    from entekhab.counting.methods import count_json
+    from entekhab.domain.errors import DomainError
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        _fail(f"cannot read {file}: {reason}", f"خواندن {file} ممکن نیست: {reason}", lang)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        _fail(
+            f"malformed JSON in {file}: {exc.msg} ({where})",
+            f"JSON نادرست در {file}: {exc.msg} ({where})",
+            lang,
+        )
+    except RecursionError:
+        _fail(f"malformed JSON in {file}: nested too deeply", f"JSON نادرست در {file}", lang)
+    try:
+        result = count_json(data)
+    except DomainError as exc:
+        _fail(exc.message_en, exc.message_fa, lang)
+    if as_json:
+        typer.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        return
+    _print_for_people(result, lang.value)
+
+
+def _print_for_people(result: CountResult, lang: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from entekhab.counting.explain import label, num
+
+    fa = lang == "fa"
+    console = Console(highlight=False)
+    console.print(f"[bold]{'شمارش' if fa else 'Count'}: {result.method}[/bold]")
+    console.print(result.explanation(lang))
+    table = Table(title="کرسی هر گروه" if fa else "Seats per group")
+    table.add_column("گروه" if fa else "Group")
+    table.add_column("کرسی" if fa else "Seats", justify="right")
+    for group, seats in result.group_seats.items():
+        table.add_row(label(group, lang), num(seats, lang))
+    console.print(table)
+    sep = "، " if fa else ", "
+    if result.elected:
+        console.print(f"{'منتخبان' if fa else 'Elected'}: {sep.join(result.elected)}")
+    if result.alternates:
+        console.print(f"{'علی‌البدل‌ها' if fa else 'Alternates'}: {sep.join(result.alternates)}")
+    for lot in result.lots:
+        head = "قرعه" if fa else "Lot"
+        console.print(f"{head} «{lot.context}»: {sep.join(lot.order)} → {sep.join(lot.winners)}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("count")(count)

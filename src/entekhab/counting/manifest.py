@@ -1,0 +1,169 @@
+"""The contest manifest as interpretation needs it: codes, lists, members, limits, policy.
+
+A voter types codes; this manifest says what each code means. Codes are digit strings
+(Persian and Arabic-Indic digits are normalised to ASCII), unique across lists and
+candidates of the contest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from entekhab.counting.errors import InvalidManifest
+from entekhab.domain.digits import to_ascii_digits, to_persian_digits
+from entekhab.domain.ids import CandidateId, GroupId
+
+INDEPENDENTS = GroupId("independents")
+"""Key of the bloc of all candidates on no list (منفردها)."""
+
+
+class ListMixPolicy(StrEnum):
+    """Whether a list code may be combined with individual candidate codes (law silent).
+
+    ``forbidden`` (default): a list code must be entered alone.
+    ``union``: one list code plus individual codes; the ballot votes once for each
+    candidate in the union of the list's members and the typed candidates, and the
+    union must not exceed ``max_votes``.
+    """
+
+    FORBIDDEN = "forbidden"
+    UNION = "union"
+
+
+def normalise_code(raw: str) -> str:
+    """A typed code as ASCII digits, without surrounding spaces."""
+    return to_ascii_digits(raw.strip())
+
+
+def _checked_code(raw: object, owner: str) -> str:
+    code = normalise_code(raw) if isinstance(raw, str) else ""
+    if not code or not code.isascii() or not code.isdigit():
+        raise InvalidManifest(
+            f"code of {owner} must be digits, got {raw!r}", f"کد {owner} باید فقط رقم باشد"
+        )
+    return code
+
+
+@dataclass(frozen=True)
+class ManifestCandidate:
+    """An approved candidate: id, ballot code and the facts the tie chain uses."""
+
+    id: CandidateId
+    code: str
+    veteran: bool = False
+    degree: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise InvalidManifest("candidate id is empty", "شناسه نامزد خالی است")
+        object.__setattr__(self, "code", _checked_code(self.code, f"candidate {self.id}"))
+        if isinstance(self.degree, bool) or not isinstance(self.degree, int) or self.degree < 0:
+            raise InvalidManifest(
+                f"degree of candidate {self.id} must be a whole number ≥ 0",
+                f"مدرک نامزد {self.id} باید عدد صحیح نامنفی باشد",
+            )
+
+
+@dataclass(frozen=True)
+class ManifestList:
+    """A list (فهرست) of a party, front or coalition: its code and its members."""
+
+    id: GroupId
+    code: str
+    members: tuple[CandidateId, ...]
+
+    def __post_init__(self) -> None:
+        if not self.id or self.id == INDEPENDENTS:
+            raise InvalidManifest(
+                f"list id {self.id!r} is empty or reserved", f"شناسه فهرست «{self.id}» مجاز نیست"
+            )
+        object.__setattr__(self, "code", _checked_code(self.code, f"list {self.id}"))
+        object.__setattr__(self, "members", tuple(self.members))
+        if not self.members:
+            raise InvalidManifest(f"list {self.id} has no members", f"فهرست {self.id} عضوی ندارد")
+        if len(set(self.members)) != len(self.members):
+            raise InvalidManifest(
+                f"list {self.id} names a member twice", f"فهرست {self.id} عضوی را دو بار آورده است"
+            )
+
+
+@dataclass(frozen=True)
+class ContestManifest:
+    """Everything needed to read a ballot of one contest and count it.
+
+    ``max_votes`` is the most candidate-votes one ballot may give (21 in Tehran);
+    it defaults to ``seats``.
+    """
+
+    candidates: tuple[ManifestCandidate, ...]
+    lists: tuple[ManifestList, ...] = ()
+    seats: int = 21
+    alternates: int = 0
+    max_votes: int | None = None
+    list_mix: ListMixPolicy = ListMixPolicy.FORBIDDEN
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "candidates", tuple(self.candidates))
+        object.__setattr__(self, "lists", tuple(self.lists))
+        object.__setattr__(self, "list_mix", ListMixPolicy(self.list_mix))
+        if isinstance(self.seats, bool) or not isinstance(self.seats, int) or self.seats < 1:
+            raise InvalidManifest("seats must be at least 1", "تعداد کرسی‌ها باید دست‌کم ۱ باشد")
+        if self.alternates < 0:
+            raise InvalidManifest("alternates must be ≥ 0", "تعداد اعضای علی‌البدل نامنفی است")
+        if self.max_votes is None:
+            object.__setattr__(self, "max_votes", self.seats)
+        if self.max_votes is None or self.max_votes < 1:
+            raise InvalidManifest("max_votes must be at least 1", "سقف آرا باید دست‌کم ۱ باشد")
+        ids = [c.id for c in self.candidates]
+        if len(set(ids)) != len(ids):
+            dup = next(i for i in ids if ids.count(i) > 1)
+            raise InvalidManifest(f"candidate {dup} appears twice", f"نامزد {dup} دو بار آمده است")
+        list_ids = [lst.id for lst in self.lists]
+        if len(set(list_ids)) != len(list_ids):
+            dup = next(i for i in list_ids if list_ids.count(i) > 1)
+            raise InvalidManifest(f"list {dup} appears twice", f"فهرست {dup} دو بار آمده است")
+        owners: dict[str, str] = {}
+        for c in self.candidates:
+            self._claim(owners, c.code, f"candidate {c.id}")
+        for lst in self.lists:
+            self._claim(owners, lst.code, f"list {lst.id}")
+        known = set(ids)
+        seen: dict[CandidateId, GroupId] = {}
+        for lst in self.lists:
+            for m in lst.members:
+                if m not in known:
+                    raise InvalidManifest(
+                        f"list {lst.id} names unknown candidate {m}",
+                        f"فهرست {lst.id} نامزد ناشناخته {m} را آورده است",
+                    )
+                if m in seen:
+                    raise InvalidManifest(
+                        f"candidate {m} is on two lists ({seen[m]} and {lst.id})",
+                        f"نامزد {m} در دو فهرست ({seen[m]} و {lst.id}) آمده است",
+                    )
+                seen[m] = lst.id
+            if len(lst.members) > self.max_votes:
+                raise InvalidManifest(
+                    f"list {lst.id} has {len(lst.members)} members, more than the "
+                    f"{self.max_votes} votes a ballot may give",
+                    f"فهرست {lst.id} بیش از {to_persian_digits(self.max_votes)} عضو دارد",
+                )
+
+    @staticmethod
+    def _claim(owners: dict[str, str], code: str, owner: str) -> None:
+        if code in owners:
+            raise InvalidManifest(
+                f"code {code} is used by both {owners[code]} and {owner}",
+                f"کد {code} هم برای {owners[code]} و هم برای {owner} آمده است",
+            )
+        owners[code] = owner
+
+    @property
+    def max_candidate_votes(self) -> int:
+        """``max_votes`` as an int (it is always set after construction)."""
+        return self.max_votes if self.max_votes is not None else self.seats
+
+    def list_of(self) -> dict[CandidateId, GroupId]:
+        """Each listed candidate's list; candidates missing here are independents."""
+        return {m: lst.id for lst in self.lists for m in lst.members}
