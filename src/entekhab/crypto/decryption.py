@@ -1,0 +1,116 @@
+"""Threshold decryption of ballot vectors.
+
+A guardian's share of a ballot is ``alpha_k^{x_l}`` for each slot ``k``, with one
+Chaum–Pedersen proof that the same ``x_l`` (the log of its verification key) was used in
+every slot.  Any quorum of shares is combined by Lagrange interpolation at 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from entekhab.crypto import sodium
+from entekhab.crypto.errors import CeremonyError, CryptoError
+from entekhab.crypto.group import ORDER, Element, Randomness
+from entekhab.crypto.keyceremony import GuardianKey
+from entekhab.crypto.proofs import ChaumPedersenProof
+from entekhab.crypto.shuffle import Row
+
+
+def share_context(election: bytes) -> bytes:
+    return b"decryption-share/" + election
+
+
+def alphas(row: Row) -> list[Element]:
+    return [Element.trusted(row[j]) for j in range(0, len(row), 2)]
+
+
+@dataclass(frozen=True, slots=True)
+class DecryptionShare:
+    """Guardian ``guardian``'s partial decryption of one ballot vector."""
+
+    guardian: int
+    values: tuple[Element, ...]
+    proof: ChaumPedersenProof
+
+    def verify(self, verification_key: Element, row: Row, election: bytes) -> None:
+        self.proof.verify(verification_key, alphas(row), self.values, share_context(election))
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "guardian": self.guardian,
+            "values": [v.hex() for v in self.values],
+            "proof": self.proof.to_json(),
+        }
+
+    @staticmethod
+    def from_json(d: dict[str, object]) -> DecryptionShare:
+        try:
+            values = d["values"]
+            if not isinstance(values, list):
+                raise CryptoError("values is not a list", "مقادیر فهرست نیست")
+            guardian = d["guardian"]
+            if not isinstance(guardian, int):
+                raise CryptoError("guardian is not an integer", "شمارهٔ امین عدد نیست")
+            return DecryptionShare(
+                guardian,
+                tuple(Element.from_hex(str(v)) for v in values),
+                ChaumPedersenProof.from_json(d["proof"]),  # type: ignore[arg-type]
+            )
+        except (KeyError, ValueError, TypeError) as exc:
+            raise CryptoError(
+                f"malformed decryption share: {exc}", "سهم رمزگشایی بدشکل است"
+            ) from exc
+
+
+def make_share(
+    key: GuardianKey, row: Row, election: bytes, rng: Randomness | None = None
+) -> DecryptionShare:
+    bases = alphas(row)
+    values = tuple(a**key.secret for a in bases)
+    proof = ChaumPedersenProof.prove(
+        key.secret, key.verification_key, bases, values, share_context(election), rng
+    )
+    return DecryptionShare(key.guardian, values, proof)
+
+
+def share_chunk(
+    key: GuardianKey, rows: list[Row], election: bytes, seed: bytes | None
+) -> list[DecryptionShare]:
+    """A guardian's shares for many ballots (a ``pmap`` worker)."""
+    rng = Randomness(seed) if seed is not None else None
+    return [make_share(key, row, election, rng) for row in rows]
+
+
+def lagrange_at_zero(guardian: int, group: Sequence[int]) -> int:
+    """The coefficient of guardian ``guardian``'s share when ``group`` decrypts together."""
+    num, den = 1, 1
+    for j in group:
+        if j != guardian:
+            num = num * j % ORDER
+            den = den * (j - guardian) % ORDER
+    return num * pow(den, -1, ORDER) % ORDER
+
+
+def combine(row: Row, shares: Sequence[DecryptionShare], quorum: int) -> list[bytes]:
+    """``g^{m_k}`` for every slot, from ``quorum`` shares of distinct guardians."""
+    guardians = [s.guardian for s in shares]
+    if len(set(guardians)) != len(guardians):
+        raise CeremonyError("two shares from the same guardian", "دو سهم از یک امین")
+    if len(shares) < quorum:
+        raise CeremonyError(
+            f"{len(shares)} shares, {quorum} needed to decrypt",
+            "سهم‌های رمزگشایی کمتر از حد نصاب است",
+            code="below_quorum",
+        )
+    used = shares[:quorum]
+    group = [s.guardian for s in used]
+    lambdas = [lagrange_at_zero(g, group) for g in group]
+    out = []
+    for k in range(len(row) // 2):
+        blind = sodium.IDENTITY_BYTES
+        for s, lam in zip(used, lambdas, strict=True):
+            blind = sodium.add(blind, (s.values[k] ** lam).b)
+        out.append(sodium.sub(row[2 * k + 1], blind))
+    return out
