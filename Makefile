@@ -9,7 +9,7 @@ PYTEST := $(BIN)/pytest -p no:cacheprovider
 # pytest exits 5 when a selection holds no test: that is not a failure of the suite.
 ok5 = || [ $$? -eq 5 ]
 
-.PHONY: demo test install system assets lint test-pure test-sqlite test-pg bench clean
+.PHONY: demo test install system assets messages lint test-pure test-sqlite test-pg bench clean
 
 demo: install assets
 	$(BIN)/entekhab demo
@@ -56,9 +56,8 @@ $(FONT_DST)/.installed: package.json
 	   $(FONT_SRC)/OFL.txt $(FONT_DST)/
 	touch $@
 
-messages: install
-	cd src/entekhab/hq && ../../../$(BIN)/django-admin compilemessages --ignore '.venv' -v 0 2>/dev/null || \
-	  (cd src/entekhab/hq && DJANGO_SETTINGS_MODULE=entekhab.hq.settings ../../../$(BIN)/python -m django compilemessages -v 0)
+messages: system
+	@for po in $$(find src -name '*.po'); do msgfmt --check -o "$${po%.po}.mo" "$$po"; done
 
 bench: install assets
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f; done

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from entekhab.commands import count, platform
+
 app = typer.Typer(
     name="entekhab",
     help="Entekhab (انتخاب): run a fully electronic, verifiable election.",
@@ -13,6 +15,8 @@ app = typer.Typer(
 )
 
 # Subcommand modules register here, one line each.
+platform.register(app)
+count.register(app)
 
 
 def main() -> None:

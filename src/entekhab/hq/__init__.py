@@ -1,0 +1,1 @@
+"""The headquarters server: a Django project of thin apps over the pure cores."""

@@ -1,0 +1,94 @@
+"""Roles are Django groups with explicit permissions; the table below is the policy.
+
+Permissions are enforced by the admin and the API (``has_perm``), not only by
+hiding menus. A permission named here that does not exist is an error, so the
+table cannot drift silently from the models.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+
+class Role(StrEnum):
+    HQ_ADMIN = "hq_admin"
+    EXECUTIVE_BOARD = "executive_board"
+    SUPERVISORY_BOARD = "supervisory_board"
+    BRANCH_HEAD = "branch_head"
+    OPERATOR = "operator"
+    OBSERVER = "observer"
+
+
+ROLE_NAMES_FA = {
+    Role.HQ_ADMIN: "مدیر ستاد انتخابات",
+    Role.EXECUTIVE_BOARD: "هیئت اجرایی",
+    Role.SUPERVISORY_BOARD: "هیئت نظارت",
+    Role.BRANCH_HEAD: "رئیس شعبه",
+    Role.OPERATOR: "متصدی دستگاه",
+    Role.OBSERVER: "ناظر",
+}
+
+# The apps whose models the roles act on; later apps add their models here.
+ELECTION_APPS = ("geography", "elections")
+ALL_APPS = (*ELECTION_APPS, "audit")
+
+
+def _view(apps: tuple[str, ...]) -> list[str]:
+    return [f"{app}.view_*" for app in apps]
+
+
+ROLE_PERMISSIONS: dict[Role, list[str]] = {
+    Role.HQ_ADMIN: [f"{app}.*" for app in ALL_APPS] + ["auth.view_user", "auth.add_user", "auth.change_user"],
+    Role.EXECUTIVE_BOARD: [
+        *_view(ALL_APPS),
+        "elections.add_branch",
+        "elections.change_branch",
+        "elections.add_pollextension",
+        "elections.change_contest",
+    ],
+    Role.SUPERVISORY_BOARD: _view(ALL_APPS),
+    Role.BRANCH_HEAD: ["elections.view_branch", "elections.view_election", "elections.view_contest"],
+    Role.OPERATOR: ["elections.view_branch", "elections.view_election", "elections.view_contest"],
+    Role.OBSERVER: _view(ELECTION_APPS),
+}
+
+
+def _resolve(pattern: str) -> list[Permission]:
+    app, _, codename = pattern.partition(".")
+    query = Q(content_type__app_label=app)
+    if codename.endswith("*"):
+        query &= Q(codename__startswith=codename[:-1])
+    else:
+        query &= Q(codename=codename)
+    perms = list(Permission.objects.filter(query))
+    if not perms and not codename.endswith("*"):
+        raise LookupError(f"role table names a permission that does not exist: {pattern}")
+    return perms
+
+
+def sync_roles() -> dict[Role, Group]:
+    """Create the groups and set exactly the permissions of the table."""
+    groups: dict[Role, Group] = {}
+    for role, patterns in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        group.permissions.set([p for pattern in patterns for p in _resolve(pattern)])
+        groups[role] = group
+    return groups
+
+
+def sync_roles_after_migrate(**kwargs) -> None:
+    """Runs after migrate; permissions of apps that migrate later are created first."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=kwargs.get("using", "default"))
+    sync_roles()
+
+
+def roles_of(user) -> set[Role]:
+    names = set(user.groups.values_list("name", flat=True))
+    return {r for r in Role if r.value in names}

@@ -1,0 +1,70 @@
+"""The JSON API at /api/v1/: typed, documented by OpenAPI, errors in one shape.
+
+Every error body is ``{"code", "message", "message_fa"}`` (plus ``errors`` for
+field validation), so a client can show the Persian message to a person and
+branch on the code.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from entekhab import __version__
+from entekhab.domain.errors import DomainError
+
+api = NinjaAPI(
+    title="Entekhab HQ API",
+    version=__version__,
+    urls_namespace="api-v1",
+    description="Elections, contests, branches and ballot styles of the Entekhab headquarters.",
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, en: str, fa: str, errors=None):
+    body = {"code": code, "message": en, "message_fa": fa}
+    if errors is not None:
+        body["errors"] = errors
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return _error(request, 400, exc.code, exc.message_en, exc.message_fa)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    errors = [
+        {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+        for e in exc.errors
+    ]
+    fields = ", ".join(".".join(e["loc"]) for e in errors)
+    return _error(request, 422, "validation_error", f"invalid request: {fields}",
+                  f"درخواست نامعتبر است: {fields}", errors)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return _error(request, 404, "not_found", str(exc) or "not found", "پیدا نشد")
+
+
+@api.exception_handler(PermissionDenied)
+def on_denied(request, exc):
+    return _error(request, 403, "forbidden", "you are not allowed to do this",
+                  "شما اجازه این کار را ندارید")
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return _error(request, 401, "unauthenticated", "log in first", "ابتدا وارد سامانه شوید")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, "http_error", str(exc), str(exc))
+
+
+from entekhab.hq.api import routes  # noqa: E402,F401  (registers the routes)

@@ -1,0 +1,86 @@
+"""The audit log: an append-only hash chain of every state change a person makes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+GENESIS = "0" * 64
+
+
+class AuditEvent(models.Model):
+    """Who did what, to which object, when and why; ``digest`` chains it to the previous event."""
+
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("actor"),
+        related_name="+",
+    )
+    actor_name = models.CharField(_("actor name"), max_length=150)
+    action = models.CharField(_("action"), max_length=80, db_index=True)
+    target_type = models.CharField(_("object type"), max_length=80)
+    target_id = models.CharField(_("object id"), max_length=80)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    succeeded = models.BooleanField(_("succeeded"), default=True)
+    previous_digest = models.CharField(max_length=64, unique=True)
+    digest = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["id"]
+
+    def payload(self) -> bytes:
+        """The canonical bytes the digest covers (time at microsecond, ISO UTC)."""
+        return json.dumps(
+            {
+                "created_at": self.created_at.isoformat(),
+                "actor": self.actor_name,
+                "action": self.action,
+                "target_type": self.target_type,
+                "target_id": self.target_id,
+                "before": self.before,
+                "after": self.after,
+                "reason": self.reason,
+                "succeeded": self.succeeded,
+                "previous": self.previous_digest,
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+            default=str,
+        ).encode()
+
+    def compute_digest(self) -> str:
+        return hashlib.sha256(self.payload()).hexdigest()
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("audit events are append-only")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_type}:{self.target_id}"
+
+
+class AuditHead(models.Model):
+    """One row holding the chain's last digest; locking it serialises appends on PostgreSQL."""
+
+    digest = models.CharField(max_length=64, default=GENESIS)
+
+    class Meta:
+        verbose_name = _("audit chain head")

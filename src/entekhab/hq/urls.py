@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from entekhab.hq.api.api import api
+from entekhab.hq.web import views
+
+admin.site.site_header = admin.site.site_title = "Entekhab"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,32 @@
+"""Template filters for Persian-first pages: ``{{ n|num }}``, ``{{ d|jdate }}``, ``{{ x|fa_digits }}``."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import get_language
+
+from entekhab.domain.digits import to_persian_digits
+from entekhab.hq.web.display import localise_date, localise_number
+
+register = template.Library()
+
+
+@register.filter
+def num(value):
+    return localise_number(value)
+
+
+@register.filter
+def jdate(value):
+    return localise_date(value)
+
+
+@register.filter
+def fa_digits(value):
+    return str(value) if get_language() == "en" else to_persian_digits(value)
+
+
+@register.simple_tag(takes_context=True)
+def bi(context, fa: str, en: str) -> str:
+    """Inline bilingual text for short labels that live in templates."""
+    return en if get_language() == "en" else fa
