@@ -47,9 +47,7 @@ class BallotStyle:
             )
         for k, (m, top) in enumerate(zip(selections, self.options, strict=True)):
             if not 0 <= m <= top:
-                raise CryptoError(
-                    f"slot {k}: index {m} outside 0..{top}", f"جایگاه {k}: اندیس خارج از بازه است"
-                )
+                raise CryptoError(f"slot {k}: index {m} outside 0..{top}", f"جایگاه {k}: اندیس خارج از بازه است")
 
     def to_json(self) -> dict[str, object]:
         return {"id": self.style_id, "options": list(self.options)}
@@ -76,22 +74,16 @@ class EncryptedBallot:
     tracking_code: bytes
 
     def context(self, election: bytes) -> bytes:
-        return ballot_context(
-            election, self.style_id, self.device, self.sequence, self.previous_code
-        )
+        return ballot_context(election, self.style_id, self.device, self.sequence, self.previous_code)
 
     def digest(self) -> bytes:
-        return ballot_digest(
-            self.ballot_id, self.style_id, self.device, self.sequence, self.slots, self.proof
-        )
+        return ballot_digest(self.ballot_id, self.style_id, self.device, self.sequence, self.slots, self.proof)
 
     def verify(self, election: bytes) -> None:
         """Check the randomness proof and that the tracking code is this ballot's."""
         self.proof.verify(self.slots, self.context(election))
         if next_code(self.previous_code, self.digest()) != self.tracking_code:
-            raise ProofError(
-                "tracking code does not match the ballot", "کد پیگیری با برگه نمی‌خواند"
-            )
+            raise ProofError("tracking code does not match the ballot", "کد پیگیری با برگه نمی‌خواند")
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -128,12 +120,8 @@ class EncryptedBallot:
             raise CryptoError(f"malformed ballot: {exc}", "برگه بدشکل است") from exc
 
 
-def ballot_context(
-    election: bytes, style: str, device: str, sequence: int, previous: bytes
-) -> bytes:
-    return b"\x00".join(
-        (b"ballot", election, style.encode(), device.encode(), str(sequence).encode(), previous)
-    )
+def ballot_context(election: bytes, style: str, device: str, sequence: int, previous: bytes) -> bytes:
+    return b"\x00".join((b"ballot", election, style.encode(), device.encode(), str(sequence).encode(), previous))
 
 
 def ballot_digest(
@@ -161,18 +149,12 @@ class SpoiledBallot:
     selections: tuple[int, ...]
     nonces: tuple[Scalar, ...]
 
-    def verify(
-        self, election: bytes, style: BallotStyle, public_key: Element, table: DecodingTable
-    ) -> None:
+    def verify(self, election: bytes, style: BallotStyle, public_key: Element, table: DecodingTable) -> None:
         self.ballot.verify(election)
         style.check(self.selections)
         if len(self.nonces) != len(self.ballot.slots):
-            raise ProofError(
-                "spoiled ballot reveals the wrong number of nonces", "تعداد تصادفی‌ها نادرست است"
-            )
-        for k, (m, r, c) in enumerate(
-            zip(self.selections, self.nonces, self.ballot.slots, strict=True)
-        ):
+            raise ProofError("spoiled ballot reveals the wrong number of nonces", "تعداد تصادفی‌ها نادرست است")
+        for k, (m, r, c) in enumerate(zip(self.selections, self.nonces, self.ballot.slots, strict=True)):
             if encrypt(m, public_key, r, table) != c:
                 raise ProofError(
                     f"slot {k} does not encrypt the revealed selection {m}",
@@ -227,16 +209,13 @@ class BallotDevice:
         style = ballot.style.style_id
         nonces = tuple(random_scalar(self.rng) for _ in ballot.selections)
         slots = tuple(
-            encrypt(m, self.public_key, r, self.table)
-            for m, r in zip(ballot.selections, nonces, strict=True)
+            encrypt(m, self.public_key, r, self.table) for m, r in zip(ballot.selections, nonces, strict=True)
         )
         ctx = ballot_context(self.election, style, self.device, self.sequence, self.head)
         proof = RandomnessProof.prove(slots, nonces, ctx, self.rng)
         ballot_id = f"{self.device}-{self.sequence:06d}"
         digest = ballot_digest(ballot_id, style, self.device, self.sequence, slots, proof)
         code = next_code(self.head, digest)
-        enc = EncryptedBallot(
-            ballot_id, style, self.device, self.sequence, self.head, slots, proof, code
-        )
+        enc = EncryptedBallot(ballot_id, style, self.device, self.sequence, self.head, slots, proof, code)
         self.head = code
         return enc, nonces

@@ -59,25 +59,17 @@ class DecryptionShare:
                 ChaumPedersenProof.from_json(d["proof"]),  # type: ignore[arg-type]
             )
         except (KeyError, ValueError, TypeError) as exc:
-            raise CryptoError(
-                f"malformed decryption share: {exc}", "سهم رمزگشایی بدشکل است"
-            ) from exc
+            raise CryptoError(f"malformed decryption share: {exc}", "سهم رمزگشایی بدشکل است") from exc
 
 
-def make_share(
-    key: GuardianKey, row: Row, election: bytes, rng: Randomness | None = None
-) -> DecryptionShare:
+def make_share(key: GuardianKey, row: Row, election: bytes, rng: Randomness | None = None) -> DecryptionShare:
     bases = alphas(row)
     values = tuple(a**key.secret for a in bases)
-    proof = ChaumPedersenProof.prove(
-        key.secret, key.verification_key, bases, values, share_context(election), rng
-    )
+    proof = ChaumPedersenProof.prove(key.secret, key.verification_key, bases, values, share_context(election), rng)
     return DecryptionShare(key.guardian, values, proof)
 
 
-def share_chunk(
-    key: GuardianKey, rows: list[Row], election: bytes, seed: bytes | None
-) -> list[DecryptionShare]:
+def share_chunk(key: GuardianKey, rows: list[Row], election: bytes, seed: bytes | None) -> list[DecryptionShare]:
     """A guardian's shares for many ballots (a ``pmap`` worker)."""
     rng = Randomness(seed) if seed is not None else None
     return [make_share(key, row, election, rng) for row in rows]

@@ -18,7 +18,7 @@ from entekhab.crypto.elgamal import DecodingTable
 from entekhab.crypto.errors import DecodingError
 from entekhab.crypto.group import Element, Randomness
 from entekhab.crypto.keyceremony import GuardianKey, run_ceremony
-from entekhab.crypto.mixnet import mix
+from entekhab.crypto.mixnet import stage_label
 from entekhab.crypto.parallel import PMap, chunks, serial_map
 from entekhab.crypto.record import (
     ElectionManifest,
@@ -28,7 +28,7 @@ from entekhab.crypto.record import (
     write_jsonl,
     write_manifest,
 )
-from entekhab.crypto.shuffle import Row
+from entekhab.crypto.shuffle import Row, shuffle_and_prove
 
 TEHRAN = BallotStyle("tehran", (630,) * 21 + (55,))
 """21 council slots (600 candidates + 30 lists), 1 Experts slot (55 candidates)."""
@@ -70,13 +70,14 @@ def encrypt_device_chunk(
     spoil_every: int,
     table_size: int,
     seed: bytes | None,
-) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+) -> tuple[list[dict[str, object]], list[dict[str, object]], list[tuple[int, ...]]]:
     """One e-box's day: ``count`` cast ballots, and a Benaloh challenge every ``spoil_every``."""
     rng = Randomness(seed) if seed is not None else Randomness()
     table = DecodingTable(table_size)
     dev = BallotDevice(election, device, Element(public_key), table, rng)
     cast: list[dict[str, object]] = []
     spoiled: list[dict[str, object]] = []
+    chosen: list[tuple[int, ...]] = []
     for i in range(count):
         plain = PlaintextBallot(style, random_selections(style, rng))
         if spoil_every and i % spoil_every == spoil_every - 1:
@@ -84,7 +85,8 @@ def encrypt_device_chunk(
             spoiled.append(SpoiledBallot(enc, plain.selections, nonces).to_json())
         enc, _ = dev.encrypt(plain)
         cast.append(enc.to_json())
-    return cast, spoiled
+        chosen.append(plain.selections)
+    return cast, spoiled, chosen
 
 
 def decrypt_chunk(
@@ -97,10 +99,7 @@ def decrypt_chunk(
 ) -> tuple[list[list[dict[str, object]]], list[list[int]]]:
     """The quorum's shares for each ballot, and the decoded indexes."""
     table = DecodingTable(table_size)
-    per_guardian = [
-        share_chunk(k, rows, election, None if seed is None else seed + bytes([k.guardian]))
-        for k in keys
-    ]
+    per_guardian = [share_chunk(k, rows, election, None if seed is None else seed + bytes([k.guardian])) for k in keys]
     shares_out: list[list[dict[str, object]]] = []
     decoded: list[list[int]] = []
     for i, row in enumerate(rows):
@@ -127,7 +126,8 @@ class DemoResult:
     spoiled: int
     seconds: dict[str, float] = field(default_factory=dict)
     decoded: dict[str, list[list[int]]] = field(default_factory=dict)
-    cast_selections_multiset: dict[str, list[tuple[int, ...]]] = field(default_factory=dict)
+    cast_selections: list[tuple[int, ...]] = field(default_factory=list)
+    """What the voters chose (kept in memory for tests; never written to the record)."""
 
 
 def run_demo(
@@ -184,9 +184,10 @@ def run_demo(
     progress("encrypt", 0, len(jobs))
     cast: list[dict[str, object]] = []
     spoiled: list[dict[str, object]] = []
-    for c, s in pmap(encrypt_device_chunk, jobs, tick_encrypt):
+    for c, s, chosen in pmap(encrypt_device_chunk, jobs, tick_encrypt):
         cast.extend(c)
         spoiled.extend(s)
+        result.cast_selections.extend(chosen)
     write_jsonl(out / "ballots" / "cast.jsonl", cast)
     write_jsonl(out / "ballots" / "spoiled.jsonl", spoiled)
     result.spoiled = len(spoiled)
@@ -197,25 +198,23 @@ def run_demo(
     progress("mix", 0, mix_servers)
     current = rows
     for s in range(1, mix_servers + 1):
-        stage = mix(
+        outputs, proof = shuffle_and_prove(
             current,
-            1,
             joint.public_key.b,
-            election,
-            style.style_id,
-            rng.spawn(f"mix{s}".encode()),
+            stage_label(election, style.style_id, s),
+            rng.spawn(f"mix-{s}".encode()),
             pmap,
             parts,
-        )[0]
+        )
         stage_json = {
             "schema": "entekhab-record/1",
             "style": style.style_id,
             "stage": s,
-            "outputs": [[x.hex() for x in row] for row in stage.outputs],
-            "proof": stage.proof.to_json(),
+            "outputs": [[x.hex() for x in row] for row in outputs],
+            "proof": proof.to_json(),
         }
         write_json(out / "mix" / style.style_id / f"stage-{s}.json", stage_json)
-        current = stage.outputs
+        current = outputs
         progress("mix", s, mix_servers)
     result.seconds["mix"] = time.perf_counter() - t
 
@@ -247,9 +246,7 @@ def run_demo(
             share_lines.append({"position": len(share_lines), "shares": sh})
         decoded.extend(dec)
     write_jsonl(out / "decryption" / f"{style.style_id}.jsonl", share_lines)
-    write_json(
-        out / "decoded.json", {"schema": "entekhab-record/1", "ballots": {style.style_id: decoded}}
-    )
+    write_json(out / "decoded.json", {"schema": "entekhab-record/1", "ballots": {style.style_id: decoded}})
     write_manifest(out)
     result.decoded = {style.style_id: decoded}
     result.seconds["decrypt"] = time.perf_counter() - t

@@ -22,9 +22,7 @@ class Ciphertext:
 
     def __post_init__(self) -> None:
         if self.alpha.is_identity or self.beta.is_identity:
-            raise InvalidElement(
-                "a ciphertext component is the identity", "مؤلفهٔ رمزمتن عنصر همانی است"
-            )
+            raise InvalidElement("a ciphertext component is the identity", "مؤلفهٔ رمزمتن عنصر همانی است")
 
     @staticmethod
     def from_hex(alpha: str, beta: str) -> Ciphertext:
@@ -38,21 +36,15 @@ class Ciphertext:
 
     @staticmethod
     def from_json(value: object) -> Ciphertext:
-        if not (
-            isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)
-        ):
-            raise InvalidElement(
-                "a ciphertext must be a pair of hex strings", "رمزمتن باید دو رشتهٔ هگز باشد"
-            )
+        if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
+            raise InvalidElement("a ciphertext must be a pair of hex strings", "رمزمتن باید دو رشتهٔ هگز باشد")
         return Ciphertext.from_hex(value[0], value[1])
 
     def __mul__(self, other: Ciphertext) -> Ciphertext:
         return Ciphertext(self.alpha * other.alpha, self.beta * other.beta)
 
 
-def encrypt(
-    m: int, public_key: Element, r: Scalar, table: DecodingTable | None = None
-) -> Ciphertext:
+def encrypt(m: int, public_key: Element, r: Scalar, table: DecodingTable | None = None) -> Ciphertext:
     """Encrypt index ``m`` with the given randomness (``r`` is kept for the ballot proof)."""
     gm = table.element(m) if table is not None and m < len(table) else g_pow(m)
     alpha = g_pow(r)
@@ -100,6 +92,10 @@ class DecodingTable:
 
     def element(self, m: int) -> Element:
         return Element.trusted(self._powers[m])
+
+    def decode_or(self, gm: Element, default: int) -> int:
+        """The index, or ``default`` for an element outside the table (an invalid slot)."""
+        return self._index.get(gm.b, default)
 
     def decode(self, gm: Element) -> int:
         m = self._index.get(gm.b)

@@ -27,9 +27,7 @@ class Scalar:
 
     def __init__(self, value: int) -> None:
         if not 0 <= value < ORDER:
-            raise InvalidScalar(
-                f"scalar out of range [0, ℓ): {value}", "عدد خارج از بازهٔ مرتبهٔ گروه است"
-            )
+            raise InvalidScalar(f"scalar out of range [0, ℓ): {value}", "عدد خارج از بازهٔ مرتبهٔ گروه است")
         object.__setattr__(self, "v", value)
 
     @staticmethod
@@ -100,9 +98,7 @@ class Element:
 
     def __init__(self, data: bytes, *, allow_identity: bool = False) -> None:
         if not isinstance(data, bytes | bytearray) or not sodium.is_valid_point(bytes(data)):
-            raise InvalidElement(
-                "not a canonical ristretto255 encoding", "کدگذاری عنصر گروه معتبر نیست"
-            )
+            raise InvalidElement("not a canonical ristretto255 encoding", "کدگذاری عنصر گروه معتبر نیست")
         if not allow_identity and data == sodium.IDENTITY_BYTES:
             raise InvalidElement("the identity element is not allowed here", "عنصر همانی مجاز نیست")
         object.__setattr__(self, "b", bytes(data))
@@ -206,9 +202,7 @@ class Randomness:
         if self._seed is None:
             return secrets.token_bytes(64)
         self._counter += 1
-        return hashlib.sha512(
-            b"entekhab/v1/drbg\x00" + self._seed + self._counter.to_bytes(8, "little")
-        ).digest()
+        return hashlib.sha512(b"entekhab/v1/drbg\x00" + self._seed + self._counter.to_bytes(8, "little")).digest()
 
     def scalar(self) -> Scalar:
         while True:

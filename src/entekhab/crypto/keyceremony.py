@@ -57,15 +57,11 @@ class Complaint:
 class Dealer:
     """One guardian's secret polynomial (kept by that guardian only)."""
 
-    def __init__(
-        self, guardian: int, quorum: int, election: bytes, rng: Randomness | None = None
-    ) -> None:
+    def __init__(self, guardian: int, quorum: int, election: bytes, rng: Randomness | None = None) -> None:
         self.guardian = guardian
         self._coefficients = [random_scalar(rng) for _ in range(quorum)]
         commits = tuple(g_pow(a) for a in self._coefficients)
-        proof = SchnorrProof.prove(
-            self._coefficients[0], commits[0], pop_context(election, guardian), rng
-        )
+        proof = SchnorrProof.prove(self._coefficients[0], commits[0], pop_context(election, guardian), rng)
         self.commitment = GuardianCommitment(guardian, commits, proof)
 
     def share_for(self, recipient: int) -> Scalar:
@@ -189,9 +185,7 @@ def check_joint_key(joint: JointKey, election: bytes) -> list[str]:
         if comp.accused not in by:
             problems.append(f"{where}: unknown guardian")
             continue
-        valid = comp.revealed is not None and by[comp.accused].check_share(
-            comp.accuser, comp.revealed
-        )
+        valid = comp.revealed is not None and by[comp.accused].check_share(comp.accuser, comp.revealed)
         if comp.upheld == valid:
             problems.append(f"{where}: resolution contradicts the revealed share")
         if not valid:

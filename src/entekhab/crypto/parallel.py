@@ -15,14 +15,10 @@ Tick = Callable[[], None] | None
 
 
 class PMap(Protocol):
-    def __call__(
-        self, fn: Callable[..., Any], args: Sequence[tuple[Any, ...]], tick: Tick = None
-    ) -> list[Any]: ...
+    def __call__(self, fn: Callable[..., Any], args: Sequence[tuple[Any, ...]], tick: Tick = None) -> list[Any]: ...
 
 
-def serial_map(
-    fn: Callable[..., Any], args: Sequence[tuple[Any, ...]], tick: Tick = None
-) -> list[Any]:
+def serial_map(fn: Callable[..., Any], args: Sequence[tuple[Any, ...]], tick: Tick = None) -> list[Any]:
     out = []
     for a in args:
         out.append(fn(*a))
@@ -49,9 +45,7 @@ class ProcessMap:
         self._pool = ProcessPoolExecutor(self.workers)
         pool = self._pool
 
-        def pmap(
-            fn: Callable[..., Any], args: Sequence[tuple[Any, ...]], tick: Tick = None
-        ) -> list[Any]:
+        def pmap(fn: Callable[..., Any], args: Sequence[tuple[Any, ...]], tick: Tick = None) -> list[Any]:
             out = []
             for r in pool.map(_star, [(fn, a) for a in args]):
                 out.append(r)
@@ -79,9 +73,7 @@ class DaskMap:
         self._client = Client(self.address)
         client = self._client
 
-        def pmap(
-            fn: Callable[..., Any], args: Sequence[tuple[Any, ...]], tick: Tick = None
-        ) -> list[Any]:
+        def pmap(fn: Callable[..., Any], args: Sequence[tuple[Any, ...]], tick: Tick = None) -> list[Any]:
             futures = [client.submit(fn, *a, pure=False) for a in args]
             out = []
             for f in futures:

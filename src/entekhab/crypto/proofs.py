@@ -42,9 +42,7 @@ class SchnorrProof:
         )
 
     @staticmethod
-    def prove(
-        secret: Scalar, public: Element, context: bytes, rng: Randomness | None = None
-    ) -> SchnorrProof:
+    def prove(secret: Scalar, public: Element, context: bytes, rng: Randomness | None = None) -> SchnorrProof:
         w = random_scalar(rng)
         c = SchnorrProof._hash(context, public, g_pow(w))
         return SchnorrProof(c, w + c * secret)
@@ -102,9 +100,7 @@ class ChaumPedersenProof:
         c = ChaumPedersenProof._hash(context, k, bases, values, commits)
         return ChaumPedersenProof(c, w + c * secret)
 
-    def verify(
-        self, k: Element, bases: Sequence[Element], values: Sequence[Element], context: bytes
-    ) -> None:
+    def verify(self, k: Element, bases: Sequence[Element], values: Sequence[Element], context: bytes) -> None:
         if len(bases) != len(values):
             raise _fail("Chaum–Pedersen (lengths differ)", "چام-پدرسن")
         neg = -self.challenge

@@ -77,9 +77,7 @@ class ElectionManifest:
                 int(d["mix_servers"]),  # type: ignore[call-overload]
             )
         except (KeyError, TypeError, ValueError, CryptoError) as exc:
-            raise RecordError(
-                f"election.json: malformed ({exc})", "election.json بدشکل است"
-            ) from exc
+            raise RecordError(f"election.json: malformed ({exc})", "election.json بدشکل است") from exc
 
 
 def check_schema(d: object, where: str) -> None:
@@ -200,11 +198,7 @@ def file_digest(path: Path) -> str:
 
 
 def record_files(root: Path) -> list[str]:
-    return sorted(
-        p.relative_to(root).as_posix()
-        for p in root.rglob("*")
-        if p.is_file() and p.name != MANIFEST
-    )
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and p.name != MANIFEST)
 
 
 def write_manifest(root: Path) -> None:

@@ -14,9 +14,7 @@ _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 def chain_start(election: bytes, device: str) -> bytes:
-    return hashlib.sha256(
-        b"entekhab/v1/tracking-start\x00" + election + b"\x00" + device.encode()
-    ).digest()
+    return hashlib.sha256(b"entekhab/v1/tracking-start\x00" + election + b"\x00" + device.encode()).digest()
 
 
 def next_code(previous: bytes, ballot_digest: bytes) -> bytes:
