@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from entekhab.commands import count, platform
+from entekhab.commands import count, crypto, platform
 
 app = typer.Typer(
     name="entekhab",
@@ -17,6 +17,7 @@ app = typer.Typer(
 # Subcommand modules register here, one line each.
 platform.register(app)
 count.register(app)
+crypto.register(app)
 
 
 def main() -> None:

@@ -71,7 +71,7 @@ def encrypt_device_chunk(
     table_size: int,
     seed: bytes | None,
 ) -> tuple[list[dict[str, object]], list[dict[str, object]], list[tuple[int, ...]]]:
-    """One e-box's day: ``count`` cast ballots, and a Benaloh challenge every ``spoil_every``."""
+    """One e-box's day: ``count`` cast ballots; a Benaloh challenge on ballots 3, 3+every, …"""
     rng = Randomness(seed) if seed is not None else Randomness()
     table = DecodingTable(table_size)
     dev = BallotDevice(election, device, Element(public_key), table, rng)
@@ -80,7 +80,7 @@ def encrypt_device_chunk(
     chosen: list[tuple[int, ...]] = []
     for i in range(count):
         plain = PlaintextBallot(style, random_selections(style, rng))
-        if spoil_every and i % spoil_every == spoil_every - 1:
+        if spoil_every and i % spoil_every == 2:
             enc, nonces = dev.encrypt(plain)
             spoiled.append(SpoiledBallot(enc, plain.selections, nonces).to_json())
         enc, _ = dev.encrypt(plain)

@@ -1,0 +1,200 @@
+"""``entekhab crypto demo`` (run a whole verifiable ceremony) and ``entekhab verify``."""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+crypto_app = typer.Typer(help="Verifiable voting core (رمزنگاری رأی‌گیری قابل‌وارسی).", no_args_is_help=True)
+
+
+class Style(StrEnum):
+    tehran = "tehran"
+    small = "small"
+
+
+def _fail(message_en: str, message_fa: str) -> NoReturn:
+    typer.echo(f"خطا: {message_fa} (error: {message_en})".replace("\n", " "), err=True)
+    raise typer.Exit(2)
+
+
+def _progress():  # type: ignore[no-untyped-def]
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=False,
+    )
+
+
+STEP_NAMES = {
+    "keys": "مراسم کلید / key ceremony",
+    "encrypt": "رمزگذاری برگه‌ها / encrypt ballots",
+    "mix": "درهم‌ریزی / mix servers",
+    "decrypt": "رمزگشایی آستانه‌ای / threshold decryption",
+}
+
+
+@crypto_app.command("demo")
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="folder for the election record", show_default=False)],
+    ballots: Annotated[int, typer.Option("--ballots", help="number of ballots to cast")] = 100,
+    guardians: Annotated[int, typer.Option("--guardians", help="number of guardians n")] = 5,
+    quorum: Annotated[int, typer.Option("--quorum", help="guardians needed to decrypt k")] = 3,
+    mix_servers: Annotated[int, typer.Option("--mix-servers", help="mix servers in sequence")] = 3,
+    style: Annotated[Style, typer.Option("--style", help="ballot shape")] = Style.tehran,
+    workers: Annotated[int, typer.Option("--workers", help="processes (default: all cores)")] = 0,
+    seed: Annotated[str, typer.Option("--seed", help="reproducible run (demo only)")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="print a JSON summary")] = False,
+) -> None:
+    """Keys → encrypt N random ballots → mix → decrypt → election record in OUT."""
+    import json
+
+    from entekhab.crypto.demo import STYLES, run_demo
+    from entekhab.crypto.keyceremony import validate_parameters
+    from entekhab.crypto.parallel import ProcessMap
+    from entekhab.domain.digits import to_persian_digits as fa
+    from entekhab.domain.errors import DomainError
+
+    if ballots < 1:
+        _fail(f"--ballots must be at least 1, got {ballots}", "تعداد برگه‌ها باید دست‌کم ۱ باشد")
+    if mix_servers < 1:
+        _fail(f"--mix-servers must be at least 1, got {mix_servers}", "دست‌کم یک سرور درهم‌ریزی لازم است")
+    try:
+        validate_parameters(guardians, quorum)
+    except DomainError as exc:
+        _fail(exc.message_en, exc.message_fa)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        _fail(f"{out} exists and is not an empty folder", f"{out} وجود دارد و پوشهٔ خالی نیست")
+    workers = workers or os.cpu_count() or 1
+    with _progress() as bar, ProcessMap(workers) as pmap:
+        tasks: dict[str, int] = {}
+
+        def progress(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(STEP_NAMES.get(step, step), total=total)
+            bar.update(tasks[step], completed=done, total=total)
+
+        result = run_demo(
+            out,
+            ballots,
+            guardians,
+            quorum,
+            mix_servers,
+            STYLES[style.value],
+            pmap,
+            workers,
+            seed.encode() if seed else None,
+            progress=progress,
+        )
+    summary = {
+        "out": str(out),
+        "ballots": result.ballots,
+        "spoiled": result.spoiled,
+        "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
+    }
+    if as_json:
+        typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    total = sum(result.seconds.values())
+    typer.echo(
+        f"سند انتخابات در {out}: {fa(result.ballots)} برگهٔ ریخته‌شده، {fa(result.spoiled)} برگهٔ "
+        f"به‌چالش‌کشیده، {fa(f'{total:.1f}')} ثانیه"
+    )
+    typer.echo(f"Election record in {out}: {result.ballots} cast, {result.spoiled} challenged, {total:.1f} s")
+    typer.echo(f"وارسی / verify:  entekhab verify {out}")
+
+
+def verify(
+    record_dir: Annotated[Path, typer.Argument(help="election record folder", show_default=False)],
+    workers: Annotated[int, typer.Option("--workers", help="processes (default: all cores)")] = 0,
+    scheduler: Annotated[str, typer.Option("--scheduler", help="Dask scheduler address")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """Check an election record completely; exit 1 on any failure."""
+    import json
+    import time
+
+    from entekhab.crypto.parallel import DaskMap, ProcessMap
+    from entekhab.crypto.verifier import verify_record
+
+    if not record_dir.is_dir():
+        _fail(f"{record_dir} is not a folder", f"{record_dir} پوشه نیست")
+    workers = workers or os.cpu_count() or 1
+    executor: ProcessMap | DaskMap = DaskMap(scheduler) if scheduler else ProcessMap(workers)
+    started = time.perf_counter()
+    try:
+        with executor as pmap:
+            if as_json:
+                report = verify_record(record_dir, pmap, workers)
+            else:
+                with _progress() as bar:
+                    tasks: dict[str, int] = {}
+
+                    def step(name: str, done: int, total: int) -> None:
+                        if name not in tasks:
+                            tasks[name] = bar.add_task(name, total=total)
+                        bar.update(tasks[name], completed=done, total=total)
+
+                    report = verify_record(record_dir, pmap, workers, step)
+    except OSError as exc:
+        _fail(f"cannot reach the scheduler or read the record: {exc}", "اتصال یا خواندن ممکن نشد")
+    seconds = time.perf_counter() - started
+    if as_json:
+        typer.echo(json.dumps({**report.to_json(), "seconds": round(seconds, 3)}, ensure_ascii=False, indent=2))
+    else:
+        _print_report(report, seconds)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+CHECK_NAMES = {
+    "files digested": "پرونده‌های دارای چکیده",
+    "guardians (proofs of possession, commitments)": "امین‌ها (اثبات مالکیت، تعهدها)",
+    "cast ballots": "برگه‌های ریخته‌شده",
+    "spoiled ballots": "برگه‌های به‌چالش‌کشیده",
+    "device tracking chains": "زنجیره‌های کد پیگیری دستگاه‌ها",
+    "shuffle proofs": "اثبات‌های درهم‌ریزی",
+    "decrypted ballots (shares and proofs)": "برگه‌های رمزگشایی‌شده (سهم‌ها و اثبات‌ها)",
+    "decoded ballots": "برگه‌های خوانده‌شده",
+}
+
+
+def _print_report(report: object, seconds: float) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from entekhab.crypto.verifier import Report
+    from entekhab.domain.digits import to_persian_digits as fa
+
+    assert isinstance(report, Report)
+    console = Console(highlight=False)
+    table = Table(title="بررسی‌ها / checks")
+    table.add_column("بررسی / check")
+    table.add_column("تعداد / count", justify="right")
+    for name, n in report.checks.items():
+        table.add_row(f"{CHECK_NAMES.get(name, name)} / {name}", f"{fa(n)} ({n})")
+    console.print(table)
+    if report.ok:
+        console.print(f"[bold green]✓ سند معتبر است — record valid[/] ({fa(f'{seconds:.1f}')} s)")
+        return
+    fails = Table(title="خطاها / failures")
+    fails.add_column("جا / location")
+    fails.add_column("مشکل / problem")
+    for f in report.failures:
+        fails.add_row(f.location, f.message)
+    console.print(fails)
+    n = len(report.failures)
+    console.print(f"[bold red]✗ سند نامعتبر: {fa(n)} خطا — record INVALID: {n} failure(s)[/]")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(crypto_app, name="crypto")
+    app.command("verify")(verify)
