@@ -8,9 +8,10 @@ named rule (for Entekhab, a lot from :mod:`entekhab.counting.lots`) and says so.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
+from functools import cached_property
 
 from entekhab.counting.errors import InvalidCountInput, UnknownMethod
 from entekhab.domain.digits import to_persian_digits
@@ -63,19 +64,33 @@ class Apportionment:
     """The seats of each group, with every intermediate figure kept for the explanation.
 
     ``allocated`` holds the seats fixed without a lot; when ``tie`` is set, its places
-    still have to be given to some of its contenders (see :meth:`complete`).
+    still have to be given to some of its contenders (see :meth:`complete`). For the
+    largest-remainder methods each group's share is ``votes × scale[0] / scale[1]``
+    (seats/total for Hare, 1/quota for Droop): integers until a fraction is shown.
     """
 
     method: str
     seats: int
     votes: Mapping[GroupId, int]
     quota: Fraction | None
-    shares: Mapping[GroupId, Fraction]
     integer_seats: Mapping[GroupId, int]
-    remainders: Mapping[GroupId, Fraction]
     awards: tuple[Award, ...]
     allocated: Mapping[GroupId, int]
     tie: GroupTie | None
+    scale: tuple[int, int] | None = field(default=None, repr=False)
+
+    @cached_property
+    def shares(self) -> dict[GroupId, Fraction]:
+        """votes ÷ quota of each group (largest remainder only)."""
+        if self.scale is None:
+            return {}
+        a, b = self.scale
+        return {g: Fraction(v * a, b) if b else Fraction(0) for g, v in self.votes.items()}
+
+    @cached_property
+    def remainders(self) -> dict[GroupId, Fraction]:
+        """Fractional part of each share (largest remainder only)."""
+        return {g: share - self.integer_seats[g] for g, share in self.shares.items()}
 
     def complete(self, tie_winners: Sequence[GroupId] = ()) -> dict[GroupId, int]:
         """Final seats: ``allocated`` plus one seat to each winner of the tie."""
@@ -117,52 +132,62 @@ def largest_remainder(
 ) -> Apportionment:
     """Integer parts of votes/quota first, then one seat each by descending remainder.
 
-    If more seats remain than there are groups (only with tiny vote totals under the
-    Droop quota), every group receives one more seat per pass until fewer remain.
+    Shares are compared as integers (``votes × a mod b`` over a common ``b``), so the
+    count stays exact and fast. If more seats remain than there are groups (only with
+    tiny vote totals under the Droop quota), every group receives one more seat per
+    pass until fewer remain.
     """
     _check(votes, seats)
     groups = sorted(votes)
     total = sum(votes.values())
     q = quota(rule, total, seats)
-    shares = {g: (Fraction(votes[g]) / q if q else Fraction(0)) for g in groups}
-    integer = {g: shares[g].numerator // shares[g].denominator for g in groups}
-    remainders = {g: shares[g] - integer[g] for g in groups}
+    # share = votes × a / b: Hare a = seats, b = total; Droop a = 1, b = quota (an int).
+    a, b = (seats, total) if rule is QuotaRule.HARE else (1, int(q))
+    integer: dict[GroupId, int] = {}
+    rest: dict[GroupId, int] = {}
+    for g in groups:
+        whole, r = divmod(votes[g] * a, b) if b else (0, 0)
+        integer[g] = whole
+        rest[g] = r
     allocated = dict(integer)
     left = seats - sum(integer.values())
     awards: list[Award] = []
     tie: GroupTie | None = None
-    ranking = sorted(groups, key=lambda g: (-remainders[g], g))
+    ranking = sorted(groups, key=lambda g: (-rest[g], g))
+
+    def value(g: GroupId) -> Fraction:
+        return Fraction(rest[g], b) if b else Fraction(0)
+
     while left > 0:
         if left >= len(ranking):
             for g in ranking:
                 allocated[g] += 1
-                awards.append(Award(g, remainders[g]))
+                awards.append(Award(g, value(g)))
             left -= len(ranking)
             continue
-        cut = remainders[ranking[left - 1]]
-        if remainders[ranking[left]] == cut:
-            above = [g for g in ranking if remainders[g] > cut]
-            tied = tuple(g for g in ranking if remainders[g] == cut)
+        cut = rest[ranking[left - 1]]
+        if rest[ranking[left]] == cut:
+            above = [g for g in ranking if rest[g] > cut]
+            tied = tuple(g for g in ranking if rest[g] == cut)
             for g in above:
                 allocated[g] += 1
-                awards.append(Award(g, remainders[g]))
-            tie = GroupTie(tied, left - len(above), cut)
+                awards.append(Award(g, value(g)))
+            tie = GroupTie(tied, left - len(above), value(tied[0]))
         else:
             for g in ranking[:left]:
                 allocated[g] += 1
-                awards.append(Award(g, remainders[g]))
+                awards.append(Award(g, value(g)))
         left = 0
     return Apportionment(
         method=f"{rule.value}-lr",
         seats=seats,
         votes={g: votes[g] for g in groups},
         quota=q,
-        shares=shares,
         integer_seats=integer,
-        remainders=remainders,
         awards=tuple(awards),
         allocated=allocated,
         tie=tie,
+        scale=(a, b),
     )
 
 
@@ -192,9 +217,7 @@ def highest_averages(
         seats=seats,
         votes={g: votes[g] for g in groups},
         quota=None,
-        shares={},
         integer_seats={},
-        remainders={},
         awards=tuple(awards),
         allocated=allocated,
         tie=tie,
