@@ -22,7 +22,8 @@ def _fail(message_en: str, message_fa: str) -> NoReturn:
     raise typer.Exit(2)
 
 
-def _progress():  # type: ignore[no-untyped-def]
+def _progress(enabled: bool = True):  # type: ignore[no-untyped-def]
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     return Progress(
@@ -31,6 +32,8 @@ def _progress():  # type: ignore[no-untyped-def]
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         transient=False,
+        console=Console(stderr=True),
+        disable=not enabled,
     )
 
 
@@ -74,7 +77,7 @@ def demo(
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         _fail(f"{out} exists and is not an empty folder", f"{out} وجود دارد و پوشهٔ خالی نیست")
     workers = workers or os.cpu_count() or 1
-    with _progress() as bar, ProcessMap(workers) as pmap:
+    with _progress(not as_json) as bar, ProcessMap(workers) as pmap:
         tasks: dict[str, int] = {}
 
         def progress(step: str, done: int, total: int) -> None:
