@@ -1,0 +1,223 @@
+"""Branch inspections: the checklist as data, ratings → readiness, deficiency lists per body.
+
+Every school, mosque and hall used as a branch is inspected; each checklist item is rated
+compliant, fixable by a temporary measure, or relocate (the venue cannot be used), with
+the body responsible for fixing it. A branch's readiness follows from its latest
+inspection; the deficiency lists tell the Education department, each telecom operator and
+the others what to fix where.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
+
+from entekhab.domain.errors import DomainError
+
+
+class InspectionInvalid(DomainError):
+    code = "inspection_invalid"
+
+
+class Rating(StrEnum):
+    COMPLIANT = "compliant"
+    TEMPORARY = "temporary"  # fixable by a temporary measure (generator, ramp, heater…)
+    RELOCATE = "relocate"  # the venue cannot serve: move the branch
+
+
+RATING_FA = {Rating.COMPLIANT: "منطبق", Rating.TEMPORARY: "رفع با اقدام موقت", Rating.RELOCATE: "جابه‌جایی شعبه"}
+
+
+class Readiness(StrEnum):
+    READY = "ready"
+    CONDITIONAL = "conditional"  # ready once the temporary measures are done
+    NOT_READY = "not_ready"  # at least one item needs relocation
+    NOT_INSPECTED = "not_inspected"
+
+
+READINESS_FA = {
+    Readiness.READY: "آماده",
+    Readiness.CONDITIONAL: "آماده مشروط",
+    Readiness.NOT_READY: "ناآماده",
+    Readiness.NOT_INSPECTED: "بازدید نشده",
+}
+
+
+class Body(StrEnum):
+    """Bodies that fix deficiencies; operators are named so each gets its own coverage list."""
+
+    EDUCATION = "education"  # اداره کل آموزش و پرورش: schools
+    ENDOWMENTS = "endowments"  # اوقاف و امور خیریه: mosques
+    MUNICIPALITY = "municipality"
+    ELECTRICITY = "electricity"  # power distribution company
+    TCI = "tci"  # مخابرات: fibre and landlines
+    MCI = "mci"  # همراه اول
+    IRANCELL = "irancell"
+    RIGHTEL = "rightel"
+    POLICE = "police"
+    GOVERNORATE = "governorate"  # the HQ's own support committee
+
+
+BODY_FA = {
+    Body.EDUCATION: "اداره کل آموزش و پرورش",
+    Body.ENDOWMENTS: "اداره اوقاف و امور خیریه",
+    Body.MUNICIPALITY: "شهرداری",
+    Body.ELECTRICITY: "شرکت توزیع برق",
+    Body.TCI: "شرکت مخابرات ایران",
+    Body.MCI: "همراه اول",
+    Body.IRANCELL: "ایرانسل",
+    Body.RIGHTEL: "رایتل",
+    Body.POLICE: "فرماندهی انتظامی",
+    Body.GOVERNORATE: "کمیته پشتیبانی فرمانداری",
+}
+OPERATORS = (Body.TCI, Body.MCI, Body.IRANCELL, Body.RIGHTEL)
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    code: str
+    category: str
+    label_fa: str
+    label_en: str
+    default_body: Body | None  # None: the venue's owner (Education for a school, Endowments for a mosque…)
+    measured: bool = False  # carries a measured value (signal in dBm)
+
+
+CATEGORY_FA = {
+    "power": "برق و برق اضطراری",
+    "network": "شبکه",
+    "space": "فضا و ظرفیت",
+    "access": "دسترس‌پذیری",
+    "security": "امنیت",
+    "comfort": "روشنایی، گرمایش و سرمایش",
+    "toilets": "سرویس بهداشتی",
+}
+
+CHECKLIST: tuple[ChecklistItem, ...] = (
+    ChecklistItem("power.mains", "power", "برق شهری پایدار", "Stable mains power", Body.ELECTRICITY),
+    ChecklistItem("power.backup", "power", "برق اضطراری (یو‌پی‌اس یا مولد)", "Backup power (UPS or generator)",
+                  Body.GOVERNORATE),
+    ChecklistItem("network.fibre", "network", "فیبر نوری", "Fibre", Body.TCI),
+    ChecklistItem("network.landline", "network", "خط ثابت", "Landline", Body.TCI),
+    ChecklistItem("network.mobile", "network", "پوشش تلفن همراه (سیگنال اندازه‌گیری‌شده)",
+                  "Mobile coverage (measured signal)", Body.MCI, measured=True),
+    ChecklistItem("space.capacity", "space", "فضا و ظرفیت برای صف و دستگاه‌ها",
+                  "Space and capacity for queue and devices", None),
+    ChecklistItem("space.waiting", "space", "فضای انتظار سرپوشیده", "Covered waiting area", None),
+    ChecklistItem("access.ground_floor", "access", "طبقه همکف", "Ground floor", None),
+    ChecklistItem("access.ramp", "access", "سطح شیب‌دار", "Ramp", Body.MUNICIPALITY),
+    ChecklistItem("access.entrance", "access", "عرض ورودی (حداقل ۹۰ سانتی‌متر)", "Entrance width (at least 90 cm)",
+                  None),
+    ChecklistItem("security.perimeter", "security", "امنیت محیط و ورودی‌ها", "Perimeter and entrances", Body.POLICE),
+    ChecklistItem("security.storage", "security", "محل امن نگهداری دستگاه‌ها", "Secure storage for devices", None),
+    ChecklistItem("comfort.lighting", "comfort", "روشنایی", "Lighting", None),
+    ChecklistItem("comfort.heating", "comfort", "گرمایش و سرمایش", "Heating and cooling", None),
+    ChecklistItem("toilets", "toilets", "سرویس بهداشتی", "Toilets", None),
+)
+ITEMS = {item.code: item for item in CHECKLIST}
+
+# Policy: mobile signal (dBm) at or above this counts as coverage; weaker cannot be rated compliant.
+MIN_SIGNAL_DBM = -100
+SIGNAL_RANGE = (-140, -30)
+
+VENUE_OWNER = {"school": Body.EDUCATION, "mosque": Body.ENDOWMENTS, "hall": Body.MUNICIPALITY,
+               "government": Body.GOVERNORATE, "other": Body.GOVERNORATE}
+
+
+def responsible_body(item_code: str, venue_type: str) -> Body:
+    """Who fixes an item by default: the item's own body, or the venue's owner."""
+    item = ITEMS[item_code]
+    return item.default_body or VENUE_OWNER.get(venue_type, Body.GOVERNORATE)
+
+
+@dataclass(frozen=True)
+class ItemRating:
+    code: str
+    rating: Rating
+    body: Body
+    note: str = ""
+    signal_dbm: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.code not in ITEMS:
+            raise InspectionInvalid(f"unknown checklist item {self.code!r}", f"بند «{self.code}» در فهرست بازرسی نیست",
+                                    code="unknown_item")
+        if self.signal_dbm is not None:
+            low, high = SIGNAL_RANGE
+            if not ITEMS[self.code].measured:
+                raise InspectionInvalid(f"{self.code} takes no measurement", f"بند {self.code} مقدار اندازه‌گیری ندارد")
+            if not low <= self.signal_dbm <= high:
+                raise InspectionInvalid(
+                    f"signal {self.signal_dbm} dBm is outside {low}…{high}",
+                    f"سیگنال {self.signal_dbm} دسی‌بل‌میلی‌وات خارج از بازه {low} تا {high} است", code="signal_range")
+            if self.rating is Rating.COMPLIANT and self.signal_dbm < MIN_SIGNAL_DBM:
+                raise InspectionInvalid(
+                    f"a signal of {self.signal_dbm} dBm is below {MIN_SIGNAL_DBM} dBm and cannot be compliant",
+                    f"سیگنال {self.signal_dbm} از حد {MIN_SIGNAL_DBM} ضعیف‌تر است و نمی‌تواند «منطبق» باشد",
+                    code="signal_too_weak")
+        if self.rating is not Rating.COMPLIANT and not self.note.strip():
+            raise InspectionInvalid(f"{self.code}: a deficiency needs a note saying what to fix",
+                                    f"{ITEMS[self.code].label_fa}: برای هر کاستی بنویسید چه باید رفع شود",
+                                    code="note_missing")
+
+
+def check_ratings(ratings: Iterable[ItemRating]) -> tuple[ItemRating, ...]:
+    """A complete inspection: every checklist item rated exactly once, in checklist order."""
+    by_code: dict[str, ItemRating] = {}
+    for r in ratings:
+        if r.code in by_code:
+            raise InspectionInvalid(f"{r.code} is rated twice", f"بند {r.code} دو بار ارزیابی شده است",
+                                    code="item_twice")
+        by_code[r.code] = r
+    missing = [i for i in CHECKLIST if i.code not in by_code]
+    if missing:
+        raise InspectionInvalid(
+            "these items are not rated: " + ", ".join(i.code for i in missing),
+            "این بندها ارزیابی نشده‌اند: " + "، ".join(i.label_fa for i in missing), code="items_missing")
+    return tuple(by_code[i.code] for i in CHECKLIST)
+
+
+def readiness(ratings: Iterable[ItemRating] | None) -> Readiness:
+    """Any relocate → not ready; else any temporary → conditional; else ready."""
+    if ratings is None:
+        return Readiness.NOT_INSPECTED
+    found = {r.rating for r in ratings}
+    if not found:
+        return Readiness.NOT_INSPECTED
+    if Rating.RELOCATE in found:
+        return Readiness.NOT_READY
+    if Rating.TEMPORARY in found:
+        return Readiness.CONDITIONAL
+    return Readiness.READY
+
+
+def compliance(ratings: Iterable[ItemRating]) -> Fraction:
+    """Share of items rated compliant, exactly."""
+    rs = list(ratings)
+    return Fraction(sum(r.rating is Rating.COMPLIANT for r in rs), len(rs)) if rs else Fraction(0)
+
+
+@dataclass(frozen=True)
+class Deficiency:
+    branch: str
+    item: str
+    rating: Rating
+    note: str
+    signal_dbm: int | None = None
+
+    @property
+    def label_fa(self) -> str:
+        return ITEMS[self.item].label_fa
+
+
+def deficiency_lists(latest: Mapping[str, Iterable[ItemRating]]) -> dict[Body, tuple[Deficiency, ...]]:
+    """What each body must fix, in which branch (by branch code, then checklist order)."""
+    order = {item.code: i for i, item in enumerate(CHECKLIST)}
+    out: dict[Body, list[Deficiency]] = {}
+    for branch in sorted(latest):
+        for r in sorted(latest[branch], key=lambda r: order[r.code]):
+            if r.rating is not Rating.COMPLIANT:
+                out.setdefault(r.body, []).append(Deficiency(branch, r.code, r.rating, r.note, r.signal_dbm))
+    return {body: tuple(items) for body, items in sorted(out.items())}
