@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from entekhab.commands import count, crypto, platform
+from entekhab.commands import count, crypto, plan, platform
 
 app = typer.Typer(
     name="entekhab",
@@ -18,6 +18,7 @@ app = typer.Typer(
 platform.register(app)
 count.register(app)
 crypto.register(app)
+plan.register(app)
 
 
 def main() -> None:

@@ -164,7 +164,7 @@ def test_doors_close_but_the_line_is_served() -> None:
     assert t.in_line_at_close() > 0 and t.last_departure() > t.close_seconds
     stats = simulate_branch(scenario, branch, 1, 2)
     assert stats.overtime_minutes > 0 and not stats.meets_target
-    assert abs(sum(h.arrivals for h in stats.hours) - stats.voters * stats.days) < stats.days
+    assert abs(sum(h.arrivals for h in stats.hours) - stats.voters) <= len(stats.hours)
 
 
 def test_reproducible_from_the_seed() -> None:

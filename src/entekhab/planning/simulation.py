@@ -173,7 +173,7 @@ def draw_days(scenario: Scenario, branch: BranchLoad,
 
 @dataclass(frozen=True)
 class HourStats:
-    """Voters arriving in one opening hour and how long they waited."""
+    """Voters arriving in one opening hour (mean per simulated day) and how long they waited."""
 
     hour: int
     arrivals: int
@@ -222,7 +222,7 @@ def summarise(traces: Sequence[VoterTrace], target: WaitTarget, opening_hour: in
     for h in range(hours_open):
         w = total[hour_of == h]
         hours.append(HourStats(
-            hour=opening_hour + h, arrivals=int(w.size),
+            hour=opening_hour + h, arrivals=round(w.size / days),
             mean_wait_minutes=float(w.mean() / 60.0) if w.size else 0.0,
             max_wait_minutes=float(w.max() / 60.0) if w.size else 0.0))
     overtime = [max(0.0, t.last_departure() - t.close_seconds) for t in traces]

@@ -1,0 +1,440 @@
+"""``entekhab plan``: queues, one branch's day, and the whole district's device plan."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from entekhab.planning.scenario import Scenario
+
+
+class Lang(StrEnum):
+    fa = "fa"
+    en = "en"
+
+
+class ProfileName(StrEnum):
+    official = "official"
+    extended = "extended"
+    flat = "flat"
+
+
+class BallotName(StrEnum):
+    tehran_city = "tehran-city"
+    village = "village"
+
+
+plan_app = typer.Typer(help="Capacity planning: devices per branch so that voters do not "
+                            "wait (برنامه‌ریزی ظرفیت).", no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="print the result as JSON")]
+LangOpt = Annotated[Lang, typer.Option("--lang", help="language of tables")]
+
+
+def _fail(message_en: str, message_fa: str) -> NoReturn:
+    line = f"خطا: {message_fa} (error: {message_en})"
+    typer.echo(line.replace("\n", " "), err=True)
+    raise typer.Exit(2)
+
+
+def _domain(exc: Exception) -> NoReturn:
+    from entekhab.domain.errors import DomainError
+
+    if isinstance(exc, DomainError):
+        _fail(exc.message_en, exc.message_fa)
+    raise exc
+
+
+def _n(value: float | int, lang: Lang, digits: int = 2) -> str:
+    from math import isinf
+
+    from entekhab.domain.digits import to_persian_digits
+
+    if isinstance(value, float) and isinf(value):
+        return "∞"
+    text = f"{value:,}" if isinstance(value, int) else f"{value:,.{digits}f}"
+    if lang is Lang.fa:
+        return to_persian_digits(text).replace(",", "٬").replace(".", "٫")
+    return text
+
+
+def _h(fa: str, en: str, lang: Lang) -> str:
+    return f"{fa} ({en})" if lang is Lang.fa else en
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def _emit_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@plan_app.command("queue")
+def queue(
+    arrivals_per_hour: Annotated[float, typer.Option(help="voters arriving per hour (λ)")],
+    service_seconds: Annotated[float, typer.Option(help="mean service time per voter (1/μ)")],
+    servers: Annotated[int, typer.Option(help="devices serving the queue (c)")],
+    wait_minutes: Annotated[float, typer.Option(help="threshold t for P(wait > t)")] = 10.0,
+    quantile: Annotated[float, typer.Option(help="percentile of the wait to report")] = 0.95,
+    as_json: JsonOpt = False,
+    lang: LangOpt = Lang.fa,
+) -> None:
+    """Analytic M/M/c (Erlang C) for one stage: utilisation, P(wait), mean and tail waits."""
+    from rich.table import Table
+
+    from entekhab.planning.erlang import MMcQueue, UnstableQueue
+
+    try:
+        q = MMcQueue(arrivals_per_hour, service_seconds, servers)
+        figures = _queue_figures(q, wait_minutes, quantile)
+    except Exception as exc:  # domain refusals become exit 2
+        _domain(exc)
+    if as_json:
+        _emit_json(figures)
+        return
+    table = Table(title=_h("صف M/M/c (ارلانگ C)", "M/M/c queue (Erlang C)", lang))
+    table.add_column(_h("شاخص", "measure", lang))
+    table.add_column(_h("مقدار", "value", lang), justify="right")
+    rows = [
+        (_h("بار ورودی (ارلانگ)", "offered load, erlang", lang), figures["offered_load"]),
+        (_h("بهره‌وری", "utilisation", lang), figures["utilisation"]),
+        (_h("احتمال انتظار", "P(wait)", lang), figures["p_wait"]),
+        (_h("میانگین انتظار (دقیقه)", "mean wait, min", lang), figures["mean_wait_minutes"]),
+        (_h(f"احتمال انتظار بیش از {_n(wait_minutes, lang, 0)} دقیقه",
+            f"P(wait > {wait_minutes:g} min)", lang), figures["p_wait_exceeds"]),
+        (_h(f"صدک {_n(round(quantile * 100), lang)} انتظار (دقیقه)",
+            f"{quantile:.0%} wait, min", lang), figures["percentile_wait_minutes"]),
+    ]
+    for label, value in rows:
+        table.add_row(label, _n(value, lang, 3))
+    console = _console()
+    console.print(table)
+    nearby = Table(title=_h("با تعداد دستگاه دیگر", "with other device counts", lang))
+    for col in (_h("دستگاه", "servers", lang), _h("میانگین انتظار", "mean wait, min", lang),
+                _h(f"احتمال > {_n(wait_minutes, lang, 0)} دقیقه",
+                   f"P(wait > {wait_minutes:g} min)", lang)):
+        nearby.add_column(col, justify="right")
+    for c in range(max(1, servers - 2), servers + 3):
+        try:
+            other = MMcQueue(arrivals_per_hour, service_seconds, c)
+            nearby.add_row(_n(c, lang), _n(other.mean_wait_seconds / 60, lang, 2),
+                           _n(other.p_wait_exceeds(wait_minutes * 60), lang, 3))
+        except UnstableQueue:
+            nearby.add_row(_n(c, lang), "∞", _n(1.0, lang, 3))
+    console.print(nearby)
+
+
+def _queue_figures(q: Any, wait_minutes: float, quantile: float) -> dict[str, Any]:
+    return {
+        "arrivals_per_hour": q.arrivals_per_hour, "service_seconds": q.service_seconds,
+        "servers": q.servers, "offered_load": q.offered_load, "utilisation": q.utilisation,
+        "p_wait": q.p_wait, "mean_wait_minutes": q.mean_wait_seconds / 60,
+        "mean_queue_length": q.mean_queue_length, "wait_threshold_minutes": wait_minutes,
+        "p_wait_exceeds": q.p_wait_exceeds(wait_minutes * 60), "quantile": quantile,
+        "percentile_wait_minutes": q.wait_percentile_seconds(quantile) / 60,
+    }
+
+
+def _scenario(path: Path | None, turnout: float | None, profile: ProfileName | None,
+              seed: int | None, replications: int | None) -> Scenario:
+    from dataclasses import replace
+
+    from entekhab.planning.profiles import preset
+    from entekhab.planning.scenario import Scenario, load_scenario
+
+    default = Scenario(name="cli", turnout=0.45 if turnout is None else turnout)
+    s = load_scenario(path) if path is not None else default
+    if turnout is not None:
+        s = s.with_turnout(turnout, s.name)
+    if profile is not None:
+        s = replace(s, profile=preset(profile.value))
+    if seed is not None:
+        s = replace(s, seed=seed)
+    if replications is not None:
+        s = replace(s, replications=replications)
+    return s
+
+
+@plan_app.command("branch")
+def branch(
+    eligible: Annotated[int, typer.Option(help="eligible voters expected at the branch")],
+    turnout: Annotated[float | None, typer.Option(help="fraction, e.g. 0.45")] = None,
+    auth_devices: Annotated[int | None, typer.Option(help="authentication devices")] = None,
+    eboxes: Annotated[int | None, typer.Option(help="e-boxes (with --auth-devices; "
+                                                    "omit both to size them)")] = None,
+    scenario_file: Annotated[Path | None, typer.Option("--scenario",
+                                                       help="scenario JSON")] = None,
+    profile: Annotated[ProfileName | None, typer.Option(help="arrival profile")] = None,
+    ballot: Annotated[BallotName, typer.Option(help="ballot shape")] = BallotName.tehran_city,
+    seed: Annotated[int | None, typer.Option(help="random seed")] = None,
+    replications: Annotated[int | None, typer.Option(help="simulated days")] = None,
+    chart: Annotated[Path | None, typer.Option(help="write the day's chart (.svg/.png)")] = None,
+    as_json: JsonOpt = False,
+    lang: LangOpt = Lang.fa,
+) -> None:
+    """Simulate one branch over the day, sizing its devices unless they are given."""
+    from entekhab.domain.ids import AreaCode, BranchCode
+    from entekhab.planning.branches import BranchLoad
+    from entekhab.planning.export import jsonable
+    from entekhab.planning.service import BALLOTS
+    from entekhab.planning.simulation import branch_trace, simulate_branch
+    from entekhab.planning.sizing import size_branch
+
+    if (auth_devices is None) != (eboxes is None):
+        _fail("give both --auth-devices and --eboxes, or neither to size them",
+              "هر دو --auth-devices و --eboxes را بدهید، یا هیچ‌کدام را تا محاسبه شوند")
+    if chart is not None and chart.suffix not in (".svg", ".png"):
+        _fail("--chart must end in .svg or .png", "--chart باید .svg یا .png باشد")
+    try:
+        sc = _scenario(scenario_file, turnout, profile, seed, replications)
+        load = BranchLoad(BranchCode("CLI-0001"), AreaCode("cli"), AreaCode("cli"),
+                          AreaCode("cli"), eligible, BALLOTS[ballot.value],
+                          auth_devices or 0, eboxes or 0)
+        sizing = None
+        if auth_devices is None or eboxes is None:
+            sizing = size_branch(sc, load)
+            a, e, day = sizing.auth_needed, sizing.eboxes_needed, sizing.day
+        else:
+            a, e = auth_devices, eboxes
+            day = simulate_branch(sc, load, a, e)
+        hourly = _hourly_erlang(sc, load, a, e)
+    except Exception as exc:
+        _domain(exc)
+    if chart is not None:
+        from entekhab.planning.charts import branch_day_chart
+
+        chart.write_bytes(branch_day_chart(
+            branch_trace(sc, load, a, e), sc.profile.opening_hour, sc.target.max_wait_minutes,
+            title_fa=f"صف و انتظار در طول روز — {eligible} واجد، مشارکت {sc.turnout:.0%}",
+            title_en=f"Queue and waits over the day: {eligible} eligible, "
+                     f"turnout {sc.turnout:.0%}, {a} auth + {e} e-boxes",
+            fmt="png" if chart.suffix == ".png" else "svg"))
+    if as_json:
+        _emit_json({"scenario": jsonable(sc), "auth_devices": a, "eboxes": e,
+                    "day": jsonable(day), "sizing": jsonable(sizing) if sizing else None,
+                    "erlang_by_hour": hourly})
+        return
+    _print_branch(sc, load, a, e, day, sizing, hourly, lang)
+
+
+def _hourly_erlang(sc: Scenario, load: Any, a: int, e: int) -> list[dict[str, Any]]:
+    """Per-hour M/M/c mean waits of each stage, as the analytic side of the cross-check."""
+    from entekhab.planning.erlang import MMcQueue, UnstableQueue
+    from entekhab.planning.simulation import stage_rates
+
+    vote = sc.ballot_timing.estimate_seconds(load.ballot)
+    out = []
+    for h, rate in enumerate(stage_rates(sc, load)):
+        row: dict[str, Any] = {"hour": sc.profile.opening_hour + h, "arrivals_per_hour": rate}
+        for stage, mean, c in (("auth", sc.authentication.mean_seconds, a),
+                               ("ebox", vote, e)):
+            try:
+                q = MMcQueue(rate, mean, c) if rate > 0 else None
+                row[f"{stage}_utilisation"] = q.utilisation if q else 0.0
+                row[f"{stage}_mean_wait_minutes"] = q.mean_wait_seconds / 60 if q else 0.0
+            except UnstableQueue:
+                row[f"{stage}_utilisation"] = rate * mean / 3600 / c
+                row[f"{stage}_mean_wait_minutes"] = None
+        out.append(row)
+    return out
+
+
+def _print_branch(sc: Scenario, load: Any, a: int, e: int, day: Any, sizing: Any,
+                  hourly: list[dict[str, Any]], lang: Lang) -> None:
+    from rich.table import Table
+
+    console = _console()
+    t = sc.target
+    console.print(f"[bold]{_h('شعبه', 'branch', lang)}[/bold]: "
+                  f"{_n(load.eligible_voters, lang)} {_h('واجد', 'eligible', lang)}, "
+                  f"{_h('مشارکت', 'turnout', lang)} {_n(sc.turnout * 100, lang, 0)}%, "
+                  f"{_h('هدف', 'target', lang)} {t.describe()}, seed {sc.seed}")
+    summary = Table(title=_h("نتیجهٔ شبیه‌سازی", "simulated day", lang))
+    summary.add_column(_h("شاخص", "measure", lang))
+    summary.add_column(_h("مقدار", "value", lang), justify="right")
+    rows = [
+        (_h("دستگاه احراز هویت", "authentication devices", lang), _n(a, lang)),
+        (_h("صندوق الکترونیک", "e-boxes", lang), _n(e, lang)),
+        (_h("رأی‌دهنده در روز", "voters per day", lang), _n(day.voters, lang)),
+        (_h("میانگین انتظار (دقیقه)", "mean wait, min", lang), _n(day.mean_wait_minutes, lang)),
+        (_h(f"صدک {_n(round(t.quantile * 100), lang)} انتظار (دقیقه)",
+            f"{t.quantile:.0%} wait, min", lang), _n(day.quantile_wait_minutes, lang)),
+        (_h("بیشترین انتظار (دقیقه)", "max wait, min", lang), _n(day.max_wait_minutes, lang)),
+        (_h("سهم در محدودهٔ هدف", "share within target", lang),
+         _n(day.share_within_target, lang, 3)),
+        (_h("هدف برآورده شد", "meets target", lang),
+         ("بله" if day.meets_target else "خیر") if lang is Lang.fa else str(day.meets_target)),
+        (_h("در صف هنگام بسته شدن", "in line at closing", lang), _n(day.in_line_at_close, lang)),
+        (_h("اضافه‌کار پس از بسته شدن (دقیقه)", "overtime after closing, min", lang),
+         _n(day.overtime_minutes, lang)),
+    ]
+    if sizing is not None:
+        rows += [
+            (_h("صدک انتظار با یک احراز کمتر", "quantile wait, one auth fewer", lang),
+             _n(sizing.quantile_wait_one_fewer_auth, lang)),
+            (_h("صدک انتظار با یک صندوق کمتر", "quantile wait, one e-box fewer", lang),
+             _n(sizing.quantile_wait_one_fewer_ebox, lang)),
+            (_h("کمینه است", "minimal", lang),
+             ("بله" if sizing.minimal else "خیر") if lang is Lang.fa else str(sizing.minimal)),
+            (_h("برآورد ارلانگ ساعت اوج (احراز/صندوق)", "peak-hour Erlang C (auth/e-box)", lang),
+             f"{_n(sizing.analytic_auth, lang)} / {_n(sizing.analytic_eboxes, lang)}"),
+        ]
+    for label, value in rows:
+        summary.add_row(label, value)
+    console.print(summary)
+    hours = Table(title=_h("ساعت به ساعت: شبیه‌سازی و ارلانگ C",
+                           "hour by hour: simulation and Erlang C", lang))
+    for col in (_h("ساعت", "hour", lang), _h("ورود", "arrivals", lang),
+                _h("انتظار شبیه‌سازی", "sim mean wait", lang),
+                _h("بهره‌وری احراز", "auth ρ", lang), _h("بهره‌وری صندوق", "e-box ρ", lang),
+                _h("انتظار ارلانگ", "Erlang mean wait", lang)):
+        hours.add_column(col, justify="right")
+    for h, row in zip(day.hours, hourly, strict=True):
+        aw, ew = row["auth_mean_wait_minutes"], row["ebox_mean_wait_minutes"]
+        erlang = "∞" if aw is None or ew is None else _n(aw + ew, lang)
+        hours.add_row(_n(h.hour, lang), _n(h.arrivals, lang), _n(h.mean_wait_minutes, lang),
+                      _n(row["auth_utilisation"], lang), _n(row["ebox_utilisation"], lang),
+                      erlang)
+    console.print(hours)
+
+
+@plan_app.command("district")
+def district(
+    scenario_file: Annotated[str, typer.Option(
+        "--scenario", help="scenario JSON file, or turnout-25 / turnout-45 / turnout-70")],
+    branches_file: Annotated[Path | None, typer.Option(
+        "--branches", help="branch JSON file (default: the synthetic Tehran district)")] = None,
+    synthetic_seed: Annotated[int, typer.Option(help="seed of the synthetic district")] = 1405,
+    workers: Annotated[int | None, typer.Option(help="worker processes (default: CPUs)")] = None,
+    report: Annotated[Path | None, typer.Option(help="write an HTML report here")] = None,
+    as_json: JsonOpt = False,
+    lang: LangOpt = Lang.fa,
+) -> None:
+    """Size every branch of the district and roll up to regions and counties."""
+    from rich.progress import Progress
+
+    from entekhab.planning.district import plan_district, simulate_district
+    from entekhab.planning.scenario import default_scenarios, load_scenario
+
+    if workers is not None and workers < 1:
+        _fail("--workers must be ≥ 1", "--workers باید دست‌کم ۱ باشد")
+    try:
+        presets = {s.name: s for s in default_scenarios()}
+        sc = presets[scenario_file] if scenario_file in presets else load_scenario(
+            Path(scenario_file))
+        if branches_file is not None:
+            from entekhab.planning.branches import load_branches
+
+            bs = load_branches(branches_file)
+        else:
+            from entekhab.planning.synthetic import synthetic_district
+
+            bs = synthetic_district(synthetic_seed)
+        sc.check_branches(bs.codes())
+    except Exception as exc:
+        _domain(exc)
+    n = len(bs.branches)
+    with Progress(transient=True, disable=as_json) as progress:
+        sizing_task = progress.add_task(_h("محاسبهٔ دستگاه لازم", "sizing", lang), total=n)
+        plan = plan_district(sc, bs, workers=workers,
+                             progress=lambda k: progress.advance(sizing_task, k))
+        day_task = progress.add_task(_h("شبیه‌سازی با موجودی", "simulating inventory", lang),
+                                     total=n)
+        day = simulate_district(sc, bs, workers=workers,
+                                progress=lambda k: progress.advance(day_task, k))
+    if report is not None:
+        _write_report(report, plan, day, bs)
+    if as_json:
+        from entekhab.planning.export import jsonable
+
+        _emit_json({"plan": jsonable(plan),
+                    "inventory_day": {"branches_missing_target": day.branches_missing_target,
+                                      "voters": day.voters,
+                                      "branches": jsonable(day.branches)}})
+        return
+    _print_district(plan, day, lang)
+    if report is not None:
+        _console().print(f"{_h('گزارش', 'report', lang)}: {report}")
+
+
+def _write_report(path: Path, plan: Any, day: Any, bs: Any) -> None:
+    from entekhab.planning.report import write_report
+    from entekhab.planning.simulation import branch_trace
+
+    busiest = max(plan.branches, key=lambda s: (s.expected_voters, s.code))
+    load = next(b for b in bs.branches if b.code == busiest.code)
+    trace = branch_trace(plan.scenario, load, busiest.auth_needed, busiest.eboxes_needed)
+    try:
+        write_report(path, plan, inventory_day=day, busiest_trace=(busiest.code, trace))
+    except OSError as exc:
+        _fail(f"cannot write {path}: {exc.strerror}", f"نوشتن {path} ممکن نیست")
+
+
+def _print_district(plan: Any, day: Any, lang: Lang) -> None:
+    from rich.table import Table
+
+    console = _console()
+    sc = plan.scenario
+    console.print(f"[bold]{_h('برنامهٔ ظرفیت', 'capacity plan', lang)}[/bold] "
+                  f"{plan.district_code} · {sc.name} · {_h('مشارکت', 'turnout', lang)} "
+                  f"{_n(sc.turnout * 100, lang, 0)}% · {sc.target.describe()} · "
+                  f"{_h('ذخیره', 'reserve', lang)} {_n(float(sc.reserve.percent), lang, 0)}%")
+    for title, rows in ((_h("شهرستان‌ها", "counties", lang), plan.counties),
+                        (_h("مناطق", "regions", lang), plan.regions),
+                        (_h("کل حوزه", "district", lang), (plan.district,))):
+        table = Table(title=title)
+        for col in (_h("حوزه", "area", lang), _h("شعب", "branches", lang),
+                    _h("رأی‌دهنده", "voters", lang), _h("احراز لازم+ذخیره", "auth req.", lang),
+                    _h("موجود", "avail.", lang), _h("کسری", "short", lang),
+                    _h("صندوق لازم+ذخیره", "e-box req.", lang), _h("موجود", "avail.", lang),
+                    _h("کسری", "short", lang), _h("شعب کم‌دستگاه", "branches short", lang)):
+            table.add_column(col, justify="right")
+        for r in rows:
+            table.add_row(r.area_code, _n(r.branches, lang), _n(round(r.expected_voters), lang),
+                          _n(r.auth.required, lang), _n(r.auth.available, lang),
+                          _n(r.auth.shortfall, lang), _n(r.eboxes.required, lang),
+                          _n(r.eboxes.available, lang), _n(r.eboxes.shortfall, lang),
+                          _n(r.branches_short, lang))
+        console.print(table)
+    minimal = sum(1 for s in plan.branches if s.minimal)
+    console.print(_h("کمینگی", "minimality", lang) + f": {_n(minimal, lang)}/"
+                  f"{_n(len(plan.branches), lang)}; "
+                  + _h("شعب بدون هدف با موجودی فعلی", "branches missing the target with "
+                       "today's inventory", lang)
+                  + f": {_n(day.branches_missing_target, lang)}")
+
+
+@plan_app.command("synthetic")
+def synthetic(
+    out: Annotated[Path, typer.Option(help="where to write the branch JSON")],
+    seed: Annotated[int, typer.Option(help="seed")] = 1405,
+    branches: Annotated[int, typer.Option(help="number of branches")] = 4950,
+    eligible: Annotated[int, typer.Option(help="eligible voters in total")] = 7_000_000,
+) -> None:
+    """Write the deterministic synthetic Tehran–Rey–Tajrish branch file."""
+    from entekhab.planning.synthetic import synthetic_district
+
+    if branches < 1 or eligible < 0:
+        _fail("--branches must be ≥ 1 and --eligible ≥ 0",
+              "--branches باید دست‌کم ۱ و --eligible نامنفی باشد")
+    data = synthetic_district(seed, branches=branches, eligible=eligible).as_dict()
+    try:
+        out.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {out}: {exc.strerror}", f"نوشتن {out} ممکن نیست")
+    typer.echo(f"{out}: {branches} branches, {eligible} eligible, seed {seed}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``entekhab plan`` to the main app."""
+    app.add_typer(plan_app, name="plan")

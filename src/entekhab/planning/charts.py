@@ -1,0 +1,152 @@
+"""Charts of a plan as SVG or PNG bytes (matplotlib, no pyplot state: safe inside a web server).
+
+Each chart carries a Persian title (Vazirmatn) above an English one; axis labels stay
+English, since numbers and clock times read the same either way. matplotlib 3.11 and
+later shape Arabic script and order right-to-left runs themselves; older versions
+drew letters unjoined and left to right, so there the title is shaped with
+``arabic-reshaper`` + ``python-bidi`` if they are installed (pre-shaping on 3.11 would
+reverse it twice). Without the font, or on an old matplotlib without those two
+libraries, charts fall back to English only.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import matplotlib
+import numpy as np
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+
+from entekhab.planning.rollup import AreaRollup
+from entekhab.planning.simulation import VoterTrace
+
+Format = Literal["svg", "png"]
+FONT_NAME = "Vazirmatn-Regular.ttf"
+INK, ACCENT, MUTED, WARN = "#1f3a5f", "#2a9d8f", "#9aa5b1", "#d1495b"
+
+
+def font_candidates() -> tuple[Path, ...]:
+    """Where Vazirmatn may be: the HQ static files, then node_modules at the repository root."""
+    here = Path(__file__).resolve()
+    package = here.parents[1]  # src/entekhab
+    roots = {here.parents[3], Path.cwd()}
+    return (package / "hq" / "static" / "fonts" / FONT_NAME,
+            *(r / "node_modules" / "vazirmatn" / "fonts" / "ttf" / FONT_NAME
+              for r in sorted(roots)))
+
+
+def native_shaping() -> bool:
+    """Whether this matplotlib shapes complex scripts itself (3.11 and later)."""
+    major, minor = (int(x) for x in matplotlib.__version__.split(".")[:2])
+    return (major, minor) >= (3, 11)
+
+
+@cache
+def persian_font() -> font_manager.FontProperties | None:
+    """Vazirmatn as font properties, if the font is found and Persian can be shaped."""
+    if not native_shaping():
+        try:
+            import arabic_reshaper  # noqa: F401
+            import bidi  # noqa: F401
+        except ImportError:
+            return None
+    for path in font_candidates():
+        if path.is_file():
+            font_manager.fontManager.addfont(str(path))
+            return font_manager.FontProperties(fname=str(path))
+    return None
+
+
+def shape_persian(text: str) -> str:
+    """Text ready for matplotlib: as is where it shapes, else joined and in visual order."""
+    if native_shaping():
+        return text
+    import arabic_reshaper
+    from bidi import get_display
+
+    return str(get_display(arabic_reshaper.reshape(text)))
+
+
+def _titles(fig: Figure, ax: object, fa: str, en: str) -> None:
+    font = persian_font()
+    if font is not None:
+        fig.suptitle(shape_persian(fa), fontproperties=font, fontsize=14, color=INK, y=1.03)
+        ax.set_title(en, fontsize=10, color=MUTED)  # type: ignore[attr-defined]
+    else:
+        ax.set_title(en, fontsize=12, color=INK)  # type: ignore[attr-defined]
+
+
+def _render(fig: Figure, fmt: Format) -> bytes:
+    buf = io.BytesIO()
+    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "entekhab"}):
+        fig.savefig(buf, format=fmt, bbox_inches="tight", dpi=110,
+                    metadata={"Date": None} if fmt == "svg" else None)
+    return buf.getvalue()
+
+
+def branch_day_chart(trace: VoterTrace, opening_hour: int, target_minutes: float, *,
+                     title_fa: str, title_en: str, fmt: Format = "svg") -> bytes:
+    """Queue length and each voter's total wait over the day, with the doors' closing."""
+    fig = Figure(figsize=(8, 5.5))
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    end = max(trace.close_seconds, trace.last_departure())
+    grid = np.linspace(0, end, 600)
+    clock = opening_hour + grid / 3600.0
+    top.step(clock, trace.queue_length(grid), where="post", color=INK, lw=1.2)
+    top.set_ylabel("voters waiting")
+    if trace.voters:
+        bottom.scatter(opening_hour + trace.arrival / 3600.0, trace.total_wait / 60.0, s=4,
+                       color=ACCENT, alpha=0.6, label="wait of each voter (by arrival)")
+    bottom.axhline(target_minutes, color=WARN, ls="--", lw=1, label="target")
+    bottom.set_ylabel("total wait (min)")
+    bottom.set_xlabel("time of day (h)")
+    for ax in (top, bottom):
+        ax.axvline(opening_hour + trace.close_seconds / 3600.0, color=MUTED, ls=":", lw=1)
+        ax.grid(alpha=0.25)
+    bottom.legend(loc="upper left", fontsize=8)
+    _titles(fig, top, title_fa, title_en)
+    return _render(fig, fmt)
+
+
+def quantile_wait_histogram(waits_minutes: Sequence[float], target_minutes: float,
+                            quantile: float, *, fmt: Format = "svg") -> bytes:
+    """How the branches' percentile waits are spread, against the target."""
+    fig = Figure(figsize=(8, 4))
+    ax = fig.subplots()
+    finite = np.asarray([w for w in waits_minutes if np.isfinite(w)], dtype=float)
+    cap = max(target_minutes * 3, 1.0)
+    shown = np.minimum(finite, cap)
+    ax.hist(shown, bins=40, range=(0, cap), color=ACCENT, edgecolor="white")
+    ax.axvline(target_minutes, color=WARN, ls="--", lw=1.2, label="target")
+    ax.set_xlabel(f"{quantile:.0%} wait at the branch (min; last bin ≥ {cap:g})")
+    ax.set_ylabel("branches")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.25)
+    _titles(fig, ax, f"توزیع صدک {round(quantile * 100)} زمان انتظار در شعب",
+            f"Distribution of {quantile:.0%} waits across branches")
+    return _render(fig, fmt)
+
+
+def devices_by_area_chart(areas: Sequence[AreaRollup], *, fmt: Format = "svg") -> bytes:
+    """Devices required (needed + spares) vs. available for each area."""
+    fig = Figure(figsize=(max(8, len(areas) * 0.45), 5.5))
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    x = np.arange(len(areas))
+    w = 0.4
+    for ax, kind, label in ((top, "eboxes", "e-boxes"), (bottom, "auth", "authentication")):
+        required = [getattr(a, kind).required for a in areas]
+        available = [getattr(a, kind).available for a in areas]
+        ax.bar(x - w / 2, required, w, color=INK, label=f"{label} required")
+        ax.bar(x + w / 2, available, w, color=MUTED, label=f"{label} available")
+        ax.set_ylabel("devices")
+        ax.legend(fontsize=8)
+        ax.grid(axis="y", alpha=0.25)
+    bottom.set_xticks(x, [a.area_code for a in areas], rotation=60, ha="right", fontsize=8)
+    _titles(fig, top, "دستگاه‌های لازم و موجود به تفکیک منطقه",
+            "Devices required vs. available by area")
+    return _render(fig, fmt)
