@@ -148,6 +148,12 @@ def _lr_steps(app: Apportionment, stage: str) -> list[Step]:
     )
     order = sorted(app.votes, key=lambda g: (-app.remainders[g], g))
     awarded = [a.group for a in app.awards]
+    tie_en = tie_fa = ""
+    if app.tie is not None:
+        tie_en = (f" {num(app.tie.places, 'en')} seat(s) fall to equal remainders and are "
+                  "decided by lot (next step).")
+        tie_fa = (f" {num(app.tie.places, 'fa')} کرسی به باقیمانده‌های برابر می‌رسد و با "
+                  "قرعه تعیین می‌شود (گام بعد).")
     steps.append(
         Step(
             "remainders",
@@ -155,9 +161,9 @@ def _lr_steps(app: Apportionment, stage: str) -> list[Step]:
                 {"group": g, "remainder": fraction_json(app.remainders[g])} for g in order],
              "awarded": awarded},
             f"Remainders from largest: {names(order, 'en')}. One more seat each to: "
-            f"{names(awarded, 'en')}.",
+            f"{names(awarded, 'en')}.{tie_en}",
             f"باقیمانده‌ها از بزرگ به کوچک: {names(order, 'fa')}. یک کرسی دیگر به هر یک از: "
-            f"{names(awarded, 'fa')}.",
+            f"{names(awarded, 'fa')}.{tie_fa}",
         )
     )
     return steps
@@ -263,9 +269,13 @@ def candidate_tie_step(
 def members_step(group: str, seats: int, elected: Sequence[str], votes: Mapping[str, int]) -> Step:
     en = ", ".join(f"{c} ({num(votes[c], 'en')})" for c in elected) or "—"
     fa = "، ".join(f"{c} ({num(votes[c], 'fa')})" for c in elected) or "—"
+    data = {"group": group, "seats": seats, "elected": list(elected)}
+    if seats == 0:
+        return Step("members", data, f"{label(group, 'en')} wins no seat.",
+                    f"{label(group, 'fa')} کرسی‌ای نمی‌برد.")
     return Step(
         "members",
-        {"group": group, "seats": seats, "elected": list(elected)},
+        data,
         f"{label(group, 'en')}: {num(seats, 'en')} seat(s) to its members with the most "
         f"votes: {en}.",
         f"{label(group, 'fa')}: {num(seats, 'fa')} کرسی به اعضای دارای بیشترین رأی: {fa}.",
