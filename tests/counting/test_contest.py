@@ -50,6 +50,7 @@ def test_good_input_parses() -> None:
         (bad("groups.0.members", ["c1", "zz"]), "unknown member zz"),
         (bad("contest.seats", 0), "seats"),
         (bad("contest.seats", "5"), "seats"),
+        (bad("contest.seats", 10**9), "seats must be a whole number from 1 to"),
         (bad("contest.alternates", -2), "alternates"),
         (bad("contest", KeyError), "missing 'contest'"),
         (bad("candidates.1.id", "c1"), "candidate c1 appears twice"),

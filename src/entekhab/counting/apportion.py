@@ -17,6 +17,9 @@ from entekhab.counting.errors import InvalidCountInput, UnknownMethod
 from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.ids import GroupId
 
+MAX_SEATS = 10_000
+"""Above any real assembly; bounds the seat-by-seat loops against absurd input."""
+
 
 class QuotaRule(StrEnum):
     """Quota of a largest-remainder method."""
@@ -112,10 +115,10 @@ class Apportionment:
 
 
 def _check(votes: Mapping[GroupId, int], seats: int) -> None:
-    if isinstance(seats, bool) or not isinstance(seats, int) or seats < 1:
+    if isinstance(seats, bool) or not isinstance(seats, int) or not 1 <= seats <= MAX_SEATS:
         raise InvalidCountInput(
-            f"seats must be a whole number of at least 1, got {seats!r}",
-            "تعداد کرسی‌ها باید عدد صحیح و دست‌کم ۱ باشد",
+            f"seats must be a whole number from 1 to {MAX_SEATS}, got {seats!r}",
+            f"تعداد کرسی‌ها باید عدد صحیح از ۱ تا {to_persian_digits(MAX_SEATS)} باشد",
         )
     if not votes:
         raise InvalidCountInput("no groups to apportion seats among", "گروهی برای تقسیم کرسی نیست")

@@ -10,8 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from entekhab.counting.apportion import MAX_SEATS
 from entekhab.counting.errors import InvalidCountInput, UnknownMethod
 from entekhab.counting.manifest import INDEPENDENTS
+from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.ids import CandidateId, GroupId
 
 CANDIDATE_METHODS = ("tehran-pr", "plurality")
@@ -141,15 +143,16 @@ class ContestTotals:
                 f"unknown alternates policy {self.alternates_policy!r} (known: {known})",
                 f"سیاست علی‌البدل «{self.alternates_policy}» شناخته نیست ({known})",
             ) from None
-        if not _is_int(self.seats) or self.seats < 1:
+        if not _is_int(self.seats) or not 1 <= self.seats <= MAX_SEATS:
             raise InvalidCountInput(
-                f"seats must be a whole number of at least 1, got {self.seats!r}",
-                "تعداد کرسی‌ها باید عدد صحیح و دست‌کم ۱ باشد",
+                f"seats must be a whole number from 1 to {MAX_SEATS}, got {self.seats!r}",
+                f"تعداد کرسی‌ها باید عدد صحیح از ۱ تا {to_persian_digits(MAX_SEATS)} باشد",
             )
-        if not _is_int(self.alternates) or self.alternates < 0:
+        if not _is_int(self.alternates) or not 0 <= self.alternates <= MAX_SEATS:
             raise InvalidCountInput(
-                f"alternates must be a whole number ≥ 0, got {self.alternates!r}",
-                "تعداد علی‌البدل‌ها باید عدد صحیح نامنفی باشد",
+                f"alternates must be a whole number from 0 to {MAX_SEATS}, "
+                f"got {self.alternates!r}",
+                "تعداد علی‌البدل‌ها باید عدد صحیح نامنفی و در حد مجاز باشد",
             )
         if not isinstance(self.seed, str):
             raise InvalidCountInput("seed must be text", "بذر قرعه باید متن باشد")
