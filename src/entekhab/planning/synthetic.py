@@ -45,9 +45,14 @@ def synthetic_district(seed: int = 1405, *, branches: int = 4950,
     """The synthetic district: same seed and sizes, same branches."""
     rng = random.Random(seed)
     counts = _largest_remainder(branches, [p for _, _, p in AREAS])
-    electorate = _largest_remainder(eligible, [p for _, _, p in AREAS])
+    # Areas too small to get a branch at this scale get no voters either.
+    electorate = _largest_remainder(eligible, [p if n else 0
+                                               for (_, _, p), n in zip(AREAS, counts,
+                                                                       strict=True)])
     out: list[BranchLoad] = []
     for (region, county, _), n, voters in zip(AREAS, counts, electorate, strict=True):
+        if n == 0:
+            continue
         raw = [rng.lognormvariate(0.0, 0.35) for _ in range(n)]
         sizes = _largest_remainder(voters, [max(1, round(r * 1000)) for r in raw])
         prefix = region.upper().replace("TEHRAN-", "T")
