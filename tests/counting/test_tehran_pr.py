@@ -238,3 +238,12 @@ def test_no_short_group_means_floor_or_ceiling_of_the_quota(c: ContestTotals) ->
     for g, s in r.group_seats.items():
         exact = Fraction(gv[g] * c.seats, total)
         assert exact - 1 < s < exact + 1
+
+
+def test_tied_alternates_of_one_group_follow_the_groups_lot() -> None:
+    groups = {"L1": [("a1", 900), ("a2", 300), ("a3", 300), ("a4", 300)]}
+    r = count(contest(1, groups, alternates=2, seed="alt seed"))
+    # one seat (a1); two alternate places for L1 among three members tied at 300.
+    lot = draw_lot("alt seed", "tehran-pr/members/L1/votes=300", ["a2", "a3", "a4"], 2)
+    assert r.lots == (lot,)
+    assert r.alternates == lot.order[:2]

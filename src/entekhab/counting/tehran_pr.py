@@ -148,7 +148,9 @@ def count_tehran_pr(contest: ContestTotals) -> CountResult:
         lots.extend(ranking.lots)
         alternates = list(ranking.order[: contest.alternates])
     else:
-        alternates = sorted(pool, key=key)
+        # Stable sort: equal standing keeps group order, and inside a group its own
+        # ranking (where a lot may have ordered its alternates).
+        alternates = sorted(pool, key=lambda c: standing(by_id[c]))
     if contest.alternates > 0:
         steps.append(alternates_step(policy.value, alternates, votes))
     elected.sort(key=key)
