@@ -58,8 +58,8 @@ def label(group: str, lang: str) -> str:
 
 SCOPE_NAMES = {
     INDEPENDENTS: ("منفردها", "independents"),
-    "alternates": ("علی‌البدل‌ها", "alternates"),
-    "plurality": ("همه نامزدها", "all candidates"),
+    "alternates": ("علی‌البدل‌ها", "Alternates"),
+    "plurality": ("همه نامزدها", "All candidates"),
 }
 
 
