@@ -138,6 +138,18 @@ def test_district_tables_for_people(app: typer.Typer) -> None:
     assert "counties" in out and "regions" in out and "minimality: 6/6" in out
 
 
+def test_compare_scenarios_side_by_side(app: typer.Typer) -> None:
+    code, out, _ = run(app, "compare", "--branches", BRANCHES, "--workers", "1", "--json")
+    assert code == 0
+    rows = json.loads(out)
+    assert [r["turnout"] for r in rows] == [0.25, 0.45, 0.7]
+    assert rows[0]["eboxes_required"] <= rows[1]["eboxes_required"] <= rows[2][
+        "eboxes_required"]
+    code, out, _ = run(app, "compare", "--scenario", SCENARIO, "--branches", BRANCHES,
+                       "--workers", "1", "--lang", "en")
+    assert code == 0 and "turnout-45" in out
+
+
 def test_synthetic_file_round_trips(app: typer.Typer, tmp_path: Path) -> None:
     out = tmp_path / "branches.json"
     code, _, _ = run(app, "synthetic", "--out", str(out), "--branches", "60",

@@ -70,9 +70,12 @@ def _h(fa: str, en: str, lang: Lang) -> str:
 
 
 def _console() -> Console:
+    """Rich console; when piped, wide enough that the tables are not cut to 80 columns."""
+    import sys
+
     from rich.console import Console
 
-    return Console(highlight=False)
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
 def _emit_json(data: Any) -> None:
@@ -332,14 +335,7 @@ def district(
         presets = {s.name: s for s in default_scenarios()}
         sc = presets[scenario_file] if scenario_file in presets else load_scenario(
             Path(scenario_file))
-        if branches_file is not None:
-            from entekhab.planning.branches import load_branches
-
-            bs = load_branches(branches_file)
-        else:
-            from entekhab.planning.synthetic import synthetic_district
-
-            bs = synthetic_district(synthetic_seed)
+        bs = _load_branches(branches_file, synthetic_seed)
         sc.check_branches(bs.codes())
     except Exception as exc:
         _domain(exc)
@@ -412,6 +408,74 @@ def _print_district(plan: Any, day: Any, lang: Lang) -> None:
                   + _h("شعب بدون هدف با موجودی فعلی", "branches missing the target with "
                        "today's inventory", lang)
                   + f": {_n(day.branches_missing_target, lang)}")
+
+
+def _load_branches(branches_file: Path | None, synthetic_seed: int) -> Any:
+    if branches_file is not None:
+        from entekhab.planning.branches import load_branches
+
+        return load_branches(branches_file)
+    from entekhab.planning.synthetic import synthetic_district
+
+    return synthetic_district(synthetic_seed)
+
+
+@plan_app.command("compare")
+def compare(
+    scenario_files: Annotated[list[str] | None, typer.Option(
+        "--scenario", help="scenario file or preset, repeatable (default: the three "
+                           "turnouts 25/45/70 %)")] = None,
+    branches_file: Annotated[Path | None, typer.Option(
+        "--branches", help="branch JSON file (default: the synthetic Tehran district)")] = None,
+    synthetic_seed: Annotated[int, typer.Option(help="seed of the synthetic district")] = 1405,
+    workers: Annotated[int | None, typer.Option(help="worker processes (default: CPUs)")] = None,
+    as_json: JsonOpt = False,
+    lang: LangOpt = Lang.fa,
+) -> None:
+    """Compare scenarios side by side: devices required, shortfall, waits."""
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from entekhab.planning.district import compare_scenarios
+    from entekhab.planning.scenario import default_scenarios, load_scenario
+
+    if workers is not None and workers < 1:
+        _fail("--workers must be ≥ 1", "--workers باید دست‌کم ۱ باشد")
+    try:
+        presets = {s.name: s for s in default_scenarios()}
+        scenarios = ([presets[f] if f in presets else load_scenario(Path(f))
+                      for f in scenario_files] if scenario_files
+                     else list(default_scenarios()))
+        bs = _load_branches(branches_file, synthetic_seed)
+        for sc in scenarios:
+            sc.check_branches(bs.codes())
+    except Exception as exc:
+        _domain(exc)
+    with Progress(transient=True, disable=as_json) as progress:
+        task = progress.add_task(_h("محاسبهٔ سناریوها", "planning scenarios", lang),
+                                 total=len(bs.branches) * len(scenarios))
+        rows = compare_scenarios(scenarios, bs, workers=workers,
+                                 progress=lambda k: progress.advance(task, k))
+    if as_json:
+        from entekhab.planning.export import jsonable
+
+        _emit_json(jsonable(rows))
+        return
+    table = Table(title=_h("مقایسهٔ سناریوها", "scenarios side by side", lang))
+    for col in (_h("سناریو", "scenario", lang), _h("مشارکت", "turnout", lang),
+                _h("رأی‌دهنده", "voters", lang), _h("احراز لازم", "auth required", lang),
+                _h("کسری احراز", "auth short", lang), _h("صندوق لازم", "e-boxes required", lang),
+                _h("کسری صندوق", "e-boxes short", lang),
+                _h("شعب کم‌دستگاه", "branches short", lang),
+                _h("میانگین صدک انتظار", "mean quantile wait", lang)):
+        table.add_column(col, justify="right")
+    for r in rows:
+        table.add_row(r.scenario_name, _n(r.turnout * 100, lang, 0) + "%",
+                      _n(round(r.expected_voters), lang), _n(r.auth_required, lang),
+                      _n(r.auth_shortfall, lang), _n(r.eboxes_required, lang),
+                      _n(r.ebox_shortfall, lang), _n(r.branches_short, lang),
+                      _n(r.mean_quantile_wait_minutes, lang, 1))
+    _console().print(table)
 
 
 @plan_app.command("synthetic")

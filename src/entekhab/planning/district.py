@@ -151,3 +151,39 @@ def simulate_district(scenario: Scenario, branches: BranchSet, *, workers: int |
     scenario.check_branches(branches.codes())
     days = tuple(_run(_simulate_chunk, scenario, branches.branches, workers, progress))
     return DistrictDay(scenario, branches.district_code, days)
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """One scenario's headline figures, for comparing scenarios side by side."""
+
+    scenario_name: str
+    turnout: float
+    expected_voters: float
+    auth_required: int
+    auth_shortfall: int
+    eboxes_required: int
+    ebox_shortfall: int
+    branches_short: int
+    mean_quantile_wait_minutes: float
+    worst_quantile_wait_minutes: float
+
+
+def summarise_plan(plan: DistrictPlan) -> PlanSummary:
+    """The district line of a plan."""
+    d = plan.district
+    return PlanSummary(
+        scenario_name=plan.scenario.name, turnout=plan.scenario.turnout,
+        expected_voters=d.expected_voters, auth_required=d.auth.required,
+        auth_shortfall=d.auth.shortfall, eboxes_required=d.eboxes.required,
+        ebox_shortfall=d.eboxes.shortfall, branches_short=d.branches_short,
+        mean_quantile_wait_minutes=d.mean_quantile_wait_minutes,
+        worst_quantile_wait_minutes=d.worst_quantile_wait_minutes)
+
+
+def compare_scenarios(scenarios: Sequence[Scenario], branches: BranchSet, *,
+                      workers: int | None = None,
+                      progress: Progress | None = None) -> tuple[PlanSummary, ...]:
+    """Plan the district under each scenario (default set: 25 %, 45 %, 70 % turnout)."""
+    return tuple(summarise_plan(plan_district(s, branches, workers=workers, progress=progress))
+                 for s in scenarios)
