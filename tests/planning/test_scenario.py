@@ -80,6 +80,7 @@ def _set(d: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
         ("seed", True, "scenario.seed"),
         ("turnout_overrides", {"T01-0002": 2}, "scenario.turnout_overrides.T01-0002"),
         ("colour", "blue", "scenario.colour"),
+        ("devices_ready_minutes", -5, "scenario.devices_ready_minutes"),
     ],
 )
 def test_bad_scenarios_name_the_field(scenario_dict: dict[str, Any], path: str, value: Any,

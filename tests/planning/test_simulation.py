@@ -77,6 +77,15 @@ def _simpy_trace(d: DayInputs, a: int, e: int) -> VoterTrace:
             s2[i] = env.now
             yield env.timeout(d.vote_service[i])
 
+    def device_starting(resource: simpy.Resource):  # type: ignore[no-untyped-def]
+        with resource.request() as req:  # holds a device until it is ready
+            yield req
+            yield env.timeout(d.ready_at)
+
+    if d.ready_at > 0:
+        for resource, count in ((auth, a), (ebox, e)):
+            for _ in range(count):
+                env.process(device_starting(resource))
     for i in range(n):
         env.process(voter(i))
     env.run()
@@ -84,12 +93,14 @@ def _simpy_trace(d: DayInputs, a: int, e: int) -> VoterTrace:
                       d.close_seconds)
 
 
-@pytest.mark.parametrize(("a", "e"), [(1, 2), (2, 3), (1, 1), (3, 6)])
-def test_same_draws_give_the_same_voter_times_as_simpy(a: int, e: int) -> None:
+@pytest.mark.parametrize(("a", "e", "ready_minutes"),
+                         [(1, 2, 0), (2, 3, 0), (1, 1, 0), (3, 6, 0), (1, 3, 20), (2, 4, 45)])
+def test_same_draws_give_the_same_voter_times_as_simpy(a: int, e: int,
+                                                       ready_minutes: float) -> None:
     scenario = Scenario("t", 0.7)
     vote = scenario.ballot_timing.distribution(TEHRAN_CITY)
     d = DayInputs.draw(np.random.default_rng(11), OFFICIAL.hourly_rates(1400 * 0.7),
-                       scenario.authentication, vote)
+                       scenario.authentication, vote, ready_at=ready_minutes * 60.0)
     ours, ref = run_day(d, a, e), _simpy_trace(d, a, e)
     np.testing.assert_allclose(ours.auth_start, ref.auth_start, rtol=0, atol=1e-6)
     np.testing.assert_allclose(ours.vote_start, ref.vote_start, rtol=0, atol=1e-6)
@@ -165,6 +176,14 @@ def test_doors_close_but_the_line_is_served() -> None:
     stats = simulate_branch(scenario, branch, 1, 2)
     assert stats.overtime_minutes > 0 and not stats.meets_target
     assert abs(sum(h.arrivals for h in stats.hours) - stats.voters) <= len(stats.hours)
+
+
+def test_slow_start_at_opening_lengthens_the_morning_queue() -> None:
+    branch = BranchLoad("B", "r", "c", "d", 1400, TEHRAN_CITY, 1, 3)
+    on_time = simulate_branch(Scenario("t", 0.45), branch, 1, 3)
+    late = simulate_branch(Scenario("t", 0.45, devices_ready_minutes=40), branch, 1, 3)
+    assert late.hours[0].mean_wait_minutes > on_time.hours[0].mean_wait_minutes + 10
+    assert late.quantile_wait_minutes > on_time.quantile_wait_minutes
 
 
 def test_reproducible_from_the_seed() -> None:

@@ -149,7 +149,8 @@ def _queue_figures(q: Any, wait_minutes: float, quantile: float) -> dict[str, An
 
 
 def _scenario(path: Path | None, turnout: float | None, profile: ProfileName | None,
-              seed: int | None, replications: int | None) -> Scenario:
+              seed: int | None, replications: int | None,
+              ready_minutes: float | None = None) -> Scenario:
     from dataclasses import replace
 
     from entekhab.planning.profiles import preset
@@ -165,6 +166,8 @@ def _scenario(path: Path | None, turnout: float | None, profile: ProfileName | N
         s = replace(s, seed=seed)
     if replications is not None:
         s = replace(s, replications=replications)
+    if ready_minutes is not None:
+        s = replace(s, devices_ready_minutes=ready_minutes)
     return s
 
 
@@ -181,6 +184,8 @@ def branch(
     ballot: Annotated[BallotName, typer.Option(help="ballot shape")] = BallotName.tehran_city,
     seed: Annotated[int | None, typer.Option(help="random seed")] = None,
     replications: Annotated[int | None, typer.Option(help="simulated days")] = None,
+    devices_ready_minutes: Annotated[float | None, typer.Option(
+        help="minutes after opening before the devices work (slow start)")] = None,
     chart: Annotated[Path | None, typer.Option(help="write the day's chart (.svg/.png)")] = None,
     as_json: JsonOpt = False,
     lang: LangOpt = Lang.fa,
@@ -199,7 +204,8 @@ def branch(
     if chart is not None and chart.suffix not in (".svg", ".png"):
         _fail("--chart must end in .svg or .png", "--chart باید .svg یا .png باشد")
     try:
-        sc = _scenario(scenario_file, turnout, profile, seed, replications)
+        sc = _scenario(scenario_file, turnout, profile, seed, replications,
+                       devices_ready_minutes)
         load = BranchLoad(BranchCode("CLI-0001"), AreaCode("cli"), AreaCode("cli"),
                           AreaCode("cli"), eligible, BALLOTS[ballot.value],
                           auth_devices or 0, eboxes or 0)

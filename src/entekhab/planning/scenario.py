@@ -87,7 +87,11 @@ class ReservePolicy:
 
 @dataclass(frozen=True)
 class Scenario:
-    """Everything the planner assumes about one polling day."""
+    """Everything the planner assumes about one polling day.
+
+    ``devices_ready_minutes``: minutes after opening before the devices serve anyone
+    (slow starts at opening caused the worst queues of past elections); default 0.
+    """
 
     name: str
     turnout: float
@@ -99,10 +103,13 @@ class Scenario:
     seed: int = 1405
     replications: int = 3
     turnout_overrides: tuple[tuple[BranchCode, float], ...] = ()
+    devices_ready_minutes: float = 0.0
 
     def __post_init__(self) -> None:
         text(self.name, "scenario.name")
         _turnout(self.turnout, "scenario.turnout")
+        number(self.devices_ready_minutes, "scenario.devices_ready_minutes", minimum=0,
+               maximum=self.profile.hours * 60)
         integer(self.seed, "scenario.seed", minimum=0)
         integer(self.replications, "scenario.replications", minimum=1, maximum=100)
         for code, value in self.turnout_overrides:
@@ -136,6 +143,7 @@ class Scenario:
             "reserve": {"percent": float(self.reserve.percent), "pooled": self.reserve.pooled},
             "seed": self.seed, "replications": self.replications,
             "turnout_overrides": dict(self.turnout_overrides),
+            "devices_ready_minutes": self.devices_ready_minutes,
         }
 
     @classmethod
@@ -143,7 +151,8 @@ class Scenario:
         f = "scenario"
         data = mapping(data, f)
         only_keys(data, f, {"name", "turnout", "profile", "authentication", "ballot_timing",
-                            "target", "reserve", "seed", "replications", "turnout_overrides"})
+                            "target", "reserve", "seed", "replications", "turnout_overrides",
+                            "devices_ready_minutes"})
         if "turnout" not in data:
             raise PlanningInputError("scenario.turnout", "is required", "الزامی است")
         kwargs: dict[str, Any] = {
@@ -184,6 +193,10 @@ class Scenario:
         if "replications" in data:
             kwargs["replications"] = integer(data["replications"], "scenario.replications",
                                              minimum=1, maximum=100)
+        if "devices_ready_minutes" in data:
+            kwargs["devices_ready_minutes"] = number(
+                data["devices_ready_minutes"], "scenario.devices_ready_minutes", minimum=0,
+                maximum=24 * 60)
         if "turnout_overrides" in data:
             o = mapping(data["turnout_overrides"], "scenario.turnout_overrides")
             kwargs["turnout_overrides"] = tuple(

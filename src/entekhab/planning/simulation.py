@@ -45,22 +45,26 @@ def poisson_arrivals(rng: np.random.Generator, hourly_rates: Sequence[float]) ->
     return times
 
 
-def fifo_starts(arrivals: Sequence[float], services: Sequence[float], servers: int) -> list[float]:
-    """Service start times of a FIFO ``servers``-server queue; arrivals in time order."""
+def fifo_starts(arrivals: Sequence[float], services: Sequence[float], servers: int,
+                ready_at: float = -math.inf) -> list[float]:
+    """Service start times of a FIFO ``servers``-server queue; arrivals in time order.
+
+    ``ready_at``: when the devices are up (a slow start at opening delays everyone).
+    """
     if servers < 1:
         raise PlanningInputError("servers", "must be ≥ 1", "باید دست‌کم ۱ باشد")
     if servers >= len(arrivals):
-        return list(arrivals)
+        return [a if a > ready_at else ready_at for a in arrivals]
     starts: list[float] = []
     append = starts.append
     if servers == 1:  # Lindley's recursion
-        free = -math.inf
+        free = ready_at
         for a, s in zip(arrivals, services, strict=True):
             st = a if a > free else free
             free = st + s
             append(st)
         return starts
-    heap = [-math.inf] * servers
+    heap = [ready_at] * servers
     replace = heapq.heapreplace
     for a, s in zip(arrivals, services, strict=True):
         f = heap[0]
@@ -82,14 +86,15 @@ class DayInputs:
     auth_service: np.ndarray
     vote_service: np.ndarray
     close_seconds: float
+    ready_at: float = 0.0
 
     @classmethod
     def draw(cls, rng: np.random.Generator, hourly_rates: Sequence[float],
-             auth: ServiceModel, vote: ServiceModel) -> DayInputs:
+             auth: ServiceModel, vote: ServiceModel, *, ready_at: float = 0.0) -> DayInputs:
         arrivals = poisson_arrivals(rng, hourly_rates)
         n = arrivals.size
         return cls(arrivals, auth.sample(rng, n), vote.sample(rng, n),
-                   len(hourly_rates) * 3600.0)
+                   len(hourly_rates) * 3600.0, ready_at)
 
 
 @dataclass(frozen=True, eq=False)
@@ -142,11 +147,12 @@ def run_day(inputs: DayInputs, auth_devices: int, eboxes: int) -> VoterTrace:
         empty = np.zeros(0)
         return VoterTrace(empty, empty, empty, empty, empty, inputs.close_seconds)
     auth_start = np.asarray(fifo_starts(arr.tolist(), inputs.auth_service.tolist(),
-                                        auth_devices))
+                                        auth_devices, inputs.ready_at))
     auth_end = auth_start + inputs.auth_service
     order = np.argsort(auth_end, kind="stable")
     vote_start_sorted = fifo_starts(auth_end[order].tolist(),
-                                    inputs.vote_service[order].tolist(), eboxes)
+                                    inputs.vote_service[order].tolist(), eboxes,
+                                    inputs.ready_at)
     vote_start = np.empty_like(auth_end)
     vote_start[order] = vote_start_sorted
     return VoterTrace(arr, auth_start, auth_end, vote_start, vote_start + inputs.vote_service,
@@ -167,7 +173,8 @@ def draw_days(scenario: Scenario, branch: BranchLoad,
     reps = scenario.replications if replications is None else replications
     return tuple(
         DayInputs.draw(np.random.default_rng(branch_seed(scenario.seed, branch.code, r)),
-                       rates, scenario.authentication, vote)
+                       rates, scenario.authentication, vote,
+                       ready_at=scenario.devices_ready_minutes * 60.0)
         for r in range(reps))
 
 

@@ -94,7 +94,7 @@ class _Evaluator:
     def auth_starts(self, a: int) -> list[np.ndarray]:
         if a not in self._auth:
             self._auth[a] = [np.asarray(fifo_starts(d.arrivals.tolist(),
-                                                    d.auth_service.tolist(), a))
+                                                    d.auth_service.tolist(), a, d.ready_at))
                              for d in self.days]
         return self._auth[a]
 
@@ -114,7 +114,7 @@ class _Evaluator:
                 end = start + d.auth_service
                 order = np.argsort(end, kind="stable")
                 vs = np.asarray(fifo_starts(end[order].tolist(),
-                                            d.vote_service[order].tolist(), e))
+                                            d.vote_service[order].tolist(), e, d.ready_at))
                 waits.append((start - d.arrivals)[order] + vs - end[order])
             total = np.concatenate(waits) if waits else np.zeros(0)
             if total.size == 0:
