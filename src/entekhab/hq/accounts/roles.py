@@ -20,6 +20,7 @@ class Role(StrEnum):
     BRANCH_HEAD = "branch_head"
     OPERATOR = "operator"
     OBSERVER = "observer"
+    PARTY_REPRESENTATIVE = "party_representative"
 
 
 ROLE_NAMES_FA = {
@@ -29,6 +30,7 @@ ROLE_NAMES_FA = {
     Role.BRANCH_HEAD: "رئیس شعبه",
     Role.OPERATOR: "متصدی دستگاه",
     Role.OBSERVER: "ناظر",
+    Role.PARTY_REPRESENTATIVE: "نماینده تشکل سیاسی",
 }
 
 # The apps whose models the roles act on; later apps add their models here.
@@ -54,6 +56,20 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.OPERATOR: ["elections.view_branch", "elections.view_election", "elections.view_contest"],
     Role.OBSERVER: _view(ELECTION_APPS),
 }
+
+# Candidates (issue 4): registrations carry national codes, so only the boards and HQ see them;
+# which vetting transition each role may make is decided by entekhab.domain.vetting.
+CANDIDATES_PERMISSIONS: dict[Role, list[str]] = {
+    Role.HQ_ADMIN: ["candidates.*"],
+    Role.EXECUTIVE_BOARD: ["candidates.view_*", "candidates.change_registration", "candidates.add_vettinginquiry",
+                           "candidates.change_vettinginquiry"],
+    Role.SUPERVISORY_BOARD: ["candidates.view_*", "candidates.change_registration"],
+    Role.PARTY_REPRESENTATIVE: ["candidates.view_party", "candidates.view_candidatelist",
+                                "candidates.view_registration", "candidates.add_candidatelist",
+                                "candidates.change_candidatelist", "elections.view_election", "elections.view_contest"],
+}
+for _role, _perms in CANDIDATES_PERMISSIONS.items():
+    ROLE_PERMISSIONS.setdefault(_role, []).extend(_perms)
 
 
 def _resolve(pattern: str) -> list[Permission]:
