@@ -1,0 +1,648 @@
+"""Every write to candidates and lists: ``do_*`` actions with role checks, a transaction and an audit event.
+
+The rules themselves are pure (``entekhab.domain.eligibility``, ``vetting``, ``check_codes``);
+these functions load their inputs, call them, and store the outcome.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from entekhab.domain.check_codes import assign_codes
+from entekhab.domain.digits import to_persian_digits
+from entekhab.domain.eligibility import (
+    Application,
+    ContestFacts,
+    Degree,
+    NotEligible,
+    Office,
+    PostHeld,
+    RuleSet,
+    Sex,
+    evaluate,
+)
+from entekhab.domain.errors import DomainError
+from entekhab.domain.jalali import TEHRAN, format_jalali
+from entekhab.domain.lifecycle import TransitionRefused
+from entekhab.domain.national_code import parse_national_code
+from entekhab.domain.vetting import (
+    APPROVED_STATES,
+    FINAL_STATES,
+    Action,
+    RoleRefused,
+    VettingRole,
+    VettingState,
+    check_transition,
+)
+from entekhab.hq.accounts.roles import roles_of
+from entekhab.hq.audit.log import record
+from entekhab.hq.candidates.models import (
+    BallotCode,
+    CandidateList,
+    CodePolicy,
+    ContestCandidacy,
+    EligibilityRule,
+    InquiryAnswer,
+    InquiryBody,
+    ListMembership,
+    ListState,
+    Party,
+    Registration,
+    VettingInquiry,
+    VettingStep,
+)
+from entekhab.hq.elections.actions import require_perm
+from entekhab.hq.elections.models import Contest, CountingMethod, Election
+from entekhab.hq.geography.models import Area
+
+PERSONS_PER_HOUSEHOLD_TENTHS = 33  # [R] households = population / 3.3 where only population is known
+MAX_PHOTO_BYTES = 512 * 1024
+PHOTO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg", b"<svg": "image/svg+xml"}
+
+
+class CandidacyError(DomainError):
+    code = "candidacy"
+
+
+def tehran_today() -> dt.date:
+    return timezone.now().astimezone(TEHRAN).date()
+
+
+def _err(code: str, en: str, fa: str) -> CandidacyError:
+    return CandidacyError(en, fa, code=code)
+
+
+# ----------------------------------------------------------------------------- rules and facts
+
+
+def rule_set_for(office: str) -> RuleSet:
+    """The office's rule set as HQ keeps it now (active versions, in order)."""
+    rows = EligibilityRule.objects.filter(office=office, is_active=True).order_by("position", "code")
+    return RuleSet(Office(office), tuple(r.as_rule() for r in rows))
+
+
+def residence_areas(contest: Contest) -> frozenset[str]:
+    """Codes of every area inside the contest's area (a district counts its constituents' subtrees)."""
+    roots = [contest.area.path, *(a.path for a in contest.area.constituents.all())]
+    codes: set[str] = set()
+    for path in roots:
+        codes.update(Area.objects.filter(path__startswith=path).values_list("code", flat=True))
+    return frozenset(codes)
+
+
+def contest_facts(contest: Contest, candidacy: ContestCandidacy) -> ContestFacts:
+    population = contest.area.population or sum(a.population for a in contest.area.constituents.all())
+    return ContestFacts(
+        office=Office(contest.office),
+        window_opens=candidacy.registration_opens,
+        residence_areas=residence_areas(contest),
+        population=population,
+        households=population * 10 // PERSONS_PER_HOUSEHOLD_TENTHS,
+    )
+
+
+def _candidacy(contest: Contest) -> ContestCandidacy:
+    try:
+        return contest.candidacy
+    except ContestCandidacy.DoesNotExist:
+        raise _err("registration_closed", f"registration for {contest.code} has no schedule yet",
+                   "زمان‌بندی ثبت‌نام این رقابت هنوز اعلام نشده است") from None
+
+
+# ----------------------------------------------------------------------------- registration
+
+
+@dataclass(frozen=True)
+class RegistrationInput:
+    """What the form and the API collect; validated by :func:`do_register`."""
+
+    national_code: str
+    first_name: str
+    last_name: str
+    birth_date: dt.date
+    sex: str
+    residence_area: str
+    degree: int
+    occupation: str
+    certificate_number: str
+    certificate_date: dt.date
+    name_en: str = ""
+    address: str = ""
+    field_of_study: str = ""
+    veteran: bool = False
+    posts: tuple[PostHeld, ...] = ()
+    attestations: tuple[str, ...] = ()
+    photo: bytes | None = field(default=None, repr=False)
+
+
+def _photo_type(photo: bytes) -> str:
+    if len(photo) > MAX_PHOTO_BYTES:
+        raise _err("photo_too_large", f"the photo is larger than {MAX_PHOTO_BYTES // 1024} KB",
+                   f"حجم عکس بیش از {to_persian_digits(MAX_PHOTO_BYTES // 1024)} کیلوبایت است")
+    for magic, kind in PHOTO_TYPES.items():
+        if photo.startswith(magic):
+            return kind
+    raise _err("photo_type", "the photo must be a PNG or JPEG image", "عکس باید PNG یا JPEG باشد")
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_tracking() -> str:
+    return "R" + secrets.token_hex(5).upper()
+
+
+def do_register(contest: Contest, data: RegistrationInput, *, acting_user: Any = None) -> tuple[Registration, str]:
+    """Register a person in ``contest`` if the window is open and every rule passes.
+
+    Returns the registration and its one-time access key (shown once to the person; it
+    proves them for appeals, withdrawal and list confirmation). Refusals change nothing.
+    """
+    code = parse_national_code(data.national_code)
+    for label_en, label_fa, value in (("first name", "نام", data.first_name), ("last name", "نام خانوادگی",
+                                      data.last_name), ("occupation", "شغل", data.occupation),
+                                      ("certificate number", "شماره گواهی", data.certificate_number)):
+        if not value or not value.strip():
+            raise _err("missing_field", f"{label_en} is required", f"{label_fa} لازم است")
+    try:
+        sex, degree = Sex(data.sex), Degree(int(data.degree))
+    except ValueError:
+        raise _err("invalid_field", "sex or degree is not one of the choices",
+                   "جنسیت یا مدرک تحصیلی از گزینه‌ها نیست") from None
+    area = Area.objects.filter(code=data.residence_area).first()
+    if area is None:
+        raise _err("unknown_area", f"unknown residence area {data.residence_area!r}", "محل سکونت شناخته نیست")
+    photo_type = _photo_type(data.photo) if data.photo else ""
+    candidacy = _candidacy(contest)
+    today = tehran_today()
+    if not candidacy.registration_opens <= today <= candidacy.registration_closes:
+        raise _err(
+            "registration_closed",
+            f"registration is open from {candidacy.registration_opens} to {candidacy.registration_closes}",
+            f"ثبت‌نام فقط از {format_jalali(candidacy.registration_opens)} تا "
+            f"{format_jalali(candidacy.registration_closes)} باز است",
+        )
+    application = Application(
+        birth_date=data.birth_date, sex=sex, degree=degree, residence_area=area.code,
+        certificate_date=data.certificate_date, registration_day=today, posts=data.posts,
+        attestations=frozenset(data.attestations),
+    )
+    rules = rule_set_for(contest.office)
+    failures = evaluate(rules, application, contest_facts(contest, candidacy))
+    if failures:
+        raise NotEligible(failures)
+    key = secrets.token_urlsafe(12)
+    with transaction.atomic():
+        if Registration.objects.filter(election=contest.election_id, national_code=code).exists():
+            raise _err("already_registered", "this person is already registered in this election",
+                       "این شخص پیش‌تر در این انتخابات ثبت‌نام کرده است (هر نفر یک ثبت‌نام)")
+        try:
+            with transaction.atomic():
+                reg = Registration.objects.create(
+                    election=contest.election, contest=contest, tracking=new_tracking(), access_key_hash=_hash_key(key),
+                    national_code=code, first_name=data.first_name.strip(), last_name=data.last_name.strip(),
+                    name_en=data.name_en.strip(), birth_date=data.birth_date, sex=sex.value, residence_area=area,
+                    address=data.address.strip(), degree=int(degree), field_of_study=data.field_of_study.strip(),
+                    veteran=data.veteran, occupation=data.occupation.strip(),
+                    posts=[{"post": p.post, "ended": p.ended.isoformat() if p.ended else None} for p in data.posts],
+                    attestations=sorted(set(data.attestations)), certificate_number=data.certificate_number.strip(),
+                    certificate_date=data.certificate_date, photo=data.photo, photo_type=photo_type,
+                    photo_sha256=hashlib.sha256(data.photo).hexdigest() if data.photo else "",
+                    eligibility=[f"{r.code}@{r.version}" for r in rules.rules], submitted_at=timezone.now(),
+                )
+        except IntegrityError:
+            raise _err("already_registered", "this person is already registered in this election",
+                       "این شخص پیش‌تر در این انتخابات ثبت‌نام کرده است (هر نفر یک ثبت‌نام)") from None
+        record(actor=acting_user or "registrant", action="candidates.register", target=reg,
+               after={"contest": contest.code, "tracking": reg.tracking, "rules": reg.eligibility})
+    return reg, key
+
+
+def registrant_access(tracking: str, key: str) -> Registration:
+    """The registration whose tracking number and access key these are (constant-time check)."""
+    reg = Registration.objects.filter(tracking=str(tracking).strip().upper()).first()
+    if reg is None or not hmac.compare_digest(reg.access_key_hash, _hash_key(str(key).strip())):
+        raise _err("bad_access_key", "tracking number or access key is wrong", "کد رهگیری یا کلید دسترسی نادرست است")
+    return reg
+
+
+# ----------------------------------------------------------------------------- vetting
+
+
+def vetting_roles(user: Any, registrant: bool = False) -> set[str]:
+    roles = {r.value for r in roles_of(user)} if getattr(user, "pk", None) else set()
+    mine = {r for r in roles if r in {v.value for v in VettingRole}}
+    if registrant:
+        mine.add(VettingRole.REGISTRANT.value)
+    return mine
+
+
+def _remove_from_list(reg: Registration, actor: Any, reason: str) -> None:
+    membership = ListMembership.objects.filter(registration=reg).select_related("candidate_list").first()
+    if membership is not None:
+        before = {"list": membership.candidate_list.ref, "position": membership.position}
+        membership.delete()
+        record(actor=actor, action="candidates.list.remove_member", target=membership.candidate_list,
+               before=before, reason=reason)
+
+
+def do_transition(
+    registration: Registration, action: str, *, acting_user: Any = None, registrant: bool = False, reason: str = ""
+) -> Registration:
+    """Move a registration through vetting if the actor's role, the state and the deadline allow.
+
+    ``registrant=True`` means the caller has proven the person's access key
+    (:func:`registrant_access`). Refused transitions raise and change nothing.
+    """
+    roles = vetting_roles(acting_user, registrant)
+    with transaction.atomic():
+        reg = Registration.objects.select_for_update().select_related("contest").get(pk=registration.pk)
+        candidacy = _candidacy(reg.contest)
+        if candidacy.finalised_at is not None:
+            raise _err("contest_final", "this contest's candidates are already final",
+                       "فهرست نامزدهای این رقابت قطعی شده است")
+        t = check_transition(reg.state, action, roles, tehran_today(), candidacy.deadlines(), reason)
+        if t.action is Action.APPROVE:
+            answers = dict(reg.inquiries.values_list("body", "answer"))
+            missing = [b for b in InquiryBody.values if b not in answers]
+            if missing:
+                raise _err("inquiries_missing", f"answers missing from: {', '.join(missing)}",
+                           "پاسخ استعلام از همه چهار مرجع دریافت نشده است")
+            if InquiryAnswer.ADVERSE in answers.values():
+                raise _err("inquiry_adverse", "an inquiry answer is adverse: reject with reasons instead",
+                           "پاسخ یکی از استعلام‌ها منفی است؛ تأیید ممکن نیست")
+        acting_as = next(r.value for r in t.roles if r.value in roles)
+        before = reg.state
+        reg.state = t.target.value
+        reg.save(update_fields=["state"])
+        actor = acting_user if getattr(acting_user, "pk", None) else None
+        VettingStep.objects.create(registration=reg, action=t.action.value, from_state=before, to_state=reg.state,
+                                   actor=actor, actor_role=acting_as, reason=reason, at=timezone.now())
+        record(actor=actor or f"registrant:{reg.tracking}", action=f"candidates.vetting.{t.action.value}", target=reg,
+               before={"state": before}, after={"state": reg.state, "as": acting_as}, reason=reason)
+        if VettingState(reg.state) not in APPROVED_STATES:
+            _remove_from_list(reg, actor, f"candidate is {reg.state}")
+    return reg
+
+
+def do_record_inquiry(
+    registration: Registration, body: str, answer: str, *, acting_user: Any, note: str = ""
+) -> VettingInquiry:
+    """Record (or correct) one of the four bodies' answers while the executive board reviews."""
+    if VettingRole.EXECUTIVE_BOARD.value not in vetting_roles(acting_user):
+        raise RoleRefused("only the executive board records inquiry answers",
+                          "فقط هیئت اجرایی پاسخ استعلام را ثبت می‌کند")
+    if body not in InquiryBody.values or answer not in InquiryAnswer.values:
+        raise _err("invalid_inquiry", f"unknown body {body!r} or answer {answer!r}", "مرجع یا پاسخ استعلام نامعتبر است")
+    with transaction.atomic():
+        reg = Registration.objects.select_for_update().select_related("contest").get(pk=registration.pk)
+        if reg.state != VettingState.UNDER_REVIEW:
+            raise TransitionRefused("inquiries are recorded while the executive board reviews",
+                                    "پاسخ استعلام فقط در مرحله بررسی هیئت اجرایی ثبت می‌شود")
+        deadline = _candidacy(reg.contest).review_deadline
+        if tehran_today() > deadline:
+            raise _err("deadline_passed", f"the review deadline ({deadline}) has passed",
+                       f"مهلت بررسی ({format_jalali(deadline)}) گذشته است")
+        old = VettingInquiry.objects.filter(registration=reg, body=body).first()
+        before = {"answer": old.answer, "note": old.note} if old else None
+        inquiry, _ = VettingInquiry.objects.update_or_create(
+            registration=reg, body=body,
+            defaults={"answer": answer, "note": note, "recorded_by": acting_user, "recorded_at": timezone.now()},
+        )
+        record(actor=acting_user, action="candidates.vetting.inquiry", target=reg, before=before,
+               after={"body": body, "answer": answer, "note": note})
+    return inquiry
+
+
+# ----------------------------------------------------------------------------- schedules and rules
+
+
+CANDIDACY_FIELDS = ("registration_opens", "registration_closes", "review_deadline", "appeal_deadline",
+                    "supervision_deadline", "list_deadline", "list_min_members", "list_max_members")
+
+
+def do_set_candidacy(
+    contest: Contest, values: dict[str, Any], *, acting_user: Any, reason: str = ""
+) -> ContestCandidacy:
+    """Create or change a contest's registration window, deadlines and list policy."""
+    require_perm(acting_user, "candidates.change_contestcandidacy")
+    unknown = set(values) - set(CANDIDACY_FIELDS)
+    if unknown:
+        raise _err("field_not_editable", f"unknown schedule fields: {', '.join(sorted(unknown))}",
+                   "ویژگی ناشناخته در زمان‌بندی")
+    with transaction.atomic():
+        current = ContestCandidacy.objects.select_for_update().filter(contest=contest).first()
+        before = {f: str(getattr(current, f)) for f in CANDIDACY_FIELDS} if current else None
+        if current is not None and current.finalised_at is not None:
+            raise _err("contest_final", "the contest's candidates are final", "نامزدهای این رقابت قطعی شده‌اند")
+        obj = current or ContestCandidacy(contest=contest)
+        for k, v in values.items():
+            setattr(obj, k, v)
+        dates = [obj.registration_opens, obj.registration_closes, obj.review_deadline, obj.appeal_deadline,
+                 obj.supervision_deadline]
+        if any(d is None for d in dates) or dates != sorted(dates):
+            raise _err("schedule_order", "dates must run: opens ≤ closes ≤ review ≤ appeal ≤ supervision",
+                       "ترتیب تاریخ‌ها باید: آغاز ≤ پایان ثبت‌نام ≤ بررسی ≤ اعتراض ≤ نظارت باشد")
+        if obj.list_min_members < 1 or (obj.list_max_members is not None and
+                                        obj.list_max_members < obj.list_min_members):
+            raise _err("list_policy", "list size bounds are inconsistent", "حدود اندازه فهرست ناسازگار است")
+        obj.save()
+        record(actor=acting_user, action="candidates.schedule", target=obj, before=before,
+               after={f: str(getattr(obj, f)) for f in CANDIDACY_FIELDS}, reason=reason)
+    return obj
+
+
+RULE_EDITABLE = ("params", "legal_ref", "message_fa", "message_en", "is_active")
+
+
+def do_update_rule(rule: EligibilityRule, changes: dict[str, Any], *, acting_user: Any, reason: str) -> EligibilityRule:
+    """Edit a rule by adding its next version (the old version stays, inactive)."""
+    require_perm(acting_user, "candidates.change_eligibilityrule")
+    unknown = set(changes) - set(RULE_EDITABLE)
+    if unknown:
+        raise _err("field_not_editable", f"these rule fields cannot be changed: {', '.join(sorted(unknown))}",
+                   "این ویژگی‌های قاعده قابل تغییر نیستند")
+    with transaction.atomic():
+        old = EligibilityRule.objects.select_for_update().get(pk=rule.pk)
+        if not old.is_active:
+            raise _err("rule_superseded", "edit the active version of the rule", "نسخه فعال قاعده را ویرایش کنید")
+        new = EligibilityRule(office=old.office, code=old.code, kind=old.kind, position=old.position,
+                              params=old.params, legal_ref=old.legal_ref, message_fa=old.message_fa,
+                              message_en=old.message_en, version=old.version + 1)
+        for k, v in changes.items():
+            setattr(new, k, v)
+        new.as_rule()  # validates kind and parameters; raises InvalidRule
+        old.is_active = False
+        old.save(update_fields=["is_active"])
+        new.save()
+        record(actor=acting_user, action="candidates.rule.edit", target=new,
+               before={"version": old.version, "params": old.params, "message_fa": old.message_fa},
+               after={"version": new.version, "params": new.params, "message_fa": new.message_fa,
+                      "active": new.is_active}, reason=reason)
+    return new
+
+
+# ----------------------------------------------------------------------------- parties and lists
+
+
+def _list_deadline_check(candidacy: ContestCandidacy) -> None:
+    if candidacy.list_deadline is None:
+        raise _err("lists_closed", "list registration has no deadline set", "مهلت ثبت فهرست اعلام نشده است")
+    if tehran_today() > candidacy.list_deadline:
+        raise _err("lists_locked", f"lists locked on {candidacy.list_deadline}",
+                   f"فهرست‌ها در {format_jalali(candidacy.list_deadline)} قفل شده‌اند")
+
+
+def _may_represent(user: Any, party: Party) -> None:
+    if VettingRole.HQ_ADMIN.value in vetting_roles(user):
+        return
+    require_perm(user, "candidates.add_candidatelist")
+    if not party.representatives.filter(pk=user.pk).exists():
+        raise RoleRefused(f"{user.username} does not represent {party.name_fa}",
+                          f"شما نماینده «{party.name_fa}» نیستید")
+
+
+def _check_members(contest: Contest, members: Sequence[Registration], candidacy: ContestCandidacy,
+                   exclude_list: CandidateList | None = None) -> None:
+    ids = [m.pk for m in members]
+    if len(set(ids)) != len(ids):
+        raise _err("duplicate_member", "a candidate appears twice on the list", "نامزدی دو بار در فهرست آمده است")
+    if len(members) > candidacy.max_members:
+        raise _err("list_too_long", f"a list has at most {candidacy.max_members} members",
+                   f"فهرست حداکثر {to_persian_digits(candidacy.max_members)} عضو دارد")
+    for m in members:
+        if m.contest_id != contest.pk:
+            raise _err("wrong_contest", f"{m.tracking} is registered in another contest",
+                       f"{m.full_name} در رقابت دیگری ثبت‌نام کرده است")
+        if VettingState(m.state) not in APPROVED_STATES:
+            raise _err("not_approved", f"{m.tracking} is not an approved candidate ({m.state})",
+                       f"صلاحیت {m.full_name} تأیید نشده است")
+    taken = ListMembership.objects.filter(registration__in=ids)
+    if exclude_list is not None:
+        taken = taken.exclude(candidate_list=exclude_list)
+    clash = taken.select_related("registration", "candidate_list").first()
+    if clash is not None:
+        raise _err("on_another_list", f"{clash.registration.tracking} is already on list {clash.candidate_list.ref}",
+                   f"{clash.registration.full_name} در فهرست «{clash.candidate_list.title_fa}» است")
+
+
+def do_create_list(contest: Contest, party: Party, *, title_fa: str, title_en: str = "",
+                   members: Sequence[Registration], acting_user: Any) -> CandidateList:
+    """A party's representative registers a list of approved candidates, in order (a draft until submitted)."""
+    _may_represent(acting_user, party)
+    if contest.method != CountingMethod.PROPORTIONAL_LIST:
+        raise _err("not_proportional", "lists exist only in proportional contests",
+                   "فهرست فقط در رقابت تناسبی ثبت می‌شود")
+    if not title_fa.strip():
+        raise _err("missing_field", "a list needs a title", "عنوان فهرست لازم است")
+    candidacy = _candidacy(contest)
+    with transaction.atomic():
+        Contest.objects.select_for_update().get(pk=contest.pk)  # serialises list writes of one contest
+        _list_deadline_check(candidacy)
+        _check_members(contest, members, candidacy)
+        if CandidateList.objects.filter(contest=contest, party=party).exclude(state=ListState.WITHDRAWN).exists():
+            raise _err("party_has_list", "this party already has a list in this contest",
+                       "این تشکل پیش‌تر در این رقابت فهرست ثبت کرده است")
+        lst = CandidateList.objects.create(contest=contest, party=party, ref="L" + secrets.token_hex(4).upper(),
+                                           title_fa=title_fa.strip(), title_en=title_en.strip(),
+                                           created_by=acting_user, created_at=timezone.now())
+        try:
+            with transaction.atomic():
+                ListMembership.objects.bulk_create([
+                    ListMembership(candidate_list=lst, registration=m, position=i)
+                    for i, m in enumerate(members, start=1)
+                ])
+        except IntegrityError:
+            raise _err("on_another_list", "a candidate is already on another list",
+                       "یکی از نامزدها در فهرست دیگری است") from None
+        record(actor=acting_user, action="candidates.list.create", target=lst,
+               after={"party": party.license_number, "title": lst.title_fa, "members": [m.tracking for m in members]})
+    return lst
+
+
+def do_confirm_membership(
+    registration: Registration, *, acting_user: Any = None, registrant: bool = False
+) -> ListMembership:
+    """The candidate confirms their place on a list (by their access key, or HQ on a signed paper)."""
+    roles = vetting_roles(acting_user, registrant)
+    if not roles & {VettingRole.REGISTRANT.value, VettingRole.HQ_ADMIN.value}:
+        raise RoleRefused("only the candidate (or HQ on their written consent) confirms a list place",
+                          "فقط خود نامزد عضویت در فهرست را تأیید می‌کند")
+    with transaction.atomic():
+        m = (ListMembership.objects.select_for_update().select_related("candidate_list__contest")
+             .filter(registration=registration).first())
+        if m is None:
+            raise _err("not_on_list", "this candidate is on no list", "این نامزد در هیچ فهرستی نیست")
+        _list_deadline_check(_candidacy(m.candidate_list.contest))
+        if m.candidate_list.state not in (ListState.DRAFT, ListState.SUBMITTED):
+            raise _err("list_locked", "the list can no longer change", "فهرست دیگر تغییر نمی‌کند")
+        if m.confirmed_at is None:
+            m.confirmed_at = timezone.now()
+            m.save(update_fields=["confirmed_at"])
+            record(actor=acting_user if getattr(acting_user, "pk", None) else f"registrant:{registration.tracking}",
+                   action="candidates.list.confirm", target=m.candidate_list,
+                   after={"member": registration.tracking, "position": m.position})
+    return m
+
+
+def do_submit_list(lst: CandidateList, *, acting_user: Any) -> CandidateList:
+    """Submit a draft list: every member confirmed, size within the contest's bounds, before the deadline."""
+    _may_represent(acting_user, lst.party)
+    with transaction.atomic():
+        lst = CandidateList.objects.select_for_update().select_related("contest").get(pk=lst.pk)
+        candidacy = _candidacy(lst.contest)
+        _list_deadline_check(candidacy)
+        if lst.state != ListState.DRAFT:
+            raise TransitionRefused(f"a {lst.state} list cannot be submitted", "فقط فهرست پیش‌نویس ارسال می‌شود")
+        members = list(lst.memberships.select_related("registration"))
+        if not candidacy.list_min_members <= len(members) <= candidacy.max_members:
+            raise _err("list_size", f"a list has {candidacy.list_min_members} to {candidacy.max_members} members",
+                       f"تعداد اعضای فهرست باید بین {to_persian_digits(candidacy.list_min_members)} و "
+                       f"{to_persian_digits(candidacy.max_members)} باشد")
+        unconfirmed = [m.registration.tracking for m in members if m.confirmed_at is None]
+        if unconfirmed:
+            raise _err("unconfirmed", f"members have not confirmed: {', '.join(unconfirmed)}",
+                       "همه اعضای فهرست هنوز عضویت خود را تأیید نکرده‌اند")
+        lst.state = ListState.SUBMITTED
+        lst.save(update_fields=["state"])
+        record(actor=acting_user, action="candidates.list.submit", target=lst, before={"state": "draft"},
+               after={"state": lst.state})
+    return lst
+
+
+def do_lock_lists(contest: Contest, *, acting_user: Any) -> int:
+    """After the list deadline: submitted lists lock, drafts lapse. Returns the number locked."""
+    require_perm(acting_user, "candidates.change_contestcandidacy")
+    candidacy = _candidacy(contest)
+    if candidacy.list_deadline is None or tehran_today() <= candidacy.list_deadline:
+        raise _err("too_early", "lists lock only after their deadline", "فهرست‌ها پس از پایان مهلت قفل می‌شوند")
+    with transaction.atomic():
+        lists = list(CandidateList.objects.select_for_update().filter(contest=contest))
+        locked = 0
+        for lst in lists:
+            if lst.state == ListState.SUBMITTED:
+                lst.state = ListState.LOCKED
+                locked += 1
+            elif lst.state == ListState.DRAFT:
+                lst.state = ListState.WITHDRAWN
+                lst.memberships.all().delete()
+            else:
+                continue
+            lst.save(update_fields=["state"])
+        record(actor=acting_user, action="candidates.list.lock", target=contest, after={"locked": locked})
+    return locked
+
+
+# ----------------------------------------------------------------------------- codes
+
+
+def do_publish_code_seed(election: Election, seed: str, *, acting_user: Any, base_digits: int = 4) -> CodePolicy:
+    """Publish the seed from which ballot codes are drawn (before any contest is final)."""
+    require_perm(acting_user, "candidates.add_codepolicy")
+    if not seed.strip() or not 1 <= base_digits <= 8:
+        raise _err("bad_seed", "give a non-empty seed and 1-8 base digits", "بذر و طول کد نامعتبر است")
+    with transaction.atomic():
+        if BallotCode.objects.filter(election=election).exists():
+            raise _err("codes_assigned", "codes are already assigned with the current seed",
+                       "کدها پیش‌تر با بذر فعلی تخصیص یافته‌اند")
+        policy, _ = CodePolicy.objects.update_or_create(
+            election=election, defaults={"seed": seed.strip(), "base_digits": base_digits,
+                                         "published_at": timezone.now()})
+        record(actor=acting_user, action="candidates.codes.seed", target=election,
+               after={"seed": policy.seed, "base_digits": base_digits})
+    return policy
+
+
+def contest_code_keys(contest: Contest) -> tuple[list[str], list[str]]:
+    """Keys of the finalists and locked lists of a contest (what codes are drawn for)."""
+    people = list(Registration.objects.filter(contest=contest, state=VettingState.FINAL_APPROVED)
+                  .values_list("tracking", flat=True))
+    lists = list(CandidateList.objects.filter(contest=contest, state=ListState.LOCKED).values_list("ref", flat=True))
+    return people, lists
+
+
+def do_finalise_contest(contest: Contest, *, acting_user: Any) -> list[BallotCode]:
+    """Close a contest's candidacy and draw its codes from the published seed.
+
+    Needs every registration in a final state and, for a proportional contest, the
+    lists locked (their deadline passed). Codes are unique in the election.
+    """
+    require_perm(acting_user, "candidates.add_ballotcode")
+    with transaction.atomic():
+        candidacy = ContestCandidacy.objects.select_for_update().filter(contest=contest).first()
+        if candidacy is None:
+            raise _err("registration_closed", "the contest has no candidacy schedule", "زمان‌بندی رقابت تعیین نشده است")
+        if candidacy.finalised_at is not None:
+            raise _err("contest_final", "the contest's candidates are already final", "نامزدهای رقابت قبلاً قطعی شده‌اند")
+        open_regs = Registration.objects.filter(contest=contest).exclude(state__in=[s.value for s in FINAL_STATES])
+        if open_regs.exists():
+            raise _err("vetting_open", f"{open_regs.count()} registrations are not final yet",
+                       f"{to_persian_digits(open_regs.count())} ثبت‌نام هنوز قطعی نشده است")
+        if contest.method == CountingMethod.PROPORTIONAL_LIST and CandidateList.objects.filter(
+                contest=contest, state__in=[ListState.DRAFT, ListState.SUBMITTED]).exists():
+            raise _err("lists_open", "lock the lists first", "ابتدا فهرست‌ها را قفل کنید")
+        codes = assign_contest_codes(contest)
+        candidacy.finalised_at = timezone.now()
+        candidacy.save(update_fields=["finalised_at"])
+        record(actor=acting_user, action="candidates.contest.finalise", target=contest,
+               after={"codes": {c.code: (c.registration.tracking if c.registration else c.candidate_list.ref)
+                                for c in codes}})
+    return codes
+
+
+def assign_contest_codes(contest: Contest, *, now: dt.datetime | None = None) -> list[BallotCode]:
+    """Draw and store the codes of a contest's finalists and locked lists (inside a transaction)."""
+    election = contest.election
+    policy = CodePolicy.objects.filter(election=election).first()
+    if policy is None:
+        raise _err("no_seed", "publish the code seed first", "ابتدا بذر کدها را منتشر کنید")
+    people, lists = contest_code_keys(contest)
+    taken = BallotCode.objects.filter(election=election).values_list("code", flat=True)
+    drawn = assign_codes([*lists, *people], seed=policy.seed, scope=contest.code,
+                         base_digits=policy.base_digits, taken=list(taken))
+    moment = now or timezone.now()
+    regs = {r.tracking: r for r in Registration.objects.filter(contest=contest, tracking__in=people)}
+    lsts = {x.ref: x for x in CandidateList.objects.filter(contest=contest, ref__in=lists)}
+    rows = [BallotCode(election=election, contest=contest, code=code, registration=regs.get(key),
+                       candidate_list=lsts.get(key), assigned_at=moment) for key, code in drawn.items()]
+    return BallotCode.objects.bulk_create(rows)
+
+
+# ----------------------------------------------------------------------------- manifests
+
+
+def hq_signing_key():
+    from entekhab.crypto.signing import load_hq_key
+
+    return load_hq_key(settings.DATA_DIR)
+
+
+def do_publish_manifests(election: Election, *, acting_user: Any, reason: str = "") -> list:
+    """Sign a manifest for every ballot style whose contests are all final; unchanged ones keep their version."""
+    from entekhab.hq.candidates.manifest import publish_manifests
+
+    require_perm(acting_user, "candidates.add_ballotmanifest")
+    with transaction.atomic():
+        made = publish_manifests(election, hq_signing_key())
+        if not made.styles:
+            raise _err("nothing_final", "no ballot style has all its contests final",
+                       "هیچ برگه رأیی هنوز همه رقابت‌هایش قطعی نشده است")
+        record(actor=acting_user, action="candidates.manifest.publish", target=election, reason=reason,
+               after={"new": {m.ballot_style.code: m.sha256 for m in made.new}, "unchanged": len(made.unchanged)})
+    return made.new
+
+
+def members_in(reg_ids: Iterable[int]) -> list[Registration]:
+    regs = {r.pk: r for r in Registration.objects.filter(pk__in=list(reg_ids))}
+    return [regs[i] for i in reg_ids if i in regs]
