@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "entekhab.hq.geography",
     "entekhab.hq.elections",
     "entekhab.hq.candidates",
+    "entekhab.hq.polling",
 ]
 
 MIDDLEWARE = [

@@ -72,6 +72,19 @@ for _role, _perms in CANDIDATES_PERMISSIONS.items():
     ROLE_PERMISSIONS.setdefault(_role, []).extend(_perms)
 
 
+# Polling day (issue 8): check-ins carry national codes, so only the boards and HQ see them;
+# a branch head enters paper counts (two officials must agree) and sees its branch's reports.
+POLLING_PERMISSIONS: dict[Role, list[str]] = {
+    Role.HQ_ADMIN: ["polling.*"],
+    Role.EXECUTIVE_BOARD: ["polling.view_*", "polling.add_deviceenrolment", "polling.change_deviceenrolment",
+                           "polling.add_paperentry"],
+    Role.SUPERVISORY_BOARD: ["polling.view_*"],
+    Role.BRANCH_HEAD: ["polling.view_branchreport", "polling.add_paperentry"],
+}
+for _role, _perms in POLLING_PERMISSIONS.items():
+    ROLE_PERMISSIONS.setdefault(_role, []).extend(_perms)
+
+
 def _resolve(pattern: str) -> list[Permission]:
     app, _, codename = pattern.partition(".")
     query = Q(content_type__app_label=app)

@@ -68,3 +68,4 @@ def on_http_error(request, exc: HttpError):
 
 
 from entekhab.hq.api import routes  # noqa: E402,F401  (registers the routes)
+from entekhab.hq.api import polling as _polling  # noqa: E402,F401

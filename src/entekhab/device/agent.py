@@ -1,0 +1,170 @@
+"""The device agent: identity, enrolment, and the signed outbox to HQ that survives restarts.
+
+Every message is first journaled (kind ``outbox``, its journal sequence number is the
+message's sequence number) and only then sent; an ``ack`` entry records HQ's answer.
+``sync`` re-sends every message without an ack, in order. If the device dies after HQ
+stored a message but before the ack was journaled, the re-send is refused by HQ as a
+replay *with the original answer attached*, which the agent records as the ack: nothing
+is lost and nothing is counted twice.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from entekhab.device.errors import DeviceError, HQUnreachable
+from entekhab.device.hq_link import HQRefused, HttpTransport, Transport, call
+from entekhab.device.journal import Journal
+from entekhab.device.messages import Envelope
+from entekhab.device.signing import SigningKey, canonical_json
+
+ROLES = ("auth", "ebox")
+MESSAGE_PATH = "/api/v1/polling/messages"
+ENROL_PATH = "/api/v1/polling/enrol"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """HQ's answer to one message, or ``None`` when it is queued for a later sync."""
+
+    seq: int
+    answer: dict[str, Any] | None
+
+    @property
+    def delivered(self) -> bool:
+        return self.answer is not None
+
+
+class DeviceAgent:
+    """One device's state on disk (a journal file) and its line to HQ."""
+
+    def __init__(self, path: Path | str, transport: Transport | None = None) -> None:
+        self.journal = Journal(path)
+        secret = self.journal.get("secret_key")
+        if secret is None:
+            raise DeviceError(f"{path} is not an initialised device (run `entekhab device init`)",
+                              "این دستگاه راه‌اندازی نشده است", code="not_initialised")
+        self.key = SigningKey(bytes.fromhex(self.journal.get("public_key") or ""), bytes.fromhex(secret))
+        url = self.journal.get("hq_url")
+        self.transport: Transport | None = transport or (HttpTransport(url) if url else None)
+
+    @classmethod
+    def initialise(cls, path: Path | str, *, serial: str, role: str, hq_url: str = "",
+                   key: SigningKey | None = None, transport: Transport | None = None) -> DeviceAgent:
+        """Make the device's key pair (once) and record its serial and role."""
+        if role not in ROLES:
+            raise DeviceError(f"role must be one of {', '.join(ROLES)}", "نقش دستگاه نادرست است", code="bad_role")
+        serial = serial.strip()
+        if not serial or len(serial) > 40:
+            raise DeviceError("serial must be 1-40 characters", "شماره سریال نادرست است", code="bad_serial")
+        journal = Journal(path)
+        if journal.get("secret_key"):
+            journal.close()
+            raise DeviceError(f"{path} already holds a device key", "این دستگاه قبلاً راه‌اندازی شده است",
+                              code="already_initialised")
+        key = key or SigningKey.generate()
+        journal.put("secret_key", key.secret.hex())
+        journal.put("public_key", key.public.hex())
+        journal.put("serial", serial)
+        journal.put("role", role)
+        if hq_url:
+            journal.put("hq_url", hq_url)
+        journal.append("initialised", {"serial": serial, "role": role, "public_key": key.public_hex})
+        journal.close()
+        return cls(path, transport)
+
+    # -- identity ----------------------------------------------------------------------
+    def setting(self, name: str) -> str:
+        value = self.journal.get(name)
+        if value is None:
+            raise DeviceError(f"the device has no {name} yet (enrol it first)", "دستگاه هنوز ثبت نشده است",
+                              code="not_enrolled")
+        return value
+
+    @property
+    def serial(self) -> str:
+        return self.setting("serial")
+
+    @property
+    def role(self) -> str:
+        return self.setting("role")
+
+    @property
+    def enrolled(self) -> bool:
+        return self.journal.get("branch") is not None
+
+    def _transport(self) -> Transport:
+        if self.transport is None:
+            raise DeviceError("no HQ address configured", "نشانی ستاد تنظیم نشده است", code="no_hq")
+        return self.transport
+
+    def enrol(self, code: str) -> dict[str, Any]:
+        """Bind this key to the serial, branch and election with HQ's one-time code."""
+        claim = {"serial": self.serial, "role": self.role, "public_key": self.key.public_hex, "code": code.strip()}
+        answer = call(self._transport(), ENROL_PATH, {**claim, "proof": self.key.sign_document(claim)})
+        for name in ("election", "branch", "hq_public_key"):
+            self.journal.put(name, str(answer[name]))
+        self.journal.append("enrolled", {"election": answer["election"], "branch": answer["branch"]})
+        return answer
+
+    # -- messages ------------------------------------------------------------------------
+    def send(self, kind: str, body: dict[str, Any], *, queue_if_offline: bool = True) -> Delivery:
+        """Journal, sign and send one message; offline it stays queued (or is abandoned)."""
+        entry_seq = self.journal.append("outbox_pending", {"kind": kind}).seq
+        envelope = Envelope(self.serial, self.setting("election"), self.setting("branch"), entry_seq, kind, body)
+        signed = envelope.signed(self.key)
+        self.journal.append("outbox", {"seq": entry_seq, "message": signed})
+        try:
+            return Delivery(entry_seq, self._deliver(entry_seq, signed))
+        except HQUnreachable:
+            if not queue_if_offline:
+                self.journal.append("abandoned", {"seq": entry_seq})
+                raise
+            return Delivery(entry_seq, None)
+
+    def _deliver(self, seq: int, signed: dict[str, Any]) -> dict[str, Any]:
+        try:
+            answer = call(self._transport(), MESSAGE_PATH, signed)
+        except HQRefused as refusal:
+            if refusal.code == "replay" and isinstance(refusal.body.get("original"), dict):
+                answer = refusal.body["original"]
+            else:
+                self.journal.append("ack", {"seq": seq, "refused": refusal.as_dict()})
+                raise
+        self.journal.append("ack", {"seq": seq, "answer": answer})
+        return answer
+
+    def pending(self) -> list[tuple[int, dict[str, Any]]]:
+        done = {e.body["seq"] for e in self.journal.entries(kind="ack")}
+        done |= {e.body["seq"] for e in self.journal.entries(kind="abandoned")}
+        return [(e.body["seq"], e.body["message"]) for e in self.journal.entries(kind="outbox")
+                if e.body["seq"] not in done]
+
+    def sync(self) -> list[dict[str, Any]]:
+        """Send every queued message in order; stop at the first network failure."""
+        answers = []
+        for seq, signed in self.pending():
+            try:
+                answers.append(self._deliver(seq, signed))
+            except HQRefused as refusal:
+                answers.append({"refused": refusal.as_dict()})
+        return answers
+
+    def answer_of(self, seq: int) -> dict[str, Any] | None:
+        for e in self.journal.entries(kind="ack"):
+            if e.body["seq"] == seq:
+                return e.body.get("answer")
+        return None
+
+    def fingerprint(self) -> str:
+        return canonical_json({"serial": self.serial, "key": self.key.public_hex}).decode()
+
+    def close(self) -> None:
+        self.journal.close()
+
+
+def dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)

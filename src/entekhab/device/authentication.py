@@ -1,0 +1,130 @@
+"""The authentication device (دستگاه احراز هویت): national code, fingerprint, eligibility, check-in, card.
+
+One voter at a time goes through a :class:`VoterSession`: the code is validated, the
+civil registry says whether the person may vote, the fingerprint is scanned up to four
+times (then only the branch head's written release lets them through), HQ records the
+check-in under its unique constraint, and only then is a ballot card issued.
+
+Offline policy (``OFFLINE_POLICY`` = "with branch head approval"): when HQ cannot be
+reached, the check-in is journaled and a card issued only if the branch head approves,
+by name; the message is synced later and HQ turns any duplicate into an incident.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from entekhab.device.adapters.civil_registry import CivilRegistry, eligibility
+from entekhab.device.adapters.fingerprint import MAX_ATTEMPTS, FingerprintReader, ScanResult
+from entekhab.device.agent import DeviceAgent
+from entekhab.device.cards import issue_card
+from entekhab.device.errors import CheckInRefused, DeviceError, HQUnreachable, NotEligible
+from entekhab.device.hq_link import HQRefused
+from entekhab.domain.national_code import parse_national_code
+
+OFFLINE_POLICY = "branch_head_approval"
+
+
+@dataclass
+class VoterSession:
+    national_code: str
+    scans: list[ScanResult] = field(default_factory=list)
+    released_by: str = ""
+    release_reason: str = ""
+
+    @property
+    def matched(self) -> bool:
+        return any(s.matched for s in self.scans)
+
+    @property
+    def attempts_left(self) -> int:
+        return 0 if self.matched else MAX_ATTEMPTS - len(self.scans)
+
+    @property
+    def cleared(self) -> bool:
+        return self.matched or bool(self.released_by)
+
+
+@dataclass(frozen=True)
+class CheckInOutcome:
+    card: str
+    offline: bool
+    answer: dict[str, Any] | None
+
+
+class Authenticator:
+    def __init__(self, agent: DeviceAgent, *, registry: CivilRegistry, reader: FingerprintReader,
+                 polling_day: dt.date) -> None:
+        if agent.role != "auth":
+            raise DeviceError("this device is not an authentication device", "این دستگاه احراز هویت نیست",
+                              code="wrong_role")
+        self.agent, self.registry, self.reader, self.polling_day = agent, registry, reader, polling_day
+
+    def begin(self, raw_code: object) -> VoterSession:
+        code = parse_national_code(raw_code)
+        verdict = eligibility(self.registry, code, self.polling_day)
+        if not verdict.eligible:
+            raise NotEligible(verdict.message_en, verdict.message_fa, code=f"not_eligible_{verdict.refusal}")
+        return VoterSession(code)
+
+    def scan(self, session: VoterSession) -> ScanResult:
+        if session.matched:
+            return session.scans[-1]
+        if session.attempts_left <= 0:
+            raise DeviceError("four scans failed: the branch head must release the voter",
+                              "چهار بار اثر انگشت تطبیق نیافت: رئیس شعبه باید با ذکر دلیل اجازه دهد",
+                              code="fingerprint_exhausted")
+        result = self.reader.scan(session.national_code, len(session.scans) + 1)
+        session.scans.append(result)
+        return result
+
+    def release(self, session: VoterSession, *, branch_head: str, reason: str) -> None:
+        if session.attempts_left > 0:
+            raise DeviceError(f"{session.attempts_left} fingerprint attempts remain before a manual release",
+                              "پیش از اجازه دستی، باید چهار بار اثر انگشت گرفته شود", code="release_too_early")
+        if not branch_head.strip() or not reason.strip():
+            raise DeviceError("a manual release needs the branch head's name and a reason",
+                              "اجازه دستی به نام رئیس شعبه و ذکر دلیل نیاز دارد", code="release_incomplete")
+        session.released_by, session.release_reason = branch_head.strip(), reason.strip()
+
+    def check_in(self, session: VoterSession, *, now: dt.datetime, style: str,
+                 offline_approved_by: str = "") -> CheckInOutcome:
+        if not session.cleared:
+            raise DeviceError("the voter's fingerprint has not matched", "اثر انگشت رأی‌دهنده تأیید نشده است",
+                              code="fingerprint_required")
+        body = {
+            "national_code": session.national_code,
+            "fingerprint": "matched" if session.matched else "released",
+            "release": {"by": session.released_by, "reason": session.release_reason} if session.released_by else None,
+        }
+        try:
+            delivery = self.agent.send("checkin", body, queue_if_offline=False)
+            offline, answer = False, delivery.answer
+        except HQRefused as refusal:
+            raise CheckInRefused(refusal.message_en, refusal.message_fa, code=refusal.code) from refusal
+        except HQUnreachable as exc:
+            if not offline_approved_by.strip():
+                raise HQUnreachable(
+                    "HQ is unreachable: an offline check-in needs the branch head's approval",
+                    "ارتباط با ستاد برقرار نیست: پذیرش برون‌خط به تأیید رئیس شعبه نیاز دارد",
+                    code="offline_needs_approval") from exc
+            abandoned = [e.body["seq"] for e in self.agent.journal.entries(kind="abandoned")][-1]
+            self.agent.send("checkin_offline", {
+                **body, "at": now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%MZ"),
+                "approved_by": offline_approved_by.strip(), "supersedes": abandoned,
+            })
+            offline, answer = True, None
+        card = issue_card(election=self.agent.setting("election"), branch=self.agent.setting("branch"), style=style,
+                          issuer=self.agent.serial, key=self.agent.key, now=now)
+        self.agent.journal.append("card_issued", {"offline": offline})
+        return CheckInOutcome(card, offline, answer)
+
+    def checkin_statement(self) -> dict[str, Any]:
+        """The signed count of cards issued, which the e-box puts into the branch report."""
+        statement = {"device": self.agent.serial, "branch": self.agent.setting("branch"),
+                     "election": self.agent.setting("election"),
+                     "checkins": self.agent.journal.count("card_issued")}
+        return {"statement": statement, "signature": self.agent.key.sign_document(statement),
+                "device_key": self.agent.key.public_hex}

@@ -1,0 +1,294 @@
+"""The electronic ballot box (صندوق الکترونیک): manifest, zero report, mock poll, cards, votes, closing.
+
+Vote secrecy by construction (Brazil's *registro digital do voto*): a cast vote record
+goes to a uniformly random empty slot of a pre-sized table; it carries no time, no
+card nonce, no sequence number. Used cards are remembered as nonce hashes in a separate
+table so a card works once. The hash-chained journal records *that* a ballot was cast
+(a bare event), never what it contained.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from entekhab.counting.interpret import BallotRejection
+from entekhab.device.cards import BallotCard, coarse_hour, read_card
+from entekhab.device.errors import BranchStateError, CardRefused, DeviceError, JournalBroken
+from entekhab.device.journal import GENESIS, Journal, entry_digest
+from entekhab.device.lifecycle import BoxState, check_transition
+from entekhab.device.manifest import BallotManifest, counting_code, load_manifest
+from entekhab.device.report import REPORT_TYPE, SignedReport, records_digest, sign_report, tally
+from entekhab.device.signing import SigningKey, canonical_json, sha256_hex
+
+DEFAULT_SLOTS = 1024
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS vote_slots (slot INTEGER PRIMARY KEY, record TEXT, mock INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS used_cards (nonce_hash TEXT PRIMARY KEY) WITHOUT ROWID;
+"""
+
+
+class BallotRefused(DeviceError):
+    code = "ballot_refused"
+
+
+class BallotBox:
+    """One e-box, its state kept in the journal file (settings + chain + slot table)."""
+
+    def __init__(self, journal: Journal, key: SigningKey, *, serial: str, election: str, branch: str,
+                 auth_public: bytes, hq_public: bytes, slots: int = DEFAULT_SLOTS) -> None:
+        self.journal, self.key, self.serial = journal, key, serial
+        self.election, self.branch = election, branch
+        self.auth_public, self.hq_public = auth_public, hq_public
+        self.db = journal.db
+        self.db.executescript(SCHEMA)
+        if self.db.execute("SELECT COUNT(*) FROM vote_slots").fetchone()[0] == 0:
+            self._add_slots(slots)
+        self._manifest: BallotManifest | None = None
+        signed = journal.get("manifest")
+        if signed:
+            self._manifest = load_manifest(json.loads(signed), hq_public)
+
+    # -- state ----------------------------------------------------------------------------
+    @property
+    def state(self) -> BoxState:
+        return BoxState(self.journal.get("box_state", BoxState.INSTALLED.value))
+
+    def _move(self, target: BoxState, **body: Any) -> None:
+        check_transition(self.state, target)
+        self.journal.append("state", {"from": self.state.value, "to": target.value, **body})
+        self.journal.put("box_state", target.value)
+
+    @property
+    def manifest(self) -> BallotManifest:
+        if self._manifest is None:
+            raise BranchStateError("no ballot manifest is loaded", "فهرست برگه رأی بارگذاری نشده است")
+        return self._manifest
+
+    def _add_slots(self, n: int) -> None:
+        start = int(self.db.execute("SELECT COALESCE(MAX(slot), -1) FROM vote_slots").fetchone()[0]) + 1
+        self.db.executemany("INSERT INTO vote_slots(slot) VALUES (?)", [(i,) for i in range(start, start + n)])
+
+    # -- opening --------------------------------------------------------------------------
+    def load_manifest(self, signed: dict[str, Any], *, now: dt.datetime) -> SignedReport:
+        """Verify and load the manifest, then produce the signed zero report (no vote inside)."""
+        manifest = load_manifest(signed, self.hq_public)
+        if manifest.election != self.election:
+            raise BranchStateError("the manifest is for another election", "فهرست برگه رأی مربوط به انتخابات دیگری است",
+                                   code="wrong_election")
+        if self.db.execute("SELECT COUNT(*) FROM vote_slots WHERE record IS NOT NULL").fetchone()[0]:
+            raise BranchStateError("the ballot box is not empty", "صندوق خالی نیست", code="box_not_empty")
+        check_transition(self.state, BoxState.MANIFEST_LOADED)
+        self.journal.put("manifest", json.dumps(signed, ensure_ascii=False))
+        self._manifest = manifest
+        self._move(BoxState.MANIFEST_LOADED, manifest_sha256=manifest.sha256)
+        zero = self._report(records=[], now=now, kind="zero", extra={})
+        self.journal.append("zero_report", {"sha256": zero.sha256})
+        self.journal.put("zero_report", json.dumps(zero.document(), ensure_ascii=False))
+        return zero
+
+    def start_mock_poll(self) -> None:
+        self._move(BoxState.MOCK_POLL)
+
+    def end_mock_poll(self, *, now: dt.datetime) -> SignedReport:
+        """Report the mock votes, then clear them; the report's hash goes into the journal."""
+        records = self._records(mock=True)
+        report = self._report(records=records, now=now, kind="mock", extra={})
+        with self.db:
+            self.db.execute("UPDATE vote_slots SET record = NULL, mock = 0 WHERE mock = 1")
+            self.db.execute("DELETE FROM used_cards")
+        self.journal.append("mock_poll", {"ballots": len(records), "sha256": report.sha256})
+        self.journal.put("mock_report", json.dumps(report.document(), ensure_ascii=False))
+        self._move(BoxState.MANIFEST_LOADED, mock_cleared=True)
+        return report
+
+    def open_polls(self) -> None:
+        self._move(BoxState.OPEN)
+
+    # -- voting ---------------------------------------------------------------------------
+    def read_card(self, token: str) -> BallotCard:
+        """A card valid for this branch and not yet used, or the reason it is refused."""
+        if self.state not in (BoxState.OPEN, BoxState.MOCK_POLL):
+            raise BranchStateError("the ballot box is not open", "صندوق باز نیست")
+        card = read_card(token, self.auth_public)
+        if card.election != self.election:
+            raise CardRefused("the card is for another election", "کارت مربوط به انتخابات دیگری است",
+                              code="wrong_election")
+        if card.branch != self.branch:
+            raise CardRefused("the card was issued at another branch", "کارت در شعبه دیگری صادر شده است",
+                              code="wrong_branch")
+        if card.style != self.manifest.style:
+            raise CardRefused("the card is for another ballot style", "کارت برای برگه رأی دیگری است",
+                              code="wrong_style")
+        if self.db.execute("SELECT 1 FROM used_cards WHERE nonce_hash = ?", (card.nonce_hash,)).fetchone():
+            raise CardRefused("this card has already been used", "این کارت قبلاً استفاده شده است", code="card_reused")
+        return card
+
+    def check_contest(self, contest_code: str, codes: Sequence[str]) -> dict[str, Any]:
+        """What the voter's screen shows while typing: each code's name, and the verdict."""
+        contest = self.manifest.contest(contest_code)
+        named = []
+        for raw in codes:
+            code = counting_code(raw)
+            entry = contest.lookup(code)
+            named.append({"code": code, "known": entry is not None, **(entry or {})})
+        verdict = contest.interpreter.interpret(list(codes))
+        if isinstance(verdict, BallotRejection):
+            return {"ok": verdict.is_blank, "blank": verdict.is_blank, "codes": named,
+                    "message_fa": verdict.message_fa, "message_en": verdict.message_en}
+        return {"ok": True, "blank": False, "codes": named, "votes": len(verdict.candidates),
+                "message_fa": "", "message_en": ""}
+
+    def cast(self, token: str, ballot: dict[str, Sequence[str]]) -> None:
+        """Store one ballot in a random slot and use up the card, in one transaction."""
+        card = self.read_card(token)
+        manifest = self.manifest
+        if set(ballot) != {c.code for c in manifest.contests}:
+            raise BallotRefused("the ballot must answer every contest (blank is allowed)",
+                                "برای هر رقابت باید رأی یا رأی سفید ثبت شود")
+        record: dict[str, Any] = {"style": manifest.style, "contests": {}}
+        for contest in manifest.contests:
+            codes = ballot[contest.code]
+            if not isinstance(codes, list | tuple) or not all(isinstance(c, str) for c in codes):
+                raise BallotRefused("codes must be a list of text", "کدها باید فهرستی از متن باشند",
+                                    code="malformed_codes")
+            verdict = contest.interpreter.interpret(list(codes))
+            if isinstance(verdict, BallotRejection) and not verdict.is_blank:
+                raise BallotRefused(f"{contest.name_en}: {verdict.message_en}",
+                                    f"{contest.name_fa}: {verdict.message_fa}", code=verdict.reason.value)
+            record["contests"][contest.code] = sorted(c for c in (counting_code(x) for x in codes) if c)
+        mock = self.state is BoxState.MOCK_POLL
+        with self.db:
+            empty = int(self.db.execute("SELECT COUNT(*) FROM vote_slots WHERE record IS NULL").fetchone()[0])
+            if empty == 0:
+                self._add_slots(DEFAULT_SLOTS)
+                empty = DEFAULT_SLOTS
+            slot = self.db.execute("SELECT slot FROM vote_slots WHERE record IS NULL LIMIT 1 OFFSET ?",
+                                   (secrets.randbelow(empty),)).fetchone()[0]
+            try:
+                self.db.execute("INSERT INTO used_cards(nonce_hash) VALUES (?)", (card.nonce_hash,))
+            except Exception as exc:
+                raise CardRefused("this card has already been used", "این کارت قبلاً استفاده شده است",
+                                  code="card_reused") from exc
+            self.db.execute("UPDATE vote_slots SET record = ?, mock = ? WHERE slot = ?",
+                            (canonical_json(record).decode(), int(mock), slot))
+        self.journal.append("ballot_cast", {"mock": mock})
+
+    # -- records and reports -----------------------------------------------------------------
+    def _records(self, *, mock: bool = False) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT record FROM vote_slots WHERE record IS NOT NULL AND mock = ? ORDER BY slot",
+                               (int(mock),)).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def records(self) -> list[dict[str, Any]]:
+        """The cast vote records in slot order (a random order)."""
+        return self._records()
+
+    @property
+    def ballots_cast(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM vote_slots WHERE record IS NOT NULL AND mock = 0")
+                   .fetchone()[0])
+
+    def _report(self, *, records: list[dict[str, Any]], now: dt.datetime, kind: str,
+                extra: dict[str, Any]) -> SignedReport:
+        ballots, contests = tally(self.manifest, records)
+        report = {
+            "type": REPORT_TYPE, "version": 1, "kind": kind,
+            "election": self.election, "branch": self.branch, "style": self.manifest.style,
+            "manifest_sha256": self.manifest.sha256, "device": self.serial, "device_key": self.key.public_hex,
+            "hour": coarse_hour(now), "ballots": ballots, "contests": contests,
+            "records_sha256": records_digest(records), **extra,
+        }
+        return sign_report(report, self.key)
+
+    def close(self, *, now: dt.datetime, checkins: dict[str, Any], branch_head: str, supervisor: str) -> SignedReport:
+        """Close the polls and produce the signed branch report.
+
+        ``checkins`` is the authentication device's signed statement of its check-in count.
+        """
+        if not branch_head.strip() or not supervisor.strip():
+            raise BranchStateError("the branch head and the supervisor must acknowledge the report",
+                                   "رئیس شعبه و ناظر باید صورتجلسه را تأیید کنند", code="acknowledgement_missing")
+        self.journal.verify()
+        check_transition(self.state, BoxState.CLOSED)
+        zero = json.loads(self.journal.get("zero_report") or "null")
+        mock = json.loads(self.journal.get("mock_report") or "null")
+        transfers = [e.body for e in self.journal.entries(kind="journal_transfer")]
+        self._move(BoxState.CLOSED)
+        report = self._report(records=self.records(), now=now, kind="final", extra={
+            "zero_report_sha256": SignedReport(zero["report"], zero["signature"]).sha256 if zero else "",
+            "mock_poll": ({"ballots": mock["report"]["ballots"],
+                           "sha256": SignedReport(mock["report"], mock["signature"]).sha256} if mock else None),
+            "checkins": checkins,
+            "predecessors": transfers,
+            "journal_head": self.journal.head(),
+            "acknowledged_by": {"branch_head": branch_head.strip(), "supervisor": supervisor.strip()},
+        })
+        self.journal.append("branch_report", {"sha256": report.sha256})
+        self.journal.put("final_report", json.dumps(report.document(), ensure_ascii=False))
+        return report
+
+    def final_report(self) -> SignedReport | None:
+        raw = self.journal.get("final_report")
+        if not raw:
+            return None
+        doc = json.loads(raw)
+        return SignedReport(doc["report"], doc["signature"])
+
+    # -- replacement ---------------------------------------------------------------------
+    def export_for_transfer(self) -> dict[str, Any]:
+        """Everything a replacement e-box needs: the verified chain, records, used cards."""
+        self.journal.verify()
+        return {
+            "device": self.serial, "device_key": self.key.public_hex,
+            "journal": self.journal.export(), "journal_head": self.journal.head(),
+            "records": self.records(),
+            "used_cards": [r[0] for r in self.db.execute("SELECT nonce_hash FROM used_cards ORDER BY nonce_hash")],
+            "manifest": json.loads(self.journal.get("manifest") or "null"),
+            "zero_report": json.loads(self.journal.get("zero_report") or "null"),
+            "mock_report": json.loads(self.journal.get("mock_report") or "null"),
+        }
+
+    def retire(self) -> dict[str, Any]:
+        exported = self.export_for_transfer()
+        self._move(BoxState.RETIRED)
+        return exported
+
+    def import_transfer(self, exported: dict[str, Any], *, now: dt.datetime) -> None:
+        """Take over a faulty e-box's journal: its records are re-slotted at random, its cards stay used."""
+        if self.state is not BoxState.INSTALLED:
+            raise BranchStateError("only a fresh e-box can take over a journal", "فقط صندوق تازه می‌تواند جایگزین شود")
+        previous = GENESIS
+        for e in exported["journal"]:
+            if e["previous"] != previous or entry_digest(e["seq"], e["kind"], e["body"], e["previous"]) != e["digest"]:
+                raise JournalBroken("the transferred journal is broken", "دفتر رویداد منتقل‌شده سالم نیست")
+            previous = e["digest"]
+        if previous != exported["journal_head"]:
+            raise JournalBroken("the transferred journal is incomplete", "دفتر رویداد منتقل‌شده ناقص است")
+        self.journal.put("manifest", json.dumps(exported["manifest"], ensure_ascii=False))
+        self._manifest = load_manifest(exported["manifest"], self.hq_public)
+        for name in ("zero_report", "mock_report"):
+            if exported.get(name):
+                self.journal.put(name, json.dumps(exported[name], ensure_ascii=False))
+        records = list(exported["records"])
+        tally(self._manifest, records)  # refuses a record that does not belong to this manifest
+        with self.db:
+            self.db.executemany("INSERT OR IGNORE INTO used_cards(nonce_hash) VALUES (?)",
+                                [(h,) for h in exported["used_cards"]])
+            empty = [r[0] for r in self.db.execute("SELECT slot FROM vote_slots WHERE record IS NULL")]
+            if len(empty) < len(records):
+                self._add_slots(len(records) + DEFAULT_SLOTS)
+                empty = [r[0] for r in self.db.execute("SELECT slot FROM vote_slots WHERE record IS NULL")]
+            chosen = secrets.SystemRandom().sample(empty, len(records))
+            self.db.executemany("UPDATE vote_slots SET record = ? WHERE slot = ?",
+                                [(canonical_json(r).decode(), s) for r, s in zip(records, chosen, strict=True)])
+        self.journal.append("journal_transfer", {
+            "device": exported["device"], "device_key": exported["device_key"],
+            "journal_head": exported["journal_head"], "ballots": len(records),
+            "records_sha256": sha256_hex(canonical_json(sorted(canonical_json(r).decode() for r in records))),
+        })
+        self._move(BoxState.OPEN, replaced=exported["device"], hour=coarse_hour(now))

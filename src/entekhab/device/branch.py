@@ -1,0 +1,118 @@
+"""One branch's two devices working together: opening, check-in, voting, closing, sending the report.
+
+The kiosk and the polling-day simulation both drive a branch through this class; each
+device keeps its own journal and key, and every exchange with HQ is a signed message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from entekhab.device.adapters.civil_registry import CivilRegistry
+from entekhab.device.adapters.fingerprint import FingerprintReader
+from entekhab.device.agent import DeviceAgent
+from entekhab.device.authentication import Authenticator, CheckInOutcome
+from entekhab.device.ballot_box import BallotBox
+from entekhab.device.errors import DeviceError
+from entekhab.device.lifecycle import BoxState
+from entekhab.device.report import SignedReport
+from entekhab.device.signing import parse_public_key
+
+
+def fetch_branch_info(agent: DeviceAgent) -> dict[str, Any]:
+    """Ask HQ for the branch's manifest and device keys; keep them in the journal settings."""
+    answer = agent.send("branch_info", {}, queue_if_offline=False).answer or {}
+    manifest = answer["manifest"]
+    if manifest.get("public_key") != agent.setting("hq_public_key"):
+        raise DeviceError("the manifest is not signed with the HQ key this device was enrolled with",
+                          "فهرست برگه رأی با کلید ستاد ثبت‌شده امضا نشده است", code="manifest_signature")
+    agent.journal.put("style", answer["style"])
+    agent.journal.put("polling_day", answer["polling_day"])
+    agent.journal.put("branch_devices", json.dumps(answer["devices"]))
+    agent.journal.put("hq_manifest", json.dumps(manifest, ensure_ascii=False))
+    auth = [d for d in answer["devices"].values() if d["role"] == "auth"]
+    if auth:
+        agent.journal.put("auth_public_key", auth[-1]["public_key"])
+    return answer
+
+
+def ballot_box(agent: DeviceAgent) -> BallotBox:
+    if agent.role != "ebox":
+        raise DeviceError("this device is not an e-box", "این دستگاه صندوق الکترونیک نیست", code="wrong_role")
+    return BallotBox(agent.journal, agent.key, serial=agent.serial, election=agent.setting("election"),
+                     branch=agent.setting("branch"), auth_public=parse_public_key(agent.setting("auth_public_key")),
+                     hq_public=parse_public_key(agent.setting("hq_public_key")))
+
+
+class BranchDevices:
+    def __init__(self, auth: DeviceAgent, ebox: DeviceAgent, *, registry: CivilRegistry,
+                 reader: FingerprintReader) -> None:
+        self.auth, self.ebox = auth, ebox
+        self.registry, self.reader = registry, reader
+        self._box: BallotBox | None = None
+
+    @property
+    def box(self) -> BallotBox:
+        if self._box is None:
+            self._box = ballot_box(self.ebox)
+        return self._box
+
+    @property
+    def authenticator(self) -> Authenticator:
+        day = dt.date.fromisoformat(self.auth.setting("polling_day"))
+        return Authenticator(self.auth, registry=self.registry, reader=self.reader, polling_day=day)
+
+    def open(self, *, now: dt.datetime, mock_ballots: Sequence[dict[str, list[str]]] = ()) -> SignedReport:
+        """Load the manifest, print the zero report, run the mock poll, tell HQ, open the polls."""
+        fetch_branch_info(self.auth)
+        fetch_branch_info(self.ebox)
+        self._box = None
+        box = self.box
+        zero = box.load_manifest(json.loads(self.ebox.setting("hq_manifest")), now=now)
+        if mock_ballots:
+            box.start_mock_poll()
+            for ballot in mock_ballots:
+                card = self.mock_card(now)
+                box.cast(card, ballot)
+            box.end_mock_poll(now=now)
+        self.ebox.send("branch_open", {"zero_report": zero.document()}, queue_if_offline=False)
+        box.open_polls()
+        return zero
+
+    def mock_card(self, now: dt.datetime) -> str:
+        """Mock-poll cards come from the authentication device like real ones, without a check-in."""
+        from entekhab.device.cards import issue_card
+
+        return issue_card(election=self.auth.setting("election"), branch=self.auth.setting("branch"),
+                          style=self.auth.setting("style"), issuer=self.auth.serial, key=self.auth.key, now=now)
+
+    def check_in(self, national_code: str, *, now: dt.datetime, offline_approved_by: str = "",
+                 release: tuple[str, str] | None = None) -> CheckInOutcome:
+        authenticator = self.authenticator
+        session = authenticator.begin(national_code)
+        while not session.cleared and session.attempts_left > 0:
+            authenticator.scan(session)
+        if not session.cleared:
+            if release is None:
+                raise DeviceError("fingerprint did not match four times", "اثر انگشت چهار بار تطبیق نیافت",
+                                  code="fingerprint_exhausted")
+            authenticator.release(session, branch_head=release[0], reason=release[1])
+        return authenticator.check_in(session, now=now, style=self.auth.setting("style"),
+                                      offline_approved_by=offline_approved_by)
+
+    def vote(self, card: str, ballot: dict[str, list[str]]) -> None:
+        self.box.cast(card, ballot)
+
+    def close(self, *, now: dt.datetime, branch_head: str, supervisor: str) -> SignedReport:
+        """Close the polls, sign the report, send it with the vote records (queued if HQ is away)."""
+        statement = self.authenticator.checkin_statement()
+        box = self.box
+        report = box.final_report() if box.state is BoxState.CLOSED else None
+        if report is None:
+            report = box.close(now=now, checkins=statement, branch_head=branch_head, supervisor=supervisor)
+        self.auth.sync()
+        self.ebox.send("branch_report", {"report": report.document(), "records": box.records()})
+        return report

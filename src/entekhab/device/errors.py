@@ -1,0 +1,49 @@
+"""Device refusals: every one names the problem in English and Persian, with a stable code."""
+
+from __future__ import annotations
+
+from entekhab.domain.errors import DomainError
+
+
+class DeviceError(DomainError):
+    """Base of every refusal raised by :mod:`entekhab.device`."""
+
+    code = "device_error"
+
+
+class SignatureInvalid(DeviceError):
+    code = "bad_signature"
+
+
+class JournalBroken(DeviceError):
+    code = "journal_broken"
+
+
+class ManifestInvalid(DeviceError):
+    code = "manifest_invalid"
+
+
+class CardRefused(DeviceError):
+    code = "card_refused"
+
+
+class BranchStateError(DeviceError):
+    code = "branch_state"
+
+
+class NotEligible(DeviceError):
+    code = "not_eligible"
+
+
+class CheckInRefused(DeviceError):
+    """HQ refused the check-in (already voted elsewhere) or the device could not ask."""
+
+    code = "checkin_refused"
+
+
+class HQUnreachable(DeviceError):
+    code = "hq_unreachable"
+
+
+class ReportInvalid(DeviceError):
+    code = "report_invalid"

@@ -1,0 +1,134 @@
+"""The device journal: one SQLite file, an append-only hash chain of events plus device settings.
+
+Each entry's hash covers its sequence number, kind, body and the previous hash, so
+editing or deleting any entry breaks every later link (``verify`` names the first
+break). SQL triggers refuse UPDATE and DELETE on the chain. The e-box's cast vote
+records are deliberately *not* in the chain: a chain is ordered, and order would link
+a vote to the voter checked in at that moment (see :mod:`entekhab.device.ballot_box`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from entekhab.device.errors import JournalBroken
+from entekhab.device.signing import canonical_json, sha256_hex
+
+GENESIS = "0" * 64
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS journal (
+    seq INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL,
+    previous TEXT NOT NULL,
+    digest TEXT NOT NULL UNIQUE
+);
+CREATE TRIGGER IF NOT EXISTS journal_no_update BEFORE UPDATE ON journal
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS journal_no_delete BEFORE DELETE ON journal
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class Entry:
+    seq: int
+    kind: str
+    body: dict[str, Any]
+    previous: str
+    digest: str
+
+
+def entry_digest(seq: int, kind: str, body: dict[str, Any], previous: str) -> str:
+    return sha256_hex(canonical_json({"seq": seq, "kind": kind, "body": body, "previous": previous}))
+
+
+class Journal:
+    """An open journal file; one writer at a time (the device agent), WAL for readers."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- settings (mutable device state: keys, enrolment, sync cursor) --
+    def get(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def put(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # -- the chain --
+    def append(self, kind: str, body: dict[str, Any]) -> Entry:
+        """Append one event atomically; the write lock makes two appends never share a predecessor."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            row = self.db.execute("SELECT seq, digest FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
+            seq, previous = (row[0] + 1, row[1]) if row else (1, GENESIS)
+            digest = entry_digest(seq, kind, body, previous)
+            self.db.execute(
+                "INSERT INTO journal(seq, kind, body, previous, digest) VALUES (?, ?, ?, ?, ?)",
+                (seq, kind, canonical_json(body).decode(), previous, digest),
+            )
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return Entry(seq, kind, body, previous, digest)
+
+    def entries(self, *, after: int = 0, kind: str | None = None) -> Iterator[Entry]:
+        sql = "SELECT seq, kind, body, previous, digest FROM journal WHERE seq > ?"
+        args: tuple[Any, ...] = (after,)
+        if kind is not None:
+            sql += " AND kind = ?"
+            args += (kind,)
+        for seq, k, body, previous, digest in self.db.execute(sql + " ORDER BY seq", args).fetchall():
+            yield Entry(seq, k, json.loads(body), previous, digest)
+
+    def head(self) -> str:
+        row = self.db.execute("SELECT digest FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
+        return row[0] if row else GENESIS
+
+    def count(self, kind: str) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM journal WHERE kind = ?", (kind,)).fetchone()[0])
+
+    def verify(self) -> None:
+        """Raise JournalBroken at the first entry whose link or content does not match."""
+        previous, expected_seq = GENESIS, 1
+        for seq, kind, body, prev, digest in self.db.execute(
+            "SELECT seq, kind, body, previous, digest FROM journal ORDER BY seq"
+        ):
+            if seq != expected_seq:
+                raise JournalBroken(f"journal entry {expected_seq} is missing",
+                                    f"رکورد {expected_seq} دفتر رویداد حذف شده است")
+            if prev != previous:
+                raise JournalBroken(f"journal entry {seq}: link to the previous entry is broken",
+                                    f"رکورد {seq} دفتر رویداد: پیوند با رکورد قبلی شکسته است")
+            if entry_digest(seq, kind, json.loads(body), prev) != digest:
+                raise JournalBroken(f"journal entry {seq}: content does not match its digest",
+                                    f"رکورد {seq} دفتر رویداد: محتوا با چکیده نمی‌خواند")
+            previous, expected_seq = digest, seq + 1
+
+    def export(self) -> list[dict[str, Any]]:
+        """The whole chain as plain data, for transfer to a replacement device or to HQ."""
+        return [
+            {"seq": e.seq, "kind": e.kind, "body": e.body, "previous": e.previous, "digest": e.digest}
+            for e in self.entries()
+        ]

@@ -1,0 +1,106 @@
+"""Polling-day API: device enrolment and signed device messages; staff enrolment codes and paper counts.
+
+Device endpoints are authenticated by Ed25519 signatures, not sessions; every refusal
+has the usual error shape, with 409 for a replay (carrying the ``original`` answer) and
+for a voter who already voted. No ``from __future__ import annotations`` (ninja).
+"""
+
+import json
+
+from django.db import OperationalError
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.security import django_auth
+
+from entekhab.domain.errors import DomainError
+from entekhab.hq.api.api import api
+from entekhab.hq.api.schemas import ErrorOut
+from entekhab.hq.elections.models import Branch
+from entekhab.hq.polling import actions
+from entekhab.hq.polling.errors import PollingRefused, Replay
+from entekhab.hq.polling.models import BranchReport
+
+router = Router(tags=["polling"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut,
+          503: ErrorOut}
+
+
+def _json_body(request) -> object:
+    try:
+        return json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PollingRefused("the body is not JSON", "بدنه درخواست JSON نیست", code="bad_message") from exc
+
+
+def _refusal(request, exc: DomainError):
+    body = exc.as_dict()
+    if isinstance(exc, Replay):
+        body["original"] = exc.original
+    return api.create_response(request, body, status=getattr(exc, "status", 400))
+
+
+def _busy(request):
+    return api.create_response(request, {"code": "busy", "message": "HQ is busy, retry shortly",
+                                         "message_fa": "ستاد مشغول است؛ کمی بعد دوباره بفرستید"}, status=503)
+
+
+@router.post("/polling/enrol", response={200: dict, **ERRORS}, auth=None)
+def enrol(request):
+    try:
+        return actions.enrol_device(_json_body(request))
+    except DomainError as exc:
+        return _refusal(request, exc)
+
+
+@router.post("/polling/messages", response={200: dict, **ERRORS}, auth=None)
+def message(request):
+    payload = None
+    try:
+        payload = _json_body(request)
+        return actions.handle_message(payload)
+    except PollingRefused as exc:
+        actions.record_refused_report(payload, exc)
+        return _refusal(request, exc)
+    except DomainError as exc:
+        return _refusal(request, exc)
+    except OperationalError:
+        return _busy(request)
+
+
+class EnrolmentIn(Schema):
+    branch: str
+    serial: str
+    role: str
+    election: str
+
+
+@router.post("/polling/enrolments", response={200: dict, **ERRORS}, auth=django_auth)
+def create_enrolment(request, payload: EnrolmentIn):
+    branch = get_object_or_404(Branch, election__code=payload.election, code=payload.branch)
+    enrolment, code = actions.do_create_enrolment(branch, serial=payload.serial, role=payload.role,
+                                                  acting_user=request.user)
+    return {"serial": enrolment.serial, "branch": branch.code, "role": enrolment.role, "code": code}
+
+
+class PaperIn(Schema):
+    election: str
+    branch: str
+    counts: dict
+
+
+@router.post("/polling/paper", response={200: dict, **ERRORS}, auth=django_auth)
+def paper(request, payload: PaperIn):
+    branch = get_object_or_404(Branch, election__code=payload.election, code=payload.branch)
+    report = actions.do_enter_paper_counts(branch, payload.counts, acting_user=request.user)
+    return {"confirmed": report is not None, "report": report.sha256 if report else None}
+
+
+@router.get("/polling/elections/{election}/branches/{branch}/report", response={200: dict, **ERRORS}, auth=None)
+def branch_report(request, election: str, branch: str):
+    """The stored electronic branch report, as signed by the e-box (anyone may compare it with the door copy)."""
+    report = get_object_or_404(BranchReport, branch__election__code=election, branch__code=branch,
+                               source="electronic")
+    return report.document
+
+
+api.add_router("/", router)

@@ -1,0 +1,36 @@
+"""HQ polling refusals with the HTTP status the device API answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from entekhab.domain.errors import DomainError
+
+
+class PollingRefused(DomainError):
+    """A device message refused; nothing of it is stored."""
+
+    code = "refused"
+    status = 400
+
+
+class UnknownDevice(PollingRefused):
+    code = "unknown_device"
+    status = 403
+
+
+class Replay(PollingRefused):
+    """A sequence number already used by this device; ``original`` is the first answer."""
+
+    code = "replay"
+    status = 409
+
+    def __init__(self, original: dict[str, Any]) -> None:
+        super().__init__("replayed message: this sequence number was already used",
+                         "پیام تکراری: این شماره ترتیب قبلاً به کار رفته است")
+        self.original = original
+
+
+class AlreadyVoted(PollingRefused):
+    code = "already_voted"
+    status = 409

@@ -1,0 +1,214 @@
+"""Polling day records at HQ.
+
+Two families that must never meet: identity (``CheckIn``, ``DuplicateCheckIn``: who came,
+where, when) and votes (``VoteRecord``: what a ballot said, with no time, no card, no
+device sequence, stored in a shuffled order). ``CheckIn`` carries the database unique
+constraint (election, national code) that makes double voting impossible online.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from entekhab.hq.elections.models import Branch, Election
+
+
+class DeviceRole(models.TextChoices):
+    AUTH = "auth", _("authentication device")
+    EBOX = "ebox", _("electronic ballot box")
+
+
+class EnrolmentState(models.TextChoices):
+    PENDING = "pending", _("waiting for the device")
+    ACTIVE = "active", _("active")
+    RETIRED = "retired", _("retired (replaced)")
+
+
+class DeviceEnrolment(models.Model):
+    """A device key bound to a serial (the operations inventory's) and a branch, by a one-time code."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="device_enrolments",
+                                 verbose_name=_("election"))
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="device_enrolments",
+                               verbose_name=_("polling branch"))
+    serial = models.CharField(_("serial"), max_length=40, db_index=True)
+    role = models.CharField(_("role"), max_length=4, choices=DeviceRole.choices)
+    state = models.CharField(_("state"), max_length=8, choices=EnrolmentState.choices,
+                             default=EnrolmentState.PENDING)
+    code_hash = models.CharField(_("one-time code (SHA-256)"), max_length=64)
+    public_key = models.CharField(_("Ed25519 public key"), max_length=64, blank=True)
+    replaces = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="replaced_by", verbose_name=_("replaces"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    enrolled_at = models.DateTimeField(_("enrolled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("device enrolment")
+        verbose_name_plural = _("device enrolments")
+        ordering = ["branch", "role", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["public_key"], condition=~Q(public_key=""),
+                                    name="enrolment_key_unique"),
+            models.UniqueConstraint(fields=["election", "serial"], condition=~Q(state="retired"),
+                                    name="enrolment_serial_live_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.serial} → {self.branch.code} ({self.role})"
+
+
+class DeviceMessage(models.Model):
+    """Every accepted signed message, by (device, sequence number): replays are recognised here."""
+
+    device = models.ForeignKey(DeviceEnrolment, on_delete=models.CASCADE, related_name="messages")
+    seq = models.BigIntegerField()
+    kind = models.CharField(max_length=20)
+    digest = models.CharField(max_length=64)
+    signature = models.CharField(max_length=128)
+    answer = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("device message")
+        verbose_name_plural = _("device messages")
+        constraints = [models.UniqueConstraint(fields=["device", "seq"], name="device_message_seq_unique")]
+
+
+class CheckIn(models.Model):
+    """One voter, one check-in per election: the unique constraint is the double-voting barrier."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="checkins")
+    national_code = models.CharField(_("national code"), max_length=10)
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="checkins")
+    device = models.ForeignKey(DeviceEnrolment, on_delete=models.PROTECT, related_name="checkins")
+    message_seq = models.BigIntegerField()
+    at = models.DateTimeField(_("checked in at"))
+    offline = models.BooleanField(_("offline"), default=False)
+    fingerprint = models.CharField(_("fingerprint"), max_length=10, default="matched")
+    detail = models.JSONField(_("release or approval"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        constraints = [
+            models.UniqueConstraint(fields=["election", "national_code"], name="one_checkin_per_voter"),
+        ]
+
+
+class DuplicateCheckIn(models.Model):
+    """An offline check-in of a voter who already had one: kept whole, for the supervisory board."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="duplicate_checkins")
+    national_code = models.CharField(_("national code"), max_length=10)
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="duplicate_checkins")
+    device = models.ForeignKey(DeviceEnrolment, on_delete=models.PROTECT, related_name="duplicate_checkins")
+    message_seq = models.BigIntegerField()
+    at = models.DateTimeField(_("checked in at"))
+    detail = models.JSONField(default=dict, blank=True)
+    first = models.ForeignKey(CheckIn, on_delete=models.PROTECT, related_name="duplicates")
+
+    class Meta:
+        verbose_name = _("duplicate check-in")
+        verbose_name_plural = _("duplicate check-ins")
+
+
+class IncidentKind(models.TextChoices):
+    DOUBLE_CHECKIN = "double_checkin", _("voter checked in twice (offline)")
+    REPORT_REFUSED = "report_refused", _("branch report refused")
+    PAPER_MISMATCH = "paper_mismatch", _("paper counts entered twice disagree")
+    DEVICE_REPLACED = "device_replaced", _("device replaced during polling")
+
+
+class Incident(models.Model):
+    """A polling-day problem for the supervisory board, with the records it concerns."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="polling_incidents")
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="polling_incidents")
+    kind = models.CharField(_("kind"), max_length=20, choices=IncidentKind.choices)
+    summary_fa = models.TextField(_("summary (Persian)"))
+    summary_en = models.TextField(_("summary (English)"))
+    details = models.JSONField(_("details"), default=dict)
+    checkin = models.ForeignKey(CheckIn, on_delete=models.PROTECT, null=True, blank=True, related_name="incidents")
+    duplicate = models.OneToOneField(DuplicateCheckIn, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="incident")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("polling incident")
+        verbose_name_plural = _("polling incidents")
+        ordering = ["-created_at"]
+
+
+class BranchDayState(models.TextChoices):
+    OPEN = "open", _("open")
+    REPORTED = "reported", _("reported")
+
+
+class BranchOpening(models.Model):
+    """A branch opened in front of its officials: the e-box's signed zero report."""
+
+    branch = models.OneToOneField(Branch, on_delete=models.CASCADE, related_name="opening")
+    device = models.ForeignKey(DeviceEnrolment, on_delete=models.PROTECT, related_name="openings")
+    state = models.CharField(max_length=10, choices=BranchDayState.choices, default=BranchDayState.OPEN)
+    manifest_sha256 = models.CharField(max_length=64)
+    zero_report = models.JSONField()
+    opened_at = models.DateTimeField(_("opened at"))
+
+    class Meta:
+        verbose_name = _("branch opening")
+        verbose_name_plural = _("branch openings")
+
+
+class ReportSource(models.TextChoices):
+    ELECTRONIC = "electronic", _("electronic ballot box")
+    PAPER = "paper", _("paper fallback (entered twice)")
+
+
+class BranchReport(models.Model):
+    """A verified branch report; its vote records hang off it in shuffled order."""
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="reports")
+    device = models.ForeignKey(DeviceEnrolment, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="reports")
+    source = models.CharField(max_length=10, choices=ReportSource.choices, default=ReportSource.ELECTRONIC)
+    document = models.JSONField()
+    sha256 = models.CharField(max_length=64, unique=True)
+    ballots = models.PositiveIntegerField()
+    checkins = models.PositiveIntegerField()
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        verbose_name = _("branch report")
+        verbose_name_plural = _("branch reports")
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "source"], name="one_report_per_branch_and_source"),
+        ]
+
+
+class VoteRecord(models.Model):
+    """A cast vote record: the ballot and nothing else (no time, no card, no device sequence)."""
+
+    report = models.ForeignKey(BranchReport, on_delete=models.CASCADE, related_name="vote_records")
+    ballot = models.JSONField()
+
+    class Meta:
+        verbose_name = _("cast vote record")
+        verbose_name_plural = _("cast vote records")
+
+
+class PaperEntry(models.Model):
+    """One official's entry of a branch's paper-ballot counts; two agreeing entries make a report."""
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="paper_entries")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    counts = models.JSONField()
+    entered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("paper count entry")
+        verbose_name_plural = _("paper count entries")
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "entered_by"], name="paper_entry_once_per_official"),
+        ]
