@@ -67,7 +67,7 @@ from entekhab.hq.geography.models import Area
 
 PERSONS_PER_HOUSEHOLD_TENTHS = 33  # [R] households = population / 3.3 where only population is known
 MAX_PHOTO_BYTES = 512 * 1024
-PHOTO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg", b"<svg": "image/svg+xml"}
+PHOTO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}  # never SVG from the public
 
 
 class CandidacyError(DomainError):
