@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "entekhab.hq.audit",
     "entekhab.hq.geography",
     "entekhab.hq.elections",
+    "entekhab.hq.operations",
     "entekhab.hq.candidates",
     "entekhab.hq.polling",
 ]

@@ -35,7 +35,18 @@ ROLE_NAMES_FA = {
 
 # The apps whose models the roles act on; later apps add their models here.
 ELECTION_APPS = ("geography", "elections")
-ALL_APPS = (*ELECTION_APPS, "audit")
+ALL_APPS = (*ELECTION_APPS, "audit", "operations")
+
+
+# Operations (issue 6): what the executive board does besides viewing; cancelling action items,
+# receiving devices and returning them stay with the HQ administrator.
+OPERATIONS_EXECUTIVE = [
+    "operations.add_committee", "operations.add_committeemember", "operations.add_decree", "operations.add_meeting",
+    "operations.add_actionitem", "operations.change_actionitem", "operations.add_inspection",
+    "operations.change_branchsensitivity", "operations.test_device", "operations.allocate_device",
+    "operations.deploy_device", "operations.replace_device", "operations.run_draw", "operations.add_person",
+    "operations.add_attendance", "operations.add_quizresult", "operations.add_staffassignment",
+]
 
 
 def _view(apps: tuple[str, ...]) -> list[str]:
@@ -50,11 +61,14 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "elections.change_branch",
         "elections.add_pollextension",
         "elections.change_contest",
+        *OPERATIONS_EXECUTIVE,
     ],
     Role.SUPERVISORY_BOARD: _view(ALL_APPS),
-    Role.BRANCH_HEAD: ["elections.view_branch", "elections.view_election", "elections.view_contest"],
-    Role.OPERATOR: ["elections.view_branch", "elections.view_election", "elections.view_contest"],
-    Role.OBSERVER: _view(ELECTION_APPS),
+    Role.BRANCH_HEAD: ["elections.view_branch", "elections.view_election", "elections.view_contest",
+                       "operations.view_device", "operations.operate_device", "operations.replace_device"],
+    Role.OPERATOR: ["elections.view_branch", "elections.view_election", "elections.view_contest",
+                    "operations.view_device", "operations.operate_device"],
+    Role.OBSERVER: [*_view(ELECTION_APPS), "operations.view_draw", "operations.view_device"],
 }
 
 # Candidates (issue 4): registrations carry national codes, so only the boards and HQ see them;

@@ -15,6 +15,7 @@ from entekhab.hq.demo.generate import ELECTION_CODE, POLLING_DAY, PROVINCE, Demo
 from entekhab.hq.elections.ballot_styles import assign_ballot_styles
 from entekhab.hq.elections.models import Branch, Contest, CouncilSizeRule, Election
 from entekhab.hq.geography.models import Area
+from entekhab.hq.operations.demo import load_operations_demo
 
 Step = Callable[[str, int], None]  # (what is being done, how many items), for progress bars
 
@@ -84,6 +85,7 @@ def load_demo(scale: str, seed: int, *, step: Step | None = None) -> DemoElectio
     if problems:
         raise RuntimeError("demo election has ballot style problems: " + "; ".join(map(str, problems[:5])))
     load_candidates_demo(election, demo, step=step)
+    load_operations_demo(election, demo, step=step)
     record(actor=None, action="demo.load", target=election,
            after={"scale": str(demo.scale), "seed": seed, "branches": len(demo.branches)})
     return demo

@@ -1,0 +1,125 @@
+"""Committees, members, decrees, meetings and action items."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from entekhab.domain.lifecycle import TransitionRefused
+from entekhab.domain.readiness import Body
+from entekhab.hq.audit.log import record
+from entekhab.hq.elections.models import Election
+from entekhab.hq.operations.actions.common import OperationRefused, need, text
+from entekhab.hq.operations.models import ActionItem, Committee, CommitteeMember, Decree, Meeting
+from entekhab.hq.operations.models.committees import ACTION_STATUS_FA, ACTION_TRANSITIONS, CommitteeKind
+
+
+def do_create_committee(election: Election, *, kind: str, name_fa: str, name_en: str, acting_user: Any) -> Committee:
+    need(acting_user, "add_committee")
+    if kind not in CommitteeKind.values:
+        raise OperationRefused(f"unknown committee kind {kind!r}", "نوع کمیته نامعتبر است")
+    name_fa = text(name_fa, "Persian name", "نام فارسی", max_length=200)
+    name_en = text(name_en, "English name", "نام انگلیسی", max_length=200)
+    with transaction.atomic():
+        if Committee.objects.filter(election=election, name_fa=name_fa).exists():
+            raise OperationRefused(f"a committee named {name_fa} exists", f"کمیته «{name_fa}» از پیش وجود دارد",
+                                   code="duplicate")
+        committee = Committee.objects.create(election=election, kind=kind, name_fa=name_fa, name_en=name_en)
+        record(actor=acting_user, action="committee.create", target=committee, after={"kind": kind, "name": name_fa})
+    return committee
+
+
+def do_add_member(committee: Committee, *, full_name: str, title: str = "", organisation: str = "",
+                  is_head: bool = False, acting_user: Any) -> CommitteeMember:
+    need(acting_user, "add_committeemember")
+    full_name = text(full_name, "full name", "نام و نام خانوادگی", max_length=150)
+    with transaction.atomic():
+        if is_head and committee.members.filter(is_head=True).exists():
+            raise OperationRefused("the committee already has a head", "این کمیته رئیس دارد",
+                                   code="duplicate_head")
+        member = CommitteeMember.objects.create(committee=committee, full_name=full_name, title=title[:150],
+                                                organisation=organisation[:150], is_head=is_head)
+        record(actor=acting_user, action="committee.member.add", target=member,
+               after={"committee": committee.pk, "name": full_name, "head": is_head})
+    return member
+
+
+def do_issue_decree(election: Election, *, number: str, issued_on: dt.date, issuer: str, issuer_title: str,
+                    appointee: str, role: str, committee: Committee | None = None, body: str = "",
+                    acting_user: Any) -> Decree:
+    need(acting_user, "add_decree")
+    number = text(number, "decree number", "شماره حکم", max_length=40)
+    fields = {
+        "issuer": text(issuer, "issuer", "صادرکننده", max_length=150),
+        "issuer_title": text(issuer_title, "issuer's title", "سمت صادرکننده", max_length=150),
+        "appointee": text(appointee, "appointee", "گیرنده حکم", max_length=150),
+        "role": text(role, "role", "سمت", max_length=200),
+    }
+    if issued_on > election.polling_date:
+        raise OperationRefused("a decree is issued before polling day", "حکم باید پیش از روز رأی‌گیری صادر شود",
+                               code="date_after_polling")
+    try:
+        with transaction.atomic():
+            decree = Decree.objects.create(election=election, number=number, issued_on=issued_on,
+                                           committee=committee, body=body.strip(), **fields)
+            record(actor=acting_user, action="decree.issue", target=decree,
+                   after={"number": number, "appointee": fields["appointee"], "role": fields["role"]})
+    except IntegrityError as exc:
+        raise OperationRefused(f"decree number {number} is already used", f"شماره حکم {number} تکراری است",
+                               code="duplicate") from exc
+    return decree
+
+
+def do_record_meeting(committee: Committee, *, held_at: dt.datetime, place: str, attendees: list[CommitteeMember],
+                      resolutions: str, acting_user: Any) -> Meeting:
+    need(acting_user, "add_meeting")
+    strangers = [m for m in attendees if m.committee_id != committee.pk]
+    if strangers:
+        raise OperationRefused("attendees must be members of the committee", "حاضران باید عضو همین کمیته باشند")
+    with transaction.atomic():
+        meeting = Meeting.objects.create(committee=committee, held_at=held_at, place=place[:200],
+                                         resolutions=resolutions.strip())
+        meeting.attendees.set(attendees)
+        record(actor=acting_user, action="meeting.record", target=meeting,
+               after={"committee": committee.pk, "attendees": len(attendees)})
+    return meeting
+
+
+def do_create_action_item(election: Election, *, title: str, due_on: dt.date, owner_person: str = "",
+                          owner_body: str = "", meeting: Meeting | None = None, acting_user: Any) -> ActionItem:
+    need(acting_user, "add_actionitem")
+    title = text(title, "title", "عنوان", max_length=300)
+    owner_person = owner_person.strip()[:150]
+    if owner_body and owner_body not in {b.value for b in Body}:
+        raise OperationRefused(f"unknown body {owner_body!r}", "دستگاه مسئول نامعتبر است")
+    if not owner_person and not owner_body:
+        raise OperationRefused("an action item needs an owner", "برای هر اقدام یک مسئول (فرد یا دستگاه) تعیین کنید",
+                               code="owner_missing")
+    with transaction.atomic():
+        item = ActionItem.objects.create(election=election, title=title, due_on=due_on, owner_person=owner_person,
+                                         owner_body=owner_body, meeting=meeting)
+        record(actor=acting_user, action="action_item.create", target=item,
+               after={"title": title, "due_on": due_on.isoformat(), "owner": item.owner_display})
+    return item
+
+
+def do_set_action_status(item: ActionItem, target: str, *, acting_user: Any, reason: str = "") -> ActionItem:
+    """Move an action item along its lifecycle; a refused move changes nothing."""
+    if target not in ACTION_TRANSITIONS:
+        raise TransitionRefused(f"unknown action item status {target!r}", "وضعیت اقدام نامعتبر است")
+    sources, permission = ACTION_TRANSITIONS[target]
+    need(acting_user, permission)
+    with transaction.atomic():
+        locked = ActionItem.objects.select_for_update().get(pk=item.pk)
+        if locked.status not in sources:
+            raise TransitionRefused(
+                f"an action item cannot go from {locked.status} to {target}",
+                f"اقدام نمی‌تواند از «{ACTION_STATUS_FA[locked.status]}» به «{ACTION_STATUS_FA[target]}» برود")
+        before = {"status": locked.status}
+        locked.status = target
+        locked.save(update_fields=["status"])
+        record(actor=acting_user, action="action_item.status", target=locked, before=before,
+               after={"status": target}, reason=reason)
+    return locked

@@ -1,0 +1,200 @@
+"""The personnel pool, training and certification, and the staged randomised assignment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from entekhab.domain.draw import DrawResult, Entrant, Slot, with_reserve
+from entekhab.domain.national_code import parse_national_code
+from entekhab.domain.sensitivity import LEVEL_RANK, Level, requirements
+from entekhab.hq.audit.log import record
+from entekhab.hq.elections.models import Branch, Election
+from entekhab.hq.geography.models import Area
+from entekhab.hq.operations.actions.common import OperationRefused, need, text
+from entekhab.hq.operations.actions.draws import hold_draw
+from entekhab.hq.operations.models import (
+    Attendance,
+    BranchSensitivity,
+    Certification,
+    Course,
+    Draw,
+    Person,
+    QuizResult,
+    StaffAssignment,
+    TrainingClass,
+)
+from entekhab.hq.operations.policy import STAFF_RESERVE, allocation_region_code
+
+
+def do_add_person(*, national_code: str, full_name: str, seconded_from: str, phone: str = "",
+                  is_candidate: bool = False, relative_candidate_areas: list[Area] | None = None,
+                  acting_user: Any) -> Person:
+    need(acting_user, "add_person")
+    code = parse_national_code(national_code)
+    full_name = text(full_name, "full name", "نام و نام خانوادگی", max_length=150)
+    seconded_from = text(seconded_from, "seconding body", "دستگاه مأمورکننده", max_length=150)
+    try:
+        with transaction.atomic():
+            person = Person.objects.create(national_code=code, full_name=full_name, seconded_from=seconded_from,
+                                           phone=phone.strip()[:20], is_candidate=is_candidate)
+            person.relative_candidate_areas.set(relative_candidate_areas or [])
+            record(actor=acting_user, action="staff.person.add", target=person,
+                   after={"national_code": code, "name": full_name, "candidate": is_candidate})
+    except IntegrityError as exc:
+        raise OperationRefused(f"national code {code} is already in the pool", f"کد ملی {code} در فهرست هست",
+                               code="duplicate") from exc
+    return person
+
+
+def do_record_attendance(training_class: TrainingClass, person: Person, *, present: bool,
+                         acting_user: Any) -> Attendance:
+    need(acting_user, "add_attendance")
+    with transaction.atomic():
+        row, _ = Attendance.objects.update_or_create(training_class=training_class, person=person,
+                                                     defaults={"present": present})
+        record(actor=acting_user, action="staff.attendance", target=row,
+               after={"class": training_class.pk, "person": person.national_code, "present": present})
+    return row
+
+
+def do_record_quiz(course: Course, person: Person, *, score: int, taken_on: dt.date,
+                   acting_user: Any) -> Certification | None:
+    """Record a quiz score; a pass by someone who attended a class of the course certifies them.
+
+    Returns the certification when one is granted (or already held), else ``None``: a fail
+    or a missed class is an expected outcome, not an error.
+    """
+    need(acting_user, "add_quizresult")
+    if not 0 <= score <= 100:
+        raise OperationRefused(f"a score is 0-100, not {score}", f"نمره باید بین ۰ و ۱۰۰ باشد، نه {score}",
+                               code="score_range")
+    with transaction.atomic():
+        QuizResult.objects.create(course=course, person=person, score=score, taken_on=taken_on)
+        attended = Attendance.objects.filter(training_class__course=course, person=person, present=True).exists()
+        cert = None
+        if score >= course.pass_mark and attended:
+            cert, _ = Certification.objects.get_or_create(person=person, role=course.role,
+                                                          defaults={"course": course, "certified_on": taken_on})
+        record(actor=acting_user, action="staff.quiz", target=person,
+               after={"course": course.code, "score": score, "attended": attended, "certified": cert is not None})
+    return cert
+
+
+def _areas_conflict(inner_path: str, outer_paths: list[str]) -> bool:
+    return any(inner_path.startswith(p) for p in outer_paths)
+
+
+def _requirements_by_branch(election: Election) -> list[tuple[Branch, str, Level]]:
+    levels = dict(BranchSensitivity.objects.filter(branch__election=election).values_list("branch_id", "level"))
+    return [(b, allocation_region_code(b.area.path), Level(levels.get(b.id, "normal")))
+            for b in Branch.objects.filter(election=election).select_related("area").order_by("code")]
+
+
+def _conflict_paths() -> dict[int, list[str]]:
+    out: dict[int, list[str]] = defaultdict(list)
+    for pid, path in Person.relative_candidate_areas.through.objects.values_list("person_id", "area__path"):
+        out[pid].append(path)
+    return out
+
+
+def do_draw_staff(election: Election, *, stage: str, seed: str, observers: str = "",
+                  acting_user: Any) -> tuple[Draw, DrawResult]:
+    """Stage ``region``: certified, conflict-free people → regions (needs plus the reserve share).
+    Stage ``branch`` (close to polling day): each region's people → its branches, critical branches
+    first; those left over are the region's reserves."""
+    need(acting_user, "run_draw")
+    need(acting_user, "add_staffassignment")
+    if stage not in ("region", "branch"):
+        raise OperationRefused(f"unknown stage {stage!r}: region or branch", "مرحله باید region یا branch باشد",
+                               code="stage_invalid")
+    with transaction.atomic():
+        plan = _requirements_by_branch(election)
+        conflicts = _conflict_paths()
+        if stage == "region":
+            entrants, slots, targets, people = _region_stage(election, plan, conflicts)
+        else:
+            if not Draw.objects.filter(election=election, subject="staff", stage="region").exists():
+                raise OperationRefused("draw staff to regions first", "ابتدا قرعه‌کشی کارکنان به مناطق را انجام دهید",
+                                       code="stage_order")
+            entrants, slots, targets, people = _branch_stage(election, plan, conflicts)
+        draw, result = hold_draw(election, subject="staff", stage=stage, seed=seed, entrants=entrants, slots=slots,
+                                 observers=observers, acting_user=acting_user)
+        if stage == "region":
+            StaffAssignment.objects.bulk_create([
+                StaffAssignment(election=election, person=people[p.entrant], role=p.kind, region=targets[p.slot])
+                for p in result.placements], batch_size=1000)
+        else:
+            changed = []
+            for p in result.placements:
+                a = people[p.entrant]
+                a.branch = targets[p.slot]
+                changed.append(a)
+            for r in result.reserves:
+                a = people[r]
+                a.is_reserve = True
+                changed.append(a)
+            StaffAssignment.objects.bulk_update(changed, ["branch", "is_reserve"], batch_size=1000)
+    return draw, result
+
+
+def _region_stage(election, plan, conflicts):
+    needs: dict[tuple[str, str], int] = defaultdict(int)
+    for _b, region, level in plan:
+        for role, n in requirements(level).staff.items():
+            needs[(region, role.value)] += n
+    regions = {a.code: a for a in Area.objects.filter(code__in={r for r, _ in needs})}
+    slots = [Slot(f"{region}/{role}", role, with_reserve(n, STAFF_RESERVE))
+             for (region, role), n in sorted(needs.items()) if n > 0]
+    targets = {s.id: regions[s.id.split("/")[0]] for s in slots}
+    assigned = set(StaffAssignment.objects.filter(election=election).values_list("person_id", flat=True))
+    roles: dict[int, set[str]] = defaultdict(set)
+    for pid, role in Certification.objects.values_list("person_id", "role"):
+        roles[pid].add(role)
+    people = {}
+    entrants = []
+    for person in Person.objects.filter(is_candidate=False, id__in=roles).exclude(id__in=assigned).order_by(
+            "national_code"):
+        excluded = frozenset(s.id for s in slots if _areas_conflict(targets[s.id].path, conflicts.get(person.id, [])))
+        entrants.append(Entrant(person.national_code, frozenset(roles[person.id]), excluded))
+        people[person.national_code] = person
+    return entrants, slots, targets, people
+
+
+def _branch_stage(election, plan, conflicts):
+    slots, targets = [], {}
+    for b, region, level in plan:
+        for role, n in requirements(level).staff.items():
+            if n:
+                sid = f"{b.code}/{role.value}"
+                slots.append(Slot(sid, f"{role.value}@{region}", n, -LEVEL_RANK[level]))
+                targets[sid] = b
+    people, entrants = {}, []
+    pending = StaffAssignment.objects.filter(
+        Q(branch__isnull=True) & Q(is_reserve=False), election=election).select_related("person", "region")
+    for a in pending.order_by("person__national_code"):
+        paths = conflicts.get(a.person_id, [])
+        excluded = frozenset(s.id for s in slots if paths and _areas_conflict(targets[s.id].area.path, paths))
+        entrants.append(Entrant(a.person.national_code, frozenset({f"{a.role}@{a.region.code}"}), excluded))
+        people[a.person.national_code] = a
+    return entrants, slots, targets, people
+
+
+def staffing_gaps(election: Election) -> list[tuple[str, str, int, int]]:
+    """Branches whose assigned staff fall short of their sensitivity level's requirements:
+    (branch code, role, required, assigned)."""
+    have: dict[tuple[int, str], int] = defaultdict(int)
+    for bid, role in StaffAssignment.objects.filter(election=election, branch__isnull=False).values_list(
+            "branch_id", "role"):
+        have[(bid, role)] += 1
+    gaps = []
+    for b, _region, level in _requirements_by_branch(election):
+        for role, n in requirements(level).staff.items():
+            if have[(b.id, role.value)] < n:
+                gaps.append((b.code, role.value, n, have[(b.id, role.value)]))
+    return gaps
+
