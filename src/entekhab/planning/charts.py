@@ -118,9 +118,9 @@ def quantile_wait_histogram(waits_minutes: Sequence[float], target_minutes: floa
     """How the branches' percentile waits are spread, against the target."""
     fig = Figure(figsize=(8, 4))
     ax = fig.subplots()
-    finite = np.asarray([w for w in waits_minutes if np.isfinite(w)], dtype=float)
+    waits = np.asarray([w for w in waits_minutes if not np.isnan(w)], dtype=float)
     cap = max(target_minutes * 3, 1.0)
-    shown = np.minimum(finite, cap)
+    shown = np.minimum(waits, cap)  # unbounded waits (no device) land in the last bin
     ax.hist(shown, bins=40, range=(0, cap), color=ACCENT, edgecolor="white")
     ax.axvline(target_minutes, color=WARN, ls="--", lw=1.2, label="target")
     ax.set_xlabel(f"{quantile:.0%} wait at the branch (min; last bin ≥ {cap:g})")

@@ -66,7 +66,8 @@ th{background:#eef3f7}td.code{direction:ltr;font-family:monospace}
 .cards{display:flex;flex-wrap:wrap;gap:.8rem}.card{border:1px solid #d5dbe1;border-radius:.4rem;
 padding:.6rem 1rem;min-width:10rem}.card b{display:block;font-size:1.3rem}
 .short{color:#d1495b;font-weight:bold}figure{margin:1rem 0}figure svg{max-width:100%;height:auto}
-.ltr{direction:ltr;unicode-bidi:isolate}.en{unicode-bidi:isolate}
+.ltr{direction:ltr;unicode-bidi:isolate}.note{font-size:.85rem}
+@page{size:A4 landscape;margin:1.2cm}.en{unicode-bidi:isolate}
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}figure{break-inside:avoid}}
 """
 
@@ -77,10 +78,10 @@ def _svg(data: bytes) -> str:
 
 
 def _area_table(rows: Sequence[AreaRollup], title_fa: str, title_en: str) -> str:
-    head = ("<tr><th>حوزه<br><span class=en>area</span></th><th>شعب</th><th>واجدان</th>"
+    head = ("<tr><th>حوزه<br><span class=en>area</span></th><th>شعب</th>"
             "<th>رأی‌دهندهٔ مورد انتظار</th>"
-            "<th>احراز: لازم + ذخیره</th><th>احراز: موجود</th><th>احراز: کسری</th>"
-            "<th>صندوق: لازم + ذخیره</th><th>صندوق: موجود</th><th>صندوق: کسری</th>"
+            "<th>احراز هویت: لازم</th><th>موجود</th><th>کسری</th>"
+            "<th>صندوق: لازم</th><th>موجود</th><th>کسری</th>"
             "<th>شعب کم‌دستگاه</th><th>بدترین صدک انتظار (دقیقه)</th></tr>")
     body = []
     for r in rows:
@@ -88,14 +89,17 @@ def _area_table(rows: Sequence[AreaRollup], title_fa: str, title_en: str) -> str
             return f"<td class=short>{fa_int(n)}</td>" if n else f"<td>{fa_int(n)}</td>"
         body.append(
             f"<tr><td class=code>{html.escape(r.area_code)}</td><td>{fa_int(r.branches)}</td>"
-            f"<td>{fa_int(r.eligible_voters)}</td><td>{fa_int(round(r.expected_voters))}</td>"
-            f"<td>{fa_int(r.auth.needed)} + {fa_int(r.auth.spares)}</td>"
-            f"<td>{fa_int(r.auth.available)}</td>{cell(r.auth.shortfall)}"
-            f"<td>{fa_int(r.eboxes.needed)} + {fa_int(r.eboxes.spares)}</td>"
-            f"<td>{fa_int(r.eboxes.available)}</td>{cell(r.eboxes.shortfall)}"
-            f"<td>{fa_int(r.branches_short)}</td>"
+            f"<td>{fa_int(round(r.expected_voters))}</td>"
+            f"<td>{fa_int(r.auth.required)}</td><td>{fa_int(r.auth.available)}</td>"
+            f"{cell(r.auth.shortfall)}"
+            f"<td>{fa_int(r.eboxes.required)}</td><td>{fa_int(r.eboxes.available)}</td>"
+            f"{cell(r.eboxes.shortfall)}<td>{fa_int(r.branches_short)}</td>"
             f"<td>{fa_num(r.worst_quantile_wait_minutes)}</td></tr>")
     return (f"<h2>{title_fa} <span class=en>{title_en}</span></h2>"
+            "<p class=note>لازم = کمینهٔ دستگاه‌ها + ذخیره؛ کسری = لازم − موجود (اگر جابه‌جایی"
+            " میان شعب حوزه ممکن باشد). <span class=en dir=ltr>Required = least devices + "
+            "spares; shortfall = required − available, if devices may move within the "
+            "area.</span></p>"
             f"<table>{head}{''.join(body)}</table>")
 
 
