@@ -202,3 +202,17 @@ def test_missing_file(record: Path, tmp_path: Path) -> None:
     (root / "mix" / "small" / "stage-1.json").unlink()
     report = verify_record(root)
     assert _located(report, "mix/small/stage-1.json")
+
+
+def test_dask_scheduler_verifies_the_same(record: Path) -> None:
+    from distributed import LocalCluster
+
+    from entekhab.crypto.parallel import DaskMap
+
+    with (
+        LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster,
+        DaskMap(cluster.scheduler_address) as pmap,
+    ):
+        report = verify_record(record, pmap, 2)
+    assert report.ok, report.failures
+    assert report.checks == verify_record(record).checks

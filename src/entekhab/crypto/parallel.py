@@ -70,7 +70,7 @@ class DaskMap:
     def __enter__(self) -> PMap:
         from distributed import Client
 
-        self._client = Client(self.address)
+        self._client = Client(self.address, timeout="15s")
         client = self._client
 
         def pmap(fn: Callable[..., Any], args: Sequence[tuple[Any, ...]], tick: Tick = None) -> list[Any]:

@@ -332,6 +332,7 @@ def verify_record(root: Path, pmap: PMap = serial_map, parts: int = 1, step: Ste
         for stage in range(1, manifest.mix_servers + 1):
             rel = f"mix/{sid}/stage-{stage}.json"
             step(f"mix {sid} {stage}", 0, 1)
+            outputs = current  # if this stage cannot be read, later stages are checked against its input
             try:
                 d = read_json(root, rel)
                 if d.get("schema") != SCHEMA or d.get("style") != sid or d.get("stage") != stage:
@@ -342,7 +343,6 @@ def verify_record(root: Path, pmap: PMap = serial_map, parts: int = 1, step: Ste
                 report.count("shuffle proofs", 1)
             except CryptoError as exc:
                 report.fail(rel, str(exc))
-                outputs = locals().get("outputs", current)  # keep checking later stages
             current = outputs
             step(f"mix {sid} {stage}", 1, 1)
 
