@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from entekhab.crypto.group import Element, Randomness, Scalar, g_pow
 
-PROPERTY = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 seeds = st.binary(min_size=8, max_size=8)
 

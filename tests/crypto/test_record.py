@@ -216,3 +216,21 @@ def test_dask_scheduler_verifies_the_same(record: Path) -> None:
         report = verify_record(record, pmap, 2)
     assert report.ok, report.failures
     assert report.checks == verify_record(record).checks
+
+
+def test_identity_guardian_commitment_rejected(record: Path, tmp_path: Path) -> None:
+    def tamper(p: Path) -> None:
+        _edit_json(p, lambda d: d["commitments"][0]["coefficients"].__setitem__(1, "00" * 32))
+
+    report = _rewrite_then_redigest(record, tmp_path, "guardians.json", tamper)
+    assert _located(report, "guardians.json")
+
+
+def test_non_canonical_scalar_in_shuffle_proof_rejected(record: Path, tmp_path: Path) -> None:
+    order = 2**252 + 27742317777372353535851937790883648493
+
+    def tamper(p: Path) -> None:
+        _edit_json(p, lambda d: d["proof"].__setitem__("s1", order.to_bytes(32, "little").hex()))
+
+    report = _rewrite_then_redigest(record, tmp_path, "mix/small/stage-1.json", tamper)
+    assert any(f.location == "mix/small/stage-1.json" and "non-canonical" in f.message for f in report.failures)
