@@ -18,7 +18,7 @@ from entekhab.crypto.elgamal import DecodingTable
 from entekhab.crypto.errors import DecodingError
 from entekhab.crypto.group import Element, Randomness
 from entekhab.crypto.keyceremony import GuardianKey, run_ceremony
-from entekhab.crypto.mixnet import stage_label
+from entekhab.crypto.mixnet import mix_stage
 from entekhab.crypto.parallel import PMap, chunks, serial_map
 from entekhab.crypto.record import (
     ElectionManifest,
@@ -28,7 +28,7 @@ from entekhab.crypto.record import (
     write_jsonl,
     write_manifest,
 )
-from entekhab.crypto.shuffle import Row, shuffle_and_prove
+from entekhab.crypto.shuffle import Row
 
 TEHRAN = BallotStyle("tehran", (630,) * 21 + (55,))
 """21 council slots (600 candidates + 30 lists), 1 Experts slot (55 candidates)."""
@@ -198,14 +198,8 @@ def run_demo(
     progress("mix", 0, mix_servers)
     current = rows
     for s in range(1, mix_servers + 1):
-        outputs, proof = shuffle_and_prove(
-            current,
-            joint.public_key.b,
-            stage_label(election, style.style_id, s),
-            rng.spawn(f"mix-{s}".encode()),
-            pmap,
-            parts,
-        )
+        stage = mix_stage(current, s, joint.public_key.b, election, style.style_id, rng, pmap, parts)
+        outputs, proof = stage.outputs, stage.proof
         stage_json = {
             "schema": "entekhab-record/1",
             "style": style.style_id,

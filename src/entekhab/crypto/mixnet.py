@@ -24,6 +24,23 @@ class MixStage:
     proof: ShuffleProof
 
 
+def mix_stage(
+    rows: list[Row],
+    stage: int,
+    public_key: bytes,
+    election: bytes,
+    style: str,
+    rng: Randomness,
+    pmap: PMap = serial_map,
+    parts: int = 1,
+) -> MixStage:
+    """What mix server number ``stage`` publishes for ``rows``."""
+    out, proof = shuffle_and_prove(
+        rows, public_key, stage_label(election, style, stage), rng.spawn(f"mix-{stage}".encode()), pmap, parts
+    )
+    return MixStage(stage, out, proof)
+
+
 def mix(
     rows: list[Row],
     servers: int,
@@ -34,19 +51,11 @@ def mix(
     pmap: PMap = serial_map,
     parts: int = 1,
 ) -> list[MixStage]:
-    stages = []
+    stages: list[MixStage] = []
     current = rows
     for s in range(1, servers + 1):
-        out, proof = shuffle_and_prove(
-            current,
-            public_key,
-            stage_label(election, style, s),
-            rng.spawn(f"mix-{s}".encode()),
-            pmap,
-            parts,
-        )
-        stages.append(MixStage(s, out, proof))
-        current = out
+        stages.append(mix_stage(current, s, public_key, election, style, rng, pmap, parts))
+        current = stages[-1].outputs
     return stages
 
 
