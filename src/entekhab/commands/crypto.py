@@ -101,6 +101,7 @@ def demo(
         "out": str(out),
         "ballots": result.ballots,
         "spoiled": result.spoiled,
+        "sample_receipt": result.sample_receipt,
         "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
     }
     if as_json:
@@ -112,6 +113,7 @@ def demo(
         f"به‌چالش‌کشیده، {fa(f'{total:.1f}')} ثانیه"
     )
     typer.echo(f"Election record in {out}: {result.ballots} cast, {result.spoiled} challenged, {total:.1f} s")
+    typer.echo(f"نمونهٔ رسید رأی‌دهنده / sample voter receipt: {result.sample_receipt}")
     typer.echo(f"وارسی / verify:  entekhab verify {out}")
 
 

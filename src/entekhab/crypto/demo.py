@@ -29,6 +29,7 @@ from entekhab.crypto.record import (
     write_manifest,
 )
 from entekhab.crypto.shuffle import Row
+from entekhab.crypto.tracking import short_code
 
 TEHRAN = BallotStyle("tehran", (630,) * 21 + (55,))
 """21 council slots (600 candidates + 30 lists), 1 Experts slot (55 candidates)."""
@@ -126,6 +127,8 @@ class DemoResult:
     spoiled: int
     seconds: dict[str, float] = field(default_factory=dict)
     decoded: dict[str, list[list[int]]] = field(default_factory=dict)
+    sample_receipt: str = ""
+    """The first ballot's id and short tracking code, as a voter's receipt would show them."""
     cast_selections: list[tuple[int, ...]] = field(default_factory=list)
     """What the voters chose (kept in memory for tests; never written to the record)."""
 
@@ -189,6 +192,7 @@ def run_demo(
         spoiled.extend(s)
         result.cast_selections.extend(chosen)
     write_jsonl(out / "ballots" / "cast.jsonl", cast)
+    result.sample_receipt = f"{cast[0]['id']}  {short_code(bytes.fromhex(str(cast[0]['code'])))}"
     write_jsonl(out / "ballots" / "spoiled.jsonl", spoiled)
     result.spoiled = len(spoiled)
     result.seconds["encrypt"] = time.perf_counter() - t
