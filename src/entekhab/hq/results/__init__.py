@@ -1,0 +1,1 @@
+"""Totalisation and publication at HQ: live turnout, totals, seats, certification, open data."""

@@ -1,0 +1,103 @@
+"""Synthetic polling days in the real formats (no Django): vote records, signed branch reports.
+
+Used by the tests (a property test over random polling days), the bench (4,950 Tehran
+branches) and the demo until polling day's own simulation is run: records are built as
+the e-box stores them (``{"style", "contests": {code: sorted codes}}``), counted with the
+e-box's own :func:`entekhab.device.report.tally` and signed with a device key, so
+totalisation sees exactly what the intake stores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from entekhab.device.manifest import BallotManifest, load_manifest
+from entekhab.device.report import REPORT_TYPE, records_digest, sign_report, tally
+from entekhab.device.signing import SigningKey
+from entekhab.publication.contests import ContestInfo, contest_info
+
+LIST_SHARE = 0.35  # ballots with one list code (proportional contests)
+BLANK_SHARE = 0.06
+
+
+def device_key(election: str, branch: str) -> SigningKey:
+    """A deterministic e-box key for a synthetic branch (seeded from its codes)."""
+    return SigningKey.from_seed(hashlib.sha256(f"ebox:{election}:{branch}".encode()).digest())
+
+
+def random_ballot(rng: random.Random, info: ContestInfo) -> list[str]:
+    """Codes one voter types: a list code, some candidate codes, or nothing (blank)."""
+    r = rng.random()
+    if r < BLANK_SHARE:
+        return []
+    if info.lists and r < BLANK_SHARE + LIST_SHARE:
+        return [rng.choice(info.lists).code]
+    k = rng.randint(1, min(info.max_votes, len(info.candidates)))
+    return sorted(c.code for c in rng.sample(info.candidates, k))
+
+
+def random_records(
+    rng: random.Random, manifest_doc: Mapping[str, Any], n: int, *, infos: Mapping[str, ContestInfo] | None = None
+) -> list[dict[str, Any]]:
+    style = str(manifest_doc.get("ballot_style") or manifest_doc.get("style"))
+    infos = infos or {c["code"]: contest_info(c) for c in manifest_doc["contests"]}
+    codes = [c["code"] for c in manifest_doc["contests"]]
+    return [{"style": style, "contests": {code: random_ballot(rng, infos[code]) for code in codes}} for _ in range(n)]
+
+
+@dataclass(frozen=True)
+class SyntheticReport:
+    document: dict[str, Any]
+    sha256: str
+    records: list[dict[str, Any]]
+    device: str
+    device_key: str
+
+
+def branch_report(
+    *,
+    election: str,
+    branch: str,
+    manifest: BallotManifest,
+    records: Sequence[dict[str, Any]],
+    checkins: int,
+    closed: dt.datetime,
+    key: SigningKey | None = None,
+    device: str | None = None,
+) -> SyntheticReport:
+    """The final report an e-box would sign for these records (same fields as the e-box's)."""
+    key = key or device_key(election, branch)
+    device = device or f"EB-{branch}"
+    ballots, contests = tally(manifest, records)
+    report = {
+        "type": REPORT_TYPE,
+        "version": 1,
+        "kind": "final",
+        "election": election,
+        "branch": branch,
+        "style": manifest.style,
+        "manifest_sha256": manifest.sha256,
+        "device": device,
+        "device_key": key.public_hex,
+        "hour": closed.astimezone(dt.UTC).strftime("%Y-%m-%dT%H"),
+        "ballots": ballots,
+        "contests": contests,
+        "records_sha256": records_digest(list(records)),
+        "zero_report_sha256": "",
+        "mock_poll": None,
+        "checkins": {"device": f"AU-{branch}", "branch": branch, "election": election, "checkins": checkins},
+        "predecessors": [],
+        "journal_head": "",
+        "acknowledged_by": {"branch_head": "رئیس شعبه", "supervisor": "ناظر"},
+    }
+    signed = sign_report(report, key)
+    return SyntheticReport(signed.document(), signed.sha256, list(records), device, key.public_hex)
+
+
+def load_signed_manifest(signed: Mapping[str, Any]) -> BallotManifest:
+    return load_manifest(dict(signed), bytes.fromhex(str(signed["public_key"])))

@@ -1,0 +1,422 @@
+"""The open data folder: what HQ publishes, and the recount that needs nothing else.
+
+Layout (every file listed with its SHA-256 in the signed ``index.json``)::
+
+    election.json            election, seed, HQ public key, areas, contests, branches
+    manifests/<style>.json   signed ballot manifests (codes, names, lists, veteran, degree)
+    reports/<branch>.json    signed branch reports, as the e-box signed them
+    reports.csv              one row per branch and contest
+    records/<branch>.json    the branch's vote records, NIST SP 1500-103 JSON, stored order
+    results.json             totals per contest and area, seats, lots, the explanation
+    results.csv              one row per candidate
+    results_nist.json        NIST SP 1500-100 v2 JSON
+    index.json               the signed index
+
+:func:`build_results` is the one definition of ``results.json``: HQ calls it to publish and
+:func:`recount_folder` calls it again on the folder's own reports to compare.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from entekhab.crypto.signing import SignatureInvalid, SigningKey, canonical_json, sha256_hex, verify
+from entekhab.domain.errors import DomainError
+from entekhab.publication.contests import ContestInfo, contests_of, manifest_style
+from entekhab.publication.errors import OpenDataInvalid
+from entekhab.publication.index import INDEX_FILE, build_index, check_files, verify_index
+from entekhab.publication.nist import cvr_report, records_from_cvr, results_report
+from entekhab.publication.recount import Difference, check_branch, compare_tallies
+from entekhab.publication.seats import result_json
+from entekhab.publication.totals import ContestTally, Totaliser
+
+RESULTS_FORMAT = "entekhab/results/1"
+ELECTION_FORMAT = "entekhab/open-data/1"
+
+
+@dataclass(frozen=True)
+class ContestMeta:
+    """A contest as HQ knows it beyond the manifest: its area, expected branches, status."""
+
+    code: str
+    area: str
+    branches_expected: int
+    status: str = "provisional"  # "provisional" until certified, then "final"
+    version: int = 1
+
+
+@dataclass(frozen=True)
+class BranchData:
+    """One branch's published material: its signed report and its stored vote records."""
+
+    code: str
+    area: str
+    document: Mapping[str, Any]
+    records: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
+
+    @property
+    def device(self) -> str:
+        return str(self.document["report"].get("device", ""))
+
+
+def build_results(
+    *,
+    election: Mapping[str, Any],
+    seed: str,
+    areas: Sequence[Mapping[str, Any]],
+    contests: Sequence[ContestMeta],
+    infos: Mapping[str, ContestInfo],
+    reports: Iterable[tuple[str, Mapping[str, Any]]],
+    areas_of: Mapping[str, Sequence[str]],
+    only: Iterable[str] | None = None,
+) -> dict[str, Any]:
+    """``results.json`` from (branch area, signed report) pairs; ``only`` limits the contests counted."""
+    totaliser = Totaliser(areas_of)
+    branches = []
+    for area, document in reports:
+        totaliser.absorb(document)
+        branches.append({"code": document["report"]["branch"], "area": area})
+    totals = totaliser.totals()
+    by_area = totaliser.by_area()
+    wanted = set(only) if only is not None else None
+    out_contests = []
+    for meta in contests:
+        if wanted is not None and meta.code not in wanted:
+            continue
+        info = infos[meta.code]
+        tally = totals.get(meta.code, ContestTally(meta.code))
+        result = result_json(info, tally, seed)
+        elected, alternates = set(result["elected"]), set(result["alternates"])
+        out_contests.append(
+            {
+                "code": meta.code,
+                "name_fa": info.name_fa,
+                "name_en": info.name_en,
+                "area": meta.area,
+                "method": info.method,
+                "seats": info.seats,
+                "alternates": info.alternates,
+                "max_votes": info.max_votes,
+                "status": meta.status,
+                "version": meta.version,
+                "branches_expected": meta.branches_expected,
+                "branches_reported": tally.branches,
+                "totals": tally.as_json(),
+                "by_area": {a: t.as_json() for (c, a), t in by_area.items() if c == meta.code},
+                "candidates": [
+                    {
+                        "id": c.id,
+                        "code": c.code,
+                        "name_fa": c.name_fa,
+                        "name_en": c.name_en,
+                        "list": c.list_id,
+                        "votes": tally.candidates.get(c.code, 0),
+                        "elected": c.id in elected,
+                        "alternate": c.id in alternates,
+                    }
+                    for c in info.candidates
+                ],
+                "lists": [
+                    {
+                        "id": x.id,
+                        "code": x.code,
+                        "title_fa": x.title_fa,
+                        "title_en": x.title_en,
+                        "ballots": tally.lists.get(x.code, 0),
+                        "votes": result["group_votes"].get(x.id, 0),
+                        "seats": result["group_seats"].get(x.id, 0),
+                    }
+                    for x in info.lists
+                ],
+                "result": result,
+            }
+        )
+    return {
+        "format": RESULTS_FORMAT,
+        "election": dict(election),
+        "seed": seed,
+        "areas": list(areas),
+        "branches": sorted(branches, key=lambda b: b["code"]),
+        "contests": out_contests,
+    }
+
+
+def results_csv(results: Mapping[str, Any]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(
+        ["contest", "status", "kind", "id", "code", "name_fa", "name_en", "list", "votes", "elected", "alternate"]
+    )
+    for c in results["contests"]:
+        for x in c["lists"]:
+            w.writerow(
+                [
+                    c["code"],
+                    c["status"],
+                    "list",
+                    x["id"],
+                    x["code"],
+                    x["title_fa"],
+                    x["title_en"],
+                    "",
+                    x["votes"],
+                    x["seats"],
+                    "",
+                ]
+            )
+        for cand in c["candidates"]:
+            w.writerow(
+                [
+                    c["code"],
+                    c["status"],
+                    "candidate",
+                    cand["id"],
+                    cand["code"],
+                    cand["name_fa"],
+                    cand["name_en"],
+                    cand["list"] or "",
+                    cand["votes"],
+                    int(cand["elected"]),
+                    int(cand["alternate"]),
+                ]
+            )
+    return buf.getvalue()
+
+
+def reports_csv(branches: Sequence[BranchData]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["branch", "area", "report_sha256", "device", "contest", "ballots", "blank", "candidate_votes"])
+    for b in branches:
+        sha = sha256_hex(canonical_json(dict(b.document)))
+        for row in b.document["report"]["contests"]:
+            w.writerow(
+                [b.code, b.area, sha, b.device, row["code"], row["ballots"], row["blank"], row["candidate_votes"]]
+            )
+    return buf.getvalue()
+
+
+def _dump(value: Any) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+
+
+def open_data_files(
+    *,
+    election: Mapping[str, Any],
+    seed: str,
+    areas: Sequence[Mapping[str, Any]],
+    contests: Sequence[ContestMeta],
+    manifests: Sequence[Mapping[str, Any]],
+    branches: Sequence[BranchData],
+    results: Mapping[str, Any],
+    generated: str,
+    key: SigningKey,
+) -> dict[str, bytes]:
+    """Every file of the folder as bytes, the signed index included."""
+    docs = [m["manifest"] for m in manifests]
+    infos = contests_of(docs)
+    style_contests = {manifest_style(d): [c["code"] for c in d["contests"]] for d in docs}
+    files: dict[str, bytes] = {}
+    for m in manifests:
+        files[f"manifests/{manifest_style(m['manifest'])}.json"] = _dump(dict(m))
+    for b in branches:
+        files[f"reports/{b.code}.json"] = _dump(dict(b.document))
+        style = str(b.document["report"].get("style", ""))
+        files[f"records/{b.code}.json"] = _dump(
+            cvr_report(
+                election=str(election["code"]),
+                branch=b.code,
+                device=b.device,
+                contests=[infos[c] for c in style_contests.get(style, [])],
+                records=b.records,
+                generated=generated,
+            )
+        )
+    files["reports.csv"] = reports_csv(branches).encode()
+    files["results.json"] = _dump(dict(results))
+    files["results.csv"] = results_csv(results).encode()
+    files["results_nist.json"] = _dump(results_report(results, generated=generated))
+    files["election.json"] = _dump(
+        {
+            "format": ELECTION_FORMAT,
+            "election": dict(election),
+            "seed": seed,
+            "hq_public_key": key.public_hex,
+            "areas": list(areas),
+            "contests": [
+                {
+                    "code": c.code,
+                    "area": c.area,
+                    "branches_expected": c.branches_expected,
+                    "status": c.status,
+                    "version": c.version,
+                }
+                for c in contests
+            ],
+            "branches": [{"code": b.code, "area": b.area} for b in branches],
+        }
+    )
+    files[INDEX_FILE] = _dump(build_index(files, election=str(election["code"]), generated=generated, key=key))
+    return files
+
+
+def write_open_data(directory: Path, files: Mapping[str, bytes]) -> None:
+    """Write the files; refuses a folder that already holds something else (nothing is overwritten)."""
+    directory = Path(directory)
+    if directory.exists() and any(directory.iterdir()):
+        raise OpenDataInvalid(f"{directory} is not empty", f"پوشه {directory} خالی نیست", code="folder_not_empty")
+    for path, data in files.items():
+        target = directory / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def areas_chain(areas: Sequence[Mapping[str, Any]]) -> Callable[[str], tuple[str, ...]]:
+    """An area and its ancestors, by code (for totals at every level)."""
+    parent = {str(a["code"]): a.get("parent") for a in areas}
+
+    def chain(code: str) -> tuple[str, ...]:
+        out: list[str] = []
+        node: str | None = code
+        while node and node not in out:
+            out.append(node)
+            node = parent.get(node)
+        return tuple(out)
+
+    return chain
+
+
+@dataclass(frozen=True)
+class RecountOutcome:
+    """What ``entekhab recount`` found: every difference and every problem, by place."""
+
+    branches: int
+    contests: int
+    problems: tuple[str, ...]
+    differences: tuple[Difference, ...]
+
+    @property
+    def agrees(self) -> bool:
+        return not self.problems and not self.differences
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "agrees": self.agrees,
+            "branches": self.branches,
+            "contests": self.contests,
+            "problems": list(self.problems),
+            "differences": [d.as_json() for d in self.differences],
+        }
+
+
+def _load(root: Path, path: str) -> Any:
+    try:
+        return json.loads((root / path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise OpenDataInvalid(f"{path} cannot be read as JSON: {exc}", f"{path} خوانا نیست") from exc
+
+
+def recount_folder(
+    directory: Path, *, public_key: str | None = None, progress: Callable[[str], None] | None = None
+) -> RecountOutcome:
+    """Recompute every branch, total and seat from the folder alone and compare with what it publishes."""
+    from entekhab.device.report import verify_report
+
+    root = Path(directory)
+    if not (root / INDEX_FILE).is_file():
+        raise OpenDataInvalid(f"{root} has no {INDEX_FILE}", f"پوشه {root} پرونده {INDEX_FILE} ندارد", code="no_index")
+    index = verify_index(_load(root, INDEX_FILE), public_key=public_key)
+    problems = check_files(root, index)
+    hq_key = str(index["public_key"])
+    meta = _load(root, "election.json")
+    if meta.get("hq_public_key") != hq_key:
+        problems.append("election.json names another HQ key than the index")
+    manifests = {}
+    for entry in index["files"]:
+        path = entry["path"]
+        if path.startswith("manifests/"):
+            signed = _load(root, path)
+            data = canonical_json(signed.get("manifest"))
+            try:
+                if sha256_hex(data) != signed.get("sha256"):
+                    raise SignatureInvalid("digest differs", "چکیده نمی‌خواند")
+                verify(data, bytes.fromhex(str(signed.get("signature"))), bytes.fromhex(hq_key))
+            except (ValueError, SignatureInvalid):
+                problems.append(f"{path}: not signed by the HQ key")
+                continue
+            manifests[signed["sha256"]] = signed["manifest"]
+    infos = contests_of(manifests.values())
+    chain = areas_chain(meta["areas"])
+    reports: list[tuple[str, Mapping[str, Any]]] = []
+    diffs: list[Difference] = []
+    for b in meta["branches"]:
+        code, area = str(b["code"]), str(b["area"])
+        if progress:
+            progress(code)
+        document = _load(root, f"reports/{code}.json")
+        try:
+            verify_report(document)
+        except DomainError as exc:
+            problems.append(f"reports/{code}.json: {exc.message_en}")
+            continue
+        report = document["report"]
+        if report.get("manifest_sha256") not in manifests:
+            problems.append(f"reports/{code}.json: made with a ballot manifest that is not published")
+            continue
+        records = records_from_cvr(_load(root, f"records/{code}.json"))
+        style_doc = manifests[report["manifest_sha256"]]
+        style_infos = {c["code"]: infos[c["code"]] for c in style_doc["contests"]}
+        try:
+            diffs.extend(check_branch(report, style_infos, records))
+        except DomainError as exc:
+            problems.append(f"records/{code}.json: {exc.message_en}")
+        reports.append((area, document))
+    published = _load(root, "results.json")
+    contests = [
+        ContestMeta(c["code"], c["area"], c["branches_expected"], c["status"], c["version"]) for c in meta["contests"]
+    ]
+    recomputed = build_results(
+        election=meta["election"],
+        seed=meta["seed"],
+        areas=meta["areas"],
+        contests=contests,
+        infos=infos,
+        reports=reports,
+        areas_of={d["report"]["branch"]: chain(a) for a, d in reports},
+        only=[c["code"] for c in published.get("contests", [])],
+    )
+    diffs.extend(compare_results(published, recomputed))
+    return RecountOutcome(len(meta["branches"]), len(recomputed["contests"]), tuple(problems), tuple(diffs))
+
+
+def compare_results(published: Mapping[str, Any], recomputed: Mapping[str, Any]) -> list[Difference]:
+    """Totals (per contest and area) and seats that differ between two results documents."""
+    diffs: list[Difference] = []
+    pub = {c["code"]: c for c in published.get("contests", [])}
+    new = {c["code"]: c for c in recomputed.get("contests", [])}
+    for code in sorted(set(pub) | set(new)):
+        if code not in pub or code not in new:
+            diffs.append(
+                Difference(f"{code}", "published" if code in pub else None, "recomputed" if code in new else None)
+            )
+            continue
+        a, b = pub[code], new[code]
+        diffs.extend(
+            compare_tallies(ContestTally.from_json(a["totals"]), ContestTally.from_json(b["totals"]), f"{code}.totals")
+        )
+        if a["branches_reported"] != b["branches_reported"]:
+            diffs.append(Difference(f"{code}.branches_reported", a["branches_reported"], b["branches_reported"]))
+        for area in sorted(set(a["by_area"]) | set(b["by_area"])):
+            ta = ContestTally.from_json(a["by_area"].get(area, {**ContestTally(code).as_json()}))
+            tb = ContestTally.from_json(b["by_area"].get(area, {**ContestTally(code).as_json()}))
+            diffs.extend(compare_tallies(ta, tb, f"{code}.{area}"))
+        for name in ("elected", "alternates", "group_seats"):
+            if a["result"][name] != b["result"][name]:
+                diffs.append(Difference(f"{code}.{name}", a["result"][name], b["result"][name]))
+    return diffs

@@ -1,0 +1,106 @@
+"""Recount a branch from its vote records, independently of the e-box's own tally.
+
+The e-box tallies with :func:`entekhab.device.report.tally`; here the same records go
+through :func:`entekhab.counting.tally.tally` (the counting package's tally) and the
+result is compared with the signed report, field by field, so a difference is named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from entekhab.counting.tally import tally as count_tally
+from entekhab.device.report import records_digest
+from entekhab.publication.contests import ContestInfo
+from entekhab.publication.errors import ReportMalformed
+from entekhab.publication.totals import ContestTally
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One place where two counts disagree: ``where`` is a path, then both values."""
+
+    where: str
+    expected: object
+    found: object
+
+    def as_json(self) -> dict[str, object]:
+        return {"where": self.where, "expected": self.expected, "found": self.found}
+
+    def text(self) -> str:
+        return f"{self.where}: {self.expected!r} ≠ {self.found!r}"
+
+
+def recount_records(
+    contests: Mapping[str, ContestInfo], style_contests: Sequence[str], records: Sequence[Mapping[str, Any]]
+) -> dict[str, ContestTally]:
+    """Per-contest tallies of one branch's records; invalid ballots are an error (the e-box refuses them)."""
+    out: dict[str, ContestTally] = {}
+    for code in style_contests:
+        info = contests[code]
+        ballots = []
+        for n, record in enumerate(records):
+            entry = record.get("contests") if isinstance(record, Mapping) else None
+            if not isinstance(entry, Mapping) or code not in entry:
+                raise ReportMalformed(
+                    f"vote record {n} has no entry for contest {code}",
+                    f"رکورد رأی {n} برای رقابت {code} چیزی ندارد",
+                    code="record_invalid",
+                )
+            ballots.append(entry[code])
+        t = count_tally(info.counting_manifest(), ballots)
+        if t.invalid:
+            reason = next(iter(t.invalid))
+            raise ReportMalformed(
+                f"contest {code}: {sum(t.invalid.values())} invalid vote record(s) ({reason})",
+                f"رقابت {code}: رکورد رأی نامعتبر ({reason})",
+                code="record_invalid",
+            )
+        list_code = {x.id: x.code for x in info.lists}
+        cand_code = {c.id: c.code for c in info.candidates}
+        out[code] = ContestTally(
+            contest=code,
+            branches=1,
+            ballots=t.ballots,
+            blank=t.blank,
+            candidate_votes=t.valid_candidate_votes,
+            lists={list_code[g]: n for g, n in t.list_ballots.items() if n},
+            candidates={cand_code[c]: n for c, n in t.candidate_votes.items() if n},
+        )
+    return out
+
+
+def compare_tallies(expected: ContestTally, found: ContestTally, where: str) -> list[Difference]:
+    """Every field where two tallies of the same contest differ (zero entries equal absent ones)."""
+    diffs: list[Difference] = []
+    for name in ("ballots", "blank", "candidate_votes"):
+        a, b = getattr(expected, name), getattr(found, name)
+        if a != b:
+            diffs.append(Difference(f"{where}.{name}", a, b))
+    for name in ("lists", "candidates"):
+        a_map, b_map = getattr(expected, name), getattr(found, name)
+        for key in sorted(set(a_map) | set(b_map)):
+            a, b = a_map.get(key, 0), b_map.get(key, 0)
+            if a != b:
+                diffs.append(Difference(f"{where}.{name}.{key}", a, b))
+    return diffs
+
+
+def check_branch(
+    report: Mapping[str, Any], contests: Mapping[str, ContestInfo], records: Sequence[Mapping[str, Any]]
+) -> list[Difference]:
+    """Differences between a branch's signed report and a recount of its records."""
+    branch = str(report.get("branch"))
+    diffs: list[Difference] = []
+    digest = records_digest(list(records))
+    if digest != report.get("records_sha256"):
+        diffs.append(Difference(f"{branch}.records_sha256", report.get("records_sha256"), digest))
+    rows = {str(r.get("code")): ContestTally.from_report_row(r) for r in report.get("contests", [])}
+    recounted = recount_records(contests, list(rows), records)
+    if report.get("ballots") != len(records):
+        diffs.append(Difference(f"{branch}.ballots", report.get("ballots"), len(records)))
+    for code, row in rows.items():
+        diffs.extend(compare_tallies(row, recounted[code], f"{branch}.{code}"))
+    return diffs
