@@ -68,4 +68,5 @@ def on_http_error(request, exc: HttpError):
 
 
 from entekhab.hq.api import routes  # noqa: E402,F401  (registers the routes)
+from entekhab.hq.api import operations as _operations  # noqa: E402,F401
 from entekhab.hq.api import polling as _polling  # noqa: E402,F401

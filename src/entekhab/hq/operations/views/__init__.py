@@ -1,0 +1,1 @@
+"""Operations pages: parse, authorize, call; one module per concept."""
