@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from entekhab.commands import count, crypto, plan, platform
+from entekhab.commands import count, crypto, ops, plan, platform
 
 app = typer.Typer(
     name="entekhab",
@@ -15,6 +15,7 @@ app = typer.Typer(
 )
 
 # Subcommand modules register here, one line each.
+ops.register(app)
 platform.register(app)
 count.register(app)
 crypto.register(app)

@@ -95,7 +95,7 @@ DEFICIENCY_NOTES = {
     "comfort.heating": "بخاری‌ها خراب؛ نیاز به گرمایش موقت",
     "toilets": "سرویس بهداشتی خراب یا ناکافی است",
 }
-# How often each item is found deficient (per thousand inspected branches) and how often that means relocation.
+# How often each item is found deficient (per two thousand inspected branches) and how often that means relocation.
 DEFICIENCY_RATE = {
     "power.mains": 20, "power.backup": 140, "network.fibre": 220, "network.landline": 40, "network.mobile": 90,
     "space.capacity": 50, "space.waiting": 120, "access.ground_floor": 35, "access.ramp": 260, "access.entrance": 60,
@@ -215,7 +215,7 @@ def load_operations_demo(election: Any, demo: Any, *, step: Step | None = None) 
             if item.code == "network.fibre" and not b.is_urban:
                 rated.append(Rated(item.code, Rating.TEMPORARY, Body.TCI, DEFICIENCY_NOTES[item.code]))
                 continue
-            if rng.randrange(1000) < DEFICIENCY_RATE[item.code]:
+            if rng.randrange(2000) < DEFICIENCY_RATE[item.code]:
                 relocate = rng.random() < RELOCATE_SHARE.get(item.code, 0.0)
                 rating = Rating.RELOCATE if relocate else Rating.TEMPORARY
                 rated.append(Rated(item.code, rating, body, DEFICIENCY_NOTES[item.code], signal))
@@ -237,7 +237,7 @@ def load_operations_demo(election: Any, demo: Any, *, step: Step | None = None) 
     devices = []
     n = len(branches)
     for kind, per in DEVICES_PER_BRANCH.items():
-        for k in range(math.ceil(n * per * 1.25)):
+        for k in range(math.ceil(n * per * 1.3) + 2 * len({b.area_id for b in branches})):
             devices.append((kind.value, f"D{election.code}-{'AU' if kind is DeviceKind.AUTHENTICATION else 'EB'}-"
                                         f"{k + 1:06d}"))
     for kind, prefix, share in ((DeviceKind.PRINTER, "PR", 0.1), (DeviceKind.UPS, "UP", 0.3),
@@ -264,7 +264,7 @@ def load_operations_demo(election: Any, demo: Any, *, step: Step | None = None) 
     counts["devices"] = len(objs)
 
     needed = sum(requirements(s.level).staff_total for s in sens)
-    pool = math.ceil(needed * 1.6)
+    pool = math.ceil(needed * 1.9)
     step("staff pool and training", pool)
     courses = {role: Course.objects.create(code=f"{election.code}-{code}", title=title, role=role, pass_mark=mark)
                for code, title, role, mark in COURSES}

@@ -135,9 +135,12 @@ def device_slots(election: Election, stage: str) -> tuple[list[Slot], dict[str, 
         slots, targets = [], {}
         for code, n in sorted(need_per_region.items()):
             for kind, per in DEVICES_PER_BRANCH.items():
-                sid = f"{code}/{kind}"
-                slots.append(Slot(sid, kind.value, with_reserve(n * per, DEVICE_RESERVE)))
-                targets[sid] = regions[code]
+                # What the branches need is drawn first everywhere, then the reserves: a short
+                # supply shows as missing reserves, not as branches without devices.
+                need = n * per
+                slots.append(Slot(f"{code}/{kind}", kind.value, need))
+                slots.append(Slot(f"{code}/{kind}/reserve", kind.value, with_reserve(need, DEVICE_RESERVE) - need, 1))
+                targets[f"{code}/{kind}"] = targets[f"{code}/{kind}/reserve"] = regions[code]
         return slots, targets
     slots, targets = [], {}
     for b in branches:

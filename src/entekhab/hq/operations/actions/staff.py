@@ -148,8 +148,11 @@ def _region_stage(election, plan, conflicts):
         for role, n in requirements(level).staff.items():
             needs[(region, role.value)] += n
     regions = {a.code: a for a in Area.objects.filter(code__in={r for r, _ in needs})}
-    slots = [Slot(f"{region}/{role}", role, with_reserve(n, STAFF_RESERVE))
-             for (region, role), n in sorted(needs.items()) if n > 0]
+    slots = []
+    for (region, role), n in sorted(needs.items()):
+        if n > 0:  # needs first everywhere, then the reserves (priority 1)
+            slots.append(Slot(f"{region}/{role}", role, n))
+            slots.append(Slot(f"{region}/{role}/reserve", role, with_reserve(n, STAFF_RESERVE) - n, 1))
     targets = {s.id: regions[s.id.split("/")[0]] for s in slots}
     assigned = set(StaffAssignment.objects.filter(election=election).values_list("person_id", flat=True))
     roles: dict[int, set[str]] = defaultdict(set)

@@ -1,0 +1,220 @@
+"""``entekhab ops``: headquarters operations from the command line.
+
+Public draws of devices and staff (from a seed published beforehand), re-running a
+stored draw to check its digest, the periodic network sweep, and readiness figures.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Annotated, Any
+
+import typer
+
+ops = typer.Typer(help="Headquarters operations: draws, network sweep, readiness.", no_args_is_help=True)
+
+ElectionOpt = Annotated[str, typer.Option("--election", help="election code")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output")]
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _setup() -> None:
+    from entekhab.hq.bootstrap import setup
+
+    setup()
+
+
+def _election(code: str) -> Any:
+    from entekhab.hq.elections.models import Election
+
+    election = Election.objects.filter(code=code).first()
+    if election is None:
+        _fail(f"no election with code {code!r}")
+    return election
+
+
+def _user(username: str) -> Any:
+    from django.contrib.auth.models import User
+
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        _fail(f"no active user {username!r}: the draw is held by a named official")
+    return user
+
+
+def _draw(subject: str, stage: str, seed: str, election: str, user: str, observers: str, as_json: bool) -> None:
+    if stage not in ("region", "branch"):
+        _fail(f"unknown stage {stage!r}: use region or branch")
+    _setup()
+    from django.core.exceptions import PermissionDenied
+
+    from entekhab.domain.errors import DomainError
+    from entekhab.hq.operations.actions.devices import do_draw_devices
+    from entekhab.hq.operations.actions.staff import do_draw_staff
+
+    action = do_draw_devices if subject == "devices" else do_draw_staff
+    try:
+        draw, result = action(_election(election), stage=stage, seed=seed, observers=observers,
+                              acting_user=_user(user))
+    except DomainError as exc:
+        _fail(exc.message_en)
+    except PermissionDenied:
+        _fail(f"user {user!r} may not hold a {subject} draw")
+    summary = {"subject": subject, "stage": stage, "seed": draw.seed, "seed_commitment": draw.seed_commitment,
+               "label": draw.label, "digest": draw.digest, "placed": len(result.placements),
+               "reserves": len(result.reserves), "shortfalls": [[s.slot, s.kind, s.missing] for s in result.shortfalls]}
+    if as_json:
+        typer.echo(json.dumps(summary, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{subject} → {stage}s")
+    table.add_column("")
+    table.add_column("")
+    for key in ("seed", "label", "digest", "placed", "reserves"):
+        table.add_row(key, str(summary[key]))
+    table.add_row("shortfalls", str(sum(s.missing for s in result.shortfalls)))
+    Console().print(table)
+
+
+@ops.command("draw-devices")
+def draw_devices(
+    seed: Annotated[str, typer.Option(help="the seed published before the draw")],
+    stage: Annotated[str, typer.Option(help="region (warehouse → regions) or branch (region → branches)")],
+    user: Annotated[str, typer.Option(help="username of the official holding the draw")],
+    observers: Annotated[str, typer.Option(help="observers present")] = "",
+    election: ElectionOpt = "1405",
+    as_json: JsonOpt = False,
+) -> None:
+    """Two-stage public allocation of devices; reserves stay in each region by policy."""
+    _draw("devices", stage, seed, election, user, observers, as_json)
+
+
+@ops.command("draw-staff")
+def draw_staff(
+    seed: Annotated[str, typer.Option(help="the seed published before the draw")],
+    stage: Annotated[str, typer.Option(help="region (pool → regions) or branch (regions → branches)")],
+    user: Annotated[str, typer.Option(help="username of the official holding the draw")],
+    observers: Annotated[str, typer.Option(help="observers present")] = "",
+    election: ElectionOpt = "1405",
+    as_json: JsonOpt = False,
+) -> None:
+    """Staged randomised assignment of staff, with conflicts, sensitivity and reserves."""
+    _draw("staff", stage, seed, election, user, observers, as_json)
+
+
+@ops.command("verify-draw")
+def verify_draw(
+    subject: Annotated[str, typer.Option(help="devices or staff")],
+    stage: Annotated[str, typer.Option(help="region or branch")],
+    election: ElectionOpt = "1405",
+    as_json: JsonOpt = False,
+) -> None:
+    """Re-run a held draw from its published seed and stored inputs; exit 1 if the digest differs."""
+    if subject not in ("devices", "staff") or stage not in ("region", "branch"):
+        _fail("subject is devices or staff, stage is region or branch")
+    _setup()
+    from entekhab.hq.operations.actions.draws import rerun
+    from entekhab.hq.operations.models import Draw
+
+    draw = Draw.objects.filter(election=_election(election), subject=subject, stage=stage).first()
+    if draw is None:
+        _fail(f"no {subject} draw to {stage}s has been held")
+    again = rerun(draw)
+    same = again.digest == draw.digest
+    if as_json:
+        typer.echo(json.dumps({"published": draw.digest, "rerun": again.digest, "same": same}))
+    else:
+        typer.echo(f"published {draw.digest}\nre-run    {again.digest}\n{'same' if same else 'DIFFERENT'}")
+    if not same:
+        raise typer.Exit(1)
+
+
+@ops.command("network-sweep")
+def network_sweep(
+    election: ElectionOpt = "1405",
+    every: Annotated[int, typer.Option(min=0, max=3600, help="repeat every N seconds (0: once)")] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Re-derive every branch's network status; open outages for silent branches, close recovered ones."""
+    _setup()
+    from entekhab.hq.operations.actions.network import sweep
+
+    target = _election(election)
+    while True:
+        counts = sweep(target)
+        typer.echo(json.dumps(counts) if as_json else
+                   "  ".join(f"{k}: {v:,}" for k, v in counts.items()))
+        if not every:
+            return
+        time.sleep(every)
+
+
+@ops.command("readiness")
+def readiness(
+    election: ElectionOpt = "1405",
+    body: Annotated[str, typer.Option(help="list one body's deficiencies (e.g. education, mci)")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Readiness by region and deficiencies per responsible body, from the latest inspections."""
+    _setup()
+    from entekhab.domain.readiness import BODY_FA, ITEMS, Body, Readiness
+    from entekhab.hq.operations.actions.inspections import election_deficiencies
+    from entekhab.hq.operations.views.dashboard import readiness_rows
+
+    if body and body not in {b.value for b in Body}:
+        _fail(f"unknown body {body!r}: one of {', '.join(b.value for b in Body)}")
+    target = _election(election)
+    lists = election_deficiencies(target)
+    if body:
+        rows = [{"branch": d.branch, "item": d.item, "rating": d.rating.value, "note": d.note}
+                for d in lists.get(Body(body), ())]
+        if as_json:
+            typer.echo(json.dumps(rows, ensure_ascii=False))
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"{BODY_FA[Body(body)]} ({len(rows)})")
+        for col in ("branch", "item", "rating", "note"):
+            table.add_column(col)
+        for r in rows:
+            table.add_row(r["branch"], ITEMS[r["item"]].label_en, r["rating"], r["note"])
+        Console().print(table)
+        return
+    from django.utils import translation
+
+    with translation.override("en"):
+        regions = readiness_rows(target)
+    if as_json:
+        typer.echo(json.dumps({"regions": [{"region": n, **c} for n, c in regions],
+                               "deficiencies": {b.value: len(v) for b, v in lists.items()}}, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Readiness by region")
+    table.add_column("region")
+    for r in Readiness:
+        table.add_column(r.value, justify="right")
+    for name, counts in regions:
+        table.add_row(name, *(f"{counts.get(r.value, 0):,}" for r in Readiness))
+    console = Console()
+    console.print(table)
+    per_body = Table(title="Deficiencies by responsible body")
+    per_body.add_column("body")
+    per_body.add_column("items", justify="right")
+    per_body.add_column("branches", justify="right")
+    for b, items in lists.items():
+        per_body.add_row(b.value, f"{len(items):,}", f"{len({d.branch for d in items}):,}")
+    console.print(per_body)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(ops, name="ops")
