@@ -115,8 +115,11 @@ def _candidacy(contest: Contest) -> ContestCandidacy:
     try:
         return contest.candidacy
     except ContestCandidacy.DoesNotExist:
-        raise _err("registration_closed", f"registration for {contest.code} has no schedule yet",
-                   "زمان‌بندی ثبت‌نام این رقابت هنوز اعلام نشده است") from None
+        raise _err(
+            "registration_closed",
+            f"registration for {contest.code} has no schedule yet",
+            "زمان‌بندی ثبت‌نام این رقابت هنوز اعلام نشده است",
+        ) from None
 
 
 # ----------------------------------------------------------------------------- registration
@@ -147,8 +150,11 @@ class RegistrationInput:
 
 def _photo_type(photo: bytes) -> str:
     if len(photo) > MAX_PHOTO_BYTES:
-        raise _err("photo_too_large", f"the photo is larger than {MAX_PHOTO_BYTES // 1024} KB",
-                   f"حجم عکس بیش از {to_persian_digits(MAX_PHOTO_BYTES // 1024)} کیلوبایت است")
+        raise _err(
+            "photo_too_large",
+            f"the photo is larger than {MAX_PHOTO_BYTES // 1024} KB",
+            f"حجم عکس بیش از {to_persian_digits(MAX_PHOTO_BYTES // 1024)} کیلوبایت است",
+        )
     for magic, kind in PHOTO_TYPES.items():
         if photo.startswith(magic):
             return kind
@@ -170,22 +176,30 @@ def do_register(contest: Contest, data: RegistrationInput, *, acting_user: Any =
     proves them for appeals, withdrawal and list confirmation). Refusals change nothing.
     """
     code = parse_national_code(data.national_code)
-    for label_en, label_fa, value in (("first name", "نام", data.first_name), ("last name", "نام خانوادگی",
-                                      data.last_name), ("occupation", "شغل", data.occupation),
-                                      ("certificate number", "شماره گواهی", data.certificate_number)):
+    for label_en, label_fa, value in (
+        ("first name", "نام", data.first_name),
+        ("last name", "نام خانوادگی", data.last_name),
+        ("occupation", "شغل", data.occupation),
+        ("certificate number", "شماره گواهی", data.certificate_number),
+    ):
         if not value or not value.strip():
             raise _err("missing_field", f"{label_en} is required", f"{label_fa} لازم است")
     try:
         sex, degree = Sex(data.sex), Degree(int(data.degree))
     except ValueError:
-        raise _err("invalid_field", "sex or degree is not one of the choices",
-                   "جنسیت یا مدرک تحصیلی از گزینه‌ها نیست") from None
+        raise _err(
+            "invalid_field", "sex or degree is not one of the choices", "جنسیت یا مدرک تحصیلی از گزینه‌ها نیست"
+        ) from None
     area = Area.objects.filter(code=data.residence_area).first()
     if area is None:
         raise _err("unknown_area", f"unknown residence area {data.residence_area!r}", "محل سکونت شناخته نیست")
     photo_type = _photo_type(data.photo) if data.photo else ""
     candidacy = _candidacy(contest)
     today = tehran_today()
+    if candidacy.finalised_at is not None:
+        raise _err(
+            "contest_final", "this contest's candidates are already final", "فهرست نامزدهای این رقابت قطعی شده است"
+        )
     if not candidacy.registration_opens <= today <= candidacy.registration_closes:
         raise _err(
             "registration_closed",
@@ -194,8 +208,13 @@ def do_register(contest: Contest, data: RegistrationInput, *, acting_user: Any =
             f"{format_jalali(candidacy.registration_closes)} باز است",
         )
     application = Application(
-        birth_date=data.birth_date, sex=sex, degree=degree, residence_area=area.code,
-        certificate_date=data.certificate_date, registration_day=today, posts=data.posts,
+        birth_date=data.birth_date,
+        sex=sex,
+        degree=degree,
+        residence_area=area.code,
+        certificate_date=data.certificate_date,
+        registration_day=today,
+        posts=data.posts,
         attestations=frozenset(data.attestations),
     )
     rules = rule_set_for(contest.office)
@@ -205,27 +224,52 @@ def do_register(contest: Contest, data: RegistrationInput, *, acting_user: Any =
     key = secrets.token_urlsafe(12)
     with transaction.atomic():
         if Registration.objects.filter(election=contest.election_id, national_code=code).exists():
-            raise _err("already_registered", "this person is already registered in this election",
-                       "این شخص پیش‌تر در این انتخابات ثبت‌نام کرده است (هر نفر یک ثبت‌نام)")
+            raise _err(
+                "already_registered",
+                "this person is already registered in this election",
+                "این شخص پیش‌تر در این انتخابات ثبت‌نام کرده است (هر نفر یک ثبت‌نام)",
+            )
         try:
             with transaction.atomic():
                 reg = Registration.objects.create(
-                    election=contest.election, contest=contest, tracking=new_tracking(), access_key_hash=_hash_key(key),
-                    national_code=code, first_name=data.first_name.strip(), last_name=data.last_name.strip(),
-                    name_en=data.name_en.strip(), birth_date=data.birth_date, sex=sex.value, residence_area=area,
-                    address=data.address.strip(), degree=int(degree), field_of_study=data.field_of_study.strip(),
-                    veteran=data.veteran, occupation=data.occupation.strip(),
+                    election=contest.election,
+                    contest=contest,
+                    tracking=new_tracking(),
+                    access_key_hash=_hash_key(key),
+                    national_code=code,
+                    first_name=data.first_name.strip(),
+                    last_name=data.last_name.strip(),
+                    name_en=data.name_en.strip(),
+                    birth_date=data.birth_date,
+                    sex=sex.value,
+                    residence_area=area,
+                    address=data.address.strip(),
+                    degree=int(degree),
+                    field_of_study=data.field_of_study.strip(),
+                    veteran=data.veteran,
+                    occupation=data.occupation.strip(),
                     posts=[{"post": p.post, "ended": p.ended.isoformat() if p.ended else None} for p in data.posts],
-                    attestations=sorted(set(data.attestations)), certificate_number=data.certificate_number.strip(),
-                    certificate_date=data.certificate_date, photo=data.photo, photo_type=photo_type,
+                    attestations=sorted(set(data.attestations)),
+                    certificate_number=data.certificate_number.strip(),
+                    certificate_date=data.certificate_date,
+                    photo=data.photo,
+                    photo_type=photo_type,
                     photo_sha256=hashlib.sha256(data.photo).hexdigest() if data.photo else "",
-                    eligibility=[f"{r.code}@{r.version}" for r in rules.rules], submitted_at=timezone.now(),
+                    eligibility=[f"{r.code}@{r.version}" for r in rules.rules],
+                    submitted_at=timezone.now(),
                 )
         except IntegrityError:
-            raise _err("already_registered", "this person is already registered in this election",
-                       "این شخص پیش‌تر در این انتخابات ثبت‌نام کرده است (هر نفر یک ثبت‌نام)") from None
-        record(actor=acting_user or "registrant", action="candidates.register", target=reg,
-               after={"contest": contest.code, "tracking": reg.tracking, "rules": reg.eligibility})
+            raise _err(
+                "already_registered",
+                "this person is already registered in this election",
+                "این شخص پیش‌تر در این انتخابات ثبت‌نام کرده است (هر نفر یک ثبت‌نام)",
+            ) from None
+        record(
+            actor=acting_user or "registrant",
+            action="candidates.register",
+            target=reg,
+            after={"contest": contest.code, "tracking": reg.tracking, "rules": reg.eligibility},
+        )
     return reg, key
 
 
@@ -253,8 +297,13 @@ def _remove_from_list(reg: Registration, actor: Any, reason: str) -> None:
     if membership is not None:
         before = {"list": membership.candidate_list.ref, "position": membership.position}
         membership.delete()
-        record(actor=actor, action="candidates.list.remove_member", target=membership.candidate_list,
-               before=before, reason=reason)
+        record(
+            actor=actor,
+            action="candidates.list.remove_member",
+            target=membership.candidate_list,
+            before=before,
+            reason=reason,
+        )
 
 
 def do_transition(
@@ -270,27 +319,48 @@ def do_transition(
         reg = Registration.objects.select_for_update().select_related("contest").get(pk=registration.pk)
         candidacy = _candidacy(reg.contest)
         if candidacy.finalised_at is not None:
-            raise _err("contest_final", "this contest's candidates are already final",
-                       "فهرست نامزدهای این رقابت قطعی شده است")
+            raise _err(
+                "contest_final", "this contest's candidates are already final", "فهرست نامزدهای این رقابت قطعی شده است"
+            )
         t = check_transition(reg.state, action, roles, tehran_today(), candidacy.deadlines(), reason)
         if t.action is Action.APPROVE:
             answers = dict(reg.inquiries.values_list("body", "answer"))
             missing = [b for b in InquiryBody.values if b not in answers]
             if missing:
-                raise _err("inquiries_missing", f"answers missing from: {', '.join(missing)}",
-                           "پاسخ استعلام از همه چهار مرجع دریافت نشده است")
+                raise _err(
+                    "inquiries_missing",
+                    f"answers missing from: {', '.join(missing)}",
+                    "پاسخ استعلام از همه چهار مرجع دریافت نشده است",
+                )
             if InquiryAnswer.ADVERSE in answers.values():
-                raise _err("inquiry_adverse", "an inquiry answer is adverse: reject with reasons instead",
-                           "پاسخ یکی از استعلام‌ها منفی است؛ تأیید ممکن نیست")
+                raise _err(
+                    "inquiry_adverse",
+                    "an inquiry answer is adverse: reject with reasons instead",
+                    "پاسخ یکی از استعلام‌ها منفی است؛ تأیید ممکن نیست",
+                )
         acting_as = next(r.value for r in t.roles if r.value in roles)
         before = reg.state
         reg.state = t.target.value
         reg.save(update_fields=["state"])
         actor = acting_user if getattr(acting_user, "pk", None) else None
-        VettingStep.objects.create(registration=reg, action=t.action.value, from_state=before, to_state=reg.state,
-                                   actor=actor, actor_role=acting_as, reason=reason, at=timezone.now())
-        record(actor=actor or f"registrant:{reg.tracking}", action=f"candidates.vetting.{t.action.value}", target=reg,
-               before={"state": before}, after={"state": reg.state, "as": acting_as}, reason=reason)
+        VettingStep.objects.create(
+            registration=reg,
+            action=t.action.value,
+            from_state=before,
+            to_state=reg.state,
+            actor=actor,
+            actor_role=acting_as,
+            reason=reason,
+            at=timezone.now(),
+        )
+        record(
+            actor=actor or f"registrant:{reg.tracking}",
+            action=f"candidates.vetting.{t.action.value}",
+            target=reg,
+            before={"state": before},
+            after={"state": reg.state, "as": acting_as},
+            reason=reason,
+        )
         if VettingState(reg.state) not in APPROVED_STATES:
             _remove_from_list(reg, actor, f"candidate is {reg.state}")
     return reg
@@ -301,35 +371,55 @@ def do_record_inquiry(
 ) -> VettingInquiry:
     """Record (or correct) one of the four bodies' answers while the executive board reviews."""
     if VettingRole.EXECUTIVE_BOARD.value not in vetting_roles(acting_user):
-        raise RoleRefused("only the executive board records inquiry answers",
-                          "فقط هیئت اجرایی پاسخ استعلام را ثبت می‌کند")
+        raise RoleRefused(
+            "only the executive board records inquiry answers", "فقط هیئت اجرایی پاسخ استعلام را ثبت می‌کند"
+        )
     if body not in InquiryBody.values or answer not in InquiryAnswer.values:
         raise _err("invalid_inquiry", f"unknown body {body!r} or answer {answer!r}", "مرجع یا پاسخ استعلام نامعتبر است")
     with transaction.atomic():
         reg = Registration.objects.select_for_update().select_related("contest").get(pk=registration.pk)
         if reg.state != VettingState.UNDER_REVIEW:
-            raise TransitionRefused("inquiries are recorded while the executive board reviews",
-                                    "پاسخ استعلام فقط در مرحله بررسی هیئت اجرایی ثبت می‌شود")
+            raise TransitionRefused(
+                "inquiries are recorded while the executive board reviews",
+                "پاسخ استعلام فقط در مرحله بررسی هیئت اجرایی ثبت می‌شود",
+            )
         deadline = _candidacy(reg.contest).review_deadline
         if tehran_today() > deadline:
-            raise _err("deadline_passed", f"the review deadline ({deadline}) has passed",
-                       f"مهلت بررسی ({format_jalali(deadline)}) گذشته است")
+            raise _err(
+                "deadline_passed",
+                f"the review deadline ({deadline}) has passed",
+                f"مهلت بررسی ({format_jalali(deadline)}) گذشته است",
+            )
         old = VettingInquiry.objects.filter(registration=reg, body=body).first()
         before = {"answer": old.answer, "note": old.note} if old else None
         inquiry, _ = VettingInquiry.objects.update_or_create(
-            registration=reg, body=body,
+            registration=reg,
+            body=body,
             defaults={"answer": answer, "note": note, "recorded_by": acting_user, "recorded_at": timezone.now()},
         )
-        record(actor=acting_user, action="candidates.vetting.inquiry", target=reg, before=before,
-               after={"body": body, "answer": answer, "note": note})
+        record(
+            actor=acting_user,
+            action="candidates.vetting.inquiry",
+            target=reg,
+            before=before,
+            after={"body": body, "answer": answer, "note": note},
+        )
     return inquiry
 
 
 # ----------------------------------------------------------------------------- schedules and rules
 
 
-CANDIDACY_FIELDS = ("registration_opens", "registration_closes", "review_deadline", "appeal_deadline",
-                    "supervision_deadline", "list_deadline", "list_min_members", "list_max_members")
+CANDIDACY_FIELDS = (
+    "registration_opens",
+    "registration_closes",
+    "review_deadline",
+    "appeal_deadline",
+    "supervision_deadline",
+    "list_deadline",
+    "list_min_members",
+    "list_max_members",
+)
 
 
 def do_set_candidacy(
@@ -339,8 +429,9 @@ def do_set_candidacy(
     require_perm(acting_user, "candidates.change_contestcandidacy")
     unknown = set(values) - set(CANDIDACY_FIELDS)
     if unknown:
-        raise _err("field_not_editable", f"unknown schedule fields: {', '.join(sorted(unknown))}",
-                   "ویژگی ناشناخته در زمان‌بندی")
+        raise _err(
+            "field_not_editable", f"unknown schedule fields: {', '.join(sorted(unknown))}", "ویژگی ناشناخته در زمان‌بندی"
+        )
     with transaction.atomic():
         current = ContestCandidacy.objects.select_for_update().filter(contest=contest).first()
         before = {f: str(getattr(current, f)) for f in CANDIDACY_FIELDS} if current else None
@@ -349,17 +440,32 @@ def do_set_candidacy(
         obj = current or ContestCandidacy(contest=contest)
         for k, v in values.items():
             setattr(obj, k, v)
-        dates = [obj.registration_opens, obj.registration_closes, obj.review_deadline, obj.appeal_deadline,
-                 obj.supervision_deadline]
+        dates = [
+            obj.registration_opens,
+            obj.registration_closes,
+            obj.review_deadline,
+            obj.appeal_deadline,
+            obj.supervision_deadline,
+        ]
         if any(d is None for d in dates) or dates != sorted(dates):
-            raise _err("schedule_order", "dates must run: opens ≤ closes ≤ review ≤ appeal ≤ supervision",
-                       "ترتیب تاریخ‌ها باید: آغاز ≤ پایان ثبت‌نام ≤ بررسی ≤ اعتراض ≤ نظارت باشد")
-        if obj.list_min_members < 1 or (obj.list_max_members is not None and
-                                        obj.list_max_members < obj.list_min_members):
+            raise _err(
+                "schedule_order",
+                "dates must run: opens ≤ closes ≤ review ≤ appeal ≤ supervision",
+                "ترتیب تاریخ‌ها باید: آغاز ≤ پایان ثبت‌نام ≤ بررسی ≤ اعتراض ≤ نظارت باشد",
+            )
+        if obj.list_min_members < 1 or (
+            obj.list_max_members is not None and obj.list_max_members < obj.list_min_members
+        ):
             raise _err("list_policy", "list size bounds are inconsistent", "حدود اندازه فهرست ناسازگار است")
         obj.save()
-        record(actor=acting_user, action="candidates.schedule", target=obj, before=before,
-               after={f: str(getattr(obj, f)) for f in CANDIDACY_FIELDS}, reason=reason)
+        record(
+            actor=acting_user,
+            action="candidates.schedule",
+            target=obj,
+            before=before,
+            after={f: str(getattr(obj, f)) for f in CANDIDACY_FIELDS},
+            reason=reason,
+        )
     return obj
 
 
@@ -371,25 +477,40 @@ def do_update_rule(rule: EligibilityRule, changes: dict[str, Any], *, acting_use
     require_perm(acting_user, "candidates.change_eligibilityrule")
     unknown = set(changes) - set(RULE_EDITABLE)
     if unknown:
-        raise _err("field_not_editable", f"these rule fields cannot be changed: {', '.join(sorted(unknown))}",
-                   "این ویژگی‌های قاعده قابل تغییر نیستند")
+        raise _err(
+            "field_not_editable",
+            f"these rule fields cannot be changed: {', '.join(sorted(unknown))}",
+            "این ویژگی‌های قاعده قابل تغییر نیستند",
+        )
     with transaction.atomic():
         old = EligibilityRule.objects.select_for_update().get(pk=rule.pk)
         if not old.is_active:
             raise _err("rule_superseded", "edit the active version of the rule", "نسخه فعال قاعده را ویرایش کنید")
-        new = EligibilityRule(office=old.office, code=old.code, kind=old.kind, position=old.position,
-                              params=old.params, legal_ref=old.legal_ref, message_fa=old.message_fa,
-                              message_en=old.message_en, version=old.version + 1)
+        new = EligibilityRule(
+            office=old.office,
+            code=old.code,
+            kind=old.kind,
+            position=old.position,
+            params=old.params,
+            legal_ref=old.legal_ref,
+            message_fa=old.message_fa,
+            message_en=old.message_en,
+            version=old.version + 1,
+        )
         for k, v in changes.items():
             setattr(new, k, v)
         new.as_rule()  # validates kind and parameters; raises InvalidRule
         old.is_active = False
         old.save(update_fields=["is_active"])
         new.save()
-        record(actor=acting_user, action="candidates.rule.edit", target=new,
-               before={"version": old.version, "params": old.params, "message_fa": old.message_fa},
-               after={"version": new.version, "params": new.params, "message_fa": new.message_fa,
-                      "active": new.is_active}, reason=reason)
+        record(
+            actor=acting_user,
+            action="candidates.rule.edit",
+            target=new,
+            before={"version": old.version, "params": old.params, "message_fa": old.message_fa},
+            after={"version": new.version, "params": new.params, "message_fa": new.message_fa, "active": new.is_active},
+            reason=reason,
+        )
     return new
 
 
@@ -400,8 +521,11 @@ def _list_deadline_check(candidacy: ContestCandidacy) -> None:
     if candidacy.list_deadline is None:
         raise _err("lists_closed", "list registration has no deadline set", "مهلت ثبت فهرست اعلام نشده است")
     if tehran_today() > candidacy.list_deadline:
-        raise _err("lists_locked", f"lists locked on {candidacy.list_deadline}",
-                   f"فهرست‌ها در {format_jalali(candidacy.list_deadline)} قفل شده‌اند")
+        raise _err(
+            "lists_locked",
+            f"lists locked on {candidacy.list_deadline}",
+            f"فهرست‌ها در {format_jalali(candidacy.list_deadline)} قفل شده‌اند",
+        )
 
 
 def _may_represent(user: Any, party: Party) -> None:
@@ -409,41 +533,66 @@ def _may_represent(user: Any, party: Party) -> None:
         return
     require_perm(user, "candidates.add_candidatelist")
     if not party.representatives.filter(pk=user.pk).exists():
-        raise RoleRefused(f"{user.username} does not represent {party.name_fa}",
-                          f"شما نماینده «{party.name_fa}» نیستید")
+        raise RoleRefused(
+            f"{user.username} does not represent {party.name_fa}", f"شما نماینده «{party.name_fa}» نیستید"
+        )
 
 
-def _check_members(contest: Contest, members: Sequence[Registration], candidacy: ContestCandidacy,
-                   exclude_list: CandidateList | None = None) -> None:
+def _check_members(
+    contest: Contest,
+    members: Sequence[Registration],
+    candidacy: ContestCandidacy,
+    exclude_list: CandidateList | None = None,
+) -> None:
     ids = [m.pk for m in members]
     if len(set(ids)) != len(ids):
         raise _err("duplicate_member", "a candidate appears twice on the list", "نامزدی دو بار در فهرست آمده است")
     if len(members) > candidacy.max_members:
-        raise _err("list_too_long", f"a list has at most {candidacy.max_members} members",
-                   f"فهرست حداکثر {to_persian_digits(candidacy.max_members)} عضو دارد")
+        raise _err(
+            "list_too_long",
+            f"a list has at most {candidacy.max_members} members",
+            f"فهرست حداکثر {to_persian_digits(candidacy.max_members)} عضو دارد",
+        )
     for m in members:
         if m.contest_id != contest.pk:
-            raise _err("wrong_contest", f"{m.tracking} is registered in another contest",
-                       f"{m.full_name} در رقابت دیگری ثبت‌نام کرده است")
+            raise _err(
+                "wrong_contest",
+                f"{m.tracking} is registered in another contest",
+                f"{m.full_name} در رقابت دیگری ثبت‌نام کرده است",
+            )
         if VettingState(m.state) not in APPROVED_STATES:
-            raise _err("not_approved", f"{m.tracking} is not an approved candidate ({m.state})",
-                       f"صلاحیت {m.full_name} تأیید نشده است")
+            raise _err(
+                "not_approved",
+                f"{m.tracking} is not an approved candidate ({m.state})",
+                f"صلاحیت {m.full_name} تأیید نشده است",
+            )
     taken = ListMembership.objects.filter(registration__in=ids)
     if exclude_list is not None:
         taken = taken.exclude(candidate_list=exclude_list)
     clash = taken.select_related("registration", "candidate_list").first()
     if clash is not None:
-        raise _err("on_another_list", f"{clash.registration.tracking} is already on list {clash.candidate_list.ref}",
-                   f"{clash.registration.full_name} در فهرست «{clash.candidate_list.title_fa}» است")
+        raise _err(
+            "on_another_list",
+            f"{clash.registration.tracking} is already on list {clash.candidate_list.ref}",
+            f"{clash.registration.full_name} در فهرست «{clash.candidate_list.title_fa}» است",
+        )
 
 
-def do_create_list(contest: Contest, party: Party, *, title_fa: str, title_en: str = "",
-                   members: Sequence[Registration], acting_user: Any) -> CandidateList:
+def do_create_list(
+    contest: Contest,
+    party: Party,
+    *,
+    title_fa: str,
+    title_en: str = "",
+    members: Sequence[Registration],
+    acting_user: Any,
+) -> CandidateList:
     """A party's representative registers a list of approved candidates, in order (a draft until submitted)."""
     _may_represent(acting_user, party)
     if contest.method != CountingMethod.PROPORTIONAL_LIST:
-        raise _err("not_proportional", "lists exist only in proportional contests",
-                   "فهرست فقط در رقابت تناسبی ثبت می‌شود")
+        raise _err(
+            "not_proportional", "lists exist only in proportional contests", "فهرست فقط در رقابت تناسبی ثبت می‌شود"
+        )
     if not title_fa.strip():
         raise _err("missing_field", "a list needs a title", "عنوان فهرست لازم است")
     candidacy = _candidacy(contest)
@@ -452,22 +601,38 @@ def do_create_list(contest: Contest, party: Party, *, title_fa: str, title_en: s
         _list_deadline_check(candidacy)
         _check_members(contest, members, candidacy)
         if CandidateList.objects.filter(contest=contest, party=party).exclude(state=ListState.WITHDRAWN).exists():
-            raise _err("party_has_list", "this party already has a list in this contest",
-                       "این تشکل پیش‌تر در این رقابت فهرست ثبت کرده است")
-        lst = CandidateList.objects.create(contest=contest, party=party, ref="L" + secrets.token_hex(4).upper(),
-                                           title_fa=title_fa.strip(), title_en=title_en.strip(),
-                                           created_by=acting_user, created_at=timezone.now())
+            raise _err(
+                "party_has_list",
+                "this party already has a list in this contest",
+                "این تشکل پیش‌تر در این رقابت فهرست ثبت کرده است",
+            )
+        lst = CandidateList.objects.create(
+            contest=contest,
+            party=party,
+            ref="L" + secrets.token_hex(4).upper(),
+            title_fa=title_fa.strip(),
+            title_en=title_en.strip(),
+            created_by=acting_user,
+            created_at=timezone.now(),
+        )
         try:
             with transaction.atomic():
-                ListMembership.objects.bulk_create([
-                    ListMembership(candidate_list=lst, registration=m, position=i)
-                    for i, m in enumerate(members, start=1)
-                ])
+                ListMembership.objects.bulk_create(
+                    [
+                        ListMembership(candidate_list=lst, registration=m, position=i)
+                        for i, m in enumerate(members, start=1)
+                    ]
+                )
         except IntegrityError:
-            raise _err("on_another_list", "a candidate is already on another list",
-                       "یکی از نامزدها در فهرست دیگری است") from None
-        record(actor=acting_user, action="candidates.list.create", target=lst,
-               after={"party": party.license_number, "title": lst.title_fa, "members": [m.tracking for m in members]})
+            raise _err(
+                "on_another_list", "a candidate is already on another list", "یکی از نامزدها در فهرست دیگری است"
+            ) from None
+        record(
+            actor=acting_user,
+            action="candidates.list.create",
+            target=lst,
+            after={"party": party.license_number, "title": lst.title_fa, "members": [m.tracking for m in members]},
+        )
     return lst
 
 
@@ -477,11 +642,17 @@ def do_confirm_membership(
     """The candidate confirms their place on a list (by their access key, or HQ on a signed paper)."""
     roles = vetting_roles(acting_user, registrant)
     if not roles & {VettingRole.REGISTRANT.value, VettingRole.HQ_ADMIN.value}:
-        raise RoleRefused("only the candidate (or HQ on their written consent) confirms a list place",
-                          "فقط خود نامزد عضویت در فهرست را تأیید می‌کند")
+        raise RoleRefused(
+            "only the candidate (or HQ on their written consent) confirms a list place",
+            "فقط خود نامزد عضویت در فهرست را تأیید می‌کند",
+        )
     with transaction.atomic():
-        m = (ListMembership.objects.select_for_update().select_related("candidate_list__contest")
-             .filter(registration=registration).first())
+        m = (
+            ListMembership.objects.select_for_update()
+            .select_related("candidate_list__contest")
+            .filter(registration=registration)
+            .first()
+        )
         if m is None:
             raise _err("not_on_list", "this candidate is on no list", "این نامزد در هیچ فهرستی نیست")
         _list_deadline_check(_candidacy(m.candidate_list.contest))
@@ -490,9 +661,12 @@ def do_confirm_membership(
         if m.confirmed_at is None:
             m.confirmed_at = timezone.now()
             m.save(update_fields=["confirmed_at"])
-            record(actor=acting_user if getattr(acting_user, "pk", None) else f"registrant:{registration.tracking}",
-                   action="candidates.list.confirm", target=m.candidate_list,
-                   after={"member": registration.tracking, "position": m.position})
+            record(
+                actor=acting_user if getattr(acting_user, "pk", None) else f"registrant:{registration.tracking}",
+                action="candidates.list.confirm",
+                target=m.candidate_list,
+                after={"member": registration.tracking, "position": m.position},
+            )
     return m
 
 
@@ -507,17 +681,28 @@ def do_submit_list(lst: CandidateList, *, acting_user: Any) -> CandidateList:
             raise TransitionRefused(f"a {lst.state} list cannot be submitted", "فقط فهرست پیش‌نویس ارسال می‌شود")
         members = list(lst.memberships.select_related("registration"))
         if not candidacy.list_min_members <= len(members) <= candidacy.max_members:
-            raise _err("list_size", f"a list has {candidacy.list_min_members} to {candidacy.max_members} members",
-                       f"تعداد اعضای فهرست باید بین {to_persian_digits(candidacy.list_min_members)} و "
-                       f"{to_persian_digits(candidacy.max_members)} باشد")
+            raise _err(
+                "list_size",
+                f"a list has {candidacy.list_min_members} to {candidacy.max_members} members",
+                f"تعداد اعضای فهرست باید بین {to_persian_digits(candidacy.list_min_members)} و "
+                f"{to_persian_digits(candidacy.max_members)} باشد",
+            )
         unconfirmed = [m.registration.tracking for m in members if m.confirmed_at is None]
         if unconfirmed:
-            raise _err("unconfirmed", f"members have not confirmed: {', '.join(unconfirmed)}",
-                       "همه اعضای فهرست هنوز عضویت خود را تأیید نکرده‌اند")
+            raise _err(
+                "unconfirmed",
+                f"members have not confirmed: {', '.join(unconfirmed)}",
+                "همه اعضای فهرست هنوز عضویت خود را تأیید نکرده‌اند",
+            )
         lst.state = ListState.SUBMITTED
         lst.save(update_fields=["state"])
-        record(actor=acting_user, action="candidates.list.submit", target=lst, before={"state": "draft"},
-               after={"state": lst.state})
+        record(
+            actor=acting_user,
+            action="candidates.list.submit",
+            target=lst,
+            before={"state": "draft"},
+            after={"state": lst.state},
+        )
     return lst
 
 
@@ -554,20 +739,31 @@ def do_publish_code_seed(election: Election, seed: str, *, acting_user: Any, bas
         raise _err("bad_seed", "give a non-empty seed and 1-8 base digits", "بذر و طول کد نامعتبر است")
     with transaction.atomic():
         if BallotCode.objects.filter(election=election).exists():
-            raise _err("codes_assigned", "codes are already assigned with the current seed",
-                       "کدها پیش‌تر با بذر فعلی تخصیص یافته‌اند")
+            raise _err(
+                "codes_assigned",
+                "codes are already assigned with the current seed",
+                "کدها پیش‌تر با بذر فعلی تخصیص یافته‌اند",
+            )
         policy, _ = CodePolicy.objects.update_or_create(
-            election=election, defaults={"seed": seed.strip(), "base_digits": base_digits,
-                                         "published_at": timezone.now()})
-        record(actor=acting_user, action="candidates.codes.seed", target=election,
-               after={"seed": policy.seed, "base_digits": base_digits})
+            election=election,
+            defaults={"seed": seed.strip(), "base_digits": base_digits, "published_at": timezone.now()},
+        )
+        record(
+            actor=acting_user,
+            action="candidates.codes.seed",
+            target=election,
+            after={"seed": policy.seed, "base_digits": base_digits},
+        )
     return policy
 
 
 def contest_code_keys(contest: Contest) -> tuple[list[str], list[str]]:
     """Keys of the finalists and locked lists of a contest (what codes are drawn for)."""
-    people = list(Registration.objects.filter(contest=contest, state=VettingState.FINAL_APPROVED)
-                  .values_list("tracking", flat=True))
+    people = list(
+        Registration.objects.filter(contest=contest, state=VettingState.FINAL_APPROVED).values_list(
+            "tracking", flat=True
+        )
+    )
     lists = list(CandidateList.objects.filter(contest=contest, state=ListState.LOCKED).values_list("ref", flat=True))
     return people, lists
 
@@ -587,17 +783,27 @@ def do_finalise_contest(contest: Contest, *, acting_user: Any) -> list[BallotCod
             raise _err("contest_final", "the contest's candidates are already final", "نامزدهای رقابت قبلاً قطعی شده‌اند")
         open_regs = Registration.objects.filter(contest=contest).exclude(state__in=[s.value for s in FINAL_STATES])
         if open_regs.exists():
-            raise _err("vetting_open", f"{open_regs.count()} registrations are not final yet",
-                       f"{to_persian_digits(open_regs.count())} ثبت‌نام هنوز قطعی نشده است")
-        if contest.method == CountingMethod.PROPORTIONAL_LIST and CandidateList.objects.filter(
-                contest=contest, state__in=[ListState.DRAFT, ListState.SUBMITTED]).exists():
+            raise _err(
+                "vetting_open",
+                f"{open_regs.count()} registrations are not final yet",
+                f"{to_persian_digits(open_regs.count())} ثبت‌نام هنوز قطعی نشده است",
+            )
+        if (
+            contest.method == CountingMethod.PROPORTIONAL_LIST
+            and CandidateList.objects.filter(contest=contest, state__in=[ListState.DRAFT, ListState.SUBMITTED]).exists()
+        ):
             raise _err("lists_open", "lock the lists first", "ابتدا فهرست‌ها را قفل کنید")
         codes = assign_contest_codes(contest)
         candidacy.finalised_at = timezone.now()
         candidacy.save(update_fields=["finalised_at"])
-        record(actor=acting_user, action="candidates.contest.finalise", target=contest,
-               after={"codes": {c.code: (c.registration.tracking if c.registration else c.candidate_list.ref)
-                                for c in codes}})
+        record(
+            actor=acting_user,
+            action="candidates.contest.finalise",
+            target=contest,
+            after={
+                "codes": {c.code: (c.registration.tracking if c.registration else c.candidate_list.ref) for c in codes}
+            },
+        )
     return codes
 
 
@@ -609,13 +815,23 @@ def assign_contest_codes(contest: Contest, *, now: dt.datetime | None = None) ->
         raise _err("no_seed", "publish the code seed first", "ابتدا بذر کدها را منتشر کنید")
     people, lists = contest_code_keys(contest)
     taken = BallotCode.objects.filter(election=election).values_list("code", flat=True)
-    drawn = assign_codes([*lists, *people], seed=policy.seed, scope=contest.code,
-                         base_digits=policy.base_digits, taken=list(taken))
+    drawn = assign_codes(
+        [*lists, *people], seed=policy.seed, scope=contest.code, base_digits=policy.base_digits, taken=list(taken)
+    )
     moment = now or timezone.now()
     regs = {r.tracking: r for r in Registration.objects.filter(contest=contest, tracking__in=people)}
     lsts = {x.ref: x for x in CandidateList.objects.filter(contest=contest, ref__in=lists)}
-    rows = [BallotCode(election=election, contest=contest, code=code, registration=regs.get(key),
-                       candidate_list=lsts.get(key), assigned_at=moment) for key, code in drawn.items()]
+    rows = [
+        BallotCode(
+            election=election,
+            contest=contest,
+            code=code,
+            registration=regs.get(key),
+            candidate_list=lsts.get(key),
+            assigned_at=moment,
+        )
+        for key, code in drawn.items()
+    ]
     return BallotCode.objects.bulk_create(rows)
 
 
@@ -636,10 +852,18 @@ def do_publish_manifests(election: Election, *, acting_user: Any, reason: str = 
     with transaction.atomic():
         made = publish_manifests(election, hq_signing_key())
         if not made.styles:
-            raise _err("nothing_final", "no ballot style has all its contests final",
-                       "هیچ برگه رأیی هنوز همه رقابت‌هایش قطعی نشده است")
-        record(actor=acting_user, action="candidates.manifest.publish", target=election, reason=reason,
-               after={"new": {m.ballot_style.code: m.sha256 for m in made.new}, "unchanged": len(made.unchanged)})
+            raise _err(
+                "nothing_final",
+                "no ballot style has all its contests final",
+                "هیچ برگه رأیی هنوز همه رقابت‌هایش قطعی نشده است",
+            )
+        record(
+            actor=acting_user,
+            action="candidates.manifest.publish",
+            target=election,
+            reason=reason,
+            after={"new": {m.ballot_style.code: m.sha256 for m in made.new}, "unchanged": len(made.unchanged)},
+        )
     return made.new
 
 

@@ -1,0 +1,148 @@
+"""Persian-first forms: registration, vetting actions, inquiry answers, self-service, the PR calculator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import get_language
+
+from entekhab.domain.eligibility import ART41_POSTS, DEGREE_NAMES, Degree, PostHeld
+from entekhab.hq.candidates.actions import RegistrationInput
+from entekhab.hq.candidates.models import InquiryAnswer, InquiryBody
+from entekhab.hq.web.forms import JalaliDateField, NationalCodeField
+
+
+def _pick(fa: str, en: str) -> str:
+    return en if get_language() == "en" else fa
+
+
+bi = lazy(_pick, str)
+
+MAX_PHOTO = 512 * 1024
+
+
+class RegistrationForm(forms.Form):
+    national_code = NationalCodeField(label=bi("کد ملی", "National code"))
+    first_name = forms.CharField(label=bi("نام", "First name"), max_length=80)
+    last_name = forms.CharField(label=bi("نام خانوادگی", "Last name"), max_length=80)
+    name_en = forms.CharField(label=bi("نام به حروف لاتین", "Name in Latin letters"), max_length=160, required=False)
+    birth_date = JalaliDateField(label=bi("تاریخ تولد", "Birth date"))
+    sex = forms.ChoiceField(
+        label=bi("جنسیت", "Sex"), choices=[("male", bi("مرد", "male")), ("female", bi("زن", "female"))]
+    )
+    residence_area = forms.ChoiceField(label=bi("محل سکونت", "Residence"))
+    address = forms.CharField(label=bi("نشانی", "Address"), max_length=300, required=False)
+    degree = forms.TypedChoiceField(
+        label=bi("مدرک تحصیلی", "Education"), coerce=int, choices=[(int(d), bi(*DEGREE_NAMES[d])) for d in Degree]
+    )
+    field_of_study = forms.CharField(label=bi("رشته تحصیلی", "Field of study"), max_length=120, required=False)
+    veteran = forms.BooleanField(label=bi("ایثارگر هستم", "I am a veteran (isargar)"), required=False)
+    occupation = forms.CharField(label=bi("شغل", "Occupation"), max_length=160)
+    post = forms.ChoiceField(
+        label=bi("سمت در ماه‌های اخیر (ماده ۴۱)", "Post held in recent months (Art. 41)"),
+        required=False,
+        choices=[("", bi("هیچ‌کدام", "none")), *((k, bi(fa, en)) for k, (fa, en) in ART41_POSTS.items())],
+    )
+    post_ended = JalaliDateField(label=bi("تاریخ استعفا", "Resignation date"), required=False)
+    military_service = forms.BooleanField(
+        label=bi("کارت پایان خدمت یا معافیت دائم دارم (مردان)", "I hold a military service or exemption card (men)"),
+        required=False,
+    )
+    former_council_member = forms.BooleanField(
+        label=bi("پیش‌تر عضو شورا بوده‌ام", "I was a council member before"), required=False
+    )
+    ijtihad = forms.BooleanField(
+        label=bi("اجتهاد من به تأیید شورای نگهبان رسیده است", "my ijtihad is attested by the Guardian Council"),
+        required=False,
+    )
+    certificate_number = forms.CharField(
+        label=bi("شماره گواهی عدم سوءپیشینه", "Criminal-record certificate number"), max_length=40
+    )
+    certificate_date = JalaliDateField(label=bi("تاریخ صدور گواهی", "Certificate issue date"))
+    photo = forms.FileField(
+        label=bi("عکس (PNG یا JPEG، حداکثر ۵۱۲ کیلوبایت)", "Photo (PNG or JPEG, ≤ 512 KB)"), required=False
+    )
+
+    def __init__(self, *args: Any, areas: list[tuple[str, str]], experts: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["residence_area"].choices = areas
+        if experts:
+            del self.fields["former_council_member"]
+        else:
+            del self.fields["ijtihad"]
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and photo.size > MAX_PHOTO:
+            raise forms.ValidationError(_pick("حجم عکس بیش از ۵۱۲ کیلوبایت است", "the photo is larger than 512 KB"))
+        return photo
+
+    def to_input(self) -> RegistrationInput:
+        d = self.cleaned_data
+        posts = (PostHeld(d["post"], d.get("post_ended")),) if d.get("post") else ()
+        attestations = tuple(k for k in ("military_service", "former_council_member", "ijtihad") if d.get(k))
+        photo = d["photo"].read() if d.get("photo") else None
+        return RegistrationInput(
+            national_code=d["national_code"],
+            first_name=d["first_name"],
+            last_name=d["last_name"],
+            name_en=d["name_en"],
+            birth_date=d["birth_date"],
+            sex=d["sex"],
+            residence_area=d["residence_area"],
+            address=d["address"],
+            degree=d["degree"],
+            field_of_study=d["field_of_study"],
+            veteran=d["veteran"],
+            occupation=d["occupation"],
+            posts=posts,
+            attestations=attestations,
+            certificate_number=d["certificate_number"],
+            certificate_date=d["certificate_date"],
+            photo=photo,
+        )
+
+
+class TransitionForm(forms.Form):
+    action = forms.CharField(max_length=20)
+    reason = forms.CharField(
+        label=bi("دلیل", "Reason"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class InquiryForm(forms.Form):
+    body = forms.ChoiceField(label=bi("مرجع", "Body"), choices=InquiryBody.choices)
+    answer = forms.ChoiceField(label=bi("پاسخ", "Answer"), choices=InquiryAnswer.choices)
+    note = forms.CharField(label=bi("توضیح", "Note"), max_length=1000, required=False)
+
+
+class SelfServiceForm(forms.Form):
+    tracking = forms.CharField(label=bi("کد رهگیری", "Tracking number"), max_length=20)
+    access_key = forms.CharField(label=bi("کلید دسترسی", "Access key"), max_length=64)
+    action = forms.ChoiceField(
+        label=bi("درخواست", "Request"),
+        choices=[
+            ("appeal", bi("اعتراض به رد صلاحیت", "appeal a rejection")),
+            ("withdraw", bi("انصراف", "withdraw")),
+            ("confirm", bi("تأیید عضویت در فهرست", "confirm my place on a list")),
+        ],
+    )
+    reason = forms.CharField(
+        label=bi("دلیل", "Reason"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CalculatorForm(forms.Form):
+    seats = forms.IntegerField(label=bi("تعداد کرسی", "Seats"), min_value=1, max_value=50, initial=21)
+    groups = forms.CharField(
+        label=bi(
+            "آرای نامزدها: هر خط یک فهرست (نام: آرای اعضا)؛ «منفرد» برای نامزدهای مستقل",
+            "Candidate votes: one list per line (name: members' votes); 'independent' for the unlisted",
+        ),
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 6, "dir": "rtl"}),
+        initial="فهرست الف: 52000, 41000, 39000, 21000, 7000\nفهرست ب: 48000, 30000, 30000, 9000\n"
+        "فهرست ج: 15000, 11000\nمنفرد: 26000, 4000",
+    )
