@@ -67,6 +67,7 @@ def on_http_error(request, exc: HttpError):
     return _error(request, exc.status_code, "http_error", str(exc), str(exc))
 
 
+from entekhab.hq.api import candidates as _candidates  # noqa: E402,F401
 from entekhab.hq.api import routes  # noqa: E402,F401  (registers the routes)
 from entekhab.hq.api import operations as _operations  # noqa: E402,F401
 from entekhab.hq.api import polling as _polling  # noqa: E402,F401
