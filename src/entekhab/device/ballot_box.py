@@ -47,7 +47,8 @@ class BallotBox:
         self.db = journal.db
         self.db.executescript(SCHEMA)
         if self.db.execute("SELECT COUNT(*) FROM vote_slots").fetchone()[0] == 0:
-            self._add_slots(slots)
+            with journal.transaction():
+                self._add_slots(slots)
         self._manifest: BallotManifest | None = None
         signed = journal.get("manifest")
         if signed:
@@ -98,7 +99,7 @@ class BallotBox:
         """Report the mock votes, then clear them; the report's hash goes into the journal."""
         records = self._records(mock=True)
         report = self._report(records=records, now=now, kind="mock", extra={})
-        with self.db:
+        with self.journal.transaction():
             self.db.execute("UPDATE vote_slots SET record = NULL, mock = 0 WHERE mock = 1")
             self.db.execute("DELETE FROM used_cards")
         self.journal.append("mock_poll", {"ballots": len(records), "sha256": report.sha256})
@@ -162,7 +163,7 @@ class BallotBox:
                                     f"{contest.name_fa}: {verdict.message_fa}", code=verdict.reason.value)
             record["contests"][contest.code] = sorted(c for c in (counting_code(x) for x in codes) if c)
         mock = self.state is BoxState.MOCK_POLL
-        with self.db:
+        with self.journal.transaction():
             empty = int(self.db.execute("SELECT COUNT(*) FROM vote_slots WHERE record IS NULL").fetchone()[0])
             if empty == 0:
                 self._add_slots(DEFAULT_SLOTS)
@@ -276,7 +277,7 @@ class BallotBox:
                 self.journal.put(name, json.dumps(exported[name], ensure_ascii=False))
         records = list(exported["records"])
         tally(self._manifest, records)  # refuses a record that does not belong to this manifest
-        with self.db:
+        with self.journal.transaction():
             self.db.executemany("INSERT OR IGNORE INTO used_cards(nonce_hash) VALUES (?)",
                                 [(h,) for h in exported["used_cards"]])
             empty = [r[0] for r in self.db.execute("SELECT slot FROM vote_slots WHERE record IS NULL")]

@@ -71,33 +71,62 @@ def _inventory_conflict(serial: str, branch: Branch) -> str | None:
 
 # -- enrolment -----------------------------------------------------------------------------
 
-def do_create_enrolment(branch: Branch, *, serial: str, role: str, acting_user: Any,
-                        replaces: DeviceEnrolment | None = None, reason: str = "") -> tuple[DeviceEnrolment, str]:
+
+def do_create_enrolment(
+    branch: Branch,
+    *,
+    serial: str,
+    role: str,
+    acting_user: Any,
+    replaces: DeviceEnrolment | None = None,
+    reason: str = "",
+) -> tuple[DeviceEnrolment, str]:
     """A pending binding of serial → branch and the one-time code the device must present."""
     require_perm(acting_user, "polling.add_deviceenrolment")
     serial = serial.strip()
     if not serial or len(serial) > 40:
         raise DomainError("serial must be 1-40 characters", "شماره سریال باید ۱ تا ۴۰ نویسه باشد", code="bad_serial")
     if role not in DeviceRole.values:
-        raise DomainError(f"role must be one of {', '.join(DeviceRole.values)}", "نقش دستگاه نادرست است",
-                          code="bad_role")
+        raise DomainError(
+            f"role must be one of {', '.join(DeviceRole.values)}", "نقش دستگاه نادرست است", code="bad_role"
+        )
     other = _inventory_conflict(serial, branch)
     if other:
-        raise DomainError(f"device {serial} is allocated to branch {other}",
-                          f"دستگاه {serial} به شعبه {other} تخصیص یافته است", code="wrong_branch")
+        raise DomainError(
+            f"device {serial} is allocated to branch {other}",
+            f"دستگاه {serial} به شعبه {other} تخصیص یافته است",
+            code="wrong_branch",
+        )
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
     with transaction.atomic():
         try:
             with transaction.atomic():
                 enrolment = DeviceEnrolment.objects.create(
-                    election=branch.election, branch=branch, serial=serial, role=role,
-                    code_hash=_hash_code(code), replaces=replaces)
+                    election=branch.election,
+                    branch=branch,
+                    serial=serial,
+                    role=role,
+                    code_hash=_hash_code(code),
+                    replaces=replaces,
+                )
         except IntegrityError as exc:
-            raise DomainError(f"device {serial} is already enrolled in this election",
-                              f"دستگاه {serial} قبلاً در این انتخابات ثبت شده است", code="already_enrolled") from exc
-        record(actor=acting_user, action="polling.enrolment.create", target=enrolment,
-               after={"serial": serial, "branch": branch.code, "role": role,
-                      "replaces": replaces.serial if replaces else None}, reason=reason)
+            raise DomainError(
+                f"device {serial} is already enrolled in this election",
+                f"دستگاه {serial} قبلاً در این انتخابات ثبت شده است",
+                code="already_enrolled",
+            ) from exc
+        record(
+            actor=acting_user,
+            action="polling.enrolment.create",
+            target=enrolment,
+            after={
+                "serial": serial,
+                "branch": branch.code,
+                "role": role,
+                "replaces": replaces.serial if replaces else None,
+            },
+            reason=reason,
+        )
     return enrolment, code
 
 
@@ -108,22 +137,34 @@ def enrol_device(payload: dict[str, Any]) -> dict[str, Any]:
         if not all(isinstance(v, str) for v in claim.values()):
             raise KeyError("text")
     except (KeyError, TypeError) as exc:
-        raise PollingRefused("enrolment needs serial, role, public_key, code and proof",
-                             "ثبت دستگاه به سریال، نقش، کلید عمومی، کد و امضا نیاز دارد", code="bad_message") from exc
+        raise PollingRefused(
+            "enrolment needs serial, role, public_key, code and proof",
+            "ثبت دستگاه به سریال، نقش، کلید عمومی، کد و امضا نیاز دارد",
+            code="bad_message",
+        ) from exc
     public = parse_public_key(claim["public_key"])
     verify_document(public, claim, payload.get("proof"))
     with transaction.atomic():
-        enrolment = (DeviceEnrolment.objects.select_for_update().select_related("branch", "election")
-                     .filter(serial=claim["serial"], state=EnrolmentState.PENDING).first())
+        enrolment = (
+            DeviceEnrolment.objects.select_for_update()
+            .select_related("branch", "election")
+            .filter(serial=claim["serial"], state=EnrolmentState.PENDING)
+            .first()
+        )
         if enrolment is None or not secrets.compare_digest(enrolment.code_hash, _hash_code(claim["code"])):
-            raise UnknownDevice("no pending enrolment matches this serial and code",
-                                "ثبت معلقی با این سریال و کد وجود ندارد", code="enrolment_refused")
+            raise UnknownDevice(
+                "no pending enrolment matches this serial and code",
+                "ثبت معلقی با این سریال و کد وجود ندارد",
+                code="enrolment_refused",
+            )
         if enrolment.role != claim["role"]:
-            raise PollingRefused(f"this serial is enrolled as {enrolment.role}", "نقش دستگاه با ثبت نمی‌خواند",
-                                 code="wrong_role")
+            raise PollingRefused(
+                f"this serial is enrolled as {enrolment.role}", "نقش دستگاه با ثبت نمی‌خواند", code="wrong_role"
+            )
         if DeviceEnrolment.objects.filter(public_key=claim["public_key"]).exists():
-            raise PollingRefused("this key is already bound to a device", "این کلید قبلاً ثبت شده است",
-                                 code="key_reused")
+            raise PollingRefused(
+                "this key is already bound to a device", "این کلید قبلاً ثبت شده است", code="key_reused"
+            )
         enrolment.public_key = claim["public_key"]
         enrolment.state = EnrolmentState.ACTIVE
         enrolment.code_hash = ""  # the code works once
@@ -131,36 +172,50 @@ def enrol_device(payload: dict[str, Any]) -> dict[str, Any]:
         enrolment.save(update_fields=["public_key", "state", "code_hash", "enrolled_at"])
         if enrolment.replaces_id:
             DeviceEnrolment.objects.filter(pk=enrolment.replaces_id).update(state=EnrolmentState.RETIRED)
-        record(actor=None, action="polling.enrolment.bind", target=enrolment,
-               after={"serial": enrolment.serial, "public_key": enrolment.public_key})
+        record(
+            actor=None,
+            action="polling.enrolment.bind",
+            target=enrolment,
+            after={"serial": enrolment.serial, "public_key": enrolment.public_key},
+        )
     from entekhab.hq.polling.manifests import hq_public_key
 
-    return {"election": enrolment.election.code, "branch": enrolment.branch.code, "role": enrolment.role,
-            "hq_public_key": hq_public_key()}
+    return {
+        "election": enrolment.election.code,
+        "branch": enrolment.branch.code,
+        "role": enrolment.role,
+        "hq_public_key": hq_public_key(),
+    }
 
 
-def do_replace_device(old: DeviceEnrolment, *, new_serial: str, acting_user: Any, reason: str
-                      ) -> tuple[DeviceEnrolment, str]:
+def do_replace_device(
+    old: DeviceEnrolment, *, new_serial: str, acting_user: Any, reason: str
+) -> tuple[DeviceEnrolment, str]:
     """A faulty device's successor: a pending enrolment that retires the old one when it binds."""
     require_perm(acting_user, "polling.change_deviceenrolment")
     if not reason.strip():
-        raise DomainError("a replacement needs a reason", "جایگزینی دستگاه به ذکر دلیل نیاز دارد",
-                          code="reason_missing")
+        raise DomainError(
+            "a replacement needs a reason", "جایگزینی دستگاه به ذکر دلیل نیاز دارد", code="reason_missing"
+        )
     if old.state != EnrolmentState.ACTIVE:
-        raise DomainError("only an active device can be replaced", "فقط دستگاه فعال جایگزین می‌شود",
-                          code="not_active")
+        raise DomainError("only an active device can be replaced", "فقط دستگاه فعال جایگزین می‌شود", code="not_active")
     with transaction.atomic():
-        enrolment, code = do_create_enrolment(old.branch, serial=new_serial, role=old.role, acting_user=acting_user,
-                                              replaces=old, reason=reason)
+        enrolment, code = do_create_enrolment(
+            old.branch, serial=new_serial, role=old.role, acting_user=acting_user, replaces=old, reason=reason
+        )
         Incident.objects.create(
-            election=old.election, branch=old.branch, kind=IncidentKind.DEVICE_REPLACED,
+            election=old.election,
+            branch=old.branch,
+            kind=IncidentKind.DEVICE_REPLACED,
             summary_fa=f"دستگاه {old.serial} با {new_serial} جایگزین شد: {reason}",
             summary_en=f"device {old.serial} replaced by {new_serial}: {reason}",
-            details={"old": old.serial, "new": new_serial, "reason": reason})
+            details={"old": old.serial, "new": new_serial, "reason": reason},
+        )
     return enrolment, code
 
 
 # -- device messages -------------------------------------------------------------------------
+
 
 def _authenticate(payload: object) -> tuple[DeviceEnrolment, Envelope]:
     if not isinstance(payload, dict):
@@ -169,17 +224,26 @@ def _authenticate(payload: object) -> tuple[DeviceEnrolment, Envelope]:
         envelope = Envelope.parse(payload.get("envelope"))
     except DeviceError as exc:
         raise PollingRefused(exc.message_en, exc.message_fa, code="bad_message") from exc
-    device = (DeviceEnrolment.objects.select_related("election", "branch")
-              .filter(serial=envelope.device, state=EnrolmentState.ACTIVE).first())
+    device = (
+        DeviceEnrolment.objects.select_related("election", "branch")
+        .filter(serial=envelope.device, state=EnrolmentState.ACTIVE)
+        .first()
+    )
     if device is None:
         raise UnknownDevice(f"device {envelope.device} is not enrolled", f"دستگاه {envelope.device} ثبت نشده است")
     verify(bytes.fromhex(device.public_key), canonical_json(envelope.document()), payload.get("signature"))
     if envelope.election != device.election.code:
-        raise PollingRefused(f"device {device.serial} is enrolled for election {device.election.code}",
-                             "پیام برای انتخابات دیگری است", code="wrong_election")
+        raise PollingRefused(
+            f"device {device.serial} is enrolled for election {device.election.code}",
+            "پیام برای انتخابات دیگری است",
+            code="wrong_election",
+        )
     if envelope.branch != device.branch.code:
-        raise PollingRefused(f"device {device.serial} belongs to branch {device.branch.code}, not {envelope.branch}",
-                             f"دستگاه {device.serial} متعلق به شعبه {device.branch.code} است", code="wrong_branch")
+        raise PollingRefused(
+            f"device {device.serial} belongs to branch {device.branch.code}, not {envelope.branch}",
+            f"دستگاه {device.serial} متعلق به شعبه {device.branch.code} است",
+            code="wrong_branch",
+        )
     return device, envelope
 
 
@@ -194,18 +258,27 @@ def handle_message(payload: object) -> dict[str, Any]:
     assert isinstance(payload, dict)
     signature = str(payload["signature"])
     # Check-ins skip this query: a replayed check-in fails on the (device, seq) constraint below.
-    if envelope.kind not in ("checkin", "checkin_offline") and \
-            DeviceMessage.objects.filter(device=device, seq=envelope.seq).exists():
+    if (
+        envelope.kind not in ("checkin", "checkin_offline")
+        and DeviceMessage.objects.filter(device=device, seq=envelope.seq).exists()
+    ):
         raise _replay(device, envelope.seq)
     handler = HANDLERS.get(envelope.kind)
     if handler is None:
-        raise PollingRefused(f"HQ does not take {envelope.kind} messages", "ستاد این نوع پیام را نمی‌پذیرد",
-                             code="bad_message")
+        raise PollingRefused(
+            f"HQ does not take {envelope.kind} messages", "ستاد این نوع پیام را نمی‌پذیرد", code="bad_message"
+        )
     try:
         with transaction.atomic():
             answer = handler(device, envelope)
-            DeviceMessage.objects.create(device=device, seq=envelope.seq, kind=envelope.kind,
-                                         digest=envelope.digest, signature=signature, answer=answer)
+            DeviceMessage.objects.create(
+                device=device,
+                seq=envelope.seq,
+                kind=envelope.kind,
+                digest=envelope.digest,
+                signature=signature,
+                answer=answer,
+            )
     except IntegrityError as exc:
         if DeviceMessage.objects.filter(device=device, seq=envelope.seq).exists():
             raise _replay(device, envelope.seq) from exc
@@ -222,17 +295,39 @@ def _national_code(body: dict[str, Any]) -> str:
         raise PollingRefused(exc.message_en, exc.message_fa, code=exc.code) from exc
 
 
-def _insert_checkin(device: DeviceEnrolment, seq: int, code: str, at: dt.datetime, *, offline: bool,
-                    fingerprint: str, detail: dict[str, Any]) -> int | None:
+def _insert_checkin(
+    device: DeviceEnrolment,
+    seq: int,
+    code: str,
+    at: dt.datetime,
+    *,
+    offline: bool,
+    fingerprint: str,
+    detail: dict[str, Any],
+) -> int | None:
     """The id of the new check-in, or None when the voter already has one (the constraint decides)."""
     table = CheckIn._meta.db_table
     json_param = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
-    sql = (f"INSERT INTO {table} (election_id, national_code, branch_id, device_id, message_seq, at, offline, "
-           f"fingerprint, detail) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, {json_param}) "
-           f"ON CONFLICT (election_id, national_code) DO NOTHING RETURNING id")
+    sql = (
+        f"INSERT INTO {table} (election_id, national_code, branch_id, device_id, message_seq, at, offline, "
+        f"fingerprint, detail) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, {json_param}) "
+        f"ON CONFLICT (election_id, national_code) DO NOTHING RETURNING id"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [device.election_id, code, device.branch_id, device.pk, seq, at, offline,
-                             fingerprint, json.dumps(detail, ensure_ascii=False)])
+        cursor.execute(
+            sql,
+            [
+                device.election_id,
+                code,
+                device.branch_id,
+                device.pk,
+                seq,
+                at,
+                offline,
+                fingerprint,
+                json.dumps(detail, ensure_ascii=False),
+            ],
+        )
         row = cursor.fetchone()
     return row[0] if row else None
 
@@ -242,32 +337,44 @@ def _fingerprint(body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     release = body.get("release")
     if fingerprint == "matched":
         return "matched", {}
-    if fingerprint == "released" and isinstance(release, dict) and str(release.get("by", "")).strip() \
-            and str(release.get("reason", "")).strip():
+    if (
+        fingerprint == "released"
+        and isinstance(release, dict)
+        and str(release.get("by", "")).strip()
+        and str(release.get("reason", "")).strip()
+    ):
         return "released", {"released_by": str(release["by"])[:150], "reason": str(release["reason"])[:500]}
-    raise PollingRefused("a check-in needs a matched fingerprint or the branch head's release with a reason",
-                         "پذیرش به تطبیق اثر انگشت یا اجازه رئیس شعبه با ذکر دلیل نیاز دارد",
-                         code="fingerprint_required")
+    raise PollingRefused(
+        "a check-in needs a matched fingerprint or the branch head's release with a reason",
+        "پذیرش به تطبیق اثر انگشت یا اجازه رئیس شعبه با ذکر دلیل نیاز دارد",
+        code="fingerprint_required",
+    )
 
 
 def _already_voted(first: CheckIn) -> dict[str, Any]:
     local = timezone.localtime(first.at)
     hhmm = local.strftime("%H:%M")
-    return {"status": "refused", "code": "already_voted",
-            "message": f"already voted at branch {first.branch.code} at {hhmm}",
-            "message_fa": f"این رأی‌دهنده ساعت {to_persian_digits(hhmm)} در شعبه "
-                          f"{to_persian_digits(first.branch.code)} رأی داده است",
-            "branch": first.branch.code, "at": hhmm}
+    return {
+        "status": "refused",
+        "code": "already_voted",
+        "message": f"already voted at branch {first.branch.code} at {hhmm}",
+        "message_fa": f"این رأی‌دهنده ساعت {to_persian_digits(hhmm)} در شعبه "
+        f"{to_persian_digits(first.branch.code)} رأی داده است",
+        "branch": first.branch.code,
+        "at": hhmm,
+    }
 
 
 def _checkin(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any]:
     if device.role != DeviceRole.AUTH:
-        raise PollingRefused("only an authentication device checks voters in", "فقط دستگاه احراز هویت پذیرش می‌کند",
-                             code="wrong_role")
+        raise PollingRefused(
+            "only an authentication device checks voters in", "فقط دستگاه احراز هویت پذیرش می‌کند", code="wrong_role"
+        )
     code = _national_code(envelope.body)
     fingerprint, detail = _fingerprint(envelope.body)
-    new_id = _insert_checkin(device, envelope.seq, code, timezone.now(), offline=False, fingerprint=fingerprint,
-                             detail=detail)
+    new_id = _insert_checkin(
+        device, envelope.seq, code, timezone.now(), offline=False, fingerprint=fingerprint, detail=detail
+    )
     if new_id is not None:
         return {"status": "accepted", "checkin": new_id}
     first = CheckIn.objects.select_related("branch").get(election_id=device.election_id, national_code=code)
@@ -277,57 +384,96 @@ def _checkin(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any]:
 def _checkin_offline(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any]:
     """An offline check-in synced late: a duplicate is accepted for the record and becomes an incident."""
     if device.role != DeviceRole.AUTH:
-        raise PollingRefused("only an authentication device checks voters in", "فقط دستگاه احراز هویت پذیرش می‌کند",
-                             code="wrong_role")
+        raise PollingRefused(
+            "only an authentication device checks voters in", "فقط دستگاه احراز هویت پذیرش می‌کند", code="wrong_role"
+        )
     body = envelope.body
     code = _national_code(body)
     fingerprint, detail = _fingerprint(body)
     approved = str(body.get("approved_by", "")).strip()
     if not approved:
-        raise PollingRefused("an offline check-in needs the branch head's approval",
-                             "پذیرش برون‌خط به تأیید رئیس شعبه نیاز دارد", code="offline_needs_approval")
+        raise PollingRefused(
+            "an offline check-in needs the branch head's approval",
+            "پذیرش برون‌خط به تأیید رئیس شعبه نیاز دارد",
+            code="offline_needs_approval",
+        )
     try:
         at = dt.datetime.strptime(str(body.get("at")), "%Y-%m-%dT%H:%MZ").replace(tzinfo=dt.UTC)
     except ValueError as exc:
-        raise PollingRefused("offline check-in time must look like 2026-05-01T09:30Z",
-                             "زمان پذیرش برون‌خط نادرست است", code="bad_message") from exc
+        raise PollingRefused(
+            "offline check-in time must look like 2026-05-01T09:30Z", "زمان پذیرش برون‌خط نادرست است", code="bad_message"
+        ) from exc
     detail = {**detail, "approved_by": approved[:150]}
     new_id = _insert_checkin(device, envelope.seq, code, at, offline=True, fingerprint=fingerprint, detail=detail)
     if new_id is not None:
         return {"status": "accepted", "checkin": new_id, "offline": True}
-    first = CheckIn.objects.select_related("branch", "device").get(election_id=device.election_id,
-                                                                    national_code=code)
+    first = CheckIn.objects.select_related("branch", "device").get(election_id=device.election_id, national_code=code)
     if first.device_id == device.pk and first.message_seq == body.get("supersedes"):
         # The online attempt did reach HQ before the line dropped: the same check-in, not a duplicate.
         return {"status": "accepted", "checkin": first.pk, "offline": True, "same_as_online": True}
     duplicate = DuplicateCheckIn.objects.create(
-        election_id=device.election_id, national_code=code, branch_id=device.branch_id, device=device,
-        message_seq=envelope.seq, at=at, detail=detail, first=first)
+        election_id=device.election_id,
+        national_code=code,
+        branch_id=device.branch_id,
+        device=device,
+        message_seq=envelope.seq,
+        at=at,
+        detail=detail,
+        first=first,
+    )
     at_first = timezone.localtime(first.at).strftime("%H:%M")
     at_second = timezone.localtime(at).strftime("%H:%M")
     incident = Incident.objects.create(
-        election_id=device.election_id, branch_id=device.branch_id, kind=IncidentKind.DOUBLE_CHECKIN,
-        checkin=first, duplicate=duplicate,
-        summary_en=(f"voter {code[:3]}…{code[-1]} checked in at branch {first.branch.code} at {at_first} and "
-                    f"offline at branch {device.branch.code} at {at_second}"),
-        summary_fa=(f"رأی‌دهنده {to_persian_digits(code[:3])}…{to_persian_digits(code[-1])} ساعت "
-                    f"{to_persian_digits(at_first)} در شعبه {to_persian_digits(first.branch.code)} و به‌صورت "
-                    f"برون‌خط ساعت {to_persian_digits(at_second)} در شعبه {to_persian_digits(device.branch.code)} "
-                    "پذیرش شده است"),
-        details={"first": {"checkin": first.pk, "branch": first.branch.code, "device": first.device.serial,
-                           "at": first.at.isoformat(), "offline": first.offline},
-                 "second": {"duplicate": duplicate.pk, "branch": device.branch.code, "device": device.serial,
-                            "at": at.isoformat(), "approved_by": approved}})
+        election_id=device.election_id,
+        branch_id=device.branch_id,
+        kind=IncidentKind.DOUBLE_CHECKIN,
+        checkin=first,
+        duplicate=duplicate,
+        summary_en=(
+            f"voter {code[:3]}…{code[-1]} checked in at branch {first.branch.code} at {at_first} and "
+            f"offline at branch {device.branch.code} at {at_second}"
+        ),
+        summary_fa=(
+            f"رأی‌دهنده {to_persian_digits(code[:3])}…{to_persian_digits(code[-1])} ساعت "
+            f"{to_persian_digits(at_first)} در شعبه {to_persian_digits(first.branch.code)} و به‌صورت "
+            f"برون‌خط ساعت {to_persian_digits(at_second)} در شعبه {to_persian_digits(device.branch.code)} "
+            "پذیرش شده است"
+        ),
+        details={
+            "first": {
+                "checkin": first.pk,
+                "branch": first.branch.code,
+                "device": first.device.serial,
+                "at": first.at.isoformat(),
+                "offline": first.offline,
+            },
+            "second": {
+                "duplicate": duplicate.pk,
+                "branch": device.branch.code,
+                "device": device.serial,
+                "at": at.isoformat(),
+                "approved_by": approved,
+            },
+        },
+    )
     return {"status": "duplicate", "incident": incident.pk}
 
 
 def _branch_info(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any]:
     branch = device.branch
-    devices = {d.serial: {"role": d.role, "public_key": d.public_key}
-               for d in DeviceEnrolment.objects.filter(branch=branch).exclude(public_key="")}
+    devices = {
+        d.serial: {"role": d.role, "public_key": d.public_key}
+        for d in DeviceEnrolment.objects.filter(branch=branch).exclude(public_key="")
+    }
     signed = signed_manifest_for(branch)
-    return {"status": "ok", "branch": branch.code, "style": branch.ballot_style.code if branch.ballot_style else "",
-            "manifest": signed, "devices": devices, "polling_day": branch.election.polling_date.isoformat()}
+    return {
+        "status": "ok",
+        "branch": branch.code,
+        "style": branch.ballot_style.code if branch.ballot_style else "",
+        "manifest": signed,
+        "devices": devices,
+        "polling_day": branch.election.polling_date.isoformat(),
+    }
 
 
 def _refuse_report(exc: DomainError) -> PollingRefused:
@@ -336,8 +482,9 @@ def _refuse_report(exc: DomainError) -> PollingRefused:
 
 def _branch_open(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any]:
     if device.role != DeviceRole.EBOX:
-        raise PollingRefused("only the e-box opens a branch", "فقط صندوق الکترونیک شعبه را باز می‌کند",
-                             code="wrong_role")
+        raise PollingRefused(
+            "only the e-box opens a branch", "فقط صندوق الکترونیک شعبه را باز می‌کند", code="wrong_role"
+        )
     signed_manifest = signed_manifest_for(device.branch)
     manifest = load_manifest(signed_manifest, bytes.fromhex(signed_manifest["public_key"]))
     try:
@@ -346,27 +493,40 @@ def _branch_open(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any]:
         raise _refuse_report(exc) from exc
     _check_report_identity(device, zero.report)
     if zero.report.get("kind") != "zero" or zero.report.get("ballots") != 0:
-        raise PollingRefused("the zero report must show an empty ballot box", "گزارش صفر باید صندوق خالی را نشان دهد",
-                             code="zero_report_not_empty")
+        raise PollingRefused(
+            "the zero report must show an empty ballot box",
+            "گزارش صفر باید صندوق خالی را نشان دهد",
+            code="zero_report_not_empty",
+        )
     _, created = BranchOpening.objects.get_or_create(
-        branch=device.branch, defaults={"device": device, "manifest_sha256": manifest.sha256,
-                                        "zero_report": zero.document(), "opened_at": timezone.now()})
+        branch=device.branch,
+        defaults={
+            "device": device,
+            "manifest_sha256": manifest.sha256,
+            "zero_report": zero.document(),
+            "opened_at": timezone.now(),
+        },
+    )
     if not created:
-        raise PollingRefused(f"branch {device.branch.code} is already open", "این شعبه قبلاً باز شده است",
-                             code="already_open")
+        raise PollingRefused(
+            f"branch {device.branch.code} is already open", "این شعبه قبلاً باز شده است", code="already_open"
+        )
     return {"status": "opened", "zero_report_sha256": zero.sha256}
 
 
 def _check_report_identity(device: DeviceEnrolment, report: dict[str, Any]) -> None:
     if report.get("device_key") != device.public_key or report.get("device") != device.serial:
-        raise PollingRefused("the report is not signed by this device", "صورتجلسه با امضای همین دستگاه نیست",
-                             code="bad_signature")
+        raise PollingRefused(
+            "the report is not signed by this device", "صورتجلسه با امضای همین دستگاه نیست", code="bad_signature"
+        )
     if report.get("election") != device.election.code:
-        raise PollingRefused("the report is for another election", "صورتجلسه مربوط به انتخابات دیگری است",
-                             code="wrong_election")
+        raise PollingRefused(
+            "the report is for another election", "صورتجلسه مربوط به انتخابات دیگری است", code="wrong_election"
+        )
     if report.get("branch") != device.branch.code:
-        raise PollingRefused("the report is for another branch", "صورتجلسه مربوط به شعبه دیگری است",
-                             code="wrong_branch")
+        raise PollingRefused(
+            "the report is for another branch", "صورتجلسه مربوط به شعبه دیگری است", code="wrong_branch"
+        )
 
 
 def _branch_report(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any]:
@@ -376,15 +536,20 @@ def _branch_report(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any
     branch = device.branch
     opening = BranchOpening.objects.select_for_update().filter(branch=branch).first()
     if opening is None:
-        raise PollingRefused(f"branch {branch.code} never opened", f"شعبه {branch.code} هرگز باز نشده است",
-                             code="never_opened")
+        raise PollingRefused(
+            f"branch {branch.code} never opened", f"شعبه {branch.code} هرگز باز نشده است", code="never_opened"
+        )
     if opening.state == BranchDayState.REPORTED:
-        raise PollingRefused(f"branch {branch.code} has already reported", "صورتجلسه این شعبه قبلاً رسیده است",
-                             code="already_reported")
+        raise PollingRefused(
+            f"branch {branch.code} has already reported", "صورتجلسه این شعبه قبلاً رسیده است", code="already_reported"
+        )
     records = envelope.body.get("records")
     if not isinstance(records, list):
-        raise PollingRefused("the report must carry its vote records", "صورتجلسه باید رکوردهای رأی را همراه داشته باشد",
-                             code="bad_message")
+        raise PollingRefused(
+            "the report must carry its vote records",
+            "صورتجلسه باید رکوردهای رأی را همراه داشته باشد",
+            code="bad_message",
+        )
     signed_manifest = signed_manifest_for(branch)
     manifest = load_manifest(signed_manifest, bytes.fromhex(signed_manifest["public_key"]))
     try:
@@ -395,20 +560,29 @@ def _branch_report(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any
     _check_report_identity(device, doc)
     _check_predecessors(device, doc)
     if doc.get("kind") != "final":
-        raise PollingRefused("only a final report closes a branch", "فقط صورتجلسه پایانی پذیرفته می‌شود",
-                             code="bad_message")
+        raise PollingRefused(
+            "only a final report closes a branch", "فقط صورتجلسه پایانی پذیرفته می‌شود", code="bad_message"
+        )
     statement_count = _verify_checkin_statement(device, doc.get("checkins"))
-    hq_checkins = (CheckIn.objects.filter(branch=branch).count()
-                   + DuplicateCheckIn.objects.filter(branch=branch).count())
+    hq_checkins = CheckIn.objects.filter(branch=branch).count() + DuplicateCheckIn.objects.filter(branch=branch).count()
     ballots = int(doc["ballots"])
     if ballots > hq_checkins or ballots > statement_count:
         raise PollingRefused(
             f"{ballots} ballots but only {min(hq_checkins, statement_count)} check-ins",
             f"تعداد آرا ({to_persian_digits(ballots)}) از تعداد پذیرش‌شدگان "
-            f"({to_persian_digits(min(hq_checkins, statement_count))}) بیشتر است", code="more_ballots_than_checkins")
-    stored = BranchReport.objects.create(branch=branch, device=device, source=ReportSource.ELECTRONIC,
-                                         document=report.document(), sha256=report.sha256, ballots=ballots,
-                                         checkins=hq_checkins, received_at=timezone.now())
+            f"({to_persian_digits(min(hq_checkins, statement_count))}) بیشتر است",
+            code="more_ballots_than_checkins",
+        )
+    stored = BranchReport.objects.create(
+        branch=branch,
+        device=device,
+        source=ReportSource.ELECTRONIC,
+        document=report.document(),
+        sha256=report.sha256,
+        ballots=ballots,
+        checkins=hq_checkins,
+        received_at=timezone.now(),
+    )
     shuffled = list(records)
     secrets.SystemRandom().shuffle(shuffled)
     VoteRecord.objects.bulk_create([VoteRecord(report=stored, ballot=r) for r in shuffled], batch_size=500)
@@ -420,14 +594,21 @@ def _branch_report(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any
 def _verify_checkin_statement(device: DeviceEnrolment, statement: object) -> int:
     """The authentication device's signed count of cards issued, checked against its enrolled key."""
     if not isinstance(statement, dict) or not isinstance(statement.get("statement"), dict):
-        raise PollingRefused("the report lacks the authentication device's check-in count",
-                             "صورتجلسه فاقد شمار پذیرش دستگاه احراز هویت است", code="checkins_missing")
+        raise PollingRefused(
+            "the report lacks the authentication device's check-in count",
+            "صورتجلسه فاقد شمار پذیرش دستگاه احراز هویت است",
+            code="checkins_missing",
+        )
     body = statement["statement"]
-    auth = DeviceEnrolment.objects.filter(branch=device.branch, role=DeviceRole.AUTH,
-                                          public_key=str(statement.get("device_key", ""))).first()
+    auth = DeviceEnrolment.objects.filter(
+        branch=device.branch, role=DeviceRole.AUTH, public_key=str(statement.get("device_key", ""))
+    ).first()
     if auth is None or body.get("branch") != device.branch.code:
-        raise PollingRefused("the check-in count is not from this branch's authentication device",
-                             "شمار پذیرش از دستگاه احراز هویت این شعبه نیست", code="checkins_foreign")
+        raise PollingRefused(
+            "the check-in count is not from this branch's authentication device",
+            "شمار پذیرش از دستگاه احراز هویت این شعبه نیست",
+            code="checkins_foreign",
+        )
     verify_document(bytes.fromhex(auth.public_key), body, statement.get("signature"))
     count = body.get("checkins")
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
@@ -444,9 +625,11 @@ def _check_predecessors(device: DeviceEnrolment, doc: dict[str, Any]) -> None:
         node = node.replaces
     for pred in doc.get("predecessors") or []:
         if not isinstance(pred, dict) or pred.get("device_key") not in chain:
-            raise PollingRefused("the report covers a device this e-box did not replace",
-                                 "صورتجلسه دستگاهی را پوشش می‌دهد که این صندوق جایگزین آن نشده است",
-                                 code="predecessor_unknown")
+            raise PollingRefused(
+                "the report covers a device this e-box did not replace",
+                "صورتجلسه دستگاهی را پوشش می‌دهد که این صندوق جایگزین آن نشده است",
+                code="predecessor_unknown",
+            )
 
 
 HANDLERS = {
@@ -466,13 +649,18 @@ def record_refused_report(payload: object, refusal: PollingRefused) -> None:
         return
     if envelope.kind != "branch_report" or refusal.code in ("replay", "already_reported"):
         return
-    Incident.objects.create(election=device.election, branch=device.branch, kind=IncidentKind.REPORT_REFUSED,
-                            summary_fa=f"صورتجلسه شعبه {device.branch.code} رد شد: {refusal.message_fa}",
-                            summary_en=f"report of branch {device.branch.code} refused: {refusal.message_en}",
-                            details={"code": refusal.code, "device": device.serial, "seq": envelope.seq})
+    Incident.objects.create(
+        election=device.election,
+        branch=device.branch,
+        kind=IncidentKind.REPORT_REFUSED,
+        summary_fa=f"صورتجلسه شعبه {device.branch.code} رد شد: {refusal.message_fa}",
+        summary_en=f"report of branch {device.branch.code} refused: {refusal.message_en}",
+        details={"code": refusal.code, "device": device.serial, "seq": envelope.seq},
+    )
 
 
 # -- paper fallback --------------------------------------------------------------------------
+
 
 def do_enter_paper_counts(branch: Branch, counts: dict[str, Any], *, acting_user: Any) -> BranchReport | None:
     """One official's entry; the second agreeing entry by another official makes the paper report."""
@@ -481,34 +669,64 @@ def do_enter_paper_counts(branch: Branch, counts: dict[str, Any], *, acting_user
     with transaction.atomic():
         others = list(PaperEntry.objects.select_for_update().filter(branch=branch).exclude(entered_by=acting_user))
         if PaperEntry.objects.filter(branch=branch, entered_by=acting_user).exists():
-            raise DomainError("you have already entered this branch's paper counts",
-                              "شما قبلاً شمارش برگه‌های این شعبه را وارد کرده‌اید", code="already_entered")
+            raise DomainError(
+                "you have already entered this branch's paper counts",
+                "شما قبلاً شمارش برگه‌های این شعبه را وارد کرده‌اید",
+                code="already_entered",
+            )
         if BranchReport.objects.filter(branch=branch, source=ReportSource.PAPER).exists():
-            raise DomainError("this branch's paper counts are already confirmed",
-                              "شمارش کاغذی این شعبه قبلاً تأیید شده است", code="already_reported")
-        if others and canonical_json(others[0].counts) != canonical_json(counts):
-            Incident.objects.create(
-                election=branch.election, branch=branch, kind=IncidentKind.PAPER_MISMATCH,
-                summary_fa=f"دو ورود شمارش برگه‌های کاغذی شعبه {branch.code} یکسان نیست",
-                summary_en=f"the two entries of branch {branch.code}'s paper counts differ",
-                details={"first": others[0].counts, "second": counts,
-                         "officials": [others[0].entered_by.username, acting_user.username]})
-            record(actor=acting_user, action="polling.paper.mismatch", target=branch, after=counts,
-                   succeeded=False)
-            raise DomainError("the second entry differs from the first: an incident was opened",
-                              "ورود دوم با ورود اول یکسان نیست؛ گزارش رخداد ثبت شد", code="paper_mismatch")
-        PaperEntry.objects.create(branch=branch, entered_by=acting_user, counts=counts)
-        record(actor=acting_user, action="polling.paper.entry", target=branch, after=counts)
-        if not others:
-            return None
-        document = {"type": "entekhab.paper_report", "branch": branch.code, "election": branch.election.code,
-                    "flag": "paper ballots, entered twice", "counts": counts,
-                    "entered_by": [others[0].entered_by.username, acting_user.username]}
-        report = BranchReport.objects.create(
-            branch=branch, source=ReportSource.PAPER, document=document,
-            sha256=hashlib.sha256(canonical_json(document)).hexdigest(), ballots=counts["ballots"],
-            checkins=CheckIn.objects.filter(branch=branch).count(), received_at=timezone.now())
-        record(actor=acting_user, action="polling.paper.confirmed", target=report, after={"ballots": counts["ballots"]})
+            raise DomainError(
+                "this branch's paper counts are already confirmed",
+                "شمارش کاغذی این شعبه قبلاً تأیید شده است",
+                code="already_reported",
+            )
+        mismatch = bool(others) and canonical_json(others[0].counts) != canonical_json(counts)
+        if not mismatch:
+            PaperEntry.objects.create(branch=branch, entered_by=acting_user, counts=counts)
+            record(actor=acting_user, action="polling.paper.entry", target=branch, after=counts)
+            return _paper_report(branch, counts, others[0].entered_by, acting_user) if others else None
+
+    # Outside the entry's transaction: the refusal must not take the incident with it.
+    with transaction.atomic():
+        Incident.objects.create(
+            election=branch.election,
+            branch=branch,
+            kind=IncidentKind.PAPER_MISMATCH,
+            summary_fa=f"دو ورود شمارش برگه‌های کاغذی شعبه {branch.code} یکسان نیست",
+            summary_en=f"the two entries of branch {branch.code}'s paper counts differ",
+            details={
+                "first": others[0].counts,
+                "second": counts,
+                "officials": [others[0].entered_by.username, acting_user.username],
+            },
+        )
+        record(actor=acting_user, action="polling.paper.mismatch", target=branch, after=counts, succeeded=False)
+    raise DomainError(
+        "the second entry differs from the first: an incident was opened",
+        "ورود دوم با ورود اول یکسان نیست؛ گزارش رخداد ثبت شد",
+        code="paper_mismatch",
+    )
+
+
+def _paper_report(branch: Branch, counts: dict[str, Any], first: Any, acting_user: Any) -> BranchReport:
+    document = {
+        "type": "entekhab.paper_report",
+        "branch": branch.code,
+        "election": branch.election.code,
+        "flag": "paper ballots, entered twice",
+        "counts": counts,
+        "entered_by": [first.username, acting_user.username],
+    }
+    report = BranchReport.objects.create(
+        branch=branch,
+        source=ReportSource.PAPER,
+        document=document,
+        sha256=hashlib.sha256(canonical_json(document)).hexdigest(),
+        ballots=counts["ballots"],
+        checkins=CheckIn.objects.filter(branch=branch).count(),
+        received_at=timezone.now(),
+    )
+    record(actor=acting_user, action="polling.paper.confirmed", target=report, after={"ballots": counts["ballots"]})
     return report
 
 
