@@ -32,9 +32,9 @@ from entekhab.publication.contests import ContestInfo, contests_of, manifest_sty
 from entekhab.publication.errors import OpenDataInvalid
 from entekhab.publication.index import INDEX_FILE, build_index, check_files, verify_index
 from entekhab.publication.nist import cvr_report, records_from_cvr, results_report
-from entekhab.publication.recount import Difference, check_branch, compare_tallies
-from entekhab.publication.seats import result_json
-from entekhab.publication.totals import ContestTally, Totaliser
+from entekhab.publication.recount import Difference, check_branch, compare_tallies, same_order
+from entekhab.publication.seats import contest_entry, lot_seed
+from entekhab.publication.totals import Absorption, ContestTally, Totaliser, summarise
 
 RESULTS_FORMAT = "entekhab/results/1"
 ELECTION_FORMAT = "entekhab/open-data/1"
@@ -65,23 +65,23 @@ class BranchData:
         return str(self.document["report"].get("device", ""))
 
 
-def build_results(
-    *,
-    election: Mapping[str, Any],
-    seed: str,
-    areas: Sequence[Mapping[str, Any]],
-    contests: Sequence[ContestMeta],
-    infos: Mapping[str, ContestInfo],
-    reports: Iterable[tuple[str, Mapping[str, Any]]],
-    areas_of: Mapping[str, Sequence[str]],
-    only: Iterable[str] | None = None,
-) -> dict[str, Any]:
-    """``results.json`` from (branch area, signed report) pairs; ``only`` limits the contests counted."""
+def build_results(*, election: Mapping[str, Any], areas: Sequence[Mapping[str, Any]],
+                  contests: Sequence[ContestMeta], infos: Mapping[str, ContestInfo],
+                  reports: Iterable[tuple[str, Mapping[str, Any]]], areas_of: Mapping[str, Sequence[str]],
+                  only: Iterable[str] | None = None) -> dict[str, Any]:
+    """``results.json`` from (branch area, signed report) pairs; ``only`` limits the contests counted.
+
+    Each contest's lot seed is :func:`entekhab.publication.seats.lot_seed` of the reports counted for it.
+    """
     totaliser = Totaliser(areas_of)
     branches = []
+    digests: dict[str, list[str]] = {}
     for area, document in reports:
-        totaliser.absorb(document)
-        branches.append({"code": document["report"]["branch"], "area": area})
+        if totaliser.absorb(document) is Absorption.COUNTED:
+            summary = summarise(document)
+            branches.append({"code": summary.branch, "area": area})
+            for t in summary.contests:
+                digests.setdefault(t.contest, []).append(summary.sha256)
     totals = totaliser.totals()
     by_area = totaliser.by_area()
     wanted = set(only) if only is not None else None
@@ -89,62 +89,14 @@ def build_results(
     for meta in contests:
         if wanted is not None and meta.code not in wanted:
             continue
-        info = infos[meta.code]
-        tally = totals.get(meta.code, ContestTally(meta.code))
-        result = result_json(info, tally, seed)
-        elected, alternates = set(result["elected"]), set(result["alternates"])
-        out_contests.append(
-            {
-                "code": meta.code,
-                "name_fa": info.name_fa,
-                "name_en": info.name_en,
-                "area": meta.area,
-                "method": info.method,
-                "seats": info.seats,
-                "alternates": info.alternates,
-                "max_votes": info.max_votes,
-                "status": meta.status,
-                "version": meta.version,
-                "branches_expected": meta.branches_expected,
-                "branches_reported": tally.branches,
-                "totals": tally.as_json(),
-                "by_area": {a: t.as_json() for (c, a), t in by_area.items() if c == meta.code},
-                "candidates": [
-                    {
-                        "id": c.id,
-                        "code": c.code,
-                        "name_fa": c.name_fa,
-                        "name_en": c.name_en,
-                        "list": c.list_id,
-                        "votes": tally.candidates.get(c.code, 0),
-                        "elected": c.id in elected,
-                        "alternate": c.id in alternates,
-                    }
-                    for c in info.candidates
-                ],
-                "lists": [
-                    {
-                        "id": x.id,
-                        "code": x.code,
-                        "title_fa": x.title_fa,
-                        "title_en": x.title_en,
-                        "ballots": tally.lists.get(x.code, 0),
-                        "votes": result["group_votes"].get(x.id, 0),
-                        "seats": result["group_seats"].get(x.id, 0),
-                    }
-                    for x in info.lists
-                ],
-                "result": result,
-            }
-        )
-    return {
-        "format": RESULTS_FORMAT,
-        "election": dict(election),
-        "seed": seed,
-        "areas": list(areas),
-        "branches": sorted(branches, key=lambda b: b["code"]),
-        "contests": out_contests,
-    }
+        out_contests.append(contest_entry(
+            info=infos[meta.code], area=meta.area, branches_expected=meta.branches_expected, status=meta.status,
+            version=meta.version, tally=totals.get(meta.code, ContestTally(meta.code)),
+            by_area={a: t for (c, a), t in by_area.items() if c == meta.code},
+            seed=lot_seed(str(election["code"]), meta.code, digests.get(meta.code, [])),
+        ))
+    return {"format": RESULTS_FORMAT, "election": dict(election), "areas": list(areas),
+            "branches": sorted(branches, key=lambda b: b["code"]), "contests": out_contests}
 
 
 def results_csv(results: Mapping[str, Any]) -> str:
@@ -209,7 +161,6 @@ def _dump(value: Any) -> bytes:
 def open_data_files(
     *,
     election: Mapping[str, Any],
-    seed: str,
     areas: Sequence[Mapping[str, Any]],
     contests: Sequence[ContestMeta],
     manifests: Sequence[Mapping[str, Any]],
@@ -246,7 +197,6 @@ def open_data_files(
         {
             "format": ELECTION_FORMAT,
             "election": dict(election),
-            "seed": seed,
             "hq_public_key": key.public_hex,
             "areas": list(areas),
             "contests": [
@@ -300,6 +250,7 @@ class RecountOutcome:
     contests: int
     problems: tuple[str, ...]
     differences: tuple[Difference, ...]
+    records_in_device_order: int = 0  # branches whose records still hash to the report's records_sha256
 
     @property
     def agrees(self) -> bool:
@@ -312,6 +263,7 @@ class RecountOutcome:
             "contests": self.contests,
             "problems": list(self.problems),
             "differences": [d.as_json() for d in self.differences],
+            "records_in_device_order": self.records_in_device_order,
         }
 
 
@@ -355,6 +307,7 @@ def recount_folder(
     chain = areas_chain(meta["areas"])
     reports: list[tuple[str, Mapping[str, Any]]] = []
     diffs: list[Difference] = []
+    in_order = 0
     for b in meta["branches"]:
         code, area = str(b["code"]), str(b["area"])
         if progress:
@@ -372,6 +325,7 @@ def recount_folder(
         records = records_from_cvr(_load(root, f"records/{code}.json"))
         style_doc = manifests[report["manifest_sha256"]]
         style_infos = {c["code"]: infos[c["code"]] for c in style_doc["contests"]}
+        in_order += same_order(report, records)
         try:
             diffs.extend(check_branch(report, style_infos, records))
         except DomainError as exc:
@@ -383,7 +337,6 @@ def recount_folder(
     ]
     recomputed = build_results(
         election=meta["election"],
-        seed=meta["seed"],
         areas=meta["areas"],
         contests=contests,
         infos=infos,
@@ -392,7 +345,8 @@ def recount_folder(
         only=[c["code"] for c in published.get("contests", [])],
     )
     diffs.extend(compare_results(published, recomputed))
-    return RecountOutcome(len(meta["branches"]), len(recomputed["contests"]), tuple(problems), tuple(diffs))
+    return RecountOutcome(len(meta["branches"]), len(recomputed["contests"]), tuple(problems), tuple(diffs),
+                          in_order)
 
 
 def compare_results(published: Mapping[str, Any], recomputed: Mapping[str, Any]) -> list[Difference]:
@@ -416,6 +370,8 @@ def compare_results(published: Mapping[str, Any], recomputed: Mapping[str, Any])
             ta = ContestTally.from_json(a["by_area"].get(area, {**ContestTally(code).as_json()}))
             tb = ContestTally.from_json(b["by_area"].get(area, {**ContestTally(code).as_json()}))
             diffs.extend(compare_tallies(ta, tb, f"{code}.{area}"))
+        if a.get("seed") != b["seed"]:
+            diffs.append(Difference(f"{code}.seed", a.get("seed"), b["seed"]))
         for name in ("elected", "alternates", "group_seats"):
             if a["result"][name] != b["result"][name]:
                 diffs.append(Difference(f"{code}.{name}", a["result"][name], b["result"][name]))

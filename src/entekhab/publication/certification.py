@@ -1,0 +1,66 @@
+"""Certification of a contest's result: an explicit lifecycle with who may take each step.
+
+    computed ──approve (executive board)──▶ approved ──confirm (supervisory board)──▶ published
+                                               └────return with reasons (supervisory board)──▶ returned
+
+A returned version stays as it was (with the reasons); the executive board computes a
+new version. A published version is never changed: a correction is a new version that
+goes through the same steps and, once published, supersedes it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from entekhab.domain.errors import DomainError
+
+
+class CertificationRefused(DomainError):
+    code = "certification_refused"
+
+
+class ResultState(StrEnum):
+    COMPUTED = "computed"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+    RETURNED = "returned"
+
+
+class CertificationStep(StrEnum):
+    APPROVE = "approve"
+    CONFIRM = "confirm"
+    RETURN = "return"
+
+
+STATE_NAMES_FA = {
+    ResultState.COMPUTED: "محاسبه‌شده (در انتظار تأیید هیئت اجرایی)",
+    ResultState.APPROVED: "تأییدشده هیئت اجرایی (در انتظار هیئت نظارت)",
+    ResultState.PUBLISHED: "قطعی و منتشرشده",
+    ResultState.RETURNED: "بازگشت‌داده‌شده از هیئت نظارت",
+}
+
+# step → (from state, to state, the permission it needs, whether a reason is required)
+STEPS: dict[CertificationStep, tuple[ResultState, ResultState, str, bool]] = {
+    CertificationStep.APPROVE: (ResultState.COMPUTED, ResultState.APPROVED, "results.approve_resultversion", False),
+    CertificationStep.CONFIRM: (ResultState.APPROVED, ResultState.PUBLISHED, "results.confirm_resultversion", False),
+    CertificationStep.RETURN: (ResultState.APPROVED, ResultState.RETURNED, "results.confirm_resultversion", True),
+}
+
+
+def check_step(state: str, step: str, reason: str = "") -> tuple[ResultState, str]:
+    """The state after ``step`` and the permission it needs, or CertificationRefused naming why."""
+    try:
+        current, wanted = ResultState(state), CertificationStep(step)
+    except ValueError as exc:
+        raise CertificationRefused(f"unknown certification step {step!r}", "مرحله تأیید نامعتبر است") from exc
+    source, target, perm, needs_reason = STEPS[wanted]
+    if current is not source:
+        raise CertificationRefused(
+            f"cannot {wanted.value} a result that is {current.value} (it must be {source.value})",
+            f"نتیجه در وضعیت «{STATE_NAMES_FA[current]}» است و این مرحله ممکن نیست",
+            code="wrong_state",
+        )
+    if needs_reason and not reason.strip():
+        raise CertificationRefused("sending a result back needs the reasons",
+                                   "بازگرداندن نتیجه بدون ذکر دلایل ممکن نیست", code="reason_required")
+    return target, perm
