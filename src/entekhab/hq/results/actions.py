@@ -1,0 +1,189 @@
+"""Results at HQ: compute a contest's result, certify it, and assemble what is published.
+
+Writes go through ``do_*`` actions (permission, transaction, audit). A contest's result is
+computed from the running totals (which a check recomputes from the stored reports) by
+the pure :func:`entekhab.publication.seats.contest_entry`, the same definition the open
+data recount uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from entekhab.crypto.signing import SigningKey, canonical_json, load_hq_key, sha256_hex
+from entekhab.domain.errors import DomainError
+from entekhab.hq.audit.log import record
+from entekhab.hq.elections.actions import require_perm
+from entekhab.hq.elections.models import Branch, Contest, Election
+from entekhab.hq.geography.models import Area
+from entekhab.hq.polling.models import VoteRecord
+from entekhab.hq.results.models import AreaTotal, ContestTotal, CountedReport, ResultVersion
+from entekhab.hq.results.totals import absorb_new_reports, contest_branches, tally_of
+from entekhab.publication.certification import CertificationRefused, CertificationStep, ResultState, check_step
+from entekhab.publication.contests import ContestInfo, contests_of
+from entekhab.publication.opendata import BranchData, ContestMeta, open_data_files
+from entekhab.publication.seats import contest_entry, lot_seed
+from entekhab.publication.totals import ContestTally
+
+
+@dataclass(frozen=True)
+class ElectionInputs:
+    """What publication needs from the database, read once."""
+
+    manifests: list[dict[str, Any]]
+    infos: dict[str, ContestInfo]
+    expected: dict[str, int]  # contest code → branches carrying it
+    members: dict[str, set[int]]  # contest code → branch ids
+
+
+def election_inputs(election: Election) -> ElectionInputs:
+    from entekhab.hq.polling.manifests import signed_manifest_for
+
+    manifests = []
+    for style_id in (Branch.objects.filter(election=election, ballot_style__isnull=False)
+                     .values_list("ballot_style_id", flat=True).distinct().order_by("ballot_style_id")):
+        branch = Branch.objects.filter(election=election, ballot_style_id=style_id).select_related(
+            "ballot_style", "election").first()
+        manifests.append(signed_manifest_for(branch))
+    infos = contests_of(m["manifest"] for m in manifests)
+    codes = dict(Contest.objects.filter(election=election).values_list("id", "code"))
+    members = {codes[cid]: ids for cid, ids in contest_branches(election).items()}
+    return ElectionInputs(manifests, infos, {c: len(ids) for c, ids in members.items()}, members)
+
+
+def live_entry(contest: Contest, inputs: ElectionInputs, *, status: str = "provisional",
+               version: int = 0) -> dict[str, Any]:
+    """The contest's result from the running totals, as results.json would carry it."""
+    if contest.code not in inputs.infos:
+        raise DomainError(f"no ballot manifest carries contest {contest.code}",
+                          f"هیچ فهرست برگه رأیی رقابت {contest.code} را ندارد", code="no_manifest")
+    running = ContestTotal.objects.filter(contest=contest).first()
+    tally = tally_of(running, contest.code) if running else ContestTally(contest.code)
+    by_area = {row.area.code: tally_of(row, contest.code)
+               for row in AreaTotal.objects.filter(contest=contest).select_related("area")}
+    digests = CountedReport.objects.filter(branch_id__in=inputs.members.get(contest.code, set())).values_list(
+        "sha256", flat=True)
+    return contest_entry(info=inputs.infos[contest.code], area=contest.area.code,
+                         branches_expected=inputs.expected.get(contest.code, 0), status=status, version=version,
+                         tally=tally, by_area=by_area,
+                         seed=lot_seed(contest.election.code, contest.code, digests))
+
+
+def _snapshot(v: ResultVersion) -> dict[str, Any]:
+    return {"version": v.version, "state": v.state, "sha256": v.sha256, "provisional": v.provisional}
+
+
+def do_compute_result(contest: Contest, *, acting_user: Any, reason: str = "") -> ResultVersion:
+    """A new version of the contest's result, waiting for the executive board."""
+    require_perm(acting_user, "results.add_resultversion")
+    absorb_new_reports(contest.election)
+    inputs = election_inputs(contest.election)
+    with transaction.atomic():
+        Contest.objects.select_for_update().get(pk=contest.pk)
+        waiting = contest.result_versions.filter(state__in=[ResultState.COMPUTED, ResultState.APPROVED]).first()
+        if waiting is not None:
+            raise CertificationRefused(
+                f"version {waiting.version} is still being certified; finish or return it first",
+                f"نسخه {waiting.version} هنوز در جریان تأیید است", code="version_pending")
+        number = (contest.result_versions.aggregate(n=Max("version"))["n"] or 0) + 1
+        entry = live_entry(contest, inputs, version=number)
+        published = contest.result_versions.filter(state=ResultState.PUBLISHED).order_by("-version").first()
+        version = ResultVersion.objects.create(
+            contest=contest, version=number, state=ResultState.COMPUTED,
+            provisional=entry["branches_reported"] < entry["branches_expected"], document=entry,
+            sha256=sha256_hex(canonical_json(entry)), computed_by=acting_user, computed_at=timezone.now(),
+            supersedes=published)
+        record(actor=acting_user, action="results.compute", target=version, after=_snapshot(version), reason=reason)
+    return version
+
+
+def do_certify(version: ResultVersion, step: str, *, acting_user: Any, reason: str = "") -> ResultVersion:
+    """The executive board approves; the supervisory board confirms (publishes) or returns with reasons."""
+    with transaction.atomic():
+        locked = ResultVersion.objects.select_for_update().get(pk=version.pk)
+        target, perm = check_step(locked.state, step, reason)
+        require_perm(acting_user, perm)
+        before = _snapshot(locked)
+        now = timezone.now()
+        if step == CertificationStep.APPROVE:
+            locked.approved_by, locked.approved_at = acting_user, now
+        else:
+            locked.confirmed_by, locked.confirmed_at = acting_user, now
+        if step == CertificationStep.RETURN:
+            locked.returned_reason = reason.strip()
+        if target is ResultState.PUBLISHED:
+            locked.document = {**locked.document, "status": "final"}
+            locked.sha256 = sha256_hex(canonical_json(locked.document))
+        locked.state = target.value
+        locked.save()
+        record(actor=acting_user, action=f"results.{step}", target=locked, before=before,
+               after=_snapshot(locked), reason=reason)
+    return locked
+
+
+def published_version(contest: Contest) -> ResultVersion | None:
+    """The result in force: the latest published version (later versions supersede earlier ones)."""
+    return contest.result_versions.filter(state=ResultState.PUBLISHED).order_by("-version").first()
+
+
+def area_rows(election: Election) -> list[dict[str, Any]]:
+    """The areas of the election's branches and contests, with their ancestors (parents first)."""
+    paths = set(Branch.objects.filter(election=election).values_list("area__path", flat=True))
+    paths |= set(Contest.objects.filter(election=election).values_list("area__path", flat=True))
+    codes = {c for p in paths for c in p.split("/") if c}
+    rows = Area.objects.filter(code__in=codes).select_related("parent").order_by("path")
+    return [{"code": a.code, "kind": a.kind, "name_fa": a.name_fa, "name_en": a.name_en,
+             "parent": a.parent.code if a.parent_id else None} for a in rows]
+
+
+def election_json(election: Election) -> dict[str, Any]:
+    return {"code": election.code, "name_fa": election.name_fa, "name_en": election.name_en,
+            "polling_date": election.polling_date.isoformat()}
+
+
+def public_results(election: Election, inputs: ElectionInputs | None = None) -> dict[str, Any]:
+    """results.json: each contest's published version, else its live provisional result."""
+    inputs = inputs or election_inputs(election)
+    contests = []
+    for contest in Contest.objects.filter(election=election).select_related("area", "election").order_by("code"):
+        if contest.code not in inputs.infos:
+            continue
+        published = published_version(contest)
+        contests.append(published.document if published else live_entry(contest, inputs))
+    branches = (CountedReport.objects.filter(election=election).select_related("branch__area")
+                .order_by("branch__code"))
+    return {"format": "entekhab/results/1", "election": election_json(election), "areas": area_rows(election),
+            "branches": [{"code": c.branch.code, "area": c.branch.area.code} for c in branches],
+            "contests": contests}
+
+
+def hq_key() -> SigningKey:
+    return load_hq_key(settings.DATA_DIR)
+
+
+def open_data(election: Election, *, generated: str | None = None, key: SigningKey | None = None
+              ) -> dict[str, bytes]:
+    """Every open data file (the signed index included) for the election as it stands."""
+    absorb_new_reports(election)
+    inputs = election_inputs(election)
+    results = public_results(election, inputs)
+    branches = []
+    for counted in (CountedReport.objects.filter(election=election).select_related("branch__area", "report")
+                    .order_by("branch__code")):
+        records = list(VoteRecord.objects.filter(report_id=counted.report_id).order_by("id")
+                       .values_list("ballot", flat=True))
+        branches.append(BranchData(counted.branch.code, counted.branch.area.code, counted.report.document, records))
+    metas = [ContestMeta(c["code"], c["area"], c["branches_expected"], c["status"], c["version"])
+             for c in results["contests"]]
+    stamp = generated or dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return open_data_files(election=election_json(election), areas=results["areas"], contests=metas,
+                           manifests=inputs.manifests, branches=branches, results=results, generated=stamp,
+                           key=key or hq_key())
+

@@ -1,0 +1,12 @@
+"""A polling day on the small demo election, stored through polling's models in the real formats."""
+
+from __future__ import annotations
+
+import pytest
+
+from entekhab.hq.results.polling_day import store_polling_day
+
+
+@pytest.fixture
+def polling_day(election):
+    return store_polling_day(election, seed=1405, voters=(3, 12))
