@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "entekhab.hq.operations",
     "entekhab.hq.candidates",
     "entekhab.hq.polling",
+    "entekhab.hq.results",
 ]
 
 MIDDLEWARE = [

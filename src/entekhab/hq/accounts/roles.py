@@ -98,6 +98,18 @@ POLLING_PERMISSIONS: dict[Role, list[str]] = {
 for _role, _perms in POLLING_PERMISSIONS.items():
     ROLE_PERMISSIONS.setdefault(_role, []).extend(_perms)
 
+# Results (issue 9): the executive board computes and approves, the supervisory board confirms
+# (publishes) or returns with reasons; HQ computes and announces turnout but certifies nothing.
+RESULTS_PERMISSIONS: dict[Role, list[str]] = {
+    Role.HQ_ADMIN: ["results.view_*", "results.add_resultversion", "results.add_turnoutannouncement"],
+    Role.EXECUTIVE_BOARD: ["results.view_*", "results.add_resultversion", "results.approve_resultversion",
+                           "results.add_turnoutannouncement"],
+    Role.SUPERVISORY_BOARD: ["results.view_*", "results.confirm_resultversion"],
+    Role.OBSERVER: ["results.view_*"],
+}
+for _role, _perms in RESULTS_PERMISSIONS.items():
+    ROLE_PERMISSIONS.setdefault(_role, []).extend(_perms)
+
 
 def _resolve(pattern: str) -> list[Permission]:
     app, _, codename = pattern.partition(".")
