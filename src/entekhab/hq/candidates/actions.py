@@ -112,14 +112,11 @@ def contest_facts(contest: Contest, candidacy: ContestCandidacy) -> ContestFacts
 
 
 def _candidacy(contest: Contest) -> ContestCandidacy:
-    try:
-        return contest.candidacy
-    except ContestCandidacy.DoesNotExist:
-        raise _err(
-            "registration_closed",
-            f"registration for {contest.code} has no schedule yet",
-            "زمان‌بندی ثبت‌نام این رقابت هنوز اعلام نشده است",
-        ) from None
+    found = ContestCandidacy.objects.filter(contest=contest).select_related("contest").first()  # never a cached copy
+    if found is None:
+        raise _err("registration_closed", f"registration for {contest.code} has no schedule yet",
+                   "زمان‌بندی ثبت‌نام این رقابت هنوز اعلام نشده است")
+    return found
 
 
 # ----------------------------------------------------------------------------- registration

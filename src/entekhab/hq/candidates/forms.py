@@ -11,7 +11,8 @@ from django.utils.translation import get_language
 from entekhab.domain.eligibility import ART41_POSTS, DEGREE_NAMES, Degree, PostHeld
 from entekhab.hq.candidates.actions import RegistrationInput
 from entekhab.hq.candidates.models import InquiryAnswer, InquiryBody
-from entekhab.hq.web.forms import JalaliDateField, NationalCodeField
+from entekhab.hq.web.forms import JalaliDateField as _JalaliDateField
+from entekhab.hq.web.forms import NationalCodeField
 
 
 def _pick(fa: str, en: str) -> str:
@@ -21,6 +22,14 @@ def _pick(fa: str, en: str) -> str:
 bi = lazy(_pick, str)
 
 MAX_PHOTO = 512 * 1024
+
+
+class JalaliDateField(_JalaliDateField):
+    """The shared field minus CharField's length validator, which would call len() on the parsed date."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not hasattr(v, "limit_value")]
 
 
 class RegistrationForm(forms.Form):

@@ -1,0 +1,194 @@
+"""Back office for candidates: rules (edits become new versions), schedules, parties, lists; history read-only."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from entekhab.domain.errors import DomainError
+from entekhab.hq.candidates import actions
+from entekhab.hq.candidates.forms import JalaliDateField
+from entekhab.hq.candidates.models import (
+    BallotCode,
+    BallotManifest,
+    CandidateList,
+    CodePolicy,
+    ContestCandidacy,
+    EligibilityRule,
+    ListMembership,
+    Party,
+    Registration,
+    VettingInquiry,
+    VettingStep,
+)
+from entekhab.hq.elections.admin import AuditedAdmin
+from entekhab.hq.web.display import jalali_datetime, localise_date
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History and derived rows: changed only by actions, never typed in."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RuleForm(forms.ModelForm):
+    reason = forms.CharField(label=_("reason"), required=False, max_length=2000)
+
+    class Meta:
+        model = EligibilityRule
+        fields = ("office", "code", "kind", "params", "legal_ref", "message_fa", "message_en", "position", "is_active")
+
+    def clean(self):
+        data = super().clean()
+        probe = EligibilityRule(**{k: v for k, v in data.items() if k != "reason"})
+        try:
+            probe.as_rule()
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message_fa) from exc
+        return data
+
+
+@admin.register(EligibilityRule)
+class EligibilityRuleAdmin(AuditedAdmin):
+    """An edit saves the next version; the old one stays, inactive, for registrations judged by it."""
+
+    form = RuleForm
+    list_display = ("office", "code", "version", "kind", "legal_ref", "is_active")
+    list_filter = ("office", "is_active", "kind")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("office", "code", "kind") if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        changes = {k: form.cleaned_data[k] for k in actions.RULE_EDITABLE if k in form.changed_data}
+        old = EligibilityRule.objects.get(pk=obj.pk)
+        new = actions.do_update_rule(old, changes, acting_user=request.user, reason=form.cleaned_data.get("reason", ""))
+        obj.pk, obj.version = new.pk, new.version
+        messages.info(request, f"v{new.version}")
+        return None
+
+
+class CandidacyForm(forms.ModelForm):
+    registration_opens = JalaliDateField(label=_("registration opens"))
+    registration_closes = JalaliDateField(label=_("registration closes"))
+    review_deadline = JalaliDateField(label=_("executive board review deadline"))
+    appeal_deadline = JalaliDateField(label=_("appeal deadline"))
+    supervision_deadline = JalaliDateField(label=_("supervisory board deadline"))
+    list_deadline = JalaliDateField(label=_("lists lock on"), required=False)
+
+    class Meta:
+        model = ContestCandidacy
+        fields = ("contest", *actions.CANDIDACY_FIELDS)
+
+
+@admin.register(ContestCandidacy)
+class ContestCandidacyAdmin(AuditedAdmin):
+    form = CandidacyForm
+    list_display = ("contest", "opens", "closes", "list_min_members", "list_max_members", "finalised_at")
+    readonly_fields = ("finalised_at",)
+    raw_id_fields = ("contest",)
+
+    @admin.display(description=_("registration opens"), ordering="registration_opens")
+    def opens(self, obj):
+        return localise_date(obj.registration_opens)
+
+    @admin.display(description=_("registration closes"), ordering="registration_closes")
+    def closes(self, obj):
+        return localise_date(obj.registration_closes)
+
+
+@admin.register(CodePolicy)
+class CodePolicyAdmin(ReadOnlyAdmin):
+    list_display = ("election", "seed", "base_digits", jalali_datetime("published_at"))
+
+
+class PartyForm(forms.ModelForm):
+    licensed_on = JalaliDateField(label=_("licensed on"))
+
+    class Meta:
+        model = Party
+        fields = "__all__"
+
+
+@admin.register(Party)
+class PartyAdmin(AuditedAdmin):
+    form = PartyForm
+    list_display = ("name_fa", "name_en", "kind", "license_number")
+    list_filter = ("kind",)
+    search_fields = ("name_fa", "name_en", "license_number")
+    filter_horizontal = ("members", "representatives")
+
+
+class MembershipInline(admin.TabularInline):
+    model = ListMembership
+    extra = 0
+    raw_id_fields = ("registration",)
+    readonly_fields = ("registration", "position", "confirmed_at")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CandidateList)
+class CandidateListAdmin(ReadOnlyAdmin):
+    list_display = ("title_fa", "contest", "party", "state", "code")
+    list_filter = ("state", "contest__election")
+    search_fields = ("title_fa", "title_en", "ref")
+    inlines = [MembershipInline]
+
+
+class StepInline(admin.TabularInline):
+    model = VettingStep
+    extra = 0
+    can_delete = False
+    readonly_fields = ("action", "from_state", "to_state", "actor", "actor_role", "reason", "at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class InquiryInline(admin.TabularInline):
+    model = VettingInquiry
+    extra = 0
+    can_delete = False
+    readonly_fields = ("body", "answer", "note", "recorded_by", "recorded_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Registration)
+class RegistrationAdmin(ReadOnlyAdmin):
+    list_display = ("tracking", "last_name", "first_name", "contest", "state", "code")
+    list_filter = ("state", "contest__office", "election")
+    search_fields = ("tracking", "last_name", "first_name", "national_code")
+    exclude = ("photo", "access_key_hash")
+    inlines = [InquiryInline, StepInline]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("candidates.view_registration")
+
+
+@admin.register(BallotCode)
+class BallotCodeAdmin(ReadOnlyAdmin):
+    list_display = ("code", "contest", "registration", "candidate_list")
+    list_filter = ("election",)
+    search_fields = ("code",)
+
+
+@admin.register(BallotManifest)
+class BallotManifestAdmin(ReadOnlyAdmin):
+    list_display = ("ballot_style", "version", "sha256", "is_current", jalali_datetime("created_at"))
+    list_filter = ("election", "is_current")
+    exclude = ("canonical",)
