@@ -281,7 +281,7 @@ def shuffle_and_prove(
     w = width // 2
     psi = _permutation(n, rng)
     nonces = [[rng.scalar().v for _ in range(w)] for _ in range(n)]
-    spans = chunks(n, parts)
+    spans = chunks(n, 4 * parts if parts > 1 else 1)  # small chunks balance load
     permuted = [inputs[psi[i]] for i in range(n)]
     outputs: list[Row] = []
     for part in pmap(reencrypt_chunk, [(permuted[a:b], pk, nonces[a:b]) for a, b in spans]):
@@ -391,7 +391,7 @@ def verify_shuffle(
     c = _challenge(seed, _t_parts(proof))
     base = chain_base(label)
     chain_prev = [base, *proof.chain[:-1]]
-    spans = chunks(n, parts)
+    spans = chunks(n, 4 * parts if parts > 1 else 1)  # small chunks balance load
     jobs = [
         (
             label,
