@@ -75,3 +75,12 @@ def test_deficiency_lists_per_body():
     assert [(d.branch, d.item) for d in lists[Body.EDUCATION]] == [("B1", "toilets")]
     assert lists[Body.MCI][0].signal_dbm == -112
     assert lists[Body.ENDOWMENTS][0].rating is Rating.RELOCATE
+
+
+def test_stored_strings_become_enums_and_unknown_values_are_refused():
+    r = ItemRating("toilets", "temporary", "education", "broken")
+    assert r.rating is Rating.TEMPORARY and r.body is Body.EDUCATION
+    with pytest.raises(InspectionInvalid):
+        ItemRating("toilets", "fine", "education")
+    with pytest.raises(InspectionInvalid):
+        ItemRating("toilets", "compliant", "nasa")

@@ -141,6 +141,12 @@ class ItemRating:
     signal_dbm: int | None = None
 
     def __post_init__(self) -> None:
+        try:  # accept the stored strings, keep the enums
+            object.__setattr__(self, "rating", Rating(self.rating))
+            object.__setattr__(self, "body", Body(self.body))
+        except ValueError as exc:
+            raise InspectionInvalid(f"{self.code}: unknown rating or body",
+                                    f"{self.code}: ارزیابی یا دستگاه مسئول نامعتبر است", code="unknown_value") from exc
         if self.code not in ITEMS:
             raise InspectionInvalid(f"unknown checklist item {self.code!r}", f"بند «{self.code}» در فهرست بازرسی نیست",
                                     code="unknown_item")

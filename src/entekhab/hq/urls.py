@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("operations/", include("entekhab.hq.operations.urls")),
     path("candidates/", include("entekhab.hq.candidates.urls")),
     path("operations/", include("entekhab.hq.operations.urls")),
 ]

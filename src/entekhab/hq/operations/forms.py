@@ -37,7 +37,9 @@ class SignalField(forms.CharField):
 
 
 class InspectionForm(forms.Form):
-    inspected_on = JalaliDateField(label=_("inspected on"))
+    # max_length=None: a length validator would run on the parsed date (JalaliDateField's default of 20 does).
+    inspected_on = JalaliDateField(label=_("inspected on"), max_length=None,
+                                   widget=forms.TextInput(attrs={"maxlength": 20}))
     inspector = forms.CharField(label=_("inspector"), max_length=150)
     notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -55,7 +57,8 @@ class InspectionForm(forms.Form):
             if item.measured:
                 low, high = SIGNAL_RANGE
                 self.fields[f"signal_{item.code}"] = SignalField(
-                    label=_("measured signal (dBm)"), required=False, max_length=8, help_text=f"{low} … {high}"
+                    label=_("measured signal (dBm)"), required=False,
+                    widget=forms.TextInput(attrs={"maxlength": 8, "size": 6}), help_text=f"{low} … {high}"
                 )
 
     def rows(self):

@@ -13,6 +13,7 @@ from entekhab.domain.readiness import (
     Body,
     Deficiency,
     ItemRating,
+    Rating,
     Readiness,
     check_ratings,
     deficiency_lists,
@@ -80,5 +81,5 @@ def election_deficiencies(election: Election, area_path: str = "") -> dict[Body,
     latest: dict[str, list[ItemRating]] = {}
     for code, item_code, rating, body, note, signal in rows.values_list(
             "inspection__branch__code", "code", "rating", "body", "note", "signal_dbm"):
-        latest.setdefault(code, []).append(ItemRating(item_code, rating, Body(body), note, signal))
+        latest.setdefault(code, []).append(ItemRating(item_code, Rating(rating), Body(body), note, signal))
     return deficiency_lists(latest)

@@ -1,0 +1,120 @@
+"""Each state machine: allowed transitions by the right role succeed; all others are refused
+with a clear error and change nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from entekhab.domain.device_lifecycle import TRANSITIONS, DeviceEvent, DeviceState
+from entekhab.domain.errors import DomainError
+from entekhab.domain.lifecycle import TransitionRefused
+from entekhab.hq.operations.actions.committees import do_create_action_item, do_set_action_status
+from entekhab.hq.operations.actions.devices import do_device_event, do_register_device
+from entekhab.hq.operations.models import ActionItem, Device, DeviceLog
+from tests.hq.operations.conftest import audit_count
+
+
+def snapshot(device: Device) -> tuple:
+    device.refresh_from_db()
+    return device.state, device.branch_id, device.region_id, DeviceLog.objects.filter(device=device).count()
+
+
+def test_register_validates_serial_kind_and_duplicates(admin, executive):
+    device = do_register_device(serial="sn-test-0001", kind="ebox", acting_user=admin)
+    assert device.serial == "SN-TEST-0001" and device.state == "received"
+    assert device.log.get().event == "receive"
+    before = (Device.objects.count(), audit_count())
+    for serial, kind in (("SN-TEST-0001", "ebox"), ("x", "ebox"), ("SN TEST 2", "ebox"), ("SN-TEST-0003", "toaster")):
+        with pytest.raises(DomainError):
+            do_register_device(serial=serial, kind=kind, acting_user=admin)
+    with pytest.raises(PermissionDenied):
+        do_register_device(serial="SN-TEST-0004", kind="ebox", acting_user=executive)
+    assert (Device.objects.count(), audit_count()) == before
+
+
+def test_device_events_need_the_right_role_and_state(admin, executive, operator):
+    device = do_register_device(serial="SN-LIFE-0001", kind="authentication", acting_user=admin)
+    # An operator cannot run the warehouse test; nothing changes.
+    before, events = snapshot(device), audit_count()
+    with pytest.raises(PermissionDenied):
+        do_device_event(device, "pass_test", place="warehouse", acting_user=operator)
+    assert snapshot(device) == before and audit_count() == events
+    # Deploy before allocation is refused by the state machine.
+    with pytest.raises(TransitionRefused):
+        do_device_event(device, "deploy", place="warehouse", acting_user=executive)
+    assert snapshot(device) == before
+    device = do_device_event(device, "pass_test", place="HQ warehouse", acting_user=executive)
+    assert device.state == "tested"
+    device = do_device_event(device, "allocate", place="region 7", acting_user=executive)
+    # Allocated but not drawn to a branch: deploying is refused with a clear message.
+    with pytest.raises(DomainError, match="not been drawn to a branch"):
+        do_device_event(device, "deploy", place="region 7", acting_user=executive)
+    device = do_device_event(device, "release", place="region 7", acting_user=executive)
+    assert device.state == "tested" and device.region_id is None
+    log = list(device.log.values_list("event", "actor_name", "place"))
+    assert log[-1] == ("release", "ops-exec", "region 7") and len(log) == 4
+    # A returned device is final; an operator may not return devices.
+    with pytest.raises(PermissionDenied):
+        do_device_event(device, "return", place="HQ", acting_user=operator)
+    device = do_device_event(device, "return", place="HQ", acting_user=admin)
+    before = snapshot(device)
+    for event in DeviceEvent:
+        with pytest.raises((TransitionRefused, PermissionDenied)):
+            do_device_event(device, event.value, place="HQ", acting_user=admin)
+    assert snapshot(device) == before
+
+
+def test_operator_may_start_service_and_report_faults_only(election, admin, executive, operator):
+    from entekhab.hq.operations.actions.devices import do_draw_devices
+
+    do_draw_devices(election, stage="region", seed="lifecycle seed", acting_user=executive)
+    do_draw_devices(election, stage="branch", seed="lifecycle seed", acting_user=executive)
+    device = Device.objects.filter(branch__election=election, state="allocated").order_by("serial").first()
+    with pytest.raises(PermissionDenied):
+        do_device_event(device, "deploy", place=device.branch.code, acting_user=operator)
+    device = do_device_event(device, "deploy", place=device.branch.code, acting_user=executive)
+    device = do_device_event(device, "start_service", place=device.branch.code, acting_user=operator)
+    device = do_device_event(device, "report_fault", place=device.branch.code, note="screen dead",
+                             acting_user=operator)
+    assert device.state == "faulty"
+    # Replacement goes through the journal transfer procedure, not a bare event.
+    with pytest.raises(DomainError, match="replacement procedure"):
+        do_device_event(device, "replace", place=device.branch.code, acting_user=admin)
+    assert Device.objects.get(pk=device.pk).state == "faulty"
+
+
+def test_every_device_transition_names_an_existing_permission(admin):
+    from django.contrib.auth.models import Permission
+
+    codenames = set(Permission.objects.filter(content_type__app_label="operations").values_list("codename", flat=True))
+    assert {t.permission for t in TRANSITIONS.values()} <= codenames
+    assert {s.value for s in DeviceState} == {c[0] for c in Device._meta.get_field("state").choices}
+
+
+def test_action_item_lifecycle_by_role(election, admin, executive, observer):
+    item = do_create_action_item(election, title="Fibre to school 12", owner_body="tci",
+                                 due_on=dt.date(2026, 4, 20), acting_user=executive)
+    with pytest.raises(PermissionDenied):
+        do_set_action_status(item, "in_progress", acting_user=observer)
+    item = do_set_action_status(item, "in_progress", acting_user=executive)
+    with pytest.raises(PermissionDenied):  # only the HQ administrator cancels
+        do_set_action_status(item, "cancelled", acting_user=executive)
+    item = do_set_action_status(item, "done", acting_user=executive)
+    events = audit_count()
+    for bad in ("cancelled", "done", "open", "finished"):
+        with pytest.raises((TransitionRefused, PermissionDenied)):
+            do_set_action_status(item, bad, acting_user=admin)
+    assert ActionItem.objects.get(pk=item.pk).status == "done" and audit_count() == events
+    item = do_set_action_status(item, "in_progress", acting_user=executive, reason="reopened: not fixed")
+    assert do_set_action_status(item, "cancelled", acting_user=admin).status == "cancelled"
+
+
+def test_action_items_need_an_owner_and_a_title(election, executive):
+    n = ActionItem.objects.count()
+    for kwargs in ({"title": "x"}, {"title": "  ", "owner_person": "a"}, {"title": "x", "owner_body": "nasa"}):
+        with pytest.raises(DomainError):
+            do_create_action_item(election, due_on=dt.date(2026, 4, 1), acting_user=executive, **kwargs)
+    assert ActionItem.objects.count() == n
