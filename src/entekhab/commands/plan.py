@@ -320,9 +320,12 @@ def _print_branch(sc: Scenario, load: Any, a: int, e: int, day: Any, sizing: Any
 @plan_app.command("district")
 def district(
     scenario_file: Annotated[str, typer.Option(
-        "--scenario", help="scenario JSON file, or turnout-25 / turnout-45 / turnout-70")],
+        "--scenario", help="scenario JSON file, or turnout-25 / turnout-45 / turnout-70 "
+                           "(with --election: a scenario saved for it)")] = "turnout-45",
     branches_file: Annotated[Path | None, typer.Option(
         "--branches", help="branch JSON file (default: the synthetic Tehran district)")] = None,
+    election: Annotated[str | None, typer.Option(
+        help="plan this election's branches from the HQ database (e.g. 1405)")] = None,
     synthetic_seed: Annotated[int, typer.Option(help="seed of the synthetic district")] = 1405,
     workers: Annotated[int | None, typer.Option(help="worker processes (default: CPUs)")] = None,
     report: Annotated[Path | None, typer.Option(help="write an HTML report here")] = None,
@@ -339,9 +342,12 @@ def district(
         _fail("--workers must be ≥ 1", "--workers باید دست‌کم ۱ باشد")
     try:
         presets = {s.name: s for s in default_scenarios()}
-        sc = presets[scenario_file] if scenario_file in presets else load_scenario(
-            Path(scenario_file))
-        bs = _load_branches(branches_file, synthetic_seed)
+        if election is not None:
+            sc, bs = _election_inputs(election, scenario_file, branches_file)
+        else:
+            sc = presets[scenario_file] if scenario_file in presets else load_scenario(
+                Path(scenario_file))
+            bs = _load_branches(branches_file, synthetic_seed)
         sc.check_branches(bs.codes())
     except Exception as exc:
         _domain(exc)
@@ -414,6 +420,18 @@ def _print_district(plan: Any, day: Any, lang: Lang) -> None:
                   + _h("شعب بدون هدف با موجودی فعلی", "branches missing the target with "
                        "today's inventory", lang)
                   + f": {_n(day.branches_missing_target, lang)}")
+
+
+def _election_inputs(election: str, scenario: str, branches_file: Path | None) -> tuple[Any, Any]:
+    """Scenario and branches of an election in the HQ database (``entekhab.hq.capacity``)."""
+    if branches_file is not None:
+        _fail("--election and --branches exclude each other", "--election و --branches با هم نمی‌آیند")
+    from entekhab.hq.bootstrap import setup
+
+    setup()
+    from entekhab.hq.capacity.loads import election_inputs
+
+    return election_inputs(election, scenario)
 
 
 def _load_branches(branches_file: Path | None, synthetic_seed: int) -> Any:

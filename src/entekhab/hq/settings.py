@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "entekhab.hq.candidates",
     "entekhab.hq.polling",
     "entekhab.hq.results",
+    "entekhab.hq.capacity",
 ]
 
 MIDDLEWARE = [

@@ -14,4 +14,5 @@ urlpatterns = [
     path("operations/", include("entekhab.hq.operations.urls")),
     path("candidates/", include("entekhab.hq.candidates.urls")),
     path("operations/", include("entekhab.hq.operations.urls")),
+    path("capacity/", include("entekhab.hq.capacity.urls")),
 ]

@@ -98,6 +98,15 @@ POLLING_PERMISSIONS: dict[Role, list[str]] = {
 for _role, _perms in POLLING_PERMISSIONS.items():
     ROLE_PERMISSIONS.setdefault(_role, []).extend(_perms)
 
+# Capacity planning (issue 5): HQ and the executive board edit scenarios and run plans; every other role views.
+CAPACITY_PERMISSIONS: dict[Role, list[str]] = {
+    Role.HQ_ADMIN: ["capacity.*"],
+    Role.EXECUTIVE_BOARD: ["capacity.*"],
+    **{r: ["capacity.view_*"] for r in Role if r not in (Role.HQ_ADMIN, Role.EXECUTIVE_BOARD)},
+}
+for _role, _perms in CAPACITY_PERMISSIONS.items():
+    ROLE_PERMISSIONS.setdefault(_role, []).extend(_perms)
+
 # Results (issue 9): the executive board computes and approves, the supervisory board confirms
 # (publishes) or returns with reasons; HQ computes and announces turnout but certifies nothing.
 RESULTS_PERMISSIONS: dict[Role, list[str]] = {

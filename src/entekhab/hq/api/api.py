@@ -71,3 +71,4 @@ from entekhab.hq.api import candidates as _candidates  # noqa: E402,F401
 from entekhab.hq.api import routes  # noqa: E402,F401  (registers the routes)
 from entekhab.hq.api import operations as _operations  # noqa: E402,F401
 from entekhab.hq.api import polling as _polling  # noqa: E402,F401
+from entekhab.hq.api import capacity as _capacity  # noqa: E402,F401

@@ -11,6 +11,7 @@ from django.db import transaction
 from entekhab.domain.council_size import CouncilSize, Settlement
 from entekhab.hq.audit.log import record
 from entekhab.hq.candidates.demo import load_candidates_demo
+from entekhab.hq.capacity.demo import load_capacity_demo
 from entekhab.hq.demo.generate import ELECTION_CODE, POLLING_DAY, PROVINCE, DemoElection, build_demo
 from entekhab.hq.elections.ballot_styles import assign_ballot_styles
 from entekhab.hq.elections.models import Branch, Contest, CouncilSizeRule, Election
@@ -86,6 +87,7 @@ def load_demo(scale: str, seed: int, *, step: Step | None = None) -> DemoElectio
         raise RuntimeError("demo election has ballot style problems: " + "; ".join(map(str, problems[:5])))
     load_candidates_demo(election, demo, step=step)
     load_operations_demo(election, demo, step=step)
+    load_capacity_demo(election, demo, step=step)
     record(actor=None, action="demo.load", target=election,
            after={"scale": str(demo.scale), "seed": seed, "branches": len(demo.branches)})
     return demo

@@ -1,0 +1,1 @@
+"""Capacity planning in the HQ app: saved scenarios, plan runs over the election's branches, pages and PDF."""

@@ -1,0 +1,72 @@
+"""What the pages and the PDF show of a stored run: rows, charts, the branch day (computed on demand)."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.safestring import SafeString, mark_safe
+
+from entekhab.hq.capacity.models import AreaLevel, AreaPlan, BranchPlan, PlanRun
+from entekhab.hq.capacity.policy import BRANCH_ROWS_SHOWN
+
+
+def inline_svg(svg: str) -> SafeString:
+    """Matplotlib's SVG without the XML prologue, to sit inside a page (our own output, not user input)."""
+    return mark_safe(svg[svg.find("<svg"):])
+
+
+def svg_data_uri(svg: str) -> str:
+    """An SVG as a data: URI, the form WeasyPrint embeds as an image."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+@dataclass(frozen=True)
+class RunView:
+    run: PlanRun
+    district: AreaPlan | None
+    regions: list[AreaPlan]
+    counties: list[AreaPlan]
+    branches: list[BranchPlan]
+    branches_total: int
+
+
+def run_view(run: PlanRun, rows: int = BRANCH_ROWS_SHOWN) -> RunView:
+    areas = list(run.area_plans.all())
+    branches = sorted(run.branch_plans.all(), key=lambda b: (-b.shortfall, -b.expected_voters, b.code))
+    return RunView(
+        run=run,
+        district=next((a for a in areas if a.level == AreaLevel.DISTRICT), None),
+        regions=[a for a in areas if a.level == AreaLevel.REGION],
+        counties=[a for a in areas if a.level == AreaLevel.COUNTY],
+        branches=branches[:rows],
+        branches_total=len(branches),
+    )
+
+
+def branch_day_svgs(run: PlanRun, bp: BranchPlan) -> dict[str, str]:
+    """Queue length and waits over the day at one branch, with the planned devices and with today's."""
+    from entekhab.planning.branches import BranchLoad
+    from entekhab.planning.charts import branch_day_chart
+    from entekhab.planning.scenario import Scenario
+    from entekhab.planning.service import BALLOTS
+    from entekhab.planning.simulation import branch_trace
+
+    sc = Scenario.from_dict(run.scenario_definition)
+    load = BranchLoad(code=bp.code, region_code=bp.region_code, county_code=bp.county_code,
+                      district_code=run.district_code or bp.county_code, eligible_voters=bp.eligible_voters,
+                      ballot=BALLOTS[bp.ballot], auth_devices=bp.auth_available, eboxes=bp.eboxes_available)
+    out: dict[str, Any] = {}
+    cases = [("planned", bp.auth_needed, bp.eboxes_needed, "با دستگاه‌های لازم", "with the devices needed")]
+    if bp.auth_available >= 1 and bp.eboxes_available >= 1:
+        cases.append(("inventory", bp.auth_available, bp.eboxes_available, "با دستگاه‌های موجود",
+                      "with today's devices"))
+    for key, a, e, fa, en in cases:
+        trace = branch_trace(sc, load, a, e)
+        out[key] = branch_day_chart(
+            trace, sc.profile.opening_hour, sc.target.max_wait_minutes,
+            title_fa=f"صف و انتظار در طول روز، شعبهٔ {bp.code} {fa} ({a}+{e})",
+            title_en=f"Queue and waits over the day, branch {bp.code}, {en} ({a} auth + {e} e-box)",
+        ).decode("utf-8")
+    return out

@@ -1,0 +1,19 @@
+"""Named policy values of the capacity pages (docs/planning.md, "HQ app", lists them with their defaults)."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from entekhab.domain.device_lifecycle import DeviceKind, DeviceState
+
+# Devices that count as a branch's inventory once the operations draw has put them there.
+AT_BRANCH_STATES = frozenset({DeviceState.ALLOCATED, DeviceState.DEPLOYED, DeviceState.IN_SERVICE})
+# Until any device of the election is allocated to a branch, every branch is assumed to hold
+# what the 1405 plan gives each branch: one authentication device and one e-box
+# (the operations app's DEVICES_PER_BRANCH).
+DEFAULT_INVENTORY = MappingProxyType({DeviceKind.AUTHENTICATION: 1, DeviceKind.EBOX: 1})
+# Plans of at most this many branches run inside the request (≈ 0.2 s per 100 branches);
+# larger ones run in a background thread (never a forked process inside the web server).
+SYNC_BRANCH_LIMIT = 400
+# Branches listed on the plan page, largest shortfall first (the PDF lists the same).
+BRANCH_ROWS_SHOWN = 50
