@@ -7,6 +7,8 @@ branch on the code.
 
 from __future__ import annotations
 
+import importlib
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
@@ -67,8 +69,7 @@ def on_http_error(request, exc: HttpError):
     return _error(request, exc.status_code, "http_error", str(exc), str(exc))
 
 
-from entekhab.hq.api import candidates as _candidates  # noqa: E402,F401
-from entekhab.hq.api import routes  # noqa: E402,F401  (registers the routes)
-from entekhab.hq.api import operations as _operations  # noqa: E402,F401
-from entekhab.hq.api import polling as _polling  # noqa: E402,F401
-from entekhab.hq.api import capacity as _capacity  # noqa: E402,F401
+# Each module registers its routes on ``api`` when imported; add yours to this tuple.
+ROUTE_MODULES = ("routes", "candidates", "polling", "operations", "capacity")
+for _module in ROUTE_MODULES:
+    importlib.import_module(f"entekhab.hq.api.{_module}")
