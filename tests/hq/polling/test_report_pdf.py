@@ -1,0 +1,35 @@
+"""The صورتجلسه PDF: its QR codes, read back by a real decoder, give a report that verifies."""
+
+from __future__ import annotations
+
+from entekhab.device.pdf import decode_pdf_qr, render_pdf
+from entekhab.device.report import join_qr_payloads, qr_payloads, verify_report
+from tests.hq.polling.conftest import NOW
+from tests.hq.polling.test_flow import eligible
+
+
+def test_qr_codes_on_the_pdf_decode_to_a_report_that_verifies(branches, tmp_path):
+    b = branches(0)
+    b.devices.open(now=NOW, mock_ballots=[])
+    box = b.devices.box
+    lists = [(c, code) for c in box.manifest.contests for code, v in c.names.items() if v["kind"] == "list"]
+    voters = eligible(None, 6)
+    for i, voter in enumerate(voters):
+        card = b.devices.check_in(voter, now=NOW).card
+        ballot = {c.code: [] for c in box.manifest.contests}
+        if lists and i % 2 == 0:
+            contest, code = lists[i % len(lists)]
+            ballot[contest.code] = [code]
+        else:
+            contest = box.manifest.contests[-1]
+            ballot[contest.code] = sorted(c for c, v in contest.names.items() if v["kind"] == "candidate")[:1]
+        box.cast(card, ballot)
+    report = b.devices.close(now=NOW, branch_head="مریم احمدی", supervisor="علی کریمی")
+    assert len(qr_payloads(report)) >= 2  # the whole report does not fit one comfortable code
+    pdf = render_pdf(report, box.manifest, tmp_path / "report.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    texts = decode_pdf_qr(pdf)
+    assert len(texts) == len(qr_payloads(report))
+    document = join_qr_payloads(reversed(texts))
+    verified = verify_report(document, manifest=box.manifest, records=box.records())
+    assert verified.report == report.report and verified.report["ballots"] == 6
