@@ -55,6 +55,7 @@ def booklet_html(contest: Contest) -> str:
                 "contest": contest,
                 "lists": lists,
                 "independents": independents,
+                "independent_rows": _rows(independents),
                 "n": len(people),
                 "font_regular": (FONTS / "Vazirmatn-Regular.ttf").as_uri(),
                 "font_bold": (FONTS / "Vazirmatn-Bold.ttf").as_uri(),
