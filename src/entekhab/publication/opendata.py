@@ -334,6 +334,7 @@ def recount_folder(
     published = _load(root, "results.json")
     contests = [
         ContestMeta(c["code"], c["area"], c["branches_expected"], c["status"], c["version"]) for c in meta["contests"]
+        if c["code"] in infos
     ]
     recomputed = build_results(
         election=meta["election"],
@@ -342,8 +343,10 @@ def recount_folder(
         infos=infos,
         reports=reports,
         areas_of={d["report"]["branch"]: chain(a) for a, d in reports},
-        only=[c["code"] for c in published.get("contests", [])],
+        only=[c["code"] for c in published.get("contests", []) if c["code"] in infos],
     )
+    problems.extend(f"contest {c['code']}: no valid signed manifest carries it"
+                    for c in published.get("contests", []) if c["code"] not in infos)
     diffs.extend(compare_results(published, recomputed))
     return RecountOutcome(len(meta["branches"]), len(recomputed["contests"]), tuple(problems), tuple(diffs),
                           in_order)

@@ -1,0 +1,233 @@
+"""Public results pages (Persian-first) and the boards' certification forms: parse, authorize, call."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import segno
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_POST
+
+from entekhab.device.report import SignedReport, qr_payloads
+from entekhab.domain.errors import DomainError
+from entekhab.hq.elections.models import Branch, Contest, Election
+from entekhab.hq.geography.models import Area
+from entekhab.hq.polling.models import BranchReport
+from entekhab.hq.results.actions import do_certify, do_compute_result, published_version
+from entekhab.hq.results.models import CountedReport, ResultVersion, TurnoutAnnouncement
+from entekhab.hq.results.opendata import latest_snapshot
+from entekhab.hq.results.public import results_for, seat_charts
+from entekhab.hq.results.turnout import TEHRAN, announcement_slots, do_announce_turnout, hourly, turnout
+from entekhab.publication.certification import STATE_NAMES_FA, ResultState
+from entekhab.publication.charts import hourly_bars
+from entekhab.publication.qrcheck import check_posted, split_pasted
+
+
+def _election(code: str) -> Election:
+    return get_object_or_404(Election, code=code)
+
+
+def _lang() -> str:
+    return "en" if get_language() == "en" else "fa"
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    elections = list(Election.objects.all())
+    if len(elections) == 1:
+        return redirect("results:election", election=elections[0].code)
+    return render(request, "results/index.html", {"elections": elections})
+
+
+def election_page(request: HttpRequest, election: str) -> HttpResponse:
+    e = _election(election)
+    data = results_for(e)
+    now = turnout(e)
+    contests = Contest.objects.filter(election=e).select_related("area").order_by("code")
+    by_code = {c["code"]: c for c in data["contests"]}
+    rows = [(c, by_code.get(c.code)) for c in contests]
+    return render(request, "results/election.html", {
+        "election": e, "rows": rows, "turnout": now, "branches_reported": len(data["branches"]),
+        "branches_total": Branch.objects.filter(election=e).count(), "snapshot": latest_snapshot(e),
+    })
+
+
+def contest_page(request: HttpRequest, election: str, contest: str) -> HttpResponse:
+    e = _election(election)
+    c = get_object_or_404(Contest.objects.select_related("area"), election=e, code=contest)
+    entry = next((x for x in results_for(e)["contests"] if x["code"] == c.code), None)
+    if entry is None:
+        raise Http404("no result for this contest")
+    lang = _lang()
+    names = {a.code: a for a in Area.objects.filter(code__in=entry["by_area"])}
+    areas = sorted(((names[a], t) for a, t in entry["by_area"].items() if a in names), key=lambda p: p[0].path)
+    groups = []
+    for x in entry["lists"]:
+        groups.append({"label": x["title_en"] if lang == "en" else x["title_fa"], "code": x["code"],
+                       "ballots": x["ballots"], "votes": x["votes"], "seats": x["seats"]})
+    if "independents" in entry["result"]["group_seats"]:
+        groups.append({"label": "Independents" if lang == "en" else "منفردها", "code": "—", "ballots": 0,
+                       "votes": entry["result"].get("group_votes", {}).get("independents", 0),
+                       "seats": entry["result"]["group_seats"]["independents"]})
+    candidates = sorted(entry["candidates"], key=lambda x: (-x["votes"], x["code"]))
+    versions = list(c.result_versions.select_related("computed_by", "approved_by", "confirmed_by"))
+    user = request.user
+    return render(request, "results/contest.html", {
+        "election": e, "contest": c, "entry": entry, "areas": areas, "groups": groups, "candidates": candidates,
+        "charts": seat_charts(entry, lang) if entry["method"] == "tehran-pr" else {},
+        "steps": [s["en"] if lang == "en" else s["fa"] for s in entry["result"]["steps"]],
+        "versions": [(v, STATE_NAMES_FA[ResultState(v.state)]) for v in versions],
+        "published": published_version(c),
+        "can_compute": user.has_perm("results.add_resultversion"),
+        "can_approve": user.has_perm("results.approve_resultversion"),
+        "can_confirm": user.has_perm("results.confirm_resultversion"),
+        "pending": next((v for v in versions if v.state in (ResultState.COMPUTED, ResultState.APPROVED)), None),
+        "error": request.GET.get("error", ""),
+    })
+
+
+def _back_with_error(election: str, contest: str, exc: DomainError) -> HttpResponse:
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    message = exc.message_en if get_language() == "en" else exc.message_fa
+    url = reverse("results:contest", kwargs={"election": election, "contest": contest})
+    return redirect(f"{url}?{urlencode({'error': message})}")
+
+
+@login_required
+@require_POST
+def compute(request: HttpRequest, election: str, contest: str) -> HttpResponse:
+    c = get_object_or_404(Contest, election__code=election, code=contest)
+    try:
+        do_compute_result(c, acting_user=request.user, reason=request.POST.get("reason", "")[:2000])
+    except DomainError as exc:
+        return _back_with_error(election, contest, exc)
+    return redirect("results:contest", election=election, contest=contest)
+
+
+@login_required
+@require_POST
+def certify(request: HttpRequest, election: str, contest: str, version: int) -> HttpResponse:
+    v = get_object_or_404(ResultVersion, contest__election__code=election, contest__code=contest, version=version)
+    try:
+        do_certify(v, request.POST.get("step", ""), acting_user=request.user,
+                   reason=request.POST.get("reason", "")[:4000])
+    except DomainError as exc:
+        return _back_with_error(election, contest, exc)
+    return redirect("results:contest", election=election, contest=contest)
+
+
+def branch_page(request: HttpRequest, election: str, branch: str) -> HttpResponse:
+    e = _election(election)
+    b = get_object_or_404(Branch.objects.select_related("area"), election=e, code=branch)
+    counted = CountedReport.objects.filter(branch=b).select_related("report").first()
+    report = counted.report if counted else None
+    others = BranchReport.objects.filter(branch=b).exclude(pk=report.pk if report else None)
+    qr = []
+    if report is not None:
+        signed = SignedReport(report.document["report"], report.document["signature"])
+        for text in qr_payloads(signed):
+            qr.append({"text": text, "svg": segno.make(text, error="m").svg_inline(scale=2, border=2)})
+    return render(request, "results/branch.html", {
+        "election": e, "branch": b, "report": report, "doc": report.document["report"] if report else None,
+        "signature": report.document["signature"] if report else "", "qr": qr, "others": others,
+    })
+
+
+def turnout_page(request: HttpRequest, election: str) -> HttpResponse:
+    e = _election(election)
+    area_code = request.GET.get("area", "")
+    area = Area.objects.filter(code=area_code).first() if area_code else None
+    contest_code = request.GET.get("contest", "")
+    contest = Contest.objects.filter(election=e, code=contest_code).first() if contest_code else None
+    rows = hourly(e, area_path=area.path if area else None, contest=contest)
+    lang = _lang()
+    labels = [(f"{h.hour:02d}" if lang == "en" else f"{h.hour:02d}".translate(str.maketrans("0123456789",
+                                                                                         "۰۱۲۳۴۵۶۷۸۹")), n, r)
+              for h, n, r in rows]
+    now = turnout(e)
+    names = {a.code: a for a in Area.objects.filter(code__in=now.by_area)}
+    areas = sorted(((names[c], f) for c, f in now.by_area.items() if c in names), key=lambda p: p[0].path)
+    announced = list(TurnoutAnnouncement.objects.filter(election=e))
+    slots = [s for s in announcement_slots(e) if s not in {a.slot for a in announced}]
+    return render(request, "results/turnout.html", {
+        "election": e, "now": now, "areas": areas, "area": area, "contest": contest,
+        "chart": hourly_bars(labels, title="مشارکت ساعت به ساعت" if lang == "fa" else "Check-ins by hour",
+                             lang=lang),
+        "hours": rows, "announced": announced, "slots": slots,
+        "contests": Contest.objects.filter(election=e).order_by("code"),
+        "can_announce": request.user.has_perm("results.add_turnoutannouncement"),
+        "error": request.GET.get("error", ""),
+    })
+
+
+@login_required
+@require_POST
+def announce(request: HttpRequest, election: str) -> HttpResponse:
+    e = _election(election)
+    try:
+        slot = dt.datetime.fromisoformat(request.POST.get("slot", "")).astimezone(TEHRAN)
+        do_announce_turnout(e, slot, acting_user=request.user)
+    except ValueError as exc:
+        if not isinstance(exc, DomainError):
+            exc = DomainError("the time of the figure is not valid", "زمان رقم مشارکت معتبر نیست", code="bad_slot")
+        from urllib.parse import urlencode
+
+        from django.urls import reverse
+
+        message = exc.message_en if get_language() == "en" else exc.message_fa
+        return redirect(reverse("results:turnout", kwargs={"election": election}) + "?" +
+                        urlencode({"error": message}))
+    return redirect("results:turnout", election=election)
+
+
+def check_page(request: HttpRequest, election: str) -> HttpResponse:
+    e = _election(election)
+    verdict, error, pasted = None, "", ""
+    if request.method == "POST":
+        pasted = request.POST.get("codes", "")
+        try:
+            texts = split_pasted(pasted)
+            probe = check_posted(texts, {})  # which branch the posted report names
+            published = {}
+            counted = (CountedReport.objects.filter(election=e, branch__code=probe.branch).select_related("report")
+                       .first())
+            if counted is not None:
+                published[probe.branch] = counted.report.document
+            verdict = check_posted(texts, published)
+        except DomainError as exc:
+            error = exc.message_en if get_language() == "en" else exc.message_fa
+    status = 400 if error else 200
+    return render(request, "results/check.html", {"election": e, "verdict": verdict, "error": error,
+                                                  "pasted": pasted}, status=status)
+
+
+def open_data_page(request: HttpRequest, election: str) -> HttpResponse:
+    e = _election(election)
+    snap = latest_snapshot(e)
+    files = []
+    if snap is not None:
+        import json
+
+        index = json.loads((snap / "index.json").read_text())
+        files = index["index"]["files"]
+    return render(request, "results/open_data.html", {"election": e, "snapshot": snap, "files": files})
+
+
+def open_data_file(request: HttpRequest, election: str, name: str) -> FileResponse:
+    e = _election(election)
+    snap = latest_snapshot(e)
+    if snap is None:
+        raise Http404("nothing published yet")
+    target = (snap / name).resolve()
+    if snap.resolve() not in target.parents or not target.is_file():
+        raise Http404("no such file")
+    content_type = "text/csv; charset=utf-8" if name.endswith(".csv") else "application/json"
+    return FileResponse(target.open("rb"), content_type=content_type, as_attachment=name != "index.json",
+                        filename=Path(name).name)
+

@@ -1,0 +1,164 @@
+"""Charts as inline SVG (no JavaScript, no float in the counts): hemicycle, quota bars, turnout by hour.
+
+Geometry uses floats (pixels only); every number printed is an exact count or a
+fraction rounded for reading. Text is Persian-first (``lang="fa"``: Persian digits).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from html import escape
+
+from entekhab.domain.digits import to_persian_digits
+
+PALETTE = ("#0b5d4b", "#c0392b", "#2e86c1", "#d68910", "#7d3c98", "#17a589", "#a04000", "#5d6d7e",
+           "#b7950b", "#1f618d")
+INDEPENDENT_COLOUR = "#7f8c8d"
+
+
+def _n(value: object, lang: str) -> str:
+    text = f"{value:,}" if isinstance(value, int) else str(value)
+    return to_persian_digits(text.replace(",", "٬")) if lang == "fa" else text
+
+
+@dataclass(frozen=True)
+class Slice:
+    key: str
+    label: str
+    seats: int
+    colour: str
+
+
+def colours(keys: Sequence[str]) -> dict[str, str]:
+    out, i = {}, 0
+    for k in keys:
+        if k == "independents":
+            out[k] = INDEPENDENT_COLOUR
+        else:
+            out[k] = PALETTE[i % len(PALETTE)]
+            i += 1
+    return out
+
+
+def _rows_for(total: int) -> int:
+    rows = 1
+    while rows * (rows + 1) * 3 < total:  # about 6 seats on the innermost row, more outside
+        rows += 1
+    return max(rows, 2 if total > 8 else 1)
+
+
+def hemicycle(slices: Sequence[Slice], *, title: str, lang: str = "fa", width: int = 520) -> str:
+    """Seats as dots on concentric arcs, groups from left to right in the given order."""
+    total = sum(s.seats for s in slices)
+    height = width // 2 + 70
+    cx, cy = width / 2, width / 2 + 10
+    if total == 0:
+        return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
+                f'aria-label="{escape(title)}"><text x="{cx}" y="{cy / 2}" text-anchor="middle">{escape(title)}'
+                "</text></svg>")
+    rows = _rows_for(total)
+    r_in, r_out = width * 0.18, width * 0.46
+    radii = [r_in + (r_out - r_in) * i / max(rows - 1, 1) for i in range(rows)]
+    weight = sum(radii)
+    counts = [round(total * r / weight) for r in radii]
+    counts[-1] += total - sum(counts)
+    dot = min((r_out - r_in) / max(rows, 2) * 0.42, math.pi * r_in / max(counts[0], 1) * 0.45)
+    positions = []
+    for r, n in zip(radii, counts, strict=True):
+        for k in range(n):
+            angle = math.pi * (1 - (k + 0.5) / n) if n > 0 else math.pi / 2
+            positions.append((angle, r))
+    positions.sort(key=lambda p: (-p[0], p[1]))  # left (π) to right (0)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
+             f'aria-label="{escape(title)}" class="hemicycle" font-family="Vazirmatn, Tahoma, sans-serif">',
+             f'<title>{escape(title)}</title>']
+    i = 0
+    for s in slices:
+        for _ in range(s.seats):
+            angle, r = positions[i]
+            x, y = cx + r * math.cos(angle), cy - r * math.sin(angle)
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{dot:.1f}" fill="{s.colour}">'
+                         f'<title>{escape(s.label)}</title></circle>')
+            i += 1
+    parts.append(f'<text x="{cx}" y="{cy - 10}" text-anchor="middle" font-size="34" font-weight="700" '
+                 f'fill="#222">{_n(total, lang)}</text>')
+    legend_y = cy + 28
+    step = width / max(len(slices), 1)
+    for k, s in enumerate(slices):
+        x = width - step * (k + 0.5) if lang == "fa" else step * (k + 0.5)
+        parts.append(f'<rect x="{x - 40:.1f}" y="{legend_y - 10}" width="10" height="10" fill="{s.colour}"/>')
+        parts.append(f'<text x="{x - 26:.1f}" y="{legend_y}" font-size="12" fill="#222">'
+                     f'{escape(s.label)}: {_n(s.seats, lang)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def quota_bars(groups: Sequence[tuple[str, str, int, int]], quota: Fraction, *, title: str, lang: str = "fa",
+               width: int = 640) -> str:
+    """Each group's votes measured in quotas (bars), a line at every whole quota, its seats written.
+
+    ``groups``: (label, colour, votes, seats). Why: it shows at a glance which groups won a
+    seat by a full quota and which by their remainder.
+    """
+    if quota <= 0 or not groups:
+        return f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} 40"><text x="10" y="25">' \
+               f"{escape(title)}</text></svg>"
+    most = max(Fraction(v) / quota for _, _, v, _ in groups)
+    span = max(1, math.ceil(most))
+    label_w, bar_h, gap, top = 170, 22, 10, 30
+    plot_w = width - label_w - 60
+    height = top + len(groups) * (bar_h + gap) + 30
+    def x_of(q: Fraction) -> float:
+        return label_w + float(q / span) * plot_w
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
+             f'aria-label="{escape(title)}" class="quota" font-family="Vazirmatn, Tahoma, sans-serif" direction="ltr">',
+             f'<title>{escape(title)}</title>']
+    for q in range(span + 1):
+        x = x_of(Fraction(q))
+        parts.append(f'<line x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{height - 22}" stroke="#bbb" '
+                     f'stroke-dasharray="{"" if q == 0 else "3,3"}"/>')
+        parts.append(f'<text x="{x:.1f}" y="{height - 8}" font-size="11" text-anchor="middle" fill="#555">'
+                     f'{_n(q, lang)}</text>')
+    for k, (label, colour, votes, seats) in enumerate(groups):
+        y = top + k * (bar_h + gap)
+        share = Fraction(votes) / quota
+        parts.append(f'<text x="{label_w - 8}" y="{y + bar_h * 0.7:.1f}" font-size="12" text-anchor="end" '
+                     f'fill="#222">{escape(label)}</text>')
+        parts.append(f'<rect x="{label_w}" y="{y}" width="{max(x_of(share) - label_w, 1):.1f}" height="{bar_h}" '
+                     f'fill="{colour}"><title>{escape(label)}: {_n(votes, lang)}</title></rect>')
+        seats_text = f"{_n(seats, lang)} {'کرسی' if lang == 'fa' else 'seats'}"
+        parts.append(f'<text x="{x_of(share) + 6:.1f}" y="{y + bar_h * 0.7:.1f}" font-size="12" fill="#222">'
+                     f"{seats_text}</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def hourly_bars(rows: Sequence[tuple[str, int, int]], *, title: str, lang: str = "fa", width: int = 640) -> str:
+    """Check-ins per hour (bars) and the running total (line): the chart of the day."""
+    height, left, bottom, top = 240, 50, 30, 20
+    if not rows:
+        return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} 40" role="img" '
+                f'aria-label="{escape(title)}"><text x="10" y="25">{escape(title)}</text></svg>')
+    most = max(n for _, n, _ in rows) or 1
+    total = rows[-1][2] or 1
+    plot_w, plot_h = width - left - 20, height - bottom - top
+    bw = plot_w / len(rows)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
+             f'aria-label="{escape(title)}" class="turnout" font-family="Vazirmatn, Tahoma, sans-serif" '
+             f'direction="ltr"><title>{escape(title)}</title>']
+    points = []
+    for k, (label, n, running) in enumerate(rows):
+        x = left + k * bw
+        h = plot_h * n / most
+        parts.append(f'<rect x="{x + 2:.1f}" y="{top + plot_h - h:.1f}" width="{bw - 4:.1f}" height="{h:.1f}" '
+                     f'fill="#7fb8a8"><title>{escape(label)}: {_n(n, lang)}</title></rect>')
+        parts.append(f'<text x="{x + bw / 2:.1f}" y="{height - 10}" font-size="11" text-anchor="middle">'
+                     f"{escape(label)}</text>")
+        points.append(f"{x + bw / 2:.1f},{top + plot_h - plot_h * running / total:.1f}")
+    parts.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="#0b5d4b" stroke-width="2"/>')
+    parts.append(f'<text x="{left}" y="{top - 6}" font-size="11" fill="#555">{_n(most, lang)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
