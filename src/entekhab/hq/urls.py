@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("operations/", include("entekhab.hq.operations.urls")),
     path("candidates/", include("entekhab.hq.candidates.urls")),
+    path("results/", include("entekhab.hq.results.urls")),
     path("operations/", include("entekhab.hq.operations.urls")),
     path("capacity/", include("entekhab.hq.capacity.urls")),
 ]
