@@ -13,19 +13,24 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NewType
 
 from entekhab.crypto.elgamal import Ciphertext, DecodingTable, encrypt
 from entekhab.crypto.errors import CryptoError, ProofError
 from entekhab.crypto.group import Element, Randomness, Scalar, random_scalar
 from entekhab.crypto.proofs import RandomnessProof
 from entekhab.crypto.tracking import chain_start, next_code
+from entekhab.domain.ids import DeviceSerial
+
+BallotId = NewType("BallotId", str)
+StyleId = NewType("StyleId", str)
 
 
 @dataclass(frozen=True, slots=True)
 class BallotStyle:
     """``options[k]`` options in slot ``k`` (index 0 means the slot is left empty)."""
 
-    style_id: str
+    style_id: StyleId
     options: tuple[int, ...]
 
     def __post_init__(self) -> None:
@@ -64,9 +69,9 @@ class PlaintextBallot:
 
 @dataclass(frozen=True, slots=True)
 class EncryptedBallot:
-    ballot_id: str
-    style_id: str
-    device: str
+    ballot_id: BallotId
+    style_id: StyleId
+    device: DeviceSerial
     sequence: int
     previous_code: bytes
     slots: tuple[Ciphertext, ...]
@@ -107,9 +112,9 @@ class EncryptedBallot:
             if not isinstance(seq, int):
                 raise CryptoError("seq is not an integer", "شماره ترتیب عدد نیست")
             return EncryptedBallot(
-                ballot_id=str(d["id"]),
-                style_id=str(d["style"]),
-                device=str(d["device"]),
+                ballot_id=BallotId(str(d["id"])),
+                style_id=StyleId(str(d["style"])),
+                device=DeviceSerial(str(d["device"])),
                 sequence=seq,
                 previous_code=bytes.fromhex(str(d["prev"])),
                 slots=tuple(Ciphertext.from_json(s) for s in slots),
@@ -196,7 +201,7 @@ class BallotDevice:
         rng: Randomness | None = None,
     ) -> None:
         self.election = election
-        self.device = device
+        self.device = DeviceSerial(device)
         self.public_key = public_key
         self.table = table
         self.rng = rng
@@ -213,7 +218,7 @@ class BallotDevice:
         )
         ctx = ballot_context(self.election, style, self.device, self.sequence, self.head)
         proof = RandomnessProof.prove(slots, nonces, ctx, self.rng)
-        ballot_id = f"{self.device}-{self.sequence:06d}"
+        ballot_id = BallotId(f"{self.device}-{self.sequence:06d}")
         digest = ballot_digest(ballot_id, style, self.device, self.sequence, slots, proof)
         code = next_code(self.head, digest)
         enc = EncryptedBallot(ballot_id, style, self.device, self.sequence, self.head, slots, proof, code)

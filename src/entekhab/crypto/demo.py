@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from entekhab.crypto.ballot import BallotDevice, BallotStyle, PlaintextBallot, SpoiledBallot
+from entekhab.crypto.ballot import BallotDevice, BallotStyle, PlaintextBallot, SpoiledBallot, StyleId
 from entekhab.crypto.decryption import DecryptionShare, combine, share_chunk
 from entekhab.crypto.elgamal import DecodingTable
 from entekhab.crypto.errors import DecodingError
@@ -31,9 +31,9 @@ from entekhab.crypto.record import (
 from entekhab.crypto.shuffle import Row
 from entekhab.crypto.tracking import short_code
 
-TEHRAN = BallotStyle("tehran", (630,) * 21 + (55,))
+TEHRAN = BallotStyle(StyleId("tehran"), (630,) * 21 + (55,))
 """21 council slots (600 candidates + 30 lists), 1 Experts slot (55 candidates)."""
-SMALL = BallotStyle("small", (5, 5, 3))
+SMALL = BallotStyle(StyleId("small"), (5, 5, 3))
 STYLES = {"tehran": TEHRAN, "small": SMALL}
 UNDECODABLE = -1
 """Decoded value of a slot whose plaintext is outside the option table (invalid slot)."""

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from entekhab.crypto.ballot import BallotStyle
+from entekhab.crypto.ballot import BallotStyle, StyleId
 from entekhab.crypto.errors import CryptoError, RecordError
 from entekhab.crypto.group import Element, Scalar
 from entekhab.crypto.keyceremony import Complaint, GuardianCommitment, JointKey
@@ -66,7 +66,7 @@ class ElectionManifest:
         check_schema(d, "election.json")
         try:
             styles = tuple(
-                BallotStyle(str(s["id"]), tuple(int(o) for o in s["options"]))
+                BallotStyle(StyleId(str(s["id"])), tuple(int(o) for o in s["options"]))
                 for s in d["styles"]  # type: ignore[attr-defined]
             )
             return ElectionManifest(
