@@ -88,3 +88,24 @@ class DemoCivilRegistry:
         birth = self.first_birth + dt.timedelta(days=int.from_bytes(h[:4], "big") % (span + 1))
         alive = int.from_bytes(h[4:8], "big") / 2**32 >= self.deceased_share
         return Person(national_code, birth, alive)
+
+
+def sample_people(registry: CivilRegistry, n: int, polling_day: dt.date, *, seed: int = 1405,
+                  eligible: bool = True) -> list[str]:
+    """``n`` distinct valid national codes whose eligibility is ``eligible`` (for simulations and tests)."""
+    import random
+
+    from entekhab.domain.national_code import check_digit
+
+    rng = random.Random(f"people:{seed}")
+    out: list[str] = []
+    seen: set[str] = set()
+    while len(out) < n:
+        nine = f"{rng.randrange(10**9):09d}"
+        code = nine + str(check_digit(nine))
+        if len(set(code)) == 1 or code in seen:
+            continue
+        seen.add(code)
+        if eligibility(registry, code, polling_day).eligible == eligible:
+            out.append(code)
+    return out

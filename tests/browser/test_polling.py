@@ -1,0 +1,110 @@
+"""The branch kiosk in headless Chromium: check in, vote by typing codes, refuse an invalid code, close, PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.contrib.auth.models import User
+
+from entekhab.device.adapters.civil_registry import DemoCivilRegistry, sample_people
+from entekhab.device.adapters.fingerprint import DemoFingerprintReader
+from entekhab.device.agent import DeviceAgent
+from entekhab.device.branch import BranchDevices
+from entekhab.device.kiosk import Kiosk, make_server
+from entekhab.hq.demo.load import load_demo
+from entekhab.hq.elections.models import Election
+from entekhab.hq.polling.actions import do_create_enrolment
+from entekhab.hq.polling.models import BranchReport, CheckIn
+
+
+@pytest.fixture
+def kiosk(transactional_db, live_server, tmp_path):
+    load_demo("small", 1405)
+    admin = User.objects.create_superuser("kiosk-admin", password="Kiosk-Pass-1405")
+    branch = Election.objects.get(code="1405").branches.order_by("number").first()
+    agents = {}
+    for role in ("auth", "ebox"):
+        _, code = do_create_enrolment(branch, serial=f"KIOSK-{role}", role=role, acting_user=admin)
+        agents[role] = DeviceAgent.initialise(tmp_path / f"{role}.db", serial=f"KIOSK-{role}", role=role,
+                                              hq_url=live_server.url)
+        agents[role].enrol(code)
+    devices = BranchDevices(agents["auth"], agents["ebox"], registry=DemoCivilRegistry(),
+                            reader=DemoFingerprintReader(typical_match=1.0, hard_share=0.0))
+    server = make_server(Kiosk(devices, report_dir=tmp_path), port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", devices, branch
+    server.shutdown()
+
+
+def check_in(page, url, code):
+    page.goto(f"{url}/auth")
+    page.fill("[data-testid=national-code]", code)
+    page.click("[data-testid=begin]")
+    page.click("[data-testid=scan]")
+    page.click("[data-testid=checkin]")
+    page.wait_for_selector("[data-testid=card]:not(:empty)")
+    return page.inner_text("[data-testid=card]").strip()
+
+
+def test_check_in_vote_by_codes_refuse_invalid_close_and_open_the_pdf(kiosk, page, artifacts):
+    url, devices, branch = kiosk
+    page.goto(url)
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    page.click("[data-testid=open]")
+    page.wait_for_selector("text=شعبه باز شد")
+    manifest = devices.box.manifest
+    pr = next(c for c in manifest.contests if any(v["kind"] == "list" for v in c.names.values()))
+    list_code = next(code for code, v in sorted(pr.names.items()) if v["kind"] == "list")
+    singles = [code for code, v in sorted(pr.names.items()) if v["kind"] == "candidate"][:3]
+    voters = sample_people(DemoCivilRegistry(), 3, dt.date(2026, 5, 1), seed=77)
+
+    # Voter 1: one list code.
+    card = check_in(page, url, voters[0])
+    page.screenshot(path=str(artifacts / "kiosk-auth.png"), full_page=True)
+    page.goto(f"{url}/ebox")
+    page.fill("[data-testid=card-input]", card)
+    page.click("[data-testid=read-card]")
+    page.type(f"#codes-{pr.code}", list_code)
+    page.wait_for_selector(f"#names-{pr.code} >> text=فهرست")
+    page.screenshot(path=str(artifacts / "kiosk-ebox-list.png"), full_page=True)
+    page.click("[data-testid=review]")
+    page.click("[data-testid=confirm]")
+    page.wait_for_selector("[data-testid=done]")
+
+    # Voter 2: individual candidate codes, typed in Persian digits.
+    card = check_in(page, url, voters[1])
+    page.goto(f"{url}/ebox")
+    page.fill("[data-testid=card-input]", card)
+    page.click("[data-testid=read-card]")
+    persian = " ".join(c.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")) for c in singles)
+    page.type(f"#codes-{pr.code}", persian)
+    page.wait_for_function(f"document.querySelectorAll('#names-{pr.code} div').length === {len(singles)}")
+    page.click("[data-testid=review]")
+    page.click("[data-testid=confirm]")
+    page.wait_for_selector("[data-testid=done]")
+
+    # Voter 3: an unknown code is refused with a Persian message, review stays disabled; the card is not used.
+    card = check_in(page, url, voters[2])
+    page.goto(f"{url}/ebox")
+    page.fill("[data-testid=card-input]", card)
+    page.click("[data-testid=read-card]")
+    page.type(f"#codes-{pr.code}", "99999")
+    page.wait_for_selector(f"#msg-{pr.code}.error >> text=مطابقت ندارد")
+    assert page.is_disabled("[data-testid=review]")
+    page.screenshot(path=str(artifacts / "kiosk-ebox-invalid.png"), full_page=True)
+    assert devices.box.ballots_cast == 2
+
+    page.goto(f"{url}/close")
+    page.fill("[data-testid=head]", "مریم احمدی")
+    page.fill("[data-testid=supervisor]", "علی کریمی")
+    page.click("[data-testid=close]")
+    page.wait_for_selector("[data-testid=pdf]:visible")
+    response = page.request.get(f"{url}/report.pdf")
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    assert response.body().startswith(b"%PDF")
+    (artifacts / "kiosk-report.pdf").write_bytes(response.body())
+    report = BranchReport.objects.get(branch=branch)
+    assert report.ballots == 2 and CheckIn.objects.filter(branch=branch).count() == 3
