@@ -56,6 +56,7 @@ def store_polling_day(election: Election, *, seed: int, voters: tuple[int, int] 
     if step:
         step("polling day", len(chosen))
     manifests: dict[int, dict] = {}
+    loaded: dict[int, object] = {}
     opens = dt.datetime.combine(election.polling_date, dt.time(8), TEHRAN)
     start = CheckIn.objects.filter(election=election).count()
     totals = {"branches": 0, "checkins": 0, "ballots": 0}
@@ -64,7 +65,9 @@ def store_polling_day(election: Election, *, seed: int, voters: tuple[int, int] 
             if branch.ballot_style_id not in manifests:
                 manifests[branch.ballot_style_id] = signed_manifest_for(branch)
             signed = manifests[branch.ballot_style_id]
-            infos = contests_of([signed["manifest"]])
+            if branch.ballot_style_id not in loaded:
+                loaded[branch.ballot_style_id] = (load_signed_manifest(signed), contests_of([signed["manifest"]]))
+            manifest, infos = loaded[branch.ballot_style_id]
             ebox, auth = _devices(branch)
             n = rng.randint(*voters)
             checkins = []
@@ -78,7 +81,7 @@ def store_polling_day(election: Election, *, seed: int, voters: tuple[int, int] 
             if not report:
                 continue
             records = random_records(rng, signed["manifest"], n, infos=infos)
-            rep = branch_report(election=election.code, branch=branch.code, manifest=load_signed_manifest(signed),
+            rep = branch_report(election=election.code, branch=branch.code, manifest=manifest,
                                 records=records, checkins=n, closed=opens + dt.timedelta(hours=10))
             stored = BranchReport.objects.create(
                 branch=branch, device=ebox, source=ReportSource.ELECTRONIC, document=rep.document,

@@ -21,7 +21,8 @@ def results_for(election: Election) -> dict[str, Any]:
     """results.json as it stands; recomputed only when a report is counted or a version moves."""
     last_report = CountedReport.objects.filter(election=election).aggregate(n=Max("id"))["n"]
     last_publication = ResultVersion.objects.filter(contest__election=election).aggregate(n=Max("confirmed_at"))["n"]
-    key = f"results:{election.pk}:{last_report}:{last_publication}"
+    stamp = last_publication.timestamp() if last_publication else 0
+    key = f"results-{election.pk}-{last_report}-{stamp}"
     data = cache.get(key)
     if data is None:
         if absorb_new_reports(election).counted:
