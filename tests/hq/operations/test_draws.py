@@ -53,9 +53,9 @@ def test_device_draw_is_reproducible_respects_reserves_and_gives_two_per_branch(
     slot = min((s for s in region_draw.inputs["slots"] if s[3] == 0), key=lambda s: s[0])
     eligible = [e[0] for e in region_draw.inputs["entrants"] if slot[1] in e[1]]
     first = min(eligible, key=lambda e: hashlib.sha256(f"{SEED}\n{region_draw.label}\n{e}".encode()).hexdigest())
-    assert [p[2] for p in region_draw.result["placements"] if p[0] == slot[0]][0] == first
+    assert next(p[2] for p in region_draw.result["placements"] if p[0] == slot[0]) == first
 
-    branch_draw, result = draw_twice(do_draw_devices, election, "branch", executive)
+    _, result = draw_twice(do_draw_devices, election, "branch", executive)
     assert not result.shortfalls
     at_branch = Counter(Device.objects.filter(branch__election=election).values_list("branch_id", "kind"))
     assert set(at_branch.values()) == {1} and len(at_branch) == 2 * election.branches.count()

@@ -27,8 +27,11 @@ def stacked_bars(
     top = max((sum(v.get(k, 0) for k, _, _ in series) for _, v in rows), default=0) or 1
     height = legend_h + len(rows) * (bar + gap) + 4
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" viewBox="0 0 {width} {height}" '
-        f'width="100%" style="max-width:{width}px" font-family="Vazirmatn FD, Vazirmatn, Tahoma" font-size="12">'
+        # direction ltr: coordinates and anchors mean what they say inside an RTL page
+        # (the bidi algorithm still lays each Persian label out right to left).
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" direction="ltr" style="direction:ltr" '
+        f'viewBox="0 0 {width} {height}" '
+        f'width="100%" font-family="Vazirmatn FD, Vazirmatn, Tahoma" font-size="12">'
     ]
     x = width - 10 if rtl else 10
     for key, label, colour in series:
@@ -38,7 +41,7 @@ def stacked_bars(
         tx = rx - 4 if rtl else rx + w + 4
         anchor = "end" if rtl else "start"
         out.append(f'<text x="{tx}" y="16" text-anchor="{anchor}">{escape(label)}</text>')
-        step = 14 + 8 + 7 * len(label) + 16
+        step = 14 + 8 + 6 * len(label) + 18
         x = x - step if rtl else x + step
     for i, (name, values) in enumerate(rows):
         y = legend_h + i * (bar + gap)
@@ -73,7 +76,8 @@ def donut(parts: Sequence[tuple[str, int, str]], *, size: int = 150) -> str:
     r, c = size / 2 - 12, size / 2
     circumference = 2 * 3.141592653589793 * r
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" viewBox="0 0 {size} {size}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" direction="ltr" style="direction:ltr" '
+        f'viewBox="0 0 {size} {size}" '
         f'width="{size}" height="{size}">'
     ]
     offset = 0.0
