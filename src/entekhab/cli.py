@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from entekhab.commands import count, crypto, ops, plan, platform
+from entekhab.commands import count, crypto, ops, plan, platform, results
 
 app = typer.Typer(
     name="entekhab",
@@ -20,6 +20,7 @@ platform.register(app)
 count.register(app)
 crypto.register(app)
 plan.register(app)
+results.register(app)
 
 
 def main() -> None:
