@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from entekhab.commands import count, crypto, ops, plan, platform, results
+from entekhab.commands import device as device_commands
 
 app = typer.Typer(
     name="entekhab",
@@ -21,6 +22,7 @@ count.register(app)
 crypto.register(app)
 plan.register(app)
 results.register(app)
+device_commands.register(app)
 
 
 def main() -> None:

@@ -110,6 +110,9 @@ class Authenticator:
                     "HQ is unreachable: an offline check-in needs the branch head's approval",
                     "ارتباط با ستاد برقرار نیست: پذیرش برون‌خط به تأیید رئیس شعبه نیاز دارد",
                     code="offline_needs_approval") from exc
+            if self.checked_in_here(session.national_code):
+                raise CheckInRefused("already checked in at this branch (local journal)",
+                                     "این رأی‌دهنده پیش‌تر در همین شعبه پذیرش شده است", code="already_voted") from exc
             abandoned = [e.body["seq"] for e in self.agent.journal.entries(kind="abandoned")][-1]
             self.agent.send("checkin_offline", {
                 **body, "at": now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%MZ"),
@@ -120,6 +123,19 @@ class Authenticator:
                           issuer=self.agent.serial, key=self.agent.key, now=now)
         self.agent.journal.append("card_issued", {"offline": offline})
         return CheckInOutcome(card, offline, answer)
+
+    def checked_in_here(self, national_code: str) -> bool:
+        """Offline, the device's own journal still knows whom it checked in (accepted or queued)."""
+        abandoned = {e.body["seq"] for e in self.agent.journal.entries(kind="abandoned")}
+        refused = {e.body["seq"] for e in self.agent.journal.entries(kind="ack") if "refused" in e.body}
+        for e in self.agent.journal.entries(kind="outbox"):
+            envelope = e.body["message"]["envelope"]
+            if envelope["kind"] in ("checkin", "checkin_offline") and e.body["seq"] not in abandoned | refused \
+                    and envelope["body"].get("national_code") == national_code:
+                answer = self.agent.answer_of(e.body["seq"])
+                if answer is None or answer.get("status") != "refused":
+                    return True
+        return False
 
     def checkin_statement(self) -> dict[str, Any]:
         """The signed count of cards issued, which the e-box puts into the branch report."""

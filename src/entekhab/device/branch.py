@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from entekhab.device.adapters.civil_registry import CivilRegistry
@@ -18,6 +18,7 @@ from entekhab.device.authentication import Authenticator, CheckInOutcome
 from entekhab.device.ballot_box import BallotBox
 from entekhab.device.errors import DeviceError
 from entekhab.device.lifecycle import BoxState
+from entekhab.device.manifest import BallotManifest
 from entekhab.device.report import SignedReport
 from entekhab.device.signing import parse_public_key
 
@@ -65,18 +66,22 @@ class BranchDevices:
         day = dt.date.fromisoformat(self.auth.setting("polling_day"))
         return Authenticator(self.auth, registry=self.registry, reader=self.reader, polling_day=day)
 
-    def open(self, *, now: dt.datetime, mock_ballots: Sequence[dict[str, list[str]]] = ()) -> SignedReport:
-        """Load the manifest, print the zero report, run the mock poll, tell HQ, open the polls."""
+    def open(self, *, now: dt.datetime,
+             mock: Callable[[BallotManifest], Sequence[dict[str, list[str]]]] | None = None) -> SignedReport:
+        """Load the manifest, print the zero report, run the mock poll, tell HQ, open the polls.
+
+        ``mock`` makes the mock-poll ballots from the loaded manifest; they are counted,
+        reported and cleared before the polls open.
+        """
         fetch_branch_info(self.auth)
         fetch_branch_info(self.ebox)
         self._box = None
         box = self.box
         zero = box.load_manifest(json.loads(self.ebox.setting("hq_manifest")), now=now)
-        if mock_ballots:
+        if mock is not None:
             box.start_mock_poll()
-            for ballot in mock_ballots:
-                card = self.mock_card(now)
-                box.cast(card, ballot)
+            for ballot in mock(box.manifest):
+                box.cast(self.mock_card(now), ballot)
             box.end_mock_poll(now=now)
         self.ebox.send("branch_open", {"zero_report": zero.document()}, queue_if_offline=False)
         box.open_polls()

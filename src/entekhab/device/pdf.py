@@ -72,7 +72,7 @@ body {{ font-family: Vazirmatn; direction: rtl; font-size: 10.5pt; }}
 h1 {{ font-size: 16pt; margin: 0 0 4mm; }} h2 {{ font-size: 12pt; margin: 4mm 0 1mm; }}
 table {{ border-collapse: collapse; width: 100%; }} td, th {{ border: 0.4pt solid #666; padding: 1mm 2mm; }}
 tr.sum td {{ font-weight: bold; }} .meta td {{ border: none; padding: 0.5mm 2mm; }}
-.hash {{ font-family: monospace; direction: ltr; font-size: 7pt; unicode-bidi: embed; }}
+.hash {{ font-family: monospace; direction: ltr; font-size: 7pt; }}
 .qrs {{ page-break-before: always; }} figure {{ display: inline-block; margin: 3mm; text-align: center; }}
 figure img {{ width: 80mm; }} .sign {{ margin-top: 8mm; }} .sign span {{ display: inline-block; width: 45%; }}
 </style></head><body>

@@ -28,7 +28,7 @@ def eligible(devices, n):
 
 def test_open_check_in_vote_close_and_report(branches):
     b = branches(0)
-    zero = b.devices.open(now=NOW, mock_ballots=[])
+    zero = b.devices.open(now=NOW, mock=lambda m: [{c.code: [] for c in m.contests}] * 2)
     assert zero.report["ballots"] == 0
     assert BranchOpening.objects.filter(branch__code=b.code).exists()
     manifest = b.devices.box.manifest
@@ -47,6 +47,8 @@ def test_open_check_in_vote_close_and_report(branches):
     assert refused.value.code == "already_voted" and b.code in refused.value.message_en
     report = b.devices.close(now=NOW, branch_head="رئیس شعبه", supervisor="ناظر")
     assert report.report["ballots"] == 3
+    assert report.report["mock_poll"]["ballots"] == 2  # counted, reported, cleared before opening
+    assert report.report["zero_report_sha256"] == zero.sha256
     stored = BranchReport.objects.get(branch__code=b.code)
     assert stored.ballots == 3 and stored.checkins == 3
     assert VoteRecord.objects.filter(report=stored).count() == 3

@@ -10,7 +10,7 @@ from tests.hq.polling.test_flow import eligible
 
 def test_qr_codes_on_the_pdf_decode_to_a_report_that_verifies(branches, tmp_path):
     b = branches(0)
-    b.devices.open(now=NOW, mock_ballots=[])
+    b.devices.open(now=NOW)
     box = b.devices.box
     lists = [(c, code) for c in box.manifest.contests for code, v in c.names.items() if v["kind"] == "list"]
     voters = eligible(None, 6)

@@ -359,7 +359,7 @@ def _already_voted(first: CheckIn) -> dict[str, Any]:
         "code": "already_voted",
         "message": f"already voted at branch {first.branch.code} at {hhmm}",
         "message_fa": f"این رأی‌دهنده ساعت {to_persian_digits(hhmm)} در شعبه "
-        f"{to_persian_digits(first.branch.code)} رأی داده است",
+        f"{first.branch.code} رأی داده است",
         "branch": first.branch.code,
         "at": hhmm,
     }
@@ -435,8 +435,8 @@ def _checkin_offline(device: DeviceEnrolment, envelope: Envelope) -> dict[str, A
         ),
         summary_fa=(
             f"رأی‌دهنده {to_persian_digits(code[:3])}…{to_persian_digits(code[-1])} ساعت "
-            f"{to_persian_digits(at_first)} در شعبه {to_persian_digits(first.branch.code)} و به‌صورت "
-            f"برون‌خط ساعت {to_persian_digits(at_second)} در شعبه {to_persian_digits(device.branch.code)} "
+            f"{to_persian_digits(at_first)} در شعبه {first.branch.code} و به‌صورت "
+            f"برون‌خط ساعت {to_persian_digits(at_second)} در شعبه {device.branch.code} "
             "پذیرش شده است"
         ),
         details={

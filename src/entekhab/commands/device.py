@@ -1,0 +1,298 @@
+"""``entekhab device …`` (the branch device agent) and ``entekhab polling …`` (HQ side of polling day).
+
+Device commands work on journal files and talk to HQ over HTTP; they never import Django.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+device_app = typer.Typer(help="Branch device agent: authentication device and e-box (دستگاه‌های شعبه).",
+                         no_args_is_help=True)
+polling_app = typer.Typer(help="Polling day at HQ: enrolment codes, simulation (روز رأی‌گیری).",
+                          no_args_is_help=True)
+
+Journal = Annotated[Path, typer.Argument(help="the device's journal file (SQLite)")]
+AuthOpt = Annotated[Path, typer.Option("--auth", help="journal of the authentication device")]
+EboxOpt = Annotated[Path, typer.Option("--ebox", help="journal of the e-box")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output")]
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _agent(path: Path):
+    from entekhab.device.agent import DeviceAgent
+    from entekhab.domain.errors import DomainError
+
+    if not path.exists():
+        _fail(f"{path}: no such device journal")
+    try:
+        return DeviceAgent(path)
+    except DomainError as exc:
+        _fail(exc.message_en)
+
+
+def _devices(auth: Path, ebox: Path, seed: int = 1405):
+    from entekhab.device.adapters.civil_registry import DemoCivilRegistry
+    from entekhab.device.adapters.fingerprint import DemoFingerprintReader
+    from entekhab.device.branch import BranchDevices
+
+    return BranchDevices(_agent(auth), _agent(ebox), registry=DemoCivilRegistry(seed=seed),
+                         reader=DemoFingerprintReader(seed=seed, time_scale=0.3))
+
+
+def _run(action, as_json: bool, render) -> None:
+    from entekhab.domain.errors import DomainError
+
+    try:
+        result = action()
+    except DomainError as exc:
+        _fail(f"{exc.message_en} / {exc.message_fa}")
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        render(result)
+
+
+@device_app.command("init")
+def init(path: Journal, serial: Annotated[str, typer.Option(help="serial from the device inventory")],
+         role: Annotated[str, typer.Option(help="auth or ebox")],
+         hq: Annotated[str, typer.Option(help="HQ address, e.g. http://127.0.0.1:8000")] = "",
+         as_json: JsonOpt = False) -> None:
+    """Create the device's journal and Ed25519 key pair."""
+    from entekhab.device.agent import DeviceAgent
+
+    def act():
+        agent = DeviceAgent.initialise(path, serial=serial, role=role, hq_url=hq)
+        return {"serial": agent.serial, "role": agent.role, "public_key": agent.key.public_hex}
+
+    _run(act, as_json, lambda r: typer.echo(f"device {r['serial']} ({r['role']}) key {r['public_key']}"))
+
+
+@device_app.command("enrol")
+def enrol(path: Journal, code: Annotated[str, typer.Argument(help="one-time code from the HQ operator")],
+          as_json: JsonOpt = False) -> None:
+    """Bind this device's key to its serial and branch at HQ with the one-time code."""
+    agent = _agent(path)
+    _run(lambda: agent.enrol(code), as_json,
+         lambda r: typer.echo(f"enrolled: branch {r['branch']}, election {r['election']}, role {r['role']}"))
+
+
+@device_app.command("open")
+def open_branch(auth: AuthOpt, ebox: EboxOpt, as_json: JsonOpt = False) -> None:
+    """Open the branch: load and verify the manifest, print the zero report, tell HQ."""
+    import datetime as dt
+
+    devices = _devices(auth, ebox)
+    _run(lambda: {"zero_report": devices.open(now=dt.datetime.now(dt.UTC)).sha256}, as_json,
+         lambda r: typer.echo(f"branch open; zero report {r['zero_report']}"))
+
+
+@device_app.command("serve")
+def serve(auth: AuthOpt, ebox: EboxOpt,
+          port: Annotated[int, typer.Option(min=0, max=65535)] = 8470,
+          host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+          reports: Annotated[Path, typer.Option(help="folder for the branch report PDF")] = Path("artifacts/kiosk"),
+          ) -> None:
+    """Serve the branch kiosk (authentication page, e-box page, closing) on this machine."""
+    from entekhab.device.kiosk import Kiosk, make_server
+
+    reports.mkdir(parents=True, exist_ok=True)
+    server = make_server(Kiosk(_devices(auth, ebox), report_dir=reports), host=host, port=port)
+    typer.echo(f"kiosk: http://{host}:{server.server_address[1]}/  (auth: /auth, e-box: /ebox, closing: /close)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        server.shutdown()
+
+
+@device_app.command("close")
+def close(auth: AuthOpt, ebox: EboxOpt, head: Annotated[str, typer.Option(help="branch head's name")],
+          supervisor: Annotated[str, typer.Option(help="supervisor's name")],
+          pdf: Annotated[Path, typer.Option(help="where to write the صورتجلسه PDF")] = Path("branch-report.pdf"),
+          as_json: JsonOpt = False) -> None:
+    """Close the polls, sign the branch report, send it to HQ (queued if offline), write the PDF."""
+    import datetime as dt
+
+    from entekhab.device.pdf import render_pdf
+
+    devices = _devices(auth, ebox)
+
+    def act():
+        report = devices.close(now=dt.datetime.now(dt.UTC), branch_head=head, supervisor=supervisor)
+        render_pdf(report, devices.box.manifest, pdf)
+        return {"sha256": report.sha256, "ballots": report.report["ballots"], "pdf": str(pdf),
+                "queued": len(devices.ebox.pending())}
+
+    _run(act, as_json, lambda r: typer.echo(f"report {r['sha256']}: {r['ballots']} ballots, PDF {r['pdf']}"
+                                            + (f", {r['queued']} message(s) queued" if r["queued"] else "")))
+
+
+@device_app.command("sync")
+def sync(paths: Annotated[list[Path], typer.Argument(help="device journals")], as_json: JsonOpt = False) -> None:
+    """Send every queued message to HQ, in order (idempotent; safe to repeat)."""
+    def act():
+        out = {}
+        for path in paths:
+            agent = _agent(path)
+            answers = agent.sync()
+            out[str(path)] = {"sent": len(answers), "pending": len(agent.pending())}
+        return out
+
+    _run(act, as_json, lambda r: [typer.echo(f"{p}: sent {v['sent']}, still queued {v['pending']}")
+                                  for p, v in r.items()])
+
+
+@device_app.command("status")
+def status(path: Journal, as_json: JsonOpt = False) -> None:
+    """The device's identity, enrolment, journal length and queue; verifies the journal chain."""
+    agent = _agent(path)
+
+    def act():
+        agent.journal.verify()
+        return {"serial": agent.serial, "role": agent.role, "branch": agent.journal.get("branch"),
+                "election": agent.journal.get("election"), "box_state": agent.journal.get("box_state"),
+                "journal_head": agent.journal.head(), "pending": len(agent.pending())}
+
+    def show(r):
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title="دستگاه / device")
+        table.add_column("field")
+        table.add_column("value")
+        for k, v in r.items():
+            table.add_row(k, str(v))
+        Console().print(table)
+
+    _run(act, as_json, show)
+
+
+@device_app.command("transfer")
+def transfer(old: Annotated[Path, typer.Option("--from", help="journal of the faulty e-box")],
+             new: Annotated[Path, typer.Option("--to", help="journal of the enrolled replacement e-box")],
+             as_json: JsonOpt = False) -> None:
+    """Move a faulty e-box's journal and vote records to its enrolled replacement."""
+    import datetime as dt
+
+    from entekhab.device.branch import ballot_box, fetch_branch_info
+
+    def act():
+        exported = ballot_box(_agent(old)).retire()
+        target = _agent(new)
+        fetch_branch_info(target)
+        ballot_box(target).import_transfer(exported, now=dt.datetime.now(dt.UTC))
+        return {"from": exported["device"], "ballots": len(exported["records"])}
+
+    _run(act, as_json, lambda r: typer.echo(f"took over {r['ballots']} ballots from {r['from']}"))
+
+
+@device_app.command("verify-qr")
+def verify_qr(files: Annotated[list[Path], typer.Argument(help="PDF or images of the posted report")],
+              as_json: JsonOpt = False) -> None:
+    """Read the QR codes of a posted branch report and check its signature."""
+    from entekhab.device.pdf import decode_pdf_qr
+    from entekhab.device.report import join_qr_payloads, verify_report
+
+    def act():
+        texts: list[str] = []
+        for f in files:
+            if not f.exists():
+                _fail(f"{f}: no such file")
+            if f.suffix.lower() == ".pdf":
+                texts += decode_pdf_qr(f)
+            else:
+                import zxingcpp
+                from PIL import Image
+
+                with Image.open(f) as image:
+                    texts += [r.text for r in zxingcpp.read_barcodes(image)]
+        report = verify_report(join_qr_payloads(texts)).report
+        return {"branch": report["branch"], "device": report["device"], "ballots": report["ballots"],
+                "signature": "valid", "codes": len(texts)}
+
+    _run(act, as_json, lambda r: typer.echo(f"branch {r['branch']}: {r['ballots']} ballots, signature valid "
+                                            f"(device {r['device']}, {r['codes']} codes)"))
+
+
+@polling_app.command("enrolment-code")
+def enrolment_code(branch: Annotated[str, typer.Option(help="branch code")],
+                   serial: Annotated[str, typer.Option(help="device serial")],
+                   role: Annotated[str, typer.Option(help="auth or ebox")],
+                   election: Annotated[str, typer.Option(help="election code")] = "1405",
+                   as_json: JsonOpt = False) -> None:
+    """Issue a one-time code binding a device serial to a branch (run by an HQ operator)."""
+    from entekhab.hq.bootstrap import setup
+
+    setup()
+    from django.contrib.auth.models import User
+
+    from entekhab.hq.elections.models import Branch
+    from entekhab.hq.polling.actions import do_create_enrolment
+
+    def act():
+        target = Branch.objects.filter(election__code=election, code=branch).first()
+        if target is None:
+            _fail(f"no branch {branch} in election {election}")
+        operator = User.objects.filter(is_superuser=True).order_by("id").first() or \
+            User.objects.filter(groups__name="hq_admin").order_by("id").first()
+        if operator is None:
+            _fail("no HQ administrator account exists (run `entekhab demo` or create one)")
+        _, code = do_create_enrolment(target, serial=serial, role=role, acting_user=operator)
+        return {"serial": serial, "branch": branch, "role": role, "code": code}
+
+    _run(act, as_json, lambda r: typer.echo(f"one-time code for {r['serial']} at {r['branch']}: {r['code']}"))
+
+
+@polling_app.command("simulate")
+def simulate(branches: Annotated[int, typer.Option(min=1, max=200)] = 4,
+             voters: Annotated[int, typer.Option(min=1, max=5000, help="voters per branch")] = 25,
+             seed: int = 1405,
+             out: Annotated[Path, typer.Option(help="folder for device journals and report PDFs")] = Path(
+                 "artifacts/polling"),
+             replace: Annotated[bool, typer.Option("--replace", help="replace an earlier simulated day")] = False,
+             as_json: JsonOpt = False) -> None:
+    """Run a polling day on the demo election through real device agents and the HQ API."""
+    from entekhab.hq.bootstrap import setup
+
+    setup()
+    from entekhab.hq.elections.models import Election
+    from entekhab.hq.polling.simulate import simulate_polling_day
+
+    if not Election.objects.filter(code="1405").exists():
+        _fail("the demo election is not loaded (run `entekhab demo-data` first)")
+    _run(lambda: simulate_polling_day(out_dir=out, branches=branches, voters_per_branch=voters, seed=seed,
+                                      replace=replace).as_dict(), as_json, show_simulation)
+
+
+def show_simulation(result: dict) -> None:
+    """Rich tables of a simulated polling day (also used by ``entekhab demo``)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from entekhab.domain.digits import to_persian_digits as fa
+
+    table = Table(title="صورتجلسه‌های شعب / branch reports")
+    for col in ("شعبه branch", "پذیرش check-ins", "برگه ballots", "برون‌خط offline", "اجازه دستی releases",
+                "رد: قبلاً رأی داده already voted", "فاقد شرایط not eligible", "SHA-256", "PDF"):
+        table.add_column(col)
+    for b in result["branches"]:
+        table.add_row(b["branch"], fa(b["checkins"]), fa(b["ballots"]), fa(b["offline_checkins"]),
+                      fa(b["manual_releases"]), fa(b["refused_already_voted"]), fa(b["not_eligible"]),
+                      b["report_sha256"][:16], b["pdf"])
+    console = Console()
+    console.print(table)
+    for incident in result["incidents"]:
+        console.print(f"[bold]رخداد[/bold] ({incident['kind']}, {incident['branch']}): {incident['summary_fa']}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(device_app, name="device")
+    app.add_typer(polling_app, name="polling")
