@@ -173,12 +173,15 @@ def bench_pipeline(ballots: int, workers: int, out: Path) -> tuple[dict[str, flo
     with ProcessMap(workers) as pmap:
         result = run_demo(out, ballots, 5, 3, 3, TEHRAN, pmap, workers)
     steps = dict(result.seconds)
+    for k in ("keys", "encrypt", "mix", "decrypt"):
+        print(f"  {k:8s} {steps[k]:8.1f} s")
     verify: dict[int, float] = {}
     for w in sorted({workers, 1}, reverse=True):
         with ProcessMap(w) as pmap:
             t = time.perf_counter()
             report = verify_record(out, pmap, w)
             verify[w] = time.perf_counter() - t
+        print(f"  verify with {w} worker(s): {verify[w]:8.1f} s")
         if not report.ok:
             raise SystemExit(f"verification failed: {report.failures[:3]}")
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
@@ -193,6 +196,7 @@ def main() -> None:
     ap.add_argument("--skip-eg", action="store_true")
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "bench-crypto-record")
     args = ap.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     print(f"== entekhab.crypto bench ({os.cpu_count()} cores, {args.workers} workers)")
     bench_backend()
 
@@ -231,10 +235,6 @@ def main() -> None:
     steps, verify = bench_pipeline(args.ballots, args.workers, args.out)
     produce = sum(steps[k] for k in ("keys", "encrypt", "mix", "decrypt"))
     total = produce + verify[args.workers]
-    for k in ("keys", "encrypt", "mix", "decrypt"):
-        print(f"  {k:8s} {steps[k]:8.1f} s")
-    for w, s in sorted(verify.items()):
-        print(f"  verify with {w} worker(s): {s:8.1f} s")
     if len(verify) > 1:
         print(f"  verification speed-up 1 → {args.workers} workers: {verify[1] / verify[args.workers]:.2f}x")
     print(
