@@ -118,3 +118,57 @@ def test_action_items_need_an_owner_and_a_title(election, executive):
         with pytest.raises(DomainError):
             do_create_action_item(election, due_on=dt.date(2026, 4, 1), acting_user=executive, **kwargs)
     assert ActionItem.objects.count() == n
+
+
+def test_replacement_records_the_journal_transfer(election, executive, operator, make_user):
+    from entekhab.hq.accounts.roles import Role
+    from entekhab.hq.operations.actions.devices import do_draw_devices, do_replace_device
+
+    do_draw_devices(election, stage="region", seed="replace", acting_user=executive)
+    do_draw_devices(election, stage="branch", seed="replace", acting_user=executive)
+    faulty = Device.objects.filter(branch__election=election, kind="ebox").order_by("serial").first()
+    branch = faulty.branch
+    faulty = do_device_event(faulty, "deploy", place=branch.code, acting_user=executive)
+    faulty = do_device_event(faulty, "start_service", place=branch.code, acting_user=operator)
+    reserve = Device.objects.filter(region=faulty.region, kind="ebox", state="allocated", branch__isnull=True).first()
+    wrong_kind = Device.objects.filter(region=faulty.region, kind="authentication", state="allocated",
+                                       branch__isnull=True).first()
+    head = "ab" * 32
+    with pytest.raises(TransitionRefused):  # still in service: report the fault first
+        do_replace_device(faulty, reserve, journal_entries=120, journal_head=head, acting_user=executive)
+    faulty = do_device_event(faulty, "report_fault", place=branch.code, acting_user=operator)
+    for bad in ({"replacement": wrong_kind, "journal_head": head}, {"replacement": reserve, "journal_head": "xyz"}):
+        with pytest.raises(DomainError):
+            do_replace_device(faulty, bad["replacement"], journal_entries=120, journal_head=bad["journal_head"],
+                              acting_user=executive)
+    with pytest.raises(PermissionDenied):
+        do_replace_device(faulty, reserve, journal_entries=120, journal_head=head, acting_user=operator)
+    assert Device.objects.get(pk=reserve.pk).branch_id is None
+    rep = do_replace_device(faulty, reserve, journal_entries=120, journal_head=head.upper(), witnesses="ناظر ۱",
+                            acting_user=make_user(Role.BRANCH_HEAD))
+    faulty.refresh_from_db()
+    reserve.refresh_from_db()
+    assert (faulty.state, reserve.state, reserve.branch_id) == ("replaced", "in_service", branch.pk)
+    assert (rep.journal_entries, rep.journal_head, rep.branch_id) == (120, head, branch.pk)
+    assert "journal of" in reserve.log.last().note
+
+
+def test_sensitivity_assessment_follows_the_facts(election, executive, observer):
+    from entekhab.domain.sensitivity import PastResult
+    from entekhab.hq.operations.actions.sensitivity import do_assess_sensitivity
+
+    urban = election.branches.filter(is_urban=True).first()
+    row = do_assess_sensitivity(urban, past=PastResult(1000, 400, 100), acting_user=executive)
+    assert (row.level, row.reasons) == ("normal", [])
+    row = do_assess_sensitivity(urban, past=PastResult(1000, 950, 800), acting_user=executive)
+    assert (row.level, row.reasons) == ("critical", ["turnout_anomaly"])
+    rural = election.branches.filter(is_urban=False).first()
+    assert do_assess_sensitivity(rural, acting_user=executive).level == "sensitive"
+    assert do_assess_sensitivity(rural, past_incidents=2, acting_user=executive).level == "critical"
+    with pytest.raises(PermissionDenied):
+        do_assess_sensitivity(rural, acting_user=observer)
+    with pytest.raises(DomainError):
+        do_assess_sensitivity(rural, declared=["aliens"], acting_user=executive)
+    with pytest.raises(DomainError):
+        do_assess_sensitivity(rural, past_incidents=-1, acting_user=executive)
+    assert rural.sensitivity.level == "critical"
