@@ -33,7 +33,16 @@ class RunView:
 
 
 def run_view(run: PlanRun, rows: int = BRANCH_ROWS_SHOWN) -> RunView:
+    from django.utils.translation import get_language
+
+    from entekhab.hq.geography.models import Area
+
     areas = list(run.area_plans.all())
+    en = get_language() == "en"
+    names = {a.code: (a.name_en if en else a.name_fa)
+             for a in Area.objects.filter(code__in=[x.area_code for x in areas])}
+    for a in areas:
+        a.name = names.get(a.area_code, "")  # type: ignore[attr-defined]
     branches = sorted(run.branch_plans.all(), key=lambda b: (-b.shortfall, -b.expected_voters, b.code))
     return RunView(
         run=run,

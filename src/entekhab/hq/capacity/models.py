@@ -71,6 +71,12 @@ class InventorySource(models.TextChoices):
     DEFAULT = "default", _("default inventory policy (no device allocated yet)")
 
 
+INVENTORY_SOURCE_FA = {
+    InventorySource.ALLOCATED: "دستگاه‌های تخصیص‌یافته به شعب (عملیات)",
+    InventorySource.DEFAULT: "سیاست پیش‌فرض: یک دستگاه احراز هویت و یک صندوق در هر شعبه (هنوز دستگاهی تخصیص نیافته)",
+}
+
+
 class PlanRun(models.Model):
     """One run of the planner over an election's branches under one scenario."""
 
@@ -108,6 +114,10 @@ class PlanRun(models.Model):
     @property
     def state_fa(self) -> str:
         return RUN_STATE_FA[RunState(self.state)]
+
+    @property
+    def inventory_source_fa(self) -> str:
+        return INVENTORY_SOURCE_FA[InventorySource(self.inventory_source)]
 
     @property
     def is_done(self) -> bool:
