@@ -199,6 +199,7 @@ def main() -> None:
     args = ap.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     print(f"== entekhab.crypto bench ({os.cpu_count()} cores, {args.workers} workers)")
+    print("load average at start: {:.1f} {:.1f} {:.1f} (other jobs slow every figure)".format(*os.getloadavg()))
     bench_backend()
 
     enc_s, ver_s, json_bytes, raw_bytes = bench_one_ballot()
@@ -255,6 +256,7 @@ def main() -> None:
         )
         print(f"ElectionGuard, ballots per second per core: {1 / eg_ballot:.4f}")
         print(f"ratio pipeline: {eg_total / total:,.0f}x faster")
+    print("load average at end: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":
