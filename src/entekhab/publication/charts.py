@@ -15,7 +15,8 @@ from html import escape
 from entekhab.domain.digits import to_persian_digits
 
 PALETTE = ("#0b5d4b", "#c0392b", "#2e86c1", "#d68910", "#7d3c98", "#17a589", "#a04000", "#5d6d7e",
-           "#b7950b", "#1f618d")
+           "#b7950b", "#1f618d", "#e74c3c", "#52be80", "#af7ac5", "#f5b041", "#5dade2", "#922b21",
+           "#1abc9c", "#6e2c00", "#34495e", "#d4ac0d")
 INDEPENDENT_COLOUR = "#7f8c8d"
 
 
@@ -53,7 +54,9 @@ def _rows_for(total: int) -> int:
 def hemicycle(slices: Sequence[Slice], *, title: str, lang: str = "fa", width: int = 520) -> str:
     """Seats as dots on concentric arcs, groups from left to right in the given order."""
     total = sum(s.seats for s in slices)
-    height = width // 2 + 70
+    columns = max(1, width // 175)
+    legend_rows = -(-len(slices) // columns)
+    height = width // 2 + 40 + 20 * legend_rows
     cx, cy = width / 2, width / 2 + 10
     if total == 0:
         return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
@@ -65,7 +68,7 @@ def hemicycle(slices: Sequence[Slice], *, title: str, lang: str = "fa", width: i
     weight = sum(radii)
     counts = [round(total * r / weight) for r in radii]
     counts[-1] += total - sum(counts)
-    dot = min((r_out - r_in) / max(rows, 2) * 0.42, math.pi * r_in / max(counts[0], 1) * 0.45)
+    dot = min((r_out - r_in) / max(rows, 2) * 0.36, math.pi * r_in / max(counts[0], 1) * 0.4)
     positions = []
     for r, n in zip(radii, counts, strict=True):
         for k in range(n):
@@ -73,6 +76,7 @@ def hemicycle(slices: Sequence[Slice], *, title: str, lang: str = "fa", width: i
             positions.append((angle, r))
     positions.sort(key=lambda p: (-p[0], p[1]))  # left (π) to right (0)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
+             f'width="{width}" style="max-width:100%;height:auto" '
              f'aria-label="{escape(title)}" class="hemicycle" font-family="Vazirmatn, Tahoma, sans-serif">',
              f'<title>{escape(title)}</title>']
     i = 0
@@ -85,13 +89,21 @@ def hemicycle(slices: Sequence[Slice], *, title: str, lang: str = "fa", width: i
             i += 1
     parts.append(f'<text x="{cx}" y="{cy - 10}" text-anchor="middle" font-size="34" font-weight="700" '
                  f'fill="#222">{_n(total, lang)}</text>')
-    legend_y = cy + 28
-    step = width / max(len(slices), 1)
+    col_w = width / columns
     for k, s in enumerate(slices):
-        x = width - step * (k + 0.5) if lang == "fa" else step * (k + 0.5)
-        parts.append(f'<rect x="{x - 40:.1f}" y="{legend_y - 10}" width="10" height="10" fill="{s.colour}"/>')
-        parts.append(f'<text x="{x - 26:.1f}" y="{legend_y}" font-size="12" fill="#222">'
-                     f'{escape(s.label)}: {_n(s.seats, lang)}</text>')
+        row, col = divmod(k, columns)
+        y = cy + 30 + 20 * row
+        label = s.label if len(s.label) <= 22 else s.label[:21] + "…"
+        if lang == "fa":  # right to left: first column at the right edge
+            x = width - col * col_w - 8
+            parts.append(f'<rect x="{x - 10:.1f}" y="{y - 10}" width="10" height="10" fill="{s.colour}"/>')
+            parts.append(f'<text x="{x - 16:.1f}" y="{y}" font-size="12" fill="#222" text-anchor="start" '
+                         f'direction="rtl">{escape(label)}: {_n(s.seats, lang)}</text>')
+        else:
+            x = col * col_w + 8
+            parts.append(f'<rect x="{x:.1f}" y="{y - 10}" width="10" height="10" fill="{s.colour}"/>')
+            parts.append(f'<text x="{x + 16:.1f}" y="{y}" font-size="12" fill="#222">'
+                         f'{escape(label)}: {_n(s.seats, lang)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -114,6 +126,7 @@ def quota_bars(groups: Sequence[tuple[str, str, int, int]], quota: Fraction, *, 
     def x_of(q: Fraction) -> float:
         return label_w + float(q / span) * plot_w
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
+             f'width="{width}" style="max-width:100%;height:auto" '
              f'aria-label="{escape(title)}" class="quota" font-family="Vazirmatn, Tahoma, sans-serif" direction="ltr">',
              f'<title>{escape(title)}</title>']
     for q in range(span + 1):
@@ -147,6 +160,7 @@ def hourly_bars(rows: Sequence[tuple[str, int, int]], *, title: str, lang: str =
     plot_w, plot_h = width - left - 20, height - bottom - top
     bw = plot_w / len(rows)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
+             f'width="{width}" style="max-width:100%;height:auto" '
              f'aria-label="{escape(title)}" class="turnout" font-family="Vazirmatn, Tahoma, sans-serif" '
              f'direction="ltr"><title>{escape(title)}</title>']
     points = []
