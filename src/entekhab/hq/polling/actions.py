@@ -224,24 +224,30 @@ def _authenticate(payload: object) -> tuple[DeviceEnrolment, Envelope]:
         envelope = Envelope.parse(payload.get("envelope"))
     except DeviceError as exc:
         raise PollingRefused(exc.message_en, exc.message_fa, code="bad_message") from exc
-    device = (
-        DeviceEnrolment.objects.select_related("election", "branch")
-        .filter(serial=envelope.device, state=EnrolmentState.ACTIVE)
-        .first()
+    # One plain row, no ORDER BY (the default ordering joins branches), no full Election/Branch
+    # instances: this runs once per check-in. Handlers that need more load it lazily.
+    found = list(
+        DeviceEnrolment.objects.filter(serial=envelope.device, state=EnrolmentState.ACTIVE)
+        .order_by()
+        .values_list("pk", "public_key", "role", "election_id", "branch_id", "replaces_id", "election__code",
+                     "branch__code")[:1]
     )
-    if device is None:
+    if not found:
         raise UnknownDevice(f"device {envelope.device} is not enrolled", f"دستگاه {envelope.device} ثبت نشده است")
-    verify(bytes.fromhex(device.public_key), canonical_json(envelope.document()), payload.get("signature"))
-    if envelope.election != device.election.code:
+    pk, public_key, role, election_id, branch_id, replaces_id, election_code, branch_code = found[0]
+    device = DeviceEnrolment(pk=pk, serial=envelope.device, public_key=public_key, role=role, election_id=election_id,
+                             branch_id=branch_id, replaces_id=replaces_id, state=EnrolmentState.ACTIVE)
+    verify(bytes.fromhex(public_key), canonical_json(envelope.document()), payload.get("signature"))
+    if envelope.election != election_code:
         raise PollingRefused(
-            f"device {device.serial} is enrolled for election {device.election.code}",
+            f"device {device.serial} is enrolled for election {election_code}",
             "پیام برای انتخابات دیگری است",
             code="wrong_election",
         )
-    if envelope.branch != device.branch.code:
+    if envelope.branch != branch_code:
         raise PollingRefused(
-            f"device {device.serial} belongs to branch {device.branch.code}, not {envelope.branch}",
-            f"دستگاه {device.serial} متعلق به شعبه {device.branch.code} است",
+            f"device {device.serial} belongs to branch {branch_code}, not {envelope.branch}",
+            f"دستگاه {device.serial} متعلق به شعبه {branch_code} است",
             code="wrong_branch",
         )
     return device, envelope

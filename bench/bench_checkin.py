@@ -1,0 +1,118 @@
+"""Check-ins per second HQ sustains on PostgreSQL, against pgbench's own insert limit in the same run.
+
+1. A scratch database ``entekhab_bench_checkin``: migrate, small demo, 16 enrolled
+   authentication devices (``entekhab.hq.polling.loadgen``).
+2. For 1, 2 and 4 gunicorn sync workers on 127.0.0.1: fresh voters, each sent once,
+   signed, from a load generator of several processes × threads on this machine;
+   the rate of accepted check-ins, p50 and p99 latency, and any non-200 answer.
+3. pgbench, 16 clients, for the same time: one ``INSERT … ON CONFLICT DO NOTHING`` per
+   transaction into a table with the same unique key (election, national code).
+4. The ratio HQ / pgbench: how close the check-in path is to the database's own limit.
+
+Run: ``.venv/bin/python bench/bench_checkin.py [--seconds 10] [--requests 6000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import psycopg
+
+from entekhab.hq.polling.loadgen import Credential, Result, Server, fire, prepare, voters
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+DB = "entekhab_bench_checkin"
+PG_URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
+DEVICES = 16
+
+
+def _fresh_db() -> None:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB}")
+
+
+def _client(args: tuple[int, list[Credential], list[tuple[int, str]], int, int]) -> list[Result]:
+    port, creds, jobs, threads, first_seq = args
+    return fire(port, creds, jobs, threads=threads, first_seq=first_seq)
+
+
+def run_hq(creds: list[Credential], workers: int, requests: int, run: int, tmp: Path,
+           procs: int = 3, threads: int = 8) -> dict[str, float]:
+    people = voters(requests, seed=1000 + run)
+    jobs = [(i % len(creds), v) for i, v in enumerate(people)]
+    server = Server(PG_URL, tmp, workers=workers)
+    try:
+        fire(server.port, creds, [(i % len(creds), v) for i, v in enumerate(voters(200, seed=99 + run))],
+             threads=8, first_seq=run * 10**8 + 9 * 10**7)  # warm-up: connections, imports
+        chunks = [jobs[p::procs] for p in range(procs)]
+        start = time.perf_counter()
+        with mp.Pool(procs) as pool:
+            parts = pool.map(_client, [(server.port, creds, chunk, threads, run * 10**8 + p * 10**7 + 1)
+                                       for p, chunk in enumerate(chunks)])
+        elapsed = time.perf_counter() - start
+    finally:
+        server.stop()
+    results = [r for part in parts for r in part]
+    ok = [r for r in results if r.status == 200 and r.code == "accepted"]
+    bad = Counter((r.status, r.code) for r in results if not (r.status == 200 and r.code == "accepted"))
+    latencies = sorted(r.seconds for r in results)
+    return {"workers": workers, "requests": len(results), "accepted": len(ok), "seconds": elapsed,
+            "rate": len(ok) / elapsed, "p50_ms": 1000 * statistics.median(latencies),
+            "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))], "errors": dict(bad)}
+
+
+def run_pgbench(seconds: int, clients: int = 16) -> float:
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_checkin")
+        conn.execute("CREATE TABLE bench_checkin (id bigserial PRIMARY KEY, election_id bigint NOT NULL, "
+                     "national_code varchar(10) NOT NULL, branch_id bigint NOT NULL, device_id bigint NOT NULL, "
+                     "message_seq bigint NOT NULL, at timestamptz NOT NULL, offline boolean NOT NULL, "
+                     "fingerprint varchar(10) NOT NULL, detail jsonb NOT NULL, "
+                     "UNIQUE (election_id, national_code))")
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
+        script.write("\\set n random(1, 999999999)\n"
+                     "INSERT INTO bench_checkin (election_id, national_code, branch_id, device_id, message_seq, at, "
+                     "offline, fingerprint, detail) VALUES (1, lpad(:n::text, 10, '0'), 1, 1, :n, now(), false, "
+                     "'matched', '{}') ON CONFLICT (election_id, national_code) DO NOTHING;\n")
+    out = subprocess.run(["pgbench", "-n", "-h", "127.0.0.1", "-U", "postgres", "-c", str(clients), "-j", "2",
+                          "-T", str(seconds), "-f", script.name, DB], capture_output=True, text=True, check=True)
+    match = re.search(r"tps = ([0-9.]+)", out.stdout)
+    if not match:
+        sys.exit(f"pgbench output not understood:\n{out.stdout}\n{out.stderr}")
+    return float(match.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=6000, help="check-ins per server configuration")
+    parser.add_argument("--seconds", type=int, default=10, help="pgbench duration")
+    args = parser.parse_args()
+    _fresh_db()
+    with tempfile.TemporaryDirectory() as tmp:
+        creds = prepare(PG_URL, Path(tmp), devices=DEVICES)
+        rows = [run_hq(creds, workers, args.requests, run, Path(tmp)) for run, workers in enumerate((1, 2, 4))]
+        tps = run_pgbench(args.seconds)
+    best = max(rows, key=lambda r: r["rate"])
+    print("Check-ins on PostgreSQL (load generator on the same machine: 3 processes × 8 threads)")
+    print(f"{'workers':>8} {'requests':>9} {'accepted':>9} {'check-ins/s':>12} {'p50 ms':>8} {'p99 ms':>8}  errors")
+    for r in rows:
+        print(f"{r['workers']:>8} {r['requests']:>9} {r['accepted']:>9} {r['rate']:>12.0f} {r['p50_ms']:>8.1f} "
+              f"{r['p99_ms']:>8.1f}  {r['errors'] or '-'}")
+    print(f"pgbench, 16 clients, one INSERT … ON CONFLICT per transaction, same unique key: {tps:.0f} tps")
+    print(f"ratio, best HQ configuration ({best['workers']} workers) / pgbench: {best['rate'] / tps:.2f}")
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+
+
+if __name__ == "__main__":
+    main()
