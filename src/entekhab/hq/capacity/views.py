@@ -149,12 +149,12 @@ def _run(election: Election, pk: int) -> PlanRun:
 @capacity_view("capacity.view_planrun")
 def run_page(request: HttpRequest, election: Election, pk: int) -> HttpResponse:
     run = _run(election, pk)
-    context = {"election": election, "run": run, "running": run.state == RunState.RUNNING}
+    context = {"election": election, "run": run, "running": run.state == RunState.RUNNING,
+               "target": run.scenario_definition["target"]}
     if run.is_done:
         context["view"] = run_view(run)
         context["devices_chart"] = inline_svg(run.charts["devices"])
         context["waits_chart"] = inline_svg(run.charts["waits"])
-        context["target"] = run.scenario_definition["target"]
     return render(request, "capacity/run.html", context)
 
 

@@ -17,6 +17,8 @@ def dec(value: float | None, digits: int = 1) -> str:
     """A decimal; None or infinity (no device of a kind: nobody is served) shows as ∞."""
     if value is None or (isinstance(value, float) and math.isinf(value)):
         return "∞"
+    if not isinstance(value, int | float):
+        return "—"
     if get_language() == "en":
         return f"{value:,.{digits}f}"
     return fa_num(float(value), digits)
@@ -24,7 +26,7 @@ def dec(value: float | None, digits: int = 1) -> str:
 
 @register.filter
 def pct(value: float | None) -> str:
-    if value is None:
+    if not isinstance(value, int | float) or isinstance(value, bool):
         return "—"
     if get_language() == "en":
         return f"{value * 100:.0f}%"
@@ -36,4 +38,4 @@ def whole(value: float | None) -> str:
     """A float count (expected voters) rounded and grouped."""
     from entekhab.hq.web.display import localise_number
 
-    return "—" if value is None else localise_number(round(value))
+    return localise_number(round(value)) if isinstance(value, int | float) else "—"
