@@ -46,10 +46,11 @@ def _devices(branch: Branch) -> tuple[DeviceEnrolment, DeviceEnrolment]:
 
 
 def store_polling_day(election: Election, *, seed: int, voters: tuple[int, int] = (10, 40),
-                      branches: Iterable[Branch] | None = None, report: bool = True,
+                      branches: Iterable[Branch] | None = None, report: bool = True, checkins: bool = True,
                       step: Callable[[str, int], None] | None = None) -> dict[str, int]:
     """Check-ins, reports and vote records for ``branches`` (default: every branch of the election)."""
     rng = random.Random(f"polling-day:{seed}")
+    with_checkins = checkins
     chosen = list(branches if branches is not None else
                   Branch.objects.filter(election=election, ballot_style__isnull=False)
                   .select_related("ballot_style", "election", "area").order_by("number"))
@@ -71,13 +72,14 @@ def store_polling_day(election: Election, *, seed: int, voters: tuple[int, int] 
             ebox, auth = _devices(branch)
             n = rng.randint(*voters)
             checkins = []
-            for _ in range(n):
+            for _ in range(n if with_checkins else 0):
                 start += 1
                 at = opens + dt.timedelta(seconds=rng.randrange(10 * 3600))
                 checkins.append(CheckIn(election=election, national_code=make_national_code(f"{start + 1:09d}"),
                                         branch=branch, device=auth, message_seq=start, at=at))
-            CheckIn.objects.bulk_create(checkins, batch_size=1000)
-            totals["checkins"] += n
+            if with_checkins:
+                CheckIn.objects.bulk_create(checkins, batch_size=1000)
+                totals["checkins"] += n
             if not report:
                 continue
             records = random_records(rng, signed["manifest"], n, infos=infos)
@@ -89,7 +91,7 @@ def store_polling_day(election: Election, *, seed: int, voters: tuple[int, int] 
                 received_at=opens + dt.timedelta(hours=10, seconds=totals["branches"]))
             shuffled = list(records)
             rng.shuffle(shuffled)
-            VoteRecord.objects.bulk_create([VoteRecord(report=stored, ballot=r) for r in shuffled], batch_size=1000)
+            VoteRecord.objects.bulk_create([VoteRecord(report=stored, ballot=r) for r in shuffled], batch_size=2000)
             totals["branches"] += 1
             totals["ballots"] += n
     return totals
