@@ -16,4 +16,5 @@ urlpatterns = [
     path("results/", include("entekhab.hq.results.urls")),
     path("operations/", include("entekhab.hq.operations.urls")),
     path("capacity/", include("entekhab.hq.capacity.urls")),
+    path("polling/", include("entekhab.hq.polling.urls")),
 ]

@@ -33,3 +33,20 @@ def test_qr_codes_on_the_pdf_decode_to_a_report_that_verifies(branches, tmp_path
     document = join_qr_payloads(reversed(texts))
     verified = verify_report(document, manifest=box.manifest, records=box.records())
     assert verified.report == report.report and verified.report["ballots"] == 6
+
+
+def test_stored_report_pdf_is_served_and_the_boards_see_it_read_only(branches, client_as):
+    from entekhab.hq.accounts.roles import Role
+
+    b = branches(0)
+    b.devices.open(now=NOW)
+    voter = eligible(None, 1)[0]
+    b.devices.vote(b.devices.check_in(voter, now=NOW).card, {c.code: [] for c in b.devices.box.manifest.contests})
+    b.devices.close(now=NOW, branch_head="رئیس", supervisor="ناظر")
+    client = client_as(Role.SUPERVISORY_BOARD)
+    response = client.get(f"/polling/reports/1405/{b.code}.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert client.get("/polling/reports/1405/NO-SUCH.pdf").status_code == 404
+    listing = client.get("/admin/polling/branchreport/")
+    assert listing.status_code == 200 and b.code in listing.content.decode()
+    assert client.get("/admin/polling/branchreport/add/").status_code == 403
