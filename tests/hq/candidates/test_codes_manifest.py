@@ -168,4 +168,5 @@ def test_the_api_serves_the_current_signed_manifest(client, election):
     m = BallotManifest.objects.filter(election=election, is_current=True).select_related("ballot_style").first()
     body = client.get(f"/api/v1/elections/1405/manifests/{m.ballot_style.code}").json()
     assert body["sha256"] == m.sha256 and canonical_json(body["manifest"]) == m.canonical_bytes
-    assert client.get("/api/v1/elections/1405/manifests/nope").status_code == 400
+    missing = client.get("/api/v1/elections/1405/manifests/nope")
+    assert missing.status_code == 404 and missing.json()["code"] == "no_manifest"

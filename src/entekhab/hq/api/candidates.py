@@ -9,7 +9,7 @@ staff actions use the session. No ``from __future__ import annotations`` (ninja)
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.security import django_auth
 from pydantic import Field
 
@@ -18,7 +18,7 @@ from entekhab.domain.vetting import APPROVED_STATES
 from entekhab.hq.api.api import api
 from entekhab.hq.api.schemas import ErrorOut
 from entekhab.hq.candidates import actions
-from entekhab.hq.candidates.manifest import current_manifest
+from entekhab.hq.candidates.manifest import NoManifest, current_manifest
 from entekhab.hq.candidates.models import CandidateList, ListState, Party, Registration
 from entekhab.hq.elections.models import Contest, Election
 
@@ -158,7 +158,7 @@ def register(request, code: str, contest_code: str, payload: RegistrationIn):
     except NotEligible as exc:
         body = exc.as_dict() | {"failures": [f.as_dict() for f in exc.failures]}
         return api.create_response(request, body, status=400)
-    return 201, {"tracking": reg.tracking, "access_key": key, "state": reg.state, "contest": contest.code}
+    return Status(201, {"tracking": reg.tracking, "access_key": key, "state": reg.state, "contest": contest.code})
 
 
 @router.get("/registrations/{tracking}", response={200: RegistrationOut, **ERRORS}, auth=django_auth)
@@ -208,7 +208,7 @@ def create_list(request, code: str, contest_code: str, payload: ListIn):
                                      "نامزد ناشناخته در این رقابت", code="unknown_candidate")
     lst = actions.do_create_list(contest, party, title_fa=payload.title_fa, title_en=payload.title_en,
                                  members=[found[t] for t in payload.members], acting_user=request.user)
-    return 201, _list_out(lst)
+    return Status(201, _list_out(lst))
 
 
 @router.post("/lists/{ref}/submit", response={200: ListOut, **ERRORS}, auth=django_auth)
@@ -236,7 +236,10 @@ def publish(request, code: str):
 def get_manifest(request, code: str, style: str):
     """The current signed manifest of a ballot style: what devices load and the record publishes."""
     election = get_object_or_404(Election, code=code)
-    m = current_manifest(style, election)
+    try:
+        m = current_manifest(style, election)
+    except NoManifest as exc:
+        return api.create_response(request, exc.as_dict(), status=404)
     return {"ballot_style": style, "version": m.version, "sha256": m.sha256, "signature": m.signature,
             "public_key": m.public_key, "manifest": m.document()}
 

@@ -262,7 +262,7 @@ def do_register(contest: Contest, data: RegistrationInput, *, acting_user: Any =
                 "این شخص پیش‌تر در این انتخابات ثبت‌نام کرده است (هر نفر یک ثبت‌نام)",
             ) from None
         record(
-            actor=acting_user or "registrant",
+            actor=acting_user if getattr(acting_user, "pk", None) else f"registrant:{reg.tracking}",
             action="candidates.register",
             target=reg,
             after={"contest": contest.code, "tracking": reg.tracking, "rules": reg.eligibility},

@@ -48,7 +48,10 @@ class RuleForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        probe = EligibilityRule(**{k: v for k, v in data.items() if k != "reason"})
+        probe = EligibilityRule(office=self.instance.office, code=self.instance.code, kind=self.instance.kind)
+        for k, v in data.items():
+            if k != "reason":
+                setattr(probe, k, v)
         try:
             probe.as_rule()
         except DomainError as exc:
@@ -90,6 +93,15 @@ class CandidacyForm(forms.ModelForm):
         model = ContestCandidacy
         fields = ("contest", *actions.CANDIDACY_FIELDS)
 
+    def clean(self):
+        data = super().clean()
+        keys = ("registration_opens", "registration_closes", "review_deadline", "appeal_deadline",
+                "supervision_deadline")
+        dates = [data.get(k) for k in keys]
+        if all(dates) and dates != sorted(dates):
+            raise forms.ValidationError("ترتیب تاریخ‌ها باید: آغاز ≤ پایان ثبت‌نام ≤ بررسی ≤ اعتراض ≤ نظارت باشد")
+        return data
+
 
 @admin.register(ContestCandidacy)
 class ContestCandidacyAdmin(AuditedAdmin):
@@ -97,6 +109,39 @@ class ContestCandidacyAdmin(AuditedAdmin):
     list_display = ("contest", "opens", "closes", "list_min_members", "list_max_members", "finalised_at")
     readonly_fields = ("finalised_at",)
     raw_id_fields = ("contest",)
+    actions = ["lock_lists", "finalise", "publish_manifests"]
+
+    def save_model(self, request, obj, form, change):
+        """Through ``do_set_candidacy``: the same checks (date order, list policy) and audit as the API."""
+        values = {k: form.cleaned_data.get(k) for k in actions.CANDIDACY_FIELDS}
+        values["list_min_members"] = values["list_min_members"] or 1
+        saved = actions.do_set_candidacy(form.cleaned_data["contest"], values, acting_user=request.user)
+        obj.pk = saved.pk
+
+    def _each(self, request, queryset, run) -> None:
+        for candidacy in queryset.select_related("contest"):
+            try:
+                done = run(candidacy.contest)
+                messages.success(request, f"{candidacy.contest.code}: {done}")
+            except DomainError as exc:
+                messages.error(request, f"{candidacy.contest.code}: {exc.message_fa}")
+
+    @admin.action(description=_("lock the lists (after their deadline)"))
+    def lock_lists(self, request, queryset):
+        self._each(request, queryset, lambda c: actions.do_lock_lists(c, acting_user=request.user))
+
+    @admin.action(description=_("make the candidates final and draw their codes"))
+    def finalise(self, request, queryset):
+        self._each(request, queryset, lambda c: len(actions.do_finalise_contest(c, acting_user=request.user)))
+
+    @admin.action(description=_("sign the ballot manifests of these contests' election"))
+    def publish_manifests(self, request, queryset):
+        for election in {c.contest.election for c in queryset.select_related("contest__election")}:
+            try:
+                made = actions.do_publish_manifests(election, acting_user=request.user)
+                messages.success(request, f"{election.code}: {len(made)}")
+            except DomainError as exc:
+                messages.error(request, exc.message_fa)
 
     @admin.display(description=_("registration opens"), ordering="registration_opens")
     def opens(self, obj):

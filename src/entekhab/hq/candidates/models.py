@@ -60,7 +60,7 @@ class EligibilityRule(models.Model):
         return f"{self.office}/{self.code} v{self.version}"
 
     def as_rule(self) -> Rule:
-        return Rule(code=self.code, kind=RuleKind(self.kind), params=self.params or {}, legal_ref=self.legal_ref,
+        return Rule(code=self.code, kind=self.kind, params=self.params or {}, legal_ref=self.legal_ref,
                     message_fa=self.message_fa, message_en=self.message_en, version=self.version)
 
 
