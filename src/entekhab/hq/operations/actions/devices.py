@@ -177,17 +177,21 @@ def do_draw_devices(election: Election, *, stage: str, seed: str, observers: str
         draw, result = hold_draw(election, subject="devices", stage=stage, seed=seed, entrants=entrants,
                                  slots=slots, observers=observers, acting_user=acting_user)
         now, name = timezone.now(), _actor_name(acting_user)
-        changed, logs = [], []
+        by_target: dict[Any, list[int]] = {}
+        logs = []
         for p in result.placements:
             d, target = devices[p.entrant], targets[p.slot]
-            if stage == "region":
-                d.region, d.state = target, DeviceState.ALLOCATED.value
-            else:
-                d.branch = target
-            changed.append(d)
+            by_target.setdefault(target, []).append(d.pk)
             logs.append(DeviceLog(device=d, event="allocate", from_state="tested" if stage == "region" else "allocated",
                                   to_state="allocated", at=now, actor=acting_user, actor_name=name,
                                   place=target.code, note=f"draw {draw.digest[:16]}"))
-        Device.objects.bulk_update(changed, ["region", "branch", "state"], batch_size=1000)
-        DeviceLog.objects.bulk_create(logs, batch_size=1000)
+        # One UPDATE per region or branch: far faster than a row-by-row bulk update at Tehran scale.
+        for target, pks in by_target.items():
+            for i in range(0, len(pks), 900):
+                chunk = Device.objects.filter(pk__in=pks[i:i + 900])
+                if stage == "region":
+                    chunk.update(region=target, state=DeviceState.ALLOCATED.value)
+                else:
+                    chunk.update(branch=target)
+        DeviceLog.objects.bulk_create(logs, batch_size=2000)
     return draw, result

@@ -85,8 +85,14 @@ def do_record_quiz(course: Course, person: Person, *, score: int, taken_on: dt.d
     return cert
 
 
-def _areas_conflict(inner_path: str, outer_paths: list[str]) -> bool:
-    return any(inner_path.startswith(p) for p in outer_paths)
+def _excluded(paths: list[str], slots: list[Slot], path_of, memo: dict[str, frozenset[str]]) -> frozenset[str]:
+    """Slots inside any of the areas where the person declared a candidate relative (memoised per area)."""
+    out: frozenset[str] = frozenset()
+    for area_path in paths:
+        if area_path not in memo:
+            memo[area_path] = frozenset(s.id for s in slots if path_of(s.id).startswith(area_path))
+        out |= memo[area_path]
+    return out
 
 
 def _requirements_by_branch(election: Election) -> list[tuple[Branch, str, Level]]:
@@ -129,16 +135,14 @@ def do_draw_staff(election: Election, *, stage: str, seed: str, observers: str =
                 StaffAssignment(election=election, person=people[p.entrant], role=p.kind, region=targets[p.slot])
                 for p in result.placements], batch_size=1000)
         else:
-            changed = []
+            by_branch: dict[Branch, list[int]] = defaultdict(list)
             for p in result.placements:
-                a = people[p.entrant]
-                a.branch = targets[p.slot]
-                changed.append(a)
-            for r in result.reserves:
-                a = people[r]
-                a.is_reserve = True
-                changed.append(a)
-            StaffAssignment.objects.bulk_update(changed, ["branch", "is_reserve"], batch_size=1000)
+                by_branch[targets[p.slot]].append(people[p.entrant].pk)
+            for branch, pks in by_branch.items():  # one UPDATE per branch, not one per row
+                StaffAssignment.objects.filter(pk__in=pks).update(branch=branch)
+            reserves = [people[r].pk for r in result.reserves]
+            for i in range(0, len(reserves), 900):
+                StaffAssignment.objects.filter(pk__in=reserves[i:i + 900]).update(is_reserve=True)
     return draw, result
 
 
@@ -160,9 +164,10 @@ def _region_stage(election, plan, conflicts):
         roles[pid].add(role)
     people = {}
     entrants = []
+    memo: dict[str, frozenset[str]] = {}
     for person in Person.objects.filter(is_candidate=False, id__in=roles).exclude(id__in=assigned).order_by(
             "national_code"):
-        excluded = frozenset(s.id for s in slots if _areas_conflict(targets[s.id].path, conflicts.get(person.id, [])))
+        excluded = _excluded(conflicts.get(person.id, []), slots, lambda sid: targets[sid].path, memo)
         entrants.append(Entrant(person.national_code, frozenset(roles[person.id]), excluded))
         people[person.national_code] = person
     return entrants, slots, targets, people
@@ -177,11 +182,12 @@ def _branch_stage(election, plan, conflicts):
                 slots.append(Slot(sid, f"{role.value}@{region}", n, -LEVEL_RANK[level]))
                 targets[sid] = b
     people, entrants = {}, []
+    memo: dict[str, frozenset[str]] = {}
     pending = StaffAssignment.objects.filter(
         Q(branch__isnull=True) & Q(is_reserve=False), election=election).select_related("person", "region")
     for a in pending.order_by("person__national_code"):
         paths = conflicts.get(a.person_id, [])
-        excluded = frozenset(s.id for s in slots if paths and _areas_conflict(targets[s.id].area.path, paths))
+        excluded = _excluded(paths, slots, lambda sid: targets[sid].area.path, memo)
         entrants.append(Entrant(a.person.national_code, frozenset({f"{a.role}@{a.region.code}"}), excluded))
         people[a.person.national_code] = a
     return entrants, slots, targets, people
