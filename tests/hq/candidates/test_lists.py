@@ -134,3 +134,23 @@ def test_lists_through_the_api(client, fresh, parties, approved, users):
     assert unknown.status_code == 400 and unknown.json()["code"] == "unknown_candidate"
     listed = client.get("/api/v1/elections/t4/lists?contest=pr").json()
     assert [x["title_fa"] for x in listed] == ["فهرست API"]
+
+
+def test_the_representatives_page(client, fresh, parties, approved, users):
+    client.force_login(users[Role.PARTY_REPRESENTATIVE])
+    page = client.get("/candidates/party-lists/")
+    assert page.status_code == 200 and "حزب آزمون" in page.content.decode()
+    members = "\n".join(r.tracking for r, _ in approved[:2])
+    form = {"party": "T-1", "contest": str(fresh["pr"].pk), "title_fa": "فهرست صفحه", "members": members}
+    assert client.post("/candidates/party-lists/", form).status_code == 302
+    lst = CandidateList.objects.get(title_fa="فهرست صفحه")
+    clash = client.post("/candidates/party-lists/", form | {"party": "T-2", "title_fa": "دوم"})
+    assert clash.status_code == 400 and "در فهرست" in clash.content.decode()
+    early = client.post("/candidates/party-lists/", {"submit_ref": lst.ref})
+    assert early.status_code == 400 and CandidateList.objects.get(pk=lst.pk).state == "draft"
+    for reg, _ in approved[:2]:
+        actions.do_confirm_membership(reg, acting_user=users[Role.HQ_ADMIN])
+    assert client.post("/candidates/party-lists/", {"submit_ref": lst.ref}).status_code == 302
+    assert CandidateList.objects.get(pk=lst.pk).state == "submitted"
+    client.force_login(users[Role.OBSERVER])
+    assert client.get("/candidates/party-lists/").status_code == 403

@@ -155,3 +155,26 @@ class CalculatorForm(forms.Form):
         initial="فهرست الف: 52000, 41000, 39000, 21000, 7000\nفهرست ب: 48000, 30000, 30000, 9000\n"
         "فهرست ج: 15000, 11000\nمنفرد: 26000, 4000",
     )
+
+
+class ListForm(forms.Form):
+    """A party representative's list: members as tracking numbers, one per line, in list order."""
+
+    party = forms.ChoiceField(label=bi("تشکل", "Party, front or coalition"))
+    contest = forms.ChoiceField(label=bi("رقابت", "Contest"))
+    title_fa = forms.CharField(label=bi("عنوان فهرست", "List title (Persian)"), max_length=200)
+    title_en = forms.CharField(label=bi("عنوان انگلیسی", "List title (English)"), max_length=200, required=False)
+    members = forms.CharField(
+        label=bi("کد رهگیری اعضا، هر خط یکی، به ترتیب فهرست", "Members' tracking numbers, one per line, in order"),
+        max_length=4000, widget=forms.Textarea(attrs={"rows": 8, "dir": "ltr"}))
+
+    def __init__(self, *args: Any, parties: list[tuple[str, str]], contests: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].choices = parties
+        self.fields["contest"].choices = contests
+
+    def clean_members(self) -> list[str]:
+        lines = [x.strip().upper() for x in self.cleaned_data["members"].splitlines() if x.strip()]
+        if not lines or len(lines) > 100:
+            raise forms.ValidationError(_pick("۱ تا ۱۰۰ کد رهگیری وارد کنید", "give 1 to 100 tracking numbers"))
+        return lines

@@ -10,6 +10,7 @@ urlpatterns = [
     path("register/", views.register_choose, name="register_choose"),
     path("register/<slug:election>/<slug:contest>/", views.register, name="register"),
     path("my-registration/", views.self_service, name="self_service"),
+    path("party-lists/", views.party_lists, name="party_lists"),
     path("vetting/", views.vetting_desk, name="vetting_desk"),
     path("vetting/<str:tracking>/", views.vetting_detail, name="vetting_detail"),
     path("photo/<str:tracking>/", views.photo, name="photo"),

@@ -23,6 +23,7 @@ from entekhab.hq.candidates import actions
 from entekhab.hq.candidates.forms import (
     CalculatorForm,
     InquiryForm,
+    ListForm,
     RegistrationForm,
     SelfServiceForm,
     TransitionForm,
@@ -408,3 +409,47 @@ def vetting_detail(request: HttpRequest, tracking: str) -> HttpResponse:
         },
         status=400 if error else 200,
     )
+
+
+# ----------------------------------------------------------------------------- party representatives
+
+
+@login_required
+def party_lists(request: HttpRequest) -> HttpResponse:
+    """A representative's parties and lists; register a list, submit a draft."""
+    from entekhab.hq.candidates.models import Party
+
+    if not request.user.has_perm("candidates.add_candidatelist"):
+        raise PermissionDenied
+    admin = "hq_admin" in actions.vetting_roles(request.user)
+    parties = Party.objects.all() if admin else request.user.parties.all()
+    contests = (Contest.objects.filter(method="proportional-list", candidacy__finalised_at__isnull=True,
+                                       candidacy__list_deadline__gte=actions.tehran_today())
+                .select_related("election").order_by("election__code", "code"))
+    form = ListForm(request.POST or None, parties=[(p.license_number, str(p)) for p in parties],
+                    contests=[(str(c.pk), f"{c.election.code} — {c}") for c in contests])
+    error = None
+    if request.method == "POST":
+        try:
+            if "submit_ref" in request.POST:
+                lst = get_object_or_404(CandidateList, ref=request.POST["submit_ref"], party__in=parties)
+                actions.do_submit_list(lst, acting_user=request.user)
+                return redirect("candidates:party_lists")
+            if form.is_valid():
+                d = form.cleaned_data
+                contest = contests.get(pk=int(d["contest"]))
+                party = parties.get(license_number=d["party"])
+                found = {r.tracking: r for r in Registration.objects.filter(contest=contest, tracking__in=d["members"])}
+                missing = [t for t in d["members"] if t not in found]
+                if missing:
+                    raise DomainError(f"unknown in this contest: {', '.join(missing)}",
+                                      f"این کدهای رهگیری در این رقابت نیستند: {'، '.join(missing)}", code="unknown")
+                actions.do_create_list(contest, party, title_fa=d["title_fa"], title_en=d["title_en"],
+                                       members=[found[t] for t in d["members"]], acting_user=request.user)
+                return redirect("candidates:party_lists")
+        except DomainError as exc:
+            error = _msg(exc)
+    lists = (CandidateList.objects.filter(party__in=parties).select_related("contest", "party")
+             .prefetch_related("memberships__registration").order_by("-created_at"))
+    return render(request, "candidates/party_lists.html", {"form": form, "lists": lists, "error": error},
+                  status=400 if error or (request.method == "POST" and form.errors) else 200)
