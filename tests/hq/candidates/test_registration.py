@@ -150,3 +150,29 @@ def test_the_api_registers_and_reports_failures(client, fresh):
     assert client.post("/api/v1/elections/t4/contests/nope/registrations", json.dumps(body),
                        content_type="application/json").status_code == 404
     assert Registration.objects.filter(election=fresh["election"]).count() == 1
+
+
+def test_the_database_refuses_a_second_registration_of_a_person(fresh, register):
+    from django.db import IntegrityError, transaction
+
+    reg, _ = register()
+    twin = Registration.objects.get(pk=reg.pk)
+    twin.pk, twin.tracking, twin.contest = None, "RTWIN", fresh["city"]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        twin.save()
+
+
+def test_a_photo_upload_is_kept_with_its_digest_and_svg_is_refused(client, fresh):
+    import hashlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    ok = client.post("/candidates/register/t4/pr/", _form(photo=SimpleUploadedFile("me.png", png, "image/png")))
+    assert ok.status_code == 200
+    reg = Registration.objects.get(election=fresh["election"])
+    assert bytes(reg.photo) == png and reg.photo_sha256 == hashlib.sha256(png).hexdigest()
+    svg = SimpleUploadedFile("x.svg", b"<svg onload='alert(1)'/>", "image/svg+xml")
+    refused = client.post("/candidates/register/t4/pr/", _form(photo=svg))
+    assert refused.status_code == 400 and "PNG" in refused.content.decode()
+    assert Registration.objects.filter(election=fresh["election"]).count() == 1
