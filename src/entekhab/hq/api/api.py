@@ -70,6 +70,6 @@ def on_http_error(request, exc: HttpError):
 
 
 # Each module registers its routes on ``api`` when imported; add yours to this tuple.
-ROUTE_MODULES = ("routes", "candidates", "polling", "operations", "capacity")
+ROUTE_MODULES = ("routes", "candidates", "polling", "operations", "capacity", "results")
 for _module in ROUTE_MODULES:
     importlib.import_module(f"entekhab.hq.api.{_module}")
