@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from entekhab.commands import candidates as candidate_commands
 from entekhab.commands import count, crypto, ops, plan, platform, results
 from entekhab.commands import device as device_commands
 
@@ -20,6 +21,7 @@ ops.register(app)
 platform.register(app)
 count.register(app)
 crypto.register(app)
+candidate_commands.register(app)
 plan.register(app)
 results.register(app)
 device_commands.register(app)
