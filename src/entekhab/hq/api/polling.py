@@ -7,7 +7,6 @@ for a voter who already voted. No ``from __future__ import annotations`` (ninja)
 
 import json
 
-from django.db import OperationalError
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.security import django_auth
@@ -17,7 +16,8 @@ from entekhab.hq.api.api import api
 from entekhab.hq.api.schemas import ErrorOut
 from entekhab.hq.elections.models import Branch
 from entekhab.hq.polling import actions
-from entekhab.hq.polling.errors import PollingRefused, Replay
+from entekhab.hq.polling.endpoint import handle_raw, refusal_body
+from entekhab.hq.polling.errors import PollingRefused
 from entekhab.hq.polling.models import BranchReport
 
 router = Router(tags=["polling"])
@@ -33,15 +33,8 @@ def _json_body(request) -> object:
 
 
 def _refusal(request, exc: DomainError):
-    body = exc.as_dict()
-    if isinstance(exc, Replay):
-        body["original"] = exc.original
-    return api.create_response(request, body, status=getattr(exc, "status", 400))
-
-
-def _busy(request):
-    return api.create_response(request, {"code": "busy", "message": "HQ is busy, retry shortly",
-                                         "message_fa": "ستاد مشغول است؛ کمی بعد دوباره بفرستید"}, status=503)
+    status, body = refusal_body(exc)
+    return api.create_response(request, body, status=status)
 
 
 @router.post("/polling/enrol", response={200: dict, **ERRORS}, auth=None)
@@ -54,17 +47,8 @@ def enrol(request):
 
 @router.post("/polling/messages", response={200: dict, **ERRORS}, auth=None)
 def message(request):
-    payload = None
-    try:
-        payload = _json_body(request)
-        return actions.handle_message(payload)
-    except PollingRefused as exc:
-        actions.record_refused_report(payload, exc)
-        return _refusal(request, exc)
-    except DomainError as exc:
-        return _refusal(request, exc)
-    except OperationalError:
-        return _busy(request)
+    status, body = handle_raw(request.body)
+    return api.create_response(request, body, status=status)
 
 
 class EnrolmentIn(Schema):

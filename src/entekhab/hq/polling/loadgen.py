@@ -114,10 +114,11 @@ def free_port() -> int:
 class Server:
     """gunicorn on 127.0.0.1 with ``workers`` sync processes, stopped by ``stop``."""
 
-    def __init__(self, database_url: str, data_dir: Path, *, workers: int) -> None:
+    def __init__(self, database_url: str, data_dir: Path, *, workers: int,
+                 app: str = "entekhab.hq.polling.wsgi:application") -> None:
         self.port = free_port()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "entekhab.hq.wsgi:application", "-w", str(workers),
+            [sys.executable, "-m", "gunicorn", app, "-w", str(workers),
              "-b", f"127.0.0.1:{self.port}", "--backlog", "2048", "--log-level", "warning", "--timeout", "60"],
             env=_env(database_url, data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 60
