@@ -40,6 +40,14 @@ def test_tehran_council_page_shows_the_seat_charts_and_explanation(client, elect
     assert "سهمیه" in html and "منتخب" in html
 
 
+def test_contest_results_by_area(client, election, counted):
+    page = client.get(reverse("results:contest", args=[election.code, "experts-tehran"]), {"area": "P23-C01"})
+    html = page.content.decode()
+    assert page.status_code == 200 and "آرای حوزه" in html
+    page = client.get(reverse("results:contest", args=[election.code, "experts-tehran"]), {"area": "<script>"})
+    assert page.status_code == 200 and "<script>" not in page.content.decode().split("</header>")[1]
+
+
 def test_a_plurality_contest_page_has_no_seat_chart(client, election, counted):
     page = client.get(reverse("results:contest", args=[election.code, "experts-tehran"]))
     assert page.status_code == 200 and 'class="hemicycle"' not in page.content.decode()

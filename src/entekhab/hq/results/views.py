@@ -72,11 +72,16 @@ def contest_page(request: HttpRequest, election: str, contest: str) -> HttpRespo
         groups.append({"label": "Independents" if lang == "en" else "منفردها", "code": "—", "ballots": 0,
                        "votes": entry["result"].get("group_votes", {}).get("independents", 0),
                        "seats": entry["result"]["group_seats"]["independents"]})
+    area_code = request.GET.get("area", "")
+    area_tally = entry["by_area"].get(area_code)
     candidates = sorted(entry["candidates"], key=lambda x: (-x["votes"], x["code"]))
+    if area_tally is not None:
+        candidates = [{**x, "area_votes": area_tally["candidates"].get(x["code"], 0)} for x in candidates]
     versions = list(c.result_versions.select_related("computed_by", "approved_by", "confirmed_by"))
     user = request.user
     return render(request, "results/contest.html", {
         "election": e, "contest": c, "entry": entry, "areas": areas, "groups": groups, "candidates": candidates,
+        "area": names.get(area_code) if area_tally is not None else None, "area_tally": area_tally,
         "charts": seat_charts(entry, lang) if entry["method"] == "tehran-pr" else {},
         "steps": [s["en"] if lang == "en" else s["fa"] for s in entry["result"]["steps"]],
         "versions": [(v, STATE_NAMES_FA[ResultState(v.state)]) for v in versions],
