@@ -112,3 +112,16 @@ def test_recount_names_an_altered_count():
     row["candidate_votes"] += 1
     diffs = check_branch(report, day.infos, b.records)
     assert [d.where for d in diffs] == [f"{b.code}.experts.candidate_votes", f"{b.code}.experts.candidates.{code}"]
+
+
+def test_the_fast_tally_gives_the_e_box_s_rows():
+    import random
+
+    from entekhab.device.report import tally
+    from entekhab.hq.results.simulate import counting_tally, load_signed_manifest, random_records
+
+    day = polling_day(13, city_branches=1, village_branches=0)
+    signed = day.manifests[0]
+    manifest = load_signed_manifest(signed)
+    records = random_records(random.Random(5), signed["manifest"], 300, infos=day.infos)
+    assert counting_tally(day.infos, manifest, records) == tally(manifest, records)
