@@ -250,6 +250,23 @@ class VettingStep(models.Model):
     def __str__(self) -> str:
         return f"{self.registration_id}: {self.from_state} → {self.to_state}"
 
+    @property
+    def from_display(self) -> str:
+        return _bilingual(*STATE_NAMES[VettingState(self.from_state)])
+
+    @property
+    def to_display(self) -> str:
+        return _bilingual(*STATE_NAMES[VettingState(self.to_state)])
+
+    @property
+    def role_display(self) -> str:
+        return _bilingual(*ROLE_NAMES.get(self.actor_role, (self.actor_role, self.actor_role)))
+
+
+ROLE_NAMES = {"executive_board": ("هیئت اجرایی", "executive board"),
+              "supervisory_board": ("هیئت نظارت", "supervisory board"),
+              "hq_admin": ("مدیر ستاد", "HQ administrator"), "registrant": ("داوطلب", "registrant")}
+
 
 class PartyKind(models.TextChoices):
     PARTY = "party", _("party")
