@@ -79,7 +79,7 @@ CANDIDATES_PERMISSIONS: dict[Role, list[str]] = {
                            "candidates.change_vettinginquiry"],
     Role.SUPERVISORY_BOARD: ["candidates.view_*", "candidates.change_registration"],
     Role.PARTY_REPRESENTATIVE: ["candidates.view_party", "candidates.view_candidatelist",
-                                "candidates.view_registration", "candidates.add_candidatelist",
+                                "candidates.add_candidatelist",
                                 "candidates.change_candidatelist", "elections.view_election", "elections.view_contest"],
 }
 for _role, _perms in CANDIDATES_PERMISSIONS.items():
