@@ -133,14 +133,16 @@ def sweep(election: Election, now: dt.datetime | None = None) -> dict[str, int]:
     open_ids = set(OutageIncident.objects.filter(branch__election=election, closed_at__isnull=True)
                    .values_list("branch_id", flat=True))
     counts = {s.value: 0 for s in NetStatus}
+    changes = []
     for branch in Branch.objects.filter(election=election, id__in=set(seen) | set(current)):
         times = seen.get(branch.id, [])
         status = network_status(times, now, timeout_for(levels.get(branch.id, Level.NORMAL)))
         counts[status.value] += 1
-        needs_write = current.get(branch.id) != status.value or (
-            (status == NetStatus.OFFLINE) != (branch.id in open_ids))
-        if needs_write:
-            with transaction.atomic():
-                _update(branch, status, now, max((t for t in times if t), default=None))
-    BranchNetwork.objects.filter(branch__election=election).update(checked_at=now)
+        if current.get(branch.id) != status.value or (status == NetStatus.OFFLINE) != (branch.id in open_ids):
+            changes.append((branch, status, max((t for t in times if t), default=None)))
+    # Only the branches whose status changed are written, in one transaction (one commit).
+    with transaction.atomic():
+        for branch, status, last_heard in changes:
+            _update(branch, status, now, last_heard)
+        BranchNetwork.objects.filter(branch__election=election).update(checked_at=now)
     return counts
