@@ -10,3 +10,13 @@ from entekhab.hq.results.polling_day import store_polling_day
 @pytest.fixture
 def polling_day(election):
     return store_polling_day(election, seed=1405, voters=(3, 12))
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The public pages cache results per process; every test starts from what its database says."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -12,6 +12,7 @@ from entekhab.hq.elections.models import Election
 from entekhab.hq.results.actions import public_results
 from entekhab.hq.results.models import CountedReport, ResultVersion
 from entekhab.hq.results.totals import absorb_new_reports
+from entekhab.hq.results.turnout import Turnout, turnout
 from entekhab.publication.charts import Slice, colours, hemicycle, quota_bars
 
 CACHE_SECONDS = 15
@@ -58,3 +59,13 @@ def seat_charts(entry: dict[str, Any], lang: str) -> dict[str, str]:
         out["quota"] = quota_bars(groups, quota, title="سهم هر فهرست بر حسب سهمیه" if fa else "Share in quotas",
                                   lang=lang)
     return out
+
+
+def turnout_for(election: Election) -> Turnout:
+    """Live turnout, recomputed at most every few seconds per process (a count over every check-in)."""
+    key = f"turnout-{election.pk}"
+    data = cache.get(key)
+    if data is None:
+        data = turnout(election)
+        cache.set(key, data, CACHE_SECONDS)
+    return data

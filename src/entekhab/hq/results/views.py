@@ -20,8 +20,8 @@ from entekhab.hq.polling.models import BranchReport
 from entekhab.hq.results.actions import do_certify, do_compute_result, published_version
 from entekhab.hq.results.models import CountedReport, ResultVersion, TurnoutAnnouncement
 from entekhab.hq.results.opendata import latest_snapshot
-from entekhab.hq.results.public import results_for, seat_charts
-from entekhab.hq.results.turnout import TEHRAN, announcement_slots, do_announce_turnout, hourly, turnout
+from entekhab.hq.results.public import results_for, seat_charts, turnout_for
+from entekhab.hq.results.turnout import TEHRAN, announcement_slots, do_announce_turnout, hourly
 from entekhab.publication.certification import STATE_NAMES_FA, ResultState
 from entekhab.publication.charts import hourly_bars
 from entekhab.publication.qrcheck import check_posted, split_pasted
@@ -45,7 +45,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def election_page(request: HttpRequest, election: str) -> HttpResponse:
     e = _election(election)
     data = results_for(e)
-    now = turnout(e)
+    now = turnout_for(e)
     contests = Contest.objects.filter(election=e).select_related("area").order_by("code")
     by_code = {c["code"]: c for c in data["contests"]}
     rows = [(c, by_code.get(c.code)) for c in contests]
@@ -155,7 +155,7 @@ def turnout_page(request: HttpRequest, election: str) -> HttpResponse:
     labels = [(f"{h.hour:02d}" if lang == "en" else f"{h.hour:02d}".translate(str.maketrans("0123456789",
                                                                                          "۰۱۲۳۴۵۶۷۸۹")), n, r)
               for h, n, r in rows]
-    now = turnout(e)
+    now = turnout_for(e)
     names = {a.code: a for a in Area.objects.filter(code__in=now.by_area)}
     areas = sorted(((names[c], f) for c, f in now.by_area.items() if c in names), key=lambda p: p[0].path)
     announced = list(TurnoutAnnouncement.objects.filter(election=e))
