@@ -172,3 +172,40 @@ def test_sensitivity_assessment_follows_the_facts(election, executive, observer)
     with pytest.raises(DomainError):
         do_assess_sensitivity(rural, past_incidents=-1, acting_user=executive)
     assert rural.sensitivity.level == "critical"
+
+
+def test_device_page_events_and_replacement_through_the_web(election, executive, client, make_user):
+    from entekhab.hq.accounts.roles import Role
+    from entekhab.hq.operations.actions.devices import do_draw_devices
+
+    do_draw_devices(election, stage="region", seed="web", acting_user=executive)
+    do_draw_devices(election, stage="branch", seed="web", acting_user=executive)
+    device = Device.objects.filter(branch__election=election, kind="authentication").order_by("serial").first()
+    url = f"/operations/{election.code}/devices/{device.serial}/"
+    operator = make_user(Role.OPERATOR, "web-operator")
+    client.force_login(operator)
+    assert 'data-testid="event-deploy"' not in client.get(url).content.decode()
+    r = client.post(url + "event/", {"event": "deploy", "place": device.branch.code}, follow=True)
+    assert "اجازه" in r.content.decode() and Device.objects.get(pk=device.pk).state == "allocated"
+    client.force_login(executive)
+    assert 'data-testid="event-deploy"' in client.get(url).content.decode()
+    r = client.post(url + "event/", {"event": "deploy", "place": ""}, follow=True)
+    assert "محل رویداد" in r.content.decode() and Device.objects.get(pk=device.pk).state == "allocated"
+    client.post(url + "event/", {"event": "deploy", "place": device.branch.code})
+    client.post(url + "event/", {"event": "start_service", "place": device.branch.code})
+    assert Device.objects.get(pk=device.pk).state == "deployed"  # the board does not operate devices
+    client.force_login(operator)
+    for event in ("start_service", "report_fault"):
+        client.post(url + "event/", {"event": event, "place": device.branch.code})
+    assert Device.objects.get(pk=device.pk).state == "faulty"
+    client.force_login(executive)
+    page = client.get(url).content.decode()
+    assert 'data-testid="replace-form"' in page
+    reserve = Device.objects.filter(region=device.region, kind="authentication", state="allocated",
+                                    branch__isnull=True).first()
+    form = {"event": "replace", "replacement": reserve.serial, "journal_entries": "۳۱۲", "journal_head": "0f" * 32}
+    r = client.post(url + "event/", {**form, "journal_entries": "many"}, follow=True)
+    assert "عدد صحیح" in r.content.decode() and Device.objects.get(pk=device.pk).state == "faulty"
+    client.post(url + "event/", form)
+    assert Device.objects.get(pk=device.pk).state == "replaced"
+    assert Device.objects.get(pk=reserve.pk).branch_id == device.branch_id

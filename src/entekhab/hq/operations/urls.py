@@ -19,6 +19,7 @@ urlpatterns = [
     path("<slug:code>/network/", network.network_page, name="network"),
     path("<slug:code>/devices/", devices.devices_page, name="devices"),
     path("<slug:code>/devices/<str:serial>/", devices.device_page, name="device"),
+    path("<slug:code>/devices/<str:serial>/event/", devices.device_event, name="device_event"),
     path("<slug:code>/draws/<int:pk>/", devices.draw_page, name="draw"),
     path("<slug:code>/staff/", staff.staff_page, name="staff"),
 ]
