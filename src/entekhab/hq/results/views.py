@@ -166,6 +166,8 @@ def turnout_page(request: HttpRequest, election: str) -> HttpResponse:
                              lang=lang),
         "hours": rows, "announced": announced, "slots": slots,
         "contests": Contest.objects.filter(election=e).order_by("code"),
+        "contest_rows": [(c, now.by_contest[c.code]) for c in Contest.objects.filter(election=e)
+                         .select_related("area").order_by("code") if c.code in now.by_contest],
         "can_announce": request.user.has_perm("results.add_turnoutannouncement"),
         "error": request.GET.get("error", ""),
     })
