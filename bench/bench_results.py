@@ -122,8 +122,9 @@ def child_totalise(out_dir: str) -> None:
     t = time.perf_counter()
     executive, supervisor = board("bench-exec", "executive_board"), board("bench-super", "supervisory_board")
     contests = list(Contest.objects.filter(election=election).select_related("area", "election"))
+    inputs = election_inputs(election)
     for contest in contests:
-        version = do_compute_result(contest, acting_user=executive)
+        version = do_compute_result(contest, acting_user=executive, inputs=inputs)
         do_certify(do_certify(version, "approve", acting_user=executive), "confirm", acting_user=supervisor)
     marks["compute_and_certify"] = time.perf_counter() - t
     t = time.perf_counter()

@@ -80,11 +80,15 @@ def _snapshot(v: ResultVersion) -> dict[str, Any]:
     return {"version": v.version, "state": v.state, "sha256": v.sha256, "provisional": v.provisional}
 
 
-def do_compute_result(contest: Contest, *, acting_user: Any, reason: str = "") -> ResultVersion:
-    """A new version of the contest's result, waiting for the executive board."""
+def do_compute_result(contest: Contest, *, acting_user: Any, reason: str = "",
+                      inputs: ElectionInputs | None = None) -> ResultVersion:
+    """A new version of the contest's result, waiting for the executive board.
+
+    ``inputs`` (from :func:`election_inputs`) may be passed when computing many contests at once.
+    """
     require_perm(acting_user, "results.add_resultversion")
     absorb_new_reports(contest.election)
-    inputs = election_inputs(contest.election)
+    inputs = inputs or election_inputs(contest.election)
     with transaction.atomic():
         Contest.objects.select_for_update().get(pk=contest.pk)
         waiting = contest.result_versions.filter(state__in=[ResultState.COMPUTED, ResultState.APPROVED]).first()

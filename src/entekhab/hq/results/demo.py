@@ -19,7 +19,7 @@ from django.contrib.auth.models import Group, User
 from entekhab.hq.accounts.roles import Role
 from entekhab.hq.elections.models import Contest, Election
 from entekhab.hq.polling.models import BranchReport
-from entekhab.hq.results.actions import do_certify, do_compute_result
+from entekhab.hq.results.actions import do_certify, do_compute_result, election_inputs
 from entekhab.hq.results.models import TurnoutAnnouncement
 from entekhab.hq.results.opendata import do_publish_open_data
 from entekhab.hq.results.polling_day import store_polling_day
@@ -55,9 +55,11 @@ def run_results_demo(election: Election, *, seed: int = 1405, simulate_if_empty:
     contests = list(Contest.objects.filter(election=election).order_by("code"))
     step("results and certification", len(contests))
     states = {}
+    inputs = election_inputs(election)
     for contest in contests:
         pending = contest.result_versions.filter(state__in=["computed", "approved"]).first()
-        version = pending or do_compute_result(contest, acting_user=executive, reason="demo: all reports counted")
+        version = pending or do_compute_result(contest, acting_user=executive, reason="demo: all reports counted",
+                                               inputs=inputs)
         if version.state == "computed":
             version = do_certify(version, "approve", acting_user=executive)
         if version.state == "approved" and (publish_all or contest.code != LEFT_FOR_THE_SUPERVISORS):
