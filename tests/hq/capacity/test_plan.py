@@ -173,3 +173,12 @@ def test_pages_show_the_plan(run45, client_as):
     assert "chart-day-planned" in body and "chart-day-inventory" in body
     assert client.get(f"/capacity/1405/runs/{run45.pk}/branches/NOPE/").status_code == 404
     assert client.get("/capacity/1405/runs/999999/").status_code == 404
+
+
+def test_pages_in_english_on_request(run45, client_as):
+    client = client_as(Role.OBSERVER)
+    client.cookies["django_language"] = "en"
+    html = client.get(f"/capacity/1405/runs/{run45.pk}/").content.decode()
+    assert 'dir="ltr"' in html and "Shortfall by region" in html and "default inventory policy" in html
+    district = AreaPlan.objects.get(run=run45, level="district")
+    assert f">{district.ebox_shortfall:,}<" in html  # Latin digits on English pages
