@@ -2,8 +2,10 @@
 
 1. A scratch database ``entekhab_bench_checkin``: migrate, small demo, 16 enrolled
    authentication devices (``entekhab.hq.polling.loadgen``).
-2. For 1, 2 and 4 gunicorn sync workers on 127.0.0.1: fresh voters, each sent once,
-   signed, from a load generator of several processes × threads on this machine;
+2. For 1, 2 and 4 gunicorn sync workers on 127.0.0.1, with the lean device-message
+   path (``entekhab.hq.polling.wsgi``) and with the full Django stack: fresh voters,
+   each sent once, signed ahead, from 2 client processes × 16 threads on this machine;
+   sync workers and gthread workers (8 threads: many commits in flight share a WAL flush);
    the rate of accepted check-ins, p50 and p99 latency, and any non-200 answer.
 3. pgbench, 16 clients, for the same time: one ``INSERT … ON CONFLICT DO NOTHING`` per
    transaction into a table with the same unique key (election, national code).
@@ -27,7 +29,7 @@ from pathlib import Path
 
 import psycopg
 
-from entekhab.hq.polling.loadgen import Credential, Result, Server, fire, prepare, voters
+from entekhab.hq.polling.loadgen import Credential, Result, Server, fire, prepare, send, sign_jobs, voters
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 DB = "entekhab_bench_checkin"
@@ -41,32 +43,38 @@ def _fresh_db() -> None:
         conn.execute(f"CREATE DATABASE {DB}")
 
 
-def _client(args: tuple[int, list[Credential], list[tuple[int, str]], int, int]) -> list[Result]:
-    port, creds, jobs, threads, first_seq = args
-    return fire(port, creds, jobs, threads=threads, first_seq=first_seq)
+def _client(args: tuple[int, list[tuple[str, bytes]], int]) -> list[Result]:
+    port, signed, threads = args
+    return send(port, signed, threads=threads)
 
 
-def run_hq(creds: list[Credential], workers: int, requests: int, run: int, tmp: Path,
-           procs: int = 3, threads: int = 8) -> dict[str, float]:
+APPS = {"lean": "entekhab.hq.polling.wsgi:application", "django": "entekhab.hq.wsgi:application"}
+
+
+def run_hq(creds: list[Credential], app: str, workers: int, server_threads: int, requests: int, run: int,
+           tmp: Path, procs: int = 2, threads: int = 16) -> dict[str, float]:
+    """Fresh voters, one message each; every device's messages split across client processes."""
     people = voters(requests, seed=1000 + run)
-    jobs = [(i % len(creds), v) for i, v in enumerate(people)]
-    server = Server(PG_URL, tmp, workers=workers)
+    chunks = []
+    for p in range(procs):
+        jobs = [(i % len(creds), v) for i, v in enumerate(people) if i % procs == p]
+        chunks.append(sign_jobs(creds, jobs, first_seq=run * 10**8 + p * 10**7 + 1))
+    server = Server(PG_URL, tmp, workers=workers, app=APPS[app], threads=server_threads)
     try:
         fire(server.port, creds, [(i % len(creds), v) for i, v in enumerate(voters(200, seed=99 + run))],
              threads=8, first_seq=run * 10**8 + 9 * 10**7)  # warm-up: connections, imports
-        chunks = [jobs[p::procs] for p in range(procs)]
-        start = time.perf_counter()
         with mp.Pool(procs) as pool:
-            parts = pool.map(_client, [(server.port, creds, chunk, threads, run * 10**8 + p * 10**7 + 1)
-                                       for p, chunk in enumerate(chunks)])
-        elapsed = time.perf_counter() - start
+            start = time.perf_counter()
+            parts = pool.map(_client, [(server.port, chunk, threads) for chunk in chunks])
+            elapsed = time.perf_counter() - start
     finally:
         server.stop()
     results = [r for part in parts for r in part]
     ok = [r for r in results if r.status == 200 and r.code == "accepted"]
     bad = Counter((r.status, r.code) for r in results if not (r.status == 200 and r.code == "accepted"))
     latencies = sorted(r.seconds for r in results)
-    return {"workers": workers, "requests": len(results), "accepted": len(ok), "seconds": elapsed,
+    return {"app": app, "workers": workers, "threads": server_threads, "requests": len(results),
+            "accepted": len(ok), "seconds": elapsed,
             "rate": len(ok) / elapsed, "p50_ms": 1000 * statistics.median(latencies),
             "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))], "errors": dict(bad)}
 
@@ -100,16 +108,24 @@ def main() -> None:
     _fresh_db()
     with tempfile.TemporaryDirectory() as tmp:
         creds = prepare(PG_URL, Path(tmp), devices=DEVICES)
-        rows = [run_hq(creds, workers, args.requests, run, Path(tmp)) for run, workers in enumerate((1, 2, 4))]
+        configs = [("lean", 1, 1), ("lean", 2, 1), ("lean", 4, 1), ("lean", 1, 8), ("lean", 2, 8), ("lean", 4, 8),
+                   ("django", 2, 1), ("django", 4, 8)]
+        rows = [run_hq(creds, app, workers, threads, args.requests, run, Path(tmp))
+                for run, (app, workers, threads) in enumerate(configs)]
         tps = run_pgbench(args.seconds)
     best = max(rows, key=lambda r: r["rate"])
-    print("Check-ins on PostgreSQL (load generator on the same machine: 3 processes × 8 threads)")
-    print(f"{'workers':>8} {'requests':>9} {'accepted':>9} {'check-ins/s':>12} {'p50 ms':>8} {'p99 ms':>8}  errors")
+    print("Check-ins on PostgreSQL (load generator on the same machine: 2 processes × 16 threads, pre-signed)")
+    print("lean = entekhab.hq.polling.wsgi (device messages skip middleware); django = the full stack;")
+    print("threads 1 = gunicorn sync workers, > 1 = gthread workers with that many threads each")
+    print(f"{'app':>6} {'workers':>8} {'threads':>8} {'requests':>9} {'accepted':>9} {'check-ins/s':>12} "
+          f"{'p50 ms':>8} {'p99 ms':>8}  errors")
     for r in rows:
-        print(f"{r['workers']:>8} {r['requests']:>9} {r['accepted']:>9} {r['rate']:>12.0f} {r['p50_ms']:>8.1f} "
-              f"{r['p99_ms']:>8.1f}  {r['errors'] or '-'}")
+        print(f"{r['app']:>6} {r['workers']:>8} {r['threads']:>8} {r['requests']:>9} {r['accepted']:>9} "
+              f"{r['rate']:>12.0f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f}  {r['errors'] or '-'}")
     print(f"pgbench, 16 clients, one INSERT … ON CONFLICT per transaction, same unique key: {tps:.0f} tps")
-    print(f"ratio, best HQ configuration ({best['workers']} workers) / pgbench: {best['rate'] / tps:.2f}")
+    print(f"ratio, best HQ configuration ({best['app']}, {best['workers']} workers × {best['threads']} threads)"
+          " / pgbench: "
+          f"{best['rate'] / tps:.2f}")
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
 

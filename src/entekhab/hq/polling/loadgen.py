@@ -115,10 +115,11 @@ class Server:
     """gunicorn on 127.0.0.1 with ``workers`` sync processes, stopped by ``stop``."""
 
     def __init__(self, database_url: str, data_dir: Path, *, workers: int,
-                 app: str = "entekhab.hq.polling.wsgi:application") -> None:
+                 app: str = "entekhab.hq.polling.wsgi:application", threads: int = 1) -> None:
         self.port = free_port()
+        worker_class = ["-k", "gthread", "--threads", str(threads)] if threads > 1 else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", app, "-w", str(workers),
+            [sys.executable, "-m", "gunicorn", app, "-w", str(workers), *worker_class,
              "-b", f"127.0.0.1:{self.port}", "--backlog", "2048", "--log-level", "warning", "--timeout", "60"],
             env=_env(database_url, data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 60
@@ -152,33 +153,43 @@ def plan(creds: Sequence[Credential], people: Sequence[str], copies: int, seed: 
     return jobs
 
 
+def sign_jobs(creds: Sequence[Credential], jobs: Sequence[tuple[int, str]], *, first_seq: int = 1
+              ) -> list[tuple[str, bytes]]:
+    """(voter, request body) per job, signed ahead so the generator spends its time sending."""
+    keys = [c.key for c in creds]
+    counters = [itertools.count(first_seq) for _ in creds]
+    out = []
+    for d, voter in jobs:
+        cred = creds[d]
+        envelope = Envelope(cred.serial, cred.election, cred.branch, next(counters[d]), "checkin",
+                            {"national_code": voter, "fingerprint": "matched"})
+        out.append((voter, json.dumps(envelope.signed(keys[d])).encode()))
+    return out
+
+
 def fire(port: int, creds: Sequence[Credential], jobs: Sequence[tuple[int, str]], *, threads: int,
          first_seq: int = 1) -> list[Result]:
     """Send the jobs from ``threads`` threads; each message signed with its device's next sequence number."""
-    keys = [c.key for c in creds]
-    counters = [itertools.count(first_seq) for _ in creds]
-    locks = [threading.Lock() for _ in creds]
+    return send(port, sign_jobs(creds, jobs, first_seq=first_seq), threads=threads)
+
+
+def send(port: int, signed: Sequence[tuple[str, bytes]], *, threads: int) -> list[Result]:
     results: list[Result] = []
     cursor = itertools.count()
     lock = threading.Lock()
+    headers = {"Content-Type": "application/json"}
 
     def worker() -> None:
         local: list[Result] = []
         while True:
             i = next(cursor)
-            if i >= len(jobs):
+            if i >= len(signed):
                 break
-            d, voter = jobs[i]
-            cred = creds[d]
-            with locks[d]:
-                seq = next(counters[d])
-            envelope = Envelope(cred.serial, cred.election, cred.branch, seq, "checkin",
-                                {"national_code": voter, "fingerprint": "matched"})
-            body = json.dumps(envelope.signed(keys[d]))
+            voter, body = signed[i]
             start = time.perf_counter()
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                conn.request("POST", "/api/v1/polling/messages", body, {"Content-Type": "application/json"})
+                conn.request("POST", "/api/v1/polling/messages", body, headers)
                 response = conn.getresponse()
                 data = response.read()
                 conn.close()
