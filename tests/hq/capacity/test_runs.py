@@ -46,3 +46,24 @@ def test_a_running_run_shows_progress_and_refreshes(election, scenario45, make_u
     assert run.state == "running" and len(started) == 1  # the thread starts only once the run row is committed
     page = client_as(Role.OBSERVER).get(f"/capacity/1405/runs/{run.pk}/").content.decode()
     assert 'http-equiv="refresh"' in page and "data-testid=\"running\"" in page
+
+
+def test_a_stalled_run_is_failed_by_the_next_run(election, scenario45, make_user):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    admin = make_user(Role.HQ_ADMIN)
+    old = PlanRun.objects.create(election=election, scenario=scenario45, scenario_name="turnout-45",
+                                 scenario_definition=scenario45.definition, started_by=admin,
+                                 started_at=timezone.now() - dt.timedelta(hours=2))
+    recent = PlanRun.objects.create(election=election, scenario=scenario45, scenario_name="turnout-45",
+                                    scenario_definition=scenario45.definition, started_by=admin,
+                                    started_at=timezone.now() - dt.timedelta(minutes=5))
+    new = actions.do_run_plan(election, scenario45, acting_user=admin)
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert new.state == "done"
+    assert old.state == "failed" and "قطع شد" in old.error_fa
+    assert recent.state == "running"  # a run of a few minutes may still be computing
+    assert AuditEvent.objects.filter(action="capacity.run.finish", target_id=str(old.pk), succeeded=False).exists()

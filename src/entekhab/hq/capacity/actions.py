@@ -27,7 +27,7 @@ from entekhab.hq.capacity.models import (
     RunState,
     check_run_transition,
 )
-from entekhab.hq.capacity.policy import SYNC_BRANCH_LIMIT
+from entekhab.hq.capacity.policy import STALLED_AFTER, SYNC_BRANCH_LIMIT
 from entekhab.hq.elections.actions import require_perm
 from entekhab.hq.elections.models import Election
 from entekhab.planning.scenario import Scenario, default_scenarios
@@ -114,6 +114,7 @@ def do_run_plan(election: Election, scenario: PlanScenario, *, acting_user: Any,
     parsed = check_scenario(election, scenario.definition)
     loads = election_loads(election, scope)
     parsed.check_branches(loads.branches.codes())
+    fail_stalled_runs(election, actor=acting_user)
     with transaction.atomic():
         run = PlanRun.objects.create(
             election=election, scenario=scenario, scenario_name=parsed.name, scenario_definition=parsed.as_dict(),
@@ -132,6 +133,21 @@ def do_run_plan(election: Election, scenario: PlanScenario, *, acting_user: Any,
         execute_run(run, parsed, loads, actor=acting_user)
         run.refresh_from_db()
     return run
+
+
+class RunInterrupted(DomainError):
+    code = "run_interrupted"
+
+
+def fail_stalled_runs(election: Election, *, actor: Any) -> int:
+    """Mark failed the runs whose thread died with its worker (still running after STALLED_AFTER)."""
+    stalled = PlanRun.objects.filter(election=election, state=RunState.RUNNING.value,
+                                     started_at__lt=timezone.now() - STALLED_AFTER)
+    for run in stalled:
+        _finish_failed(run, RunInterrupted(
+            f"interrupted: still running {STALLED_AFTER} after it started (its web worker stopped); run it again",
+            "قطع شد: محاسبه پس از مدتی طولانی تمام نشد (فرایند وب متوقف شده است)؛ دوباره اجرا کنید"), actor)
+    return len(stalled)
 
 
 def _execute_in_thread(run_id: int, scenario: Scenario, loads: ElectionLoads, actor: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from types import MappingProxyType
 
 from entekhab.domain.device_lifecycle import DeviceKind, DeviceState
@@ -17,3 +18,6 @@ DEFAULT_INVENTORY = MappingProxyType({DeviceKind.AUTHENTICATION: 1, DeviceKind.E
 SYNC_BRANCH_LIMIT = 400
 # Branches listed on the plan page, largest shortfall first (the PDF lists the same).
 BRANCH_ROWS_SHOWN = 50
+# A run still "running" this long after it started has lost its thread (its web worker was
+# restarted): the next run of the election marks it failed, audited, so no page waits forever.
+STALLED_AFTER = dt.timedelta(minutes=30)
