@@ -77,14 +77,12 @@ def _update(branch: Branch, status: NetStatus, now: dt.datetime, last_heard: dt.
     row = BranchNetwork.objects.select_for_update().filter(branch=branch).first()
     if row is None:
         row = BranchNetwork.objects.create(branch=branch, status=status, since=now, checked_at=now)
-        changed, before = True, NetStatus.UNMONITORED.value
+        before = NetStatus.UNMONITORED.value
     else:
         before = row.status
-        changed = row.status != status
-        row.checked_at = now
-        if changed:
-            row.status, row.since = status, now
-        row.save(update_fields=["status", "since", "checked_at"])
+        if row.status != status:  # an unchanged status is not rewritten on every heartbeat
+            row.status, row.since, row.checked_at = status, now, now
+            row.save(update_fields=["status", "since", "checked_at"])
     open_incident = OutageIncident.objects.filter(branch=branch, closed_at__isnull=True).first()
     if status == NetStatus.OFFLINE and open_incident is None:
         incident = OutageIncident.objects.create(branch=branch, opened_at=now, last_heard_at=last_heard)
