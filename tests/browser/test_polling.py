@@ -55,6 +55,8 @@ def test_check_in_vote_by_codes_refuse_invalid_close_and_open_the_pdf(kiosk, pag
     assert page.locator("html").get_attribute("dir") == "rtl"
     page.click("[data-testid=open]")
     page.wait_for_selector("text=شعبه باز شد")
+    zero = page.request.get(f"{url}/zero-report.pdf")
+    assert zero.ok and zero.body().startswith(b"%PDF")
     manifest = devices.box.manifest
     pr = next(c for c in manifest.contests if any(v["kind"] == "list" for v in c.names.values()))
     list_code = next(code for code, v in sorted(pr.names.items()) if v["kind"] == "list")

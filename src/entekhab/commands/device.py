@@ -251,6 +251,35 @@ def enrolment_code(branch: Annotated[str, typer.Option(help="branch code")],
     _run(act, as_json, lambda r: typer.echo(f"one-time code for {r['serial']} at {r['branch']}: {r['code']}"))
 
 
+@polling_app.command("replace-device")
+def replace_device(serial: Annotated[str, typer.Option(help="serial of the faulty device")],
+                   new_serial: Annotated[str, typer.Option(help="serial of the replacement")],
+                   reason: Annotated[str, typer.Option(help="why it is replaced")],
+                   election: Annotated[str, typer.Option(help="election code")] = "1405",
+                   as_json: JsonOpt = False) -> None:
+    """Issue the replacement's one-time code; the old device retires when the new one enrols."""
+    from entekhab.hq.bootstrap import setup
+
+    setup()
+    from django.contrib.auth.models import User
+
+    from entekhab.hq.polling.actions import do_replace_device
+    from entekhab.hq.polling.models import DeviceEnrolment
+
+    def act():
+        old = DeviceEnrolment.objects.filter(election__code=election, serial=serial, state="active").first()
+        if old is None:
+            _fail(f"no active device {serial} in election {election}")
+        operator = User.objects.filter(is_superuser=True).order_by("id").first()
+        if operator is None:
+            _fail("no HQ administrator account exists")
+        _, code = do_replace_device(old, new_serial=new_serial, acting_user=operator, reason=reason)
+        return {"old": serial, "new": new_serial, "branch": old.branch.code, "code": code}
+
+    _run(act, as_json, lambda r: typer.echo(f"one-time code for {r['new']} (replacing {r['old']} at {r['branch']}): "
+                                            f"{r['code']}; then `entekhab device transfer --from … --to …`"))
+
+
 @polling_app.command("simulate")
 def simulate(branches: Annotated[int, typer.Option(min=1, max=200)] = 4,
              voters: Annotated[int, typer.Option(min=1, max=5000, help="voters per branch")] = 25,

@@ -58,8 +58,11 @@ class Kiosk:
                 "report": (self.report_dir / "report.pdf").exists()}
 
     def open(self, _: dict[str, Any]) -> dict[str, Any]:
+        from entekhab.device.pdf import render_pdf
+
         zero = self.devices.open(now=self.clock())
-        return {"zero_report": zero.sha256}
+        render_pdf(zero, self.devices.box.manifest, self.report_dir / "zero-report.pdf")
+        return {"zero_report": zero.sha256, "pdf": "/zero-report.pdf"}
 
     def auth_begin(self, body: dict[str, Any]) -> dict[str, Any]:
         session = self.devices.authenticator.begin(body.get("national_code"))
@@ -160,8 +163,8 @@ def make_server(kiosk: Kiosk, host: str = "127.0.0.1", port: int = 8470) -> Thre
                 return self._send(200, (STATIC / PAGES[path]).read_bytes(), TYPES[".html"])
             if path == "/api/status":
                 return self._json(*kiosk.call(path, {}))
-            if path == "/report.pdf" and (kiosk.report_dir / "report.pdf").exists():
-                return self._send(200, (kiosk.report_dir / "report.pdf").read_bytes(), TYPES[".pdf"])
+            if path in ("/report.pdf", "/zero-report.pdf") and (kiosk.report_dir / path[1:]).exists():
+                return self._send(200, (kiosk.report_dir / path[1:]).read_bytes(), TYPES[".pdf"])
             name = path.rsplit("/", 1)[-1]
             for folder in (STATIC, FONTS):
                 file = folder / name
