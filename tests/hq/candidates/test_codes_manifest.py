@@ -9,6 +9,7 @@ from entekhab.counting.interpret import BallotRejection, RejectionReason, interp
 from entekhab.crypto.signing import SignatureInvalid, SigningKey, canonical_json, sha256_hex
 from entekhab.domain.check_codes import assign_codes, is_valid, single_errors
 from entekhab.domain.errors import DomainError
+from entekhab.domain.vetting import RoleRefused
 from entekhab.hq.accounts.roles import Role
 from entekhab.hq.candidates import actions
 from entekhab.hq.candidates.manifest import build_document, contest_counting_manifest, current_manifest
@@ -170,3 +171,26 @@ def test_the_api_serves_the_current_signed_manifest(client, election):
     assert body["sha256"] == m.sha256 and canonical_json(body["manifest"]) == m.canonical_bytes
     missing = client.get("/api/v1/elections/1405/manifests/nope")
     assert missing.status_code == 404 and missing.json()["code"] == "no_manifest"
+
+
+def test_a_correction_after_final_resigns_a_new_version_automatically(fresh, final_contests, users):
+    admin = users[Role.HQ_ADMIN]
+    for contest in ("pr", "city"):
+        actions.do_finalise_contest(fresh[contest], acting_user=admin)
+    [v1] = actions.do_publish_manifests(fresh["election"], acting_user=admin)
+    reg = final_contests["city"][1]
+    with pytest.raises(RoleRefused):
+        actions.do_correct_candidate(reg, {"last_name": "x"}, acting_user=users[Role.EXECUTIVE_BOARD], reason="r")
+    with pytest.raises(DomainError, match="cannot be corrected"):
+        actions.do_correct_candidate(reg, {"national_code": "x"}, acting_user=admin, reason="r")
+    with pytest.raises(DomainError, match="PNG or JPEG"):
+        actions.do_correct_candidate(reg, {"photo": b"<svg/>"}, acting_user=admin, reason="r")
+    assert BallotManifest.objects.filter(ballot_style=fresh["style"]).count() == 1
+    png = b"\x89PNG\r\n\x1a\n" + bytes(64)
+    _, [v2] = actions.do_correct_candidate(reg, {"photo": png, "last_name": "کاظمی"}, acting_user=admin,
+                                           reason="عکس جدید")
+    v1.refresh_from_db()
+    assert (v1.is_current, v2.is_current, v2.version) == (False, True, 2)
+    entry = next(c for c in v2.verify()["contests"][0]["candidates"] if c["id"] == reg.tracking)
+    assert entry["photo_sha256"] == sha256_hex(png)
+    assert BallotManifest.objects.filter(ballot_style=fresh["style"]).count() == 2

@@ -176,3 +176,16 @@ def test_a_photo_upload_is_kept_with_its_digest_and_svg_is_refused(client, fresh
     refused = client.post("/candidates/register/t4/pr/", _form(photo=svg))
     assert refused.status_code == 400 and "PNG" in refused.content.decode()
     assert Registration.objects.filter(election=fresh["election"]).count() == 1
+
+
+def test_hq_corrects_a_spelling_through_the_api(client, register, users):
+    reg, _ = register()
+    url = f"/api/v1/registrations/{reg.tracking}"
+    body = json.dumps({"last_name": "کاظمی‌نیا", "reason": "غلط املایی"})
+    client.force_login(users[Role.EXECUTIVE_BOARD])
+    assert client.patch(url, body, content_type="application/json").status_code == 400  # role refused
+    client.force_login(users[Role.HQ_ADMIN])
+    assert client.patch(url, json.dumps({"last_name": "x"}), content_type="application/json").status_code == 422
+    ok = client.patch(url, body, content_type="application/json")
+    assert ok.status_code == 200 and Registration.objects.get(pk=reg.pk).last_name == "کاظمی‌نیا"
+    assert AuditEvent.objects.filter(action="candidates.correct", target_id=str(reg.pk)).exists()

@@ -183,6 +183,24 @@ def transition(request, tracking: str, payload: TransitionIn):
     return _reg_out(reg)
 
 
+class CorrectionIn(Schema):
+    first_name: str | None = Field(None, max_length=80)
+    last_name: str | None = Field(None, max_length=80)
+    name_en: str | None = Field(None, max_length=160)
+    occupation: str | None = Field(None, max_length=160)
+    field_of_study: str | None = Field(None, max_length=120)
+    reason: str = Field(..., max_length=2000)
+
+
+@router.patch("/registrations/{tracking}", response={200: RegistrationOut, **ERRORS}, auth=django_auth)
+def correct_registration(request, tracking: str, payload: CorrectionIn):
+    """HQ corrects a candidate's published details; a final contest's manifests get a new version."""
+    reg = get_object_or_404(Registration.objects.select_related("contest"), tracking=tracking)
+    changes = payload.dict(exclude_unset=True, exclude={"reason"})
+    reg, _ = actions.do_correct_candidate(reg, changes, acting_user=request.user, reason=payload.reason)
+    return _reg_out(reg)
+
+
 @router.post("/registrations/{tracking}/inquiries", response={200: RegistrationOut, **ERRORS}, auth=django_auth)
 def record_inquiry(request, tracking: str, payload: InquiryIn):
     reg = get_object_or_404(Registration, tracking=tracking)

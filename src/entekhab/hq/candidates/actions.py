@@ -867,3 +867,49 @@ def do_publish_manifests(election: Election, *, acting_user: Any, reason: str = 
 def members_in(reg_ids: Iterable[int]) -> list[Registration]:
     regs = {r.pk: r for r in Registration.objects.filter(pk__in=list(reg_ids))}
     return [regs[i] for i in reg_ids if i in regs]
+
+
+CORRECTABLE = ("first_name", "last_name", "name_en", "occupation", "field_of_study", "photo")
+
+
+def do_correct_candidate(
+    registration: Registration, changes: dict[str, Any], *, acting_user: Any, reason: str
+) -> tuple[Registration, list]:
+    """Correct a candidate's published details (spelling, photo); a final contest's manifests are re-signed.
+
+    Returns the registration and the new manifest versions (older versions stay, superseded).
+    Identity, eligibility facts and state are not correctable here: they go through vetting.
+    """
+    from entekhab.hq.candidates.manifest import publish_manifests
+
+    require_perm(acting_user, "candidates.change_registration")
+    if VettingRole.HQ_ADMIN.value not in vetting_roles(acting_user):
+        raise RoleRefused("only HQ corrects a candidate's published details", "فقط ستاد مشخصات نامزد را اصلاح می‌کند")
+    unknown = set(changes) - set(CORRECTABLE)
+    if unknown:
+        raise _err("field_not_editable", f"these fields cannot be corrected: {', '.join(sorted(unknown))}",
+                   "این ویژگی‌ها قابل اصلاح نیستند")
+    if not reason.strip():
+        raise _err("reason_missing", "a correction needs a reason", "اصلاح به ذکر دلیل نیاز دارد")
+    for name in ("first_name", "last_name", "occupation"):
+        if name in changes and not str(changes[name]).strip():
+            raise _err("missing_field", f"{name} cannot be empty", "این ویژگی نمی‌تواند خالی باشد")
+    with transaction.atomic():
+        reg = Registration.objects.select_for_update().get(pk=registration.pk)
+        before = {k: (reg.photo_sha256 if k == "photo" else getattr(reg, k)) for k in changes}
+        for k, v in changes.items():
+            if k == "photo":
+                reg.photo_type = _photo_type(v)
+                reg.photo, reg.photo_sha256 = v, hashlib.sha256(v).hexdigest()
+            else:
+                setattr(reg, k, str(v).strip())
+        reg.save()
+        after = {k: (reg.photo_sha256 if k == "photo" else getattr(reg, k)) for k in changes}
+        record(actor=acting_user, action="candidates.correct", target=reg, before=before, after=after, reason=reason)
+        made: list = []
+        if ContestCandidacy.objects.filter(contest_id=reg.contest_id, finalised_at__isnull=False).exists():
+            made = publish_manifests(reg.election, hq_signing_key()).new
+            if made:
+                record(actor=acting_user, action="candidates.manifest.publish", target=reg.election, reason=reason,
+                       after={"new": {m.ballot_style.code: m.sha256 for m in made}})
+    return reg, made
