@@ -9,26 +9,31 @@ PYTEST := $(BIN)/pytest -p no:cacheprovider
 # pytest exits 5 when a selection holds no test: that is not a failure of the suite.
 ok5 = || [ $$? -eq 5 ]
 
-.PHONY: demo test install system assets messages lint test-pure test-sqlite test-pg bench clean
+.PHONY: demo test db-tests install system assets messages lint test-pure test-sqlite test-pg bench clean
 
 demo: install assets
 	$(BIN)/entekhab demo
 
 test: install assets lint
 	$(PYTEST) -m "not db" -n 2
-	$(PYTEST) -m db -n 2 $(ok5)
+	$(MAKE) --no-print-directory db-tests
 	bash scripts/ensure-postgres.sh
-	DATABASE_URL=$(PG_URL) $(PYTEST) -m db -n 2 $(ok5)
+	DATABASE_URL=$(PG_URL) $(MAKE) --no-print-directory db-tests
+
+# The db tests that share the session's demo election, then those that commit for real.
+db-tests:
+	$(PYTEST) -m "db and not transactional" -n 2 $(ok5)
+	$(PYTEST) -m "db and transactional" -n 2 $(ok5)
 
 test-pure: install
 	$(PYTEST) -m "not db" -n 2
 
 test-sqlite: install assets
-	$(PYTEST) -m db -n 2
+	$(MAKE) --no-print-directory db-tests
 
 test-pg: install assets
 	bash scripts/ensure-postgres.sh
-	DATABASE_URL=$(PG_URL) $(PYTEST) -m db -n 2
+	DATABASE_URL=$(PG_URL) $(MAKE) --no-print-directory db-tests
 
 lint: install
 	$(BIN)/ruff check src tests bench

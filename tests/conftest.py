@@ -1,7 +1,10 @@
 """Suite-wide wiring: tests under the Django-backed packages are marked ``db``.
 
 ``make test`` runs the pure tests once and the ``db`` tests on SQLite and again
-on PostgreSQL.
+on PostgreSQL. Tests that commit for real (``transactional_db``, ``live_server``) are
+also marked ``transactional`` and run in a pytest process of their own: the flush
+after each of them would otherwise empty the demo election the other db tests share.
+They use serialized rollback, so each starts with the rows the migrations seed.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import pytest
 
 DB_PACKAGES = {"hq", "device", "browser", "e2e"}
 TESTS = Path(__file__).parent
+TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -19,3 +23,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         rel = Path(item.path).relative_to(TESTS)
         if rel.parts and rel.parts[0] in DB_PACKAGES:
             item.add_marker(pytest.mark.db)
+        if TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.transactional)
+            if item.get_closest_marker("django_db") is None:
+                item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))

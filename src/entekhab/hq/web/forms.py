@@ -19,10 +19,15 @@ def _message(exc: DomainError) -> str:
 class JalaliDateField(forms.CharField):
     """Typed as 1405/02/11 (Persian or ASCII digits), stored as a Gregorian date."""
 
+    MAX_CHARS = 20
+
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 20)
+        # No max_length: CharField would check it against the parsed date; the raw text is
+        # checked in to_python instead.
+        kwargs.pop("max_length", None)
         kwargs.setdefault("help_text", "۱۴۰۵/۰۲/۱۱ (YYYY/MM/DD, Jalali)")
         super().__init__(**kwargs)
+        self.widget.attrs.setdefault("maxlength", str(self.MAX_CHARS))
 
     def prepare_value(self, value):
         if isinstance(value, dt.date):
@@ -33,6 +38,9 @@ class JalaliDateField(forms.CharField):
         value = super().to_python(value)
         if value in self.empty_values:
             return None
+        if len(value) > self.MAX_CHARS:
+            message = "Jalali date is too long" if get_language() == "en" else "تاریخ شمسی بیش از حد طولانی است"
+            raise forms.ValidationError(message, code="invalid_date")
         try:
             return parse_jalali(value)
         except DomainError as exc:
