@@ -9,14 +9,14 @@ from entekhab.hq.demo.load import load_demo
 
 @pytest.fixture
 def results_day(transactional_db):
-    from django.core.cache import cache
 
     from entekhab.hq.elections.models import Election
     from entekhab.hq.polling.models import BranchReport
     from entekhab.hq.results.polling_day import store_polling_day
+    from entekhab.hq.results.public import clear_memo
     from entekhab.hq.results.totals import absorb_new_reports
 
-    cache.clear()  # the public pages cache results per process
+    clear_memo()  # the public pages cache results per process
     load_demo("small", 1405)
     election = Election.objects.get(code="1405")
     store_polling_day(election, seed=1405, voters=(5, 20))

@@ -125,3 +125,17 @@ def test_open_data_is_published_signed_and_valid(client, election, counted, make
     outcome = recount_folder(folder)
     assert outcome.agrees, outcome.as_json()
     assert outcome.branches == counted["branches"]
+
+
+def test_a_cached_page_changes_as_soon_as_a_report_is_counted(client, election):
+    from entekhab.hq.elections.models import Branch
+    from entekhab.hq.results.polling_day import store_polling_day
+
+    branches = list(Branch.objects.filter(election=election).order_by("number")[:2])
+    store_polling_day(election, seed=1, voters=(3, 3), branches=branches[:1])
+    url = reverse("results:contest", args=[election.code, "experts-tehran"])
+    first = client.get(url).content.decode()
+    assert first == client.get(url).content.decode()  # served again from the memo
+    store_polling_day(election, seed=2, voters=(4, 4), branches=branches[1:])
+    second = client.get(url).content.decode()  # the page view counts the new report, and shows it
+    assert second != first and "۲ / " in second

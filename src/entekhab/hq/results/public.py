@@ -1,36 +1,118 @@
-"""What the public pages read, cached per process for a few seconds (pages under load)."""
+"""What the public pages read, cached in each worker process (pages under load).
+
+Correctness does not rest on a timeout: the results key names the last counted report
+and the last publication, so a new report or a newly published result is seen at once;
+the timeouts only bound memory and the staleness of live turnout. The memo is a plain
+process-local dict (no pickling, unlike Django's local-memory cache), bounded in size.
+Anonymous visitors get whole rendered pages from it; signed-in staff never do.
+"""
 
 from __future__ import annotations
 
+import functools
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Max
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
 
 from entekhab.hq.elections.models import Election
 from entekhab.hq.results.actions import public_results
-from entekhab.hq.results.models import CountedReport, ResultVersion
+from entekhab.hq.results.models import CountedReport, ReportConflict, ResultVersion
 from entekhab.hq.results.totals import absorb_new_reports
 from entekhab.hq.results.turnout import Turnout, turnout
 from entekhab.publication.charts import Slice, colours, hemicycle, quota_bars
 
 CACHE_SECONDS = 15
+PAGE_SECONDS = 10
+MEMO_SIZE = 512
+_memo: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+_lock = threading.Lock()
+
+
+def memo(key: str, seconds: float, compute: Callable[[], Any]) -> Any:
+    now = time.monotonic()
+    with _lock:
+        hit = _memo.get(key)
+        if hit is not None and hit[0] > now:
+            _memo.move_to_end(key)
+            return hit[1]
+    value = compute()
+    with _lock:
+        _memo[key] = (now + seconds, value)
+        _memo.move_to_end(key)
+        while len(_memo) > MEMO_SIZE:
+            _memo.popitem(last=False)
+    return value
+
+
+def peek(key: str) -> Any:
+    """The memoised value, or None when absent or expired."""
+    with _lock:
+        hit = _memo.get(key)
+    return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+
+def clear_memo() -> None:
+    with _lock:
+        _memo.clear()
+
+
+def results_key(election: Election) -> str:
+    """Changes whenever a report is counted or set aside, or a result is published."""
+    last_report = CountedReport.objects.filter(election=election).aggregate(n=Max("id"))["n"]
+    last_conflict = ReportConflict.objects.filter(election=election).aggregate(n=Max("id"))["n"]
+    last_publication = ResultVersion.objects.filter(contest__election=election).aggregate(n=Max("confirmed_at"))["n"]
+    stamp = last_publication.timestamp() if last_publication else 0
+    return f"{election.pk}-{last_report}-{last_conflict}-{stamp}"
 
 
 def results_for(election: Election) -> dict[str, Any]:
     """results.json as it stands; recomputed only when a report is counted or a version moves."""
-    last_report = CountedReport.objects.filter(election=election).aggregate(n=Max("id"))["n"]
-    last_publication = ResultVersion.objects.filter(contest__election=election).aggregate(n=Max("confirmed_at"))["n"]
-    stamp = last_publication.timestamp() if last_publication else 0
-    key = f"results-{election.pk}-{last_report}-{stamp}"
-    data = cache.get(key)
-    if data is None:
-        if absorb_new_reports(election).counted:
-            return results_for(election)
-        data = public_results(election)
-        cache.set(key, data, CACHE_SECONDS)
-    return data
+    absorb_new_reports(election)  # the key below then names every report that has arrived
+    return memo(f"results-{results_key(election)}", 300, lambda: public_results(election))
+
+
+def cached_page(key_of: Callable[..., str], seconds: float = PAGE_SECONDS) -> Callable:
+    """Serve anonymous GETs of a public page from the memo, keyed by path, language and ``key_of``."""
+
+    def wrap(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def cached(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method != "GET" or request.user.is_authenticated:
+                return view(request, *args, **kwargs)
+            key = f"page|{request.get_full_path()}|{get_language()}|{key_of(*args, **kwargs)}"
+            hit = peek(key)
+            if hit is not None:
+                content, content_type = hit
+                return HttpResponse(content, content_type=content_type)
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming:
+                with _lock:
+                    _memo[key] = (time.monotonic() + seconds, (response.content, response["Content-Type"]))
+            return response
+
+        return cached
+
+    return wrap
+
+
+def election_key(election: str, *args: Any, **kwargs: Any) -> str:
+    """The results key of an election code (an unknown code gets a key too; the view answers 404)."""
+    e = Election.objects.filter(code=election).first()
+    if e is None:
+        return "none"
+    absorb_new_reports(e)  # count what has arrived, so the key names it
+    return results_key(e)
+
+
+def turnout_key(election: str, *args: Any, **kwargs: Any) -> str:
+    return f"{election_key(election)}-{int(time.time() // PAGE_SECONDS)}"
 
 
 def group_label(entry: dict[str, Any], gid: str, lang: str) -> str:
@@ -63,9 +145,4 @@ def seat_charts(entry: dict[str, Any], lang: str) -> dict[str, str]:
 
 def turnout_for(election: Election) -> Turnout:
     """Live turnout, recomputed at most every few seconds per process (a count over every check-in)."""
-    key = f"turnout-{election.pk}"
-    data = cache.get(key)
-    if data is None:
-        data = turnout(election)
-        cache.set(key, data, CACHE_SECONDS)
-    return data
+    return memo(f"turnout-{election.pk}", CACHE_SECONDS, lambda: turnout(election))

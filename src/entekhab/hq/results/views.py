@@ -20,7 +20,15 @@ from entekhab.hq.polling.models import BranchReport
 from entekhab.hq.results.actions import do_certify, do_compute_result, published_version
 from entekhab.hq.results.models import CountedReport, ResultVersion, TurnoutAnnouncement
 from entekhab.hq.results.opendata import latest_snapshot
-from entekhab.hq.results.public import results_for, seat_charts, turnout_for
+from entekhab.hq.results.public import (
+    cached_page,
+    election_key,
+    memo,
+    results_for,
+    seat_charts,
+    turnout_for,
+    turnout_key,
+)
 from entekhab.hq.results.turnout import TEHRAN, announcement_slots, do_announce_turnout, hourly
 from entekhab.publication.certification import STATE_NAMES_FA, ResultState
 from entekhab.publication.charts import hourly_bars
@@ -42,6 +50,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "results/index.html", {"elections": elections})
 
 
+@cached_page(election_key)
 def election_page(request: HttpRequest, election: str) -> HttpResponse:
     e = _election(election)
     data = results_for(e)
@@ -55,6 +64,7 @@ def election_page(request: HttpRequest, election: str) -> HttpResponse:
     })
 
 
+@cached_page(election_key)
 def contest_page(request: HttpRequest, election: str, contest: str) -> HttpResponse:
     e = _election(election)
     c = get_object_or_404(Contest.objects.select_related("area"), election=e, code=contest)
@@ -127,6 +137,7 @@ def certify(request: HttpRequest, election: str, contest: str, version: int) -> 
     return redirect("results:contest", election=election, contest=contest)
 
 
+@cached_page(election_key)
 def branch_page(request: HttpRequest, election: str, branch: str) -> HttpResponse:
     e = _election(election)
     b = get_object_or_404(Branch.objects.select_related("area"), election=e, code=branch)
@@ -136,14 +147,16 @@ def branch_page(request: HttpRequest, election: str, branch: str) -> HttpRespons
     qr = []
     if report is not None:
         signed = SignedReport(report.document["report"], report.document["signature"])
-        for text in qr_payloads(signed):
-            qr.append({"text": text, "svg": segno.make(text, error="m").svg_inline(scale=2, border=2)})
+        qr = memo(f"qr-{report.sha256}", 3600, lambda: [
+            {"text": text, "svg": segno.make(text, error="m").svg_inline(scale=2, border=2)}
+            for text in qr_payloads(signed)])
     return render(request, "results/branch.html", {
         "election": e, "branch": b, "report": report, "doc": report.document["report"] if report else None,
         "signature": report.document["signature"] if report else "", "qr": qr, "others": others,
     })
 
 
+@cached_page(turnout_key)
 def turnout_page(request: HttpRequest, election: str) -> HttpResponse:
     e = _election(election)
     area_code = request.GET.get("area", "")
