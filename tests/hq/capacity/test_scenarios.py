@@ -102,6 +102,10 @@ def _api_post(client, body):
         ({"name": "negw", "turnout": 0.4, "profile": {"weights": [3, -1]}}, "scenario.profile.weights[1]"),
         ({"name": "unk", "turnout": 0.4, "turnout_overrides": {"ZZ-404": 0.5}}, "scenario.turnout_overrides.ZZ-404"),
         ({"name": "typo", "turnout": 0.4, "turnuot": 0.5}, "scenario.turnuot"),
+        ({"name": "x" * 81, "turnout": 0.4}, "scenario.name"),
+        ({"name": "   ", "turnout": 0.4}, "scenario.name"),
+        ({"name": "bool", "turnout": True}, "scenario.turnout"),
+        ({"name": "seed", "turnout": 0.4, "seed": 1e30}, "scenario.seed"),
         ({"name": "rate", "turnout": 0.4, "authentication": {"model": "distribution", "kind": "gamma",
                                                              "mean_seconds": -3, "cv": 0.5}},
          "scenario.authentication.mean_seconds"),
@@ -127,3 +131,29 @@ def test_api_creates_and_lists(client_as, election):
     assert "api-50" in names and "turnout-45" in names
     again = _api_post(client, {"definition": {"name": "api-50", "turnout": 0.6}})
     assert again.status_code == 400 and again.json()["code"] == "scenario_name_taken"
+
+
+@pytest.mark.parametrize("definition", [
+    {"name": "rt-custom", "turnout": 0.37, "profile": {"opening_hour": 7, "weights": [5, 4, 3, 3, 4, 6]},
+     "authentication": {"model": "distribution", "kind": "gamma", "mean_seconds": 35, "cv": 0.5},
+     "ballot_timing": {"per_code_seconds": 5.5, "confirm_seconds": 6}, "reserve": {"percent": 20, "pooled": False},
+     "target": {"quantile": 0.9, "max_wait_minutes": 20}, "seed": 7, "replications": 2,
+     "devices_ready_minutes": 30},
+    {"name": "rt-default", "turnout": 0.45},
+])
+def test_the_form_shows_and_saves_a_scenario_unchanged(client_as, election, definition):
+    from django.contrib.auth.models import User
+
+    from entekhab.hq.capacity.actions import do_save_scenario
+
+    client = client_as(Role.HQ_ADMIN)
+    row = do_save_scenario(election, definition, acting_user=User.objects.get(username="u-hq_admin"))
+    stored = dict(row.definition)
+    form = client.get(f"/capacity/1405/scenarios/{row.pk}/").context["form"]
+    data = {k: ("on" if v is True else "" if v is False or v is None else v) for k, v in form.initial.items()}
+    if data.get("reserve_pooled") == "":
+        data.pop("reserve_pooled")
+    response = client.post(f"/capacity/1405/scenarios/{row.pk}/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    row.refresh_from_db()
+    assert row.definition == stored

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.utils import timezone
 
+from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.errors import DomainError
 from entekhab.hq.audit.log import record
 from entekhab.hq.capacity.loads import ElectionLoads, election_loads
@@ -44,6 +45,10 @@ def finite(x: float) -> float | None:
 def check_scenario(election: Election, definition: Any) -> Scenario:
     """The pure parser's verdict, plus: turnout overrides must name branches of this election."""
     scenario = Scenario.from_dict(definition)
+    limit = PlanScenario._meta.get_field("name").max_length
+    if len(scenario.name) > limit:
+        raise PlanningInputError("scenario.name", f"at most {limit} characters",
+                                 f"حداکثر {to_persian_digits(limit)} نویسه")
     codes = set(election.branches.values_list("code", flat=True))
     for code, _ in scenario.turnout_overrides:
         if code not in codes:
