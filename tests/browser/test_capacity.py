@@ -37,6 +37,7 @@ def test_run_a_plan_and_see_the_charts(live_server, page, planner, artifacts):
     page.wait_for_url(f"{live_server.url}/capacity/1405/")
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert "turnout-45" in page.inner_text("[data-testid=scenarios]")
+    page.screenshot(path=str(artifacts / "capacity-overview.png"), full_page=True)
 
     page.select_option("[data-testid=run-form] select[name=scenario]", label="turnout-45")
     page.click("[data-testid=run-form] button[type=submit]")
