@@ -9,12 +9,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from entekhab.crypto.demo import SMALL, run_demo
 from entekhab.crypto.group import g_pow
 from entekhab.crypto.parallel import ProcessMap
 from entekhab.crypto.record import MANIFEST, write_manifest
 from entekhab.crypto.verifier import Report, verify_record
+
+from .strategies import PROPERTY
 
 FRESH = g_pow(123456789).hex()
 
@@ -234,3 +238,45 @@ def test_non_canonical_scalar_in_shuffle_proof_rejected(record: Path, tmp_path: 
 
     report = _rewrite_then_redigest(record, tmp_path, "mix/small/stage-1.json", tamper)
     assert any(f.location == "mix/small/stage-1.json" and "non-canonical" in f.message for f in report.failures)
+
+
+def _paths(obj: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    out: list[tuple[object, ...]] = [prefix]
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            out += _paths(v, (*prefix, k))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj[:3]):
+            out += _paths(v, (*prefix, i))
+    return out
+
+
+@PROPERTY
+@given(st.data())
+def test_structurally_broken_records_are_reported_never_crash(
+    record: Path, tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    root = _copy(record, tmp_path_factory.mktemp("fuzz"))
+    rel = data.draw(
+        st.sampled_from(
+            ["election.json", "guardians.json", "decoded.json", "mix/small/stage-1.json", "ballots/cast.jsonl",
+             "ballots/spoiled.jsonl", "decryption/small.jsonl"]
+        )
+    )  # fmt: skip
+    path = root / rel
+    lines = path.read_text().splitlines()
+    n = data.draw(st.integers(0, len(lines) - 1))
+    obj = json.loads(lines[n])
+    target = data.draw(st.sampled_from(_paths(obj)[1:]))
+    replacement = data.draw(st.sampled_from([None, 0, -1, "zz", "", [], {}, [0], {"a": 1}, 2**300]))
+    parent = obj
+    for key in target[:-1]:
+        parent = parent[key]  # type: ignore[index]
+    parent[target[-1]] = replacement  # type: ignore[index]
+    lines[n] = json.dumps(obj)
+    path.write_text("\n".join(lines) + "\n")
+    write_manifest(root)
+    report = verify_record(root)
+    assert isinstance(report, Report)
+    if not report.ok:
+        assert all(f.location for f in report.failures)

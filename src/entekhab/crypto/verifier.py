@@ -36,6 +36,12 @@ from entekhab.crypto.shuffle import Row, ShuffleProof, verify_shuffle
 from entekhab.crypto.tracking import chain_start
 
 UNDECODABLE = -1
+MALFORMED = (CryptoError, ValueError, TypeError, KeyError, IndexError, AttributeError)
+"""What a hostile or broken record can raise while being read; each becomes a located failure."""
+
+
+def _describe(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, CryptoError) else f"malformed ({type(exc).__name__}: {exc})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +145,8 @@ def verify_ballots_chunk(
                     tuple(x for c in b.slots for x in (c.alpha.b, c.beta.b)),
                 )
             )
-        except CryptoError as exc:
-            failures.append(Failure(where, str(exc)))
+        except MALFORMED as exc:
+            failures.append(Failure(where, _describe(exc)))
     return failures, summaries
 
 
@@ -197,8 +203,8 @@ def verify_decryption_chunk(
                     failures.append(
                         Failure(f"decoded.json ballot {pos} slot {k}", f"decoded {m}, decryption gives {got}")
                     )
-        except CryptoError as exc:
-            failures.append(Failure(loc, str(exc)))
+        except MALFORMED as exc:
+            failures.append(Failure(loc, _describe(exc)))
     return failures
 
 
@@ -324,7 +330,11 @@ def verify_record(root: Path, pmap: PMap = serial_map, parts: int = 1, step: Ste
     for extra in sorted(set(decoded_styles) - set(styles)):
         report.fail(f"decoded.json style {extra}", "style not in election.json")
 
-    vks = {g: joint.verification_key(g).b for g in range(1, joint.guardians + 1)}
+    try:
+        vks = {g: joint.verification_key(g).b for g in range(1, joint.guardians + 1)}
+    except MALFORMED as exc:
+        report.fail("guardians.json", f"verification keys cannot be derived: {_describe(exc)}")
+        vks = {}
     for style in manifest.styles:
         sid = style.style_id
         current = [s.row for s in summaries[False] if s.style == sid]
@@ -341,8 +351,8 @@ def verify_record(root: Path, pmap: PMap = serial_map, parts: int = 1, step: Ste
                 proof = ShuffleProof.from_json(d.get("proof"))  # type: ignore[arg-type]
                 verify_shuffle(current, outputs, proof, pk, stage_label(election, sid, stage), pmap, parts)
                 report.count("shuffle proofs", 1)
-            except CryptoError as exc:
-                report.fail(rel, str(exc))
+            except MALFORMED as exc:
+                report.fail(rel, _describe(exc))
             current = outputs
             step(f"mix {sid} {stage}", 1, 1)
 
