@@ -61,8 +61,10 @@ def test_anonymous_is_sent_to_login(client, run45):
 
 
 def test_seed_adds_only_missing_defaults(client_as, election):
-    PlanScenario.objects.filter(election=election, name="turnout-25").delete()
     client = client_as(Role.EXECUTIVE_BOARD)
+    assert "seed-form" not in client.get("/capacity/1405/").content.decode()
+    PlanScenario.objects.filter(election=election, name="turnout-25").delete()
+    assert "seed-form" in client.get("/capacity/1405/").content.decode()
     assert client.post("/capacity/1405/scenarios/seed/").status_code == 302
     assert client.post("/capacity/1405/scenarios/seed/").status_code == 302
     assert sorted(PlanScenario.objects.filter(election=election).values_list("name", flat=True)) == [

@@ -52,6 +52,13 @@ def _scenarios(election: Election) -> list[PlanScenario]:
                   key=lambda s: (s.definition.get("turnout", 0), s.name))
 
 
+def _defaults_missing(election: Election) -> bool:
+    from entekhab.planning.scenario import default_scenarios
+
+    names = set(PlanScenario.objects.filter(election=election).values_list("name", flat=True))
+    return any(s.name not in names for s in default_scenarios())
+
+
 def index(request: HttpRequest) -> HttpResponse:
     election = Election.objects.order_by("-polling_date").first()
     if election is None:
@@ -70,6 +77,7 @@ def overview(request: HttpRequest, election: Election, *, error: str = "", statu
         "can_edit": request.user.has_perm("capacity.change_planscenario"),
         "can_add": request.user.has_perm("capacity.add_planscenario"),
         "can_run": request.user.has_perm("capacity.run_plan"),
+        "defaults_missing": _defaults_missing(election),
         "error": error,
     }
     return render(request, "capacity/overview.html", context, status=status)
