@@ -1,4 +1,7 @@
-"""End to end: a simulated polling day through real device agents and the HQ API over HTTP."""
+"""End to end: a simulated polling day through real device agents and the HQ API over HTTP.
+
+It commits for real (the devices reach HQ over a socket), so it loads its own demo election.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,9 @@ from entekhab.hq.polling.models import BranchReport, CheckIn, DuplicateCheckIn, 
 from entekhab.hq.polling.simulate import simulate_polling_day
 
 
-def test_simulated_polling_day_reports_every_branch_and_reconciles_offline_duplicates(transactional_db, tmp_path):
+def test_simulated_polling_day_reports_every_branch_and_reconciles_offline_duplicates(
+    transactional_db, tmp_path
+):
     from entekhab.hq.demo.load import load_demo
 
     load_demo("small", 1405)
