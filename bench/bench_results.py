@@ -15,7 +15,8 @@
    connections on the public pages (election, Tehran council, a branch report chosen at
    random, turnout, QR check form): requests/s and p95 per page.
 
-Run: ``.venv/bin/python bench/bench_results.py`` (≈ 10-15 minutes on the 2-core machine).
+Run: ``.venv/bin/python bench/bench_results.py`` (≈ 10-15 minutes on the 2-core machine);
+``--load-only`` re-runs step 4 on the database a full run left behind.
 """
 
 from __future__ import annotations
@@ -221,6 +222,58 @@ def _wrk(paths: list[str], script: Path) -> dict[str, float]:
             "non_2xx": int(status_errors), "socket_errors": int(socket_errors), "requests": int(requests)}
 
 
+def load_only() -> None:
+    """Re-run step 4 against the database a previous full run left behind."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "ENTEKHAB_DATA_DIR": tmp, "DATABASE_URL": PG_BENCH, "PYTHONPATH": str(ROOT / "src"),
+               "DJANGO_SETTINGS_MODULE": "entekhab.hq.settings"}
+        load = _load(env, Path(tmp))
+    _print_load(load)
+
+
+def _load(env: dict[str, str], tmp: Path) -> dict[str, dict[str, float]]:
+    me = [sys.executable, str(Path(__file__).resolve())]
+    _, _, out = _child([*me, "_urls"], env, "urls")
+    branch_codes = json.loads(out.strip().splitlines()[-1])
+    gunicorn = subprocess.Popen([sys.executable, "-m", "gunicorn", "entekhab.hq.wsgi:application", "-w", "2",
+                                 "-b", f"127.0.0.1:{PORT}", "--timeout", "120", "--log-level", "warning"],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    load: dict[str, dict[str, float]] = {}
+    try:
+        _wait_port(PORT)
+        script = tmp / "paths.lua"
+        script.write_text(WRK_SCRIPT)
+        pages = {
+            "election overview": ["/results/1405/"],
+            "Tehran council (seats, charts, 600+ candidates)": ["/results/1405/contest/council-tehran/"],
+            "turnout": ["/results/1405/turnout/"],
+            "QR check form": ["/results/1405/check/"],
+            "branch report, 200 random branches (cold)": [f"/results/1405/branch/{c}/" for c in branch_codes],
+            "QR code image (SVG), 200 random branches": [f"/results/1405/branch/{c}/qr/1.svg" for c in branch_codes],
+        }
+        for paths in pages.values():  # each worker computes the first page once (a cold start is not load)
+            for _ in range(6):
+                subprocess.run(["curl", "-s", "-o", "/dev/null", "-m", "60", f"http://127.0.0.1:{PORT}{paths[0]}"],
+                               check=False)
+        for label, paths in pages.items():
+            load[label] = _wrk(paths, script)
+            print(f"  {label}: {load[label]['rps']:.1f} req/s, p95 {load[label]['p95_ms']:.0f} ms", flush=True)
+            time.sleep(5)  # let the workers drain what wrk left queued
+    finally:
+        os.killpg(gunicorn.pid, signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+    return load
+
+
+def _print_load(load: dict[str, dict[str, float]]) -> None:
+    print()
+    print(f"Public pages under load: gunicorn 2 workers, wrk 2 threads × 50 connections, {DURATION} s each")
+    print(f"{'page':52} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}")
+    for label, r in load.items():
+        print(f"{label:52} {r['rps']:8.1f} {r['p50_ms']:8.0f} {r['p95_ms']:8.0f} "
+              f"{r['non_2xx'] + r['socket_errors']:7d}")
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "ENTEKHAB_DATA_DIR": tmp, "DATABASE_URL": PG_BENCH, "PYTHONPATH": str(ROOT / "src"),
@@ -248,33 +301,7 @@ def main() -> None:
         cvr = json.loads(out.strip().splitlines()[-1])
 
         print("load: gunicorn (2 workers) + wrk (50 connections) …", flush=True)
-        _, _, out = _child([*me, "_urls"], env, "urls")
-        branch_codes = json.loads(out.strip().splitlines()[-1])
-        gunicorn = subprocess.Popen([sys.executable, "-m", "gunicorn", "entekhab.hq.wsgi:application", "-w", "2",
-                                     "-b", f"127.0.0.1:{PORT}", "--timeout", "120", "--log-level", "warning"],
-                                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                    start_new_session=True)
-        load: dict[str, dict[str, float]] = {}
-        try:
-            _wait_port(PORT)
-            script = Path(tmp) / "paths.lua"
-            script.write_text(WRK_SCRIPT)
-            pages = {
-                "election overview": ["/results/1405/"],
-                "Tehran council (seats, charts, 600+ candidates)": ["/results/1405/contest/council-tehran/"],
-                "branch report (QR codes), random branch": [f"/results/1405/branch/{c}/" for c in branch_codes],
-                "turnout": ["/results/1405/turnout/"],
-                "QR check form": ["/results/1405/check/"],
-            }
-            for path in pages.values():  # warm each worker's cache once
-                for _ in range(4):
-                    subprocess.run(["curl", "-s", "-o", "/dev/null", f"http://127.0.0.1:{PORT}{path[0]}"], check=False)
-            for label, paths in pages.items():
-                load[label] = _wrk(paths, script)
-                print(f"  {label}: {load[label]['rps']:.1f} req/s, p95 {load[label]['p95_ms']:.0f} ms", flush=True)
-        finally:
-            os.killpg(gunicorn.pid, signal.SIGTERM)
-            gunicorn.wait(timeout=30)
+        load = _load(env, Path(tmp))
 
     marks = summary["marks"]
     print()
@@ -297,12 +324,7 @@ def main() -> None:
           f"extrapolated full export ≈ {generated['ballots'] / rate / 60 if rate else 0:.1f} min, "
           f"≈ {generated['ballots'] * cvr['bytes'] / max(cvr['records'], 1) / 2**30:.1f} GiB")
     print(f"(setup: migrate {setup_s:.0f} s, demo-data {load_s:.0f} s; polling day generation {gen_s:.0f} s)")
-    print()
-    print(f"Public pages under load: gunicorn 2 workers, wrk 2 threads × 50 connections, {DURATION} s each")
-    print(f"{'page':52} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}")
-    for label, r in load.items():
-        print(f"{label:52} {r['rps']:8.1f} {r['p50_ms']:8.0f} {r['p95_ms']:8.0f} "
-              f"{r['non_2xx'] + r['socket_errors']:7d}")
+    _print_load(load)
 
 
 if __name__ == "__main__":
@@ -314,5 +336,7 @@ if __name__ == "__main__":
         child_cvr_sample()
     elif len(sys.argv) > 1 and sys.argv[1] == "_urls":
         child_urls()
+    elif len(sys.argv) > 1 and sys.argv[1] == "--load-only":
+        load_only()
     else:
         main()

@@ -42,8 +42,10 @@ def test_public_results_show_the_council_seats_chart_and_a_branch_report(live_se
     section = page.locator("#branch-report")
     section.wait_for()
     assert report.sha256 in section.inner_text()
-    qr = section.locator(".qr-codes svg")
-    assert qr.count() >= 1 and qr.first.bounding_box()["width"] > 50
+    qr = section.locator(".qr-codes img")
+    assert qr.count() >= 1
+    qr.first.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 50", arg=qr.first.element_handle())
     page.screenshot(path=str(artifacts / "results-branch-report.png"))
 
     texts = page.locator("details pre").text_content()

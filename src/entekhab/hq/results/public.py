@@ -30,6 +30,7 @@ from entekhab.publication.charts import Slice, colours, hemicycle, quota_bars
 
 CACHE_SECONDS = 15
 PAGE_SECONDS = 10
+ABSORB_EVERY = 2  # seconds: a page view looks for reports not yet counted at most this often
 MEMO_SIZE = 512
 _memo: OrderedDict[str, tuple[float, Any]] = OrderedDict()
 _lock = threading.Lock()
@@ -74,7 +75,7 @@ def results_key(election: Election) -> str:
 
 def results_for(election: Election) -> dict[str, Any]:
     """results.json as it stands; recomputed only when a report is counted or a version moves."""
-    absorb_new_reports(election)  # the key below then names every report that has arrived
+    memo(f"absorbed-{election.pk}", ABSORB_EVERY, lambda: absorb_new_reports(election))
     return memo(f"results-{results_key(election)}", 300, lambda: public_results(election))
 
 
@@ -107,7 +108,8 @@ def election_key(election: str, *args: Any, **kwargs: Any) -> str:
     e = Election.objects.filter(code=election).first()
     if e is None:
         return "none"
-    absorb_new_reports(e)  # count what has arrived, so the key names it
+    # Reports are counted on arrival (after the intake commits); pages look again every few seconds.
+    memo(f"absorbed-{e.pk}", ABSORB_EVERY, lambda: absorb_new_reports(e))
     return results_key(e)
 
 

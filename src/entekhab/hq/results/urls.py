@@ -13,6 +13,7 @@ urlpatterns = [
     path("<slug:election>/open-data/", views.open_data_page, name="open_data"),
     path("<slug:election>/open-data/<path:name>", views.open_data_file, name="open_data_file"),
     path("<slug:election>/branch/<str:branch>/", views.branch_page, name="branch"),
+    path("<slug:election>/branch/<str:branch>/qr/<int:n>.svg", views.branch_qr, name="branch_qr"),
     path("<slug:election>/contest/<slug:contest>/", views.contest_page, name="contest"),
     path("<slug:election>/contest/<slug:contest>/compute/", views.compute, name="compute"),
     path("<slug:election>/contest/<slug:contest>/certify/<int:version>/", views.certify, name="certify"),
