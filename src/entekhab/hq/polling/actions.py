@@ -11,6 +11,7 @@ device messages are kept whole (envelope digest, signature, answer) in ``DeviceM
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -274,6 +275,10 @@ def handle_message(payload: object) -> dict[str, Any]:
         raise PollingRefused(
             f"HQ does not take {envelope.kind} messages", "ستاد این نوع پیام را نمی‌پذیرد", code="bad_message"
         )
+    if envelope.kind == "checkin" and connection.vendor == "postgresql":
+        accepted = _checkin_one_statement(device, envelope, signature)
+        if accepted is not None:
+            return accepted
     try:
         with transaction.atomic():
             answer = handler(device, envelope)
@@ -385,6 +390,42 @@ def _checkin(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any]:
         return {"status": "accepted", "checkin": new_id}
     first = CheckIn.objects.select_related("branch").get(election_id=device.election_id, national_code=code)
     return _already_voted(first)
+
+
+def _checkin_one_statement(device: DeviceEnrolment, envelope: Envelope, signature: str) -> dict[str, Any] | None:
+    """PostgreSQL: the accepted check-in and its message row in one statement (one round trip, one commit).
+
+    Both inserts are data-modifying CTEs of one autocommitted statement, so they commit
+    together or not at all. ``None`` when the voter already has a check-in (nothing was
+    written): the caller then takes the general path, which answers "already voted" or,
+    if the sequence number was used, "replay".
+    """
+    if device.role != DeviceRole.AUTH:
+        raise PollingRefused(
+            "only an authentication device checks voters in", "فقط دستگاه احراز هویت پذیرش می‌کند", code="wrong_role"
+        )
+    code = _national_code(envelope.body)
+    fingerprint, detail = _fingerprint(envelope.body)
+    sql = (
+        f"WITH ins AS (INSERT INTO {CheckIn._meta.db_table} (election_id, national_code, branch_id, device_id, "
+        "message_seq, at, offline, fingerprint, detail) VALUES (%s, %s, %s, %s, %s, now(), false, %s, "
+        "CAST(%s AS jsonb)) ON CONFLICT (election_id, national_code) DO NOTHING RETURNING id), "
+        f"msg AS (INSERT INTO {DeviceMessage._meta.db_table} (device_id, seq, kind, digest, signature, answer) "
+        "SELECT %s, %s, 'checkin', %s, %s, jsonb_build_object('status', 'accepted', 'checkin', ins.id) FROM ins "
+        "RETURNING id) SELECT (SELECT id FROM ins), (SELECT id FROM msg)"
+    )
+    # Outside a transaction the statement autocommits; inside one (a caller's, a test's) a savepoint
+    # keeps a refused insert from aborting it.
+    guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    try:
+        with guard, connection.cursor() as cursor:
+            cursor.execute(sql, [device.election_id, code, device.branch_id, device.pk, envelope.seq, fingerprint,
+                                 json.dumps(detail, ensure_ascii=False), device.pk, envelope.seq, envelope.digest,
+                                 signature])
+            checkin_id, _ = cursor.fetchone()
+    except IntegrityError as exc:  # the sequence number is taken: nothing was written
+        raise _replay(device, envelope.seq) from exc
+    return None if checkin_id is None else {"status": "accepted", "checkin": checkin_id}
 
 
 def _checkin_offline(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any]:
