@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
+
+_state = threading.local()
+
+
+@contextmanager
+def resetting() -> Iterator[None]:
+    """Deletions made by the reset itself must not schedule another reset."""
+    _state.active = True
+    try:
+        yield
+    finally:
+        _state.active = False
 
 
 def absorb_on_save(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
@@ -20,3 +35,22 @@ def absorb_on_save(sender: Any, instance: Any, created: bool, **kwargs: Any) -> 
 
     # After commit: a totalisation problem never undoes the intake; the next page view retries.
     transaction.on_commit(absorb)
+
+
+def reset_on_report_removal(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A counted report was removed (a polling day replaced): recount the election from what remains.
+
+    Running totals cannot subtract safely inside someone else's cascade, so after the commit
+    every counted row and running total of the election is dropped and the remaining reports
+    are absorbed again (published result versions stay: they are history, never edited).
+    """
+    if getattr(_state, "active", False):
+        return
+    election_id = instance.election_id
+
+    def reset() -> None:
+        from entekhab.hq.results.totals import reset_totals
+
+        reset_totals(election_id)
+
+    transaction.on_commit(reset)

@@ -21,6 +21,7 @@ from entekhab.hq.elections.models import Branch, Contest, Election
 from entekhab.hq.geography.models import Area
 from entekhab.hq.polling.models import BranchReport
 from entekhab.hq.results.models import AreaTotal, ContestTotal, CountedReport, ReportConflict, TallyFields
+from entekhab.hq.results.signals import resetting
 from entekhab.publication.recount import Difference, compare_tallies
 from entekhab.publication.totals import ContestTally, Totaliser, summarise
 
@@ -109,6 +110,18 @@ def _absorb_batch(election: Election, ids: list[int]) -> tuple[int, int]:
             _add(row, t)
             row.save()
     return len(counted_rows), len(conflict_rows)
+
+
+def reset_totals(election_id: int) -> AbsorbOutcome:
+    """Forget every counted report and running total of the election, then count the stored reports again."""
+    with transaction.atomic():
+        election = Election.objects.select_for_update().get(pk=election_id)
+        ContestTotal.objects.filter(contest__election=election).delete()
+        AreaTotal.objects.filter(contest__election=election).delete()
+        ReportConflict.objects.filter(election=election).delete()
+        with resetting():
+            CountedReport.objects.filter(election=election).delete()
+    return absorb_new_reports(election)
 
 
 def stored_reports(election: Election) -> Iterable[tuple[Branch, dict]]:
