@@ -53,3 +53,19 @@ def test_open_check_in_vote_close_and_report(branches):
     assert stored.ballots == 3 and stored.checkins == 3
     assert VoteRecord.objects.filter(report=stored).count() == 3
     assert CheckIn.objects.filter(branch__code=b.code).count() == 3
+
+
+def test_reloading_an_election_takes_its_polling_day_with_it(branches, election):
+    b = branches(0)
+    b.devices.open(now=NOW)
+    voter = eligible(None, 1)[0]
+    b.devices.vote(b.devices.check_in(voter, now=NOW).card, {c.code: [] for c in b.devices.box.manifest.contests})
+    b.devices.close(now=NOW, branch_head="رئیس", supervisor="ناظر")
+    from django.db.models import RestrictedError
+
+    from entekhab.hq.polling.models import DeviceEnrolment
+
+    with pytest.raises(RestrictedError):  # a device with check-ins cannot vanish on its own
+        DeviceEnrolment.objects.filter(serial=b.auth.serial).delete()
+    election.delete()  # the whole election can (the test's transaction rolls it back)
+    assert not CheckIn.objects.exists() and not BranchReport.objects.exists()

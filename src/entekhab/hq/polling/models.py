@@ -4,6 +4,10 @@ Two families that must never meet: identity (``CheckIn``, ``DuplicateCheckIn``: 
 where, when) and votes (``VoteRecord``: what a ballot said, with no time, no card, no
 device sequence, stored in a shuffled order). ``CheckIn`` carries the database unique
 constraint (election, national code) that makes double voting impossible online.
+
+References between these records are RESTRICT, not PROTECT: a device, check-in or report
+cannot be deleted on its own while something points at it, but deleting a whole election
+(reloading the demo) takes them all together.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ class DeviceEnrolment(models.Model):
                              default=EnrolmentState.PENDING)
     code_hash = models.CharField(_("one-time code (SHA-256)"), max_length=64)
     public_key = models.CharField(_("Ed25519 public key"), max_length=64, blank=True)
-    replaces = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+    replaces = models.ForeignKey("self", on_delete=models.RESTRICT, null=True, blank=True,
                                  related_name="replaced_by", verbose_name=_("replaces"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     enrolled_at = models.DateTimeField(_("enrolled at"), null=True, blank=True)
@@ -82,7 +86,7 @@ class CheckIn(models.Model):
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="checkins")
     national_code = models.CharField(_("national code"), max_length=10)
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="checkins")
-    device = models.ForeignKey(DeviceEnrolment, on_delete=models.PROTECT, related_name="checkins")
+    device = models.ForeignKey(DeviceEnrolment, on_delete=models.RESTRICT, related_name="checkins")
     message_seq = models.BigIntegerField()
     at = models.DateTimeField(_("checked in at"))
     offline = models.BooleanField(_("offline"), default=False)
@@ -103,11 +107,11 @@ class DuplicateCheckIn(models.Model):
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="duplicate_checkins")
     national_code = models.CharField(_("national code"), max_length=10)
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="duplicate_checkins")
-    device = models.ForeignKey(DeviceEnrolment, on_delete=models.PROTECT, related_name="duplicate_checkins")
+    device = models.ForeignKey(DeviceEnrolment, on_delete=models.RESTRICT, related_name="duplicate_checkins")
     message_seq = models.BigIntegerField()
     at = models.DateTimeField(_("checked in at"))
     detail = models.JSONField(default=dict, blank=True)
-    first = models.ForeignKey(CheckIn, on_delete=models.PROTECT, related_name="duplicates")
+    first = models.ForeignKey(CheckIn, on_delete=models.RESTRICT, related_name="duplicates")
 
     class Meta:
         verbose_name = _("duplicate check-in")
@@ -130,8 +134,8 @@ class Incident(models.Model):
     summary_fa = models.TextField(_("summary (Persian)"))
     summary_en = models.TextField(_("summary (English)"))
     details = models.JSONField(_("details"), default=dict)
-    checkin = models.ForeignKey(CheckIn, on_delete=models.PROTECT, null=True, blank=True, related_name="incidents")
-    duplicate = models.OneToOneField(DuplicateCheckIn, on_delete=models.PROTECT, null=True, blank=True,
+    checkin = models.ForeignKey(CheckIn, on_delete=models.RESTRICT, null=True, blank=True, related_name="incidents")
+    duplicate = models.OneToOneField(DuplicateCheckIn, on_delete=models.RESTRICT, null=True, blank=True,
                                      related_name="incident")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -150,7 +154,7 @@ class BranchOpening(models.Model):
     """A branch opened in front of its officials: the e-box's signed zero report."""
 
     branch = models.OneToOneField(Branch, on_delete=models.CASCADE, related_name="opening")
-    device = models.ForeignKey(DeviceEnrolment, on_delete=models.PROTECT, related_name="openings")
+    device = models.ForeignKey(DeviceEnrolment, on_delete=models.RESTRICT, related_name="openings")
     state = models.CharField(max_length=10, choices=BranchDayState.choices, default=BranchDayState.OPEN)
     manifest_sha256 = models.CharField(max_length=64)
     zero_report = models.JSONField()
@@ -170,7 +174,7 @@ class BranchReport(models.Model):
     """A verified branch report; its vote records hang off it in shuffled order."""
 
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="reports")
-    device = models.ForeignKey(DeviceEnrolment, on_delete=models.PROTECT, null=True, blank=True,
+    device = models.ForeignKey(DeviceEnrolment, on_delete=models.RESTRICT, null=True, blank=True,
                                related_name="reports")
     source = models.CharField(max_length=10, choices=ReportSource.choices, default=ReportSource.ELECTRONIC)
     document = models.JSONField()
@@ -202,7 +206,7 @@ class PaperEntry(models.Model):
     """One official's entry of a branch's paper-ballot counts; two agreeing entries make a report."""
 
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="paper_entries")
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, related_name="+")
     counts = models.JSONField()
     entered_at = models.DateTimeField(auto_now_add=True)
 
