@@ -38,7 +38,7 @@ def test_exactly_one_accepted_checkin_per_voter_never_a_500(database, tmp_path):
     creds = prepare(database, tmp_path, devices=12)
     people = voters(500, seed=8)
     jobs = plan(creds, people, copies=4)  # 2,000 check-ins, each voter from 4 devices at once
-    server = Server(database, tmp_path, workers=2)
+    server = Server(database, tmp_path, workers=2, threads=4)  # the recommended gthread deployment
     try:
         results = fire(server.port, creds, jobs, threads=16)
         # A replay of some of the same messages (same device, same sequence number) must also be refused.
