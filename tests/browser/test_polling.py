@@ -21,6 +21,9 @@ from entekhab.hq.polling.models import BranchReport, CheckIn
 
 @pytest.fixture
 def kiosk(transactional_db, live_server, tmp_path):
+    from tests.device.conftest import ensure_council_sizes
+
+    ensure_council_sizes()  # an earlier test's flush may have emptied the migration-seeded table
     load_demo("small", 1405)
     admin = User.objects.create_superuser("kiosk-admin", password="Kiosk-Pass-1405")
     branch = Election.objects.get(code="1405").branches.order_by("number").first()

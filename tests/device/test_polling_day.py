@@ -11,7 +11,7 @@ from entekhab.hq.polling.simulate import simulate_polling_day
 
 
 def test_simulated_polling_day_reports_every_branch_and_reconciles_offline_duplicates(
-    transactional_db, tmp_path
+    transactional_db, council_sizes, tmp_path
 ):
     from entekhab.hq.demo.load import load_demo
 
