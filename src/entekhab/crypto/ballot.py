@@ -26,6 +26,11 @@ BallotId = NewType("BallotId", str)
 StyleId = NewType("StyleId", str)
 
 
+MAX_SLOTS = 1000
+MAX_OPTIONS = 10_000
+"""Policy: slot indexes stay small so that decoding is a table lookup (table of MAX_OPTIONS+1)."""
+
+
 @dataclass(frozen=True, slots=True)
 class BallotStyle:
     """``options[k]`` options in slot ``k`` (index 0 means the slot is left empty)."""
@@ -34,9 +39,13 @@ class BallotStyle:
     options: tuple[int, ...]
 
     def __post_init__(self) -> None:
-        if not self.style_id or not self.options or any(o < 1 for o in self.options):
+        if (
+            not self.style_id
+            or not 1 <= len(self.options) <= MAX_SLOTS
+            or any(not 1 <= o <= MAX_OPTIONS for o in self.options)
+        ):
             raise CryptoError(
-                f"ballot style {self.style_id!r} needs at least one slot with options",
+                f"ballot style {self.style_id!r} needs 1..{MAX_SLOTS} slots of 1..{MAX_OPTIONS} options",
                 "سبک برگه باید دست‌کم یک جایگاه با گزینه داشته باشد",
             )
 
@@ -121,7 +130,7 @@ class EncryptedBallot:
                 proof=RandomnessProof.from_json(d["proof"]),  # type: ignore[arg-type]
                 tracking_code=bytes.fromhex(str(d["code"])),
             )
-        except (KeyError, ValueError, TypeError) as exc:
+        except (KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
             raise CryptoError(f"malformed ballot: {exc}", "برگه بدشکل است") from exc
 
 
@@ -185,7 +194,7 @@ class SpoiledBallot:
                 tuple(int(m) for m in sel),
                 tuple(Scalar.from_hex(str(r)) for r in nonces),
             )
-        except (KeyError, ValueError, TypeError) as exc:
+        except (KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
             raise CryptoError(f"malformed spoiled ballot: {exc}", "برگهٔ باطل‌شده بدشکل است") from exc
 
 

@@ -58,7 +58,7 @@ class DecryptionShare:
                 tuple(Element.from_hex(str(v)) for v in values),
                 ChaumPedersenProof.from_json(d["proof"]),  # type: ignore[arg-type]
             )
-        except (KeyError, ValueError, TypeError) as exc:
+        except (KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
             raise CryptoError(f"malformed decryption share: {exc}", "سهم رمزگشایی بدشکل است") from exc
 
 

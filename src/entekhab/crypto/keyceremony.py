@@ -32,6 +32,10 @@ class GuardianCommitment:
     coefficients: tuple[Element, ...]
     proof: SchnorrProof
 
+    def __post_init__(self) -> None:
+        if not self.coefficients:
+            raise CeremonyError(f"guardian {self.guardian} publishes no commitments", "امین هیچ تعهدی منتشر نکرده است")
+
     @property
     def public_key(self) -> Element:
         return self.coefficients[0]
@@ -92,6 +96,14 @@ class JointKey:
     public_key: Element
     _vk: dict[int, Element] = field(default_factory=dict, compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        validate_parameters(self.guardians, self.quorum)
+        if not self.qualified or any(not 1 <= q <= self.guardians for q in self.qualified):
+            raise CeremonyError(
+                f"qualified guardians {list(self.qualified)} not a non-empty subset of 1..{self.guardians}",
+                "فهرست امین‌های واجد شرایط نادرست است",
+            )
+
     def verification_key(self, guardian: int) -> Element:
         """``g^{x_l}`` = product over qualified dealers of their share images."""
         if guardian not in self._vk:
@@ -100,8 +112,17 @@ class JointKey:
         return self._vk[guardian]
 
 
+MAX_GUARDIANS = 1000
+"""Policy: an upper bound that keeps a hostile record from asking for absurd work."""
+
+
 def validate_parameters(guardians: int, quorum: int) -> None:
-    if not 1 <= quorum <= guardians:
+    if not isinstance(guardians, int) or not 1 <= guardians <= MAX_GUARDIANS:
+        raise CeremonyError(
+            f"number of guardians must be between 1 and {MAX_GUARDIANS}, got {guardians}",
+            "تعداد امین‌ها خارج از بازهٔ مجاز است",
+        )
+    if not isinstance(quorum, int) or not 1 <= quorum <= guardians:
         raise CeremonyError(
             f"quorum must be between 1 and the number of guardians ({guardians}), got {quorum}",
             "حد نصاب باید بین ۱ و تعداد امین‌ها باشد",

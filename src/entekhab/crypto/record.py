@@ -26,7 +26,7 @@ from pathlib import Path
 from entekhab.crypto.ballot import BallotStyle, StyleId
 from entekhab.crypto.errors import CryptoError, RecordError
 from entekhab.crypto.group import Element, Scalar
-from entekhab.crypto.keyceremony import Complaint, GuardianCommitment, JointKey
+from entekhab.crypto.keyceremony import Complaint, GuardianCommitment, JointKey, validate_parameters
 from entekhab.crypto.proofs import SchnorrProof
 
 SCHEMA = "entekhab-record/1"
@@ -40,6 +40,16 @@ class ElectionManifest:
     guardians: int
     quorum: int
     mix_servers: int
+
+    def __post_init__(self) -> None:
+        ids = [s.style_id for s in self.styles]
+        if not ids or len(set(ids)) != len(ids):
+            raise RecordError(
+                "election needs at least one ballot style, ids unique", "سبک برگه تعریف نشده یا تکراری است"
+            )
+        if not 1 <= self.mix_servers <= 100:
+            raise RecordError("election needs at least one mix server", "دست‌کم یک سرور درهم‌ریزی لازم است")
+        validate_parameters(self.guardians, self.quorum)
 
     def style(self, style_id: str) -> BallotStyle:
         for s in self.styles:
@@ -76,7 +86,7 @@ class ElectionManifest:
                 int(d["quorum"]),  # type: ignore[call-overload]
                 int(d["mix_servers"]),  # type: ignore[call-overload]
             )
-        except (KeyError, TypeError, ValueError, CryptoError) as exc:
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError, CryptoError) as exc:
             raise RecordError(f"election.json: malformed ({exc})", "election.json بدشکل است") from exc
 
 
@@ -140,7 +150,7 @@ def joint_key_from_json(d: dict[str, object]) -> JointKey:
             tuple(int(q) for q in d["qualified"]),  # type: ignore[attr-defined]
             Element.from_hex(str(d["public_key"])),
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
         raise RecordError(f"guardians.json: malformed ({exc})", "guardians.json بدشکل است") from exc
     except CryptoError as exc:
         raise RecordError(f"guardians.json: {exc}", f"guardians.json: {exc.message_fa}") from exc

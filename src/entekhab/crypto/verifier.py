@@ -163,7 +163,7 @@ def verify_decryption_chunk(
 ) -> list[Failure]:
     failures: list[Failure] = []
     table = DecodingTable(table_size)
-    vks = {g: Element(k) for g, k in verification_keys.items()}
+    vks = {g: Element(k, allow_identity=True) for g, k in verification_keys.items()}
     for i, (row, line, dec) in enumerate(zip(rows, lines, decoded, strict=True)):
         pos = lo + i
         loc = f"{where} line {pos + 1} (mixed ballot {pos})"
@@ -274,7 +274,11 @@ def verify_record(root: Path, pmap: PMap = serial_map, parts: int = 1, step: Ste
         report.fail(where, str(exc))
         return report
 
-    for problem in check_joint_key(joint, election):
+    try:
+        problems = check_joint_key(joint, election)
+    except MALFORMED as exc:
+        problems = [f"guardians: {_describe(exc)}"]
+    for problem in problems:
         report.fail("guardians.json " + problem.split(":", 1)[0], problem)
     if (joint.guardians, joint.quorum) != (manifest.guardians, manifest.quorum):
         report.fail("guardians.json", "guardian count or quorum differs from election.json")
