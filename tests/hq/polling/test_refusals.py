@@ -167,3 +167,24 @@ def test_more_ballots_than_checkins_and_tampered_records_are_refused(opened):
         assert status == 400 and body["code"] == code
     assert not BranchReport.objects.filter(branch__code=opened.code).exists()
     assert VoteRecord.objects.count() == 0
+
+
+def test_intake_refuses_a_report_on_another_manifest_branch_or_election(opened):
+    from entekhab.device.report import sign_report
+
+    box = opened.devices.box
+    voter = eligible(None, 1)[0]
+    box.cast(opened.devices.check_in(voter, now=NOW).card, {c.code: [] for c in box.manifest.contests})
+    report = box.close(now=NOW, checkins=opened.devices.authenticator.checkin_statement(),
+                       branch_head="رئیس", supervisor="ناظر")
+    client = opened.transport.client
+    for field, value, code in (("manifest_sha256", "0" * 64, "manifest_mismatch"),
+                               ("branch", "C99-OTHER", "wrong_branch"), ("election", "1404", "wrong_election")):
+        forged = sign_report({**report.report, field: value}, opened.ebox.key)  # the e-box's own key
+        env = Envelope(opened.ebox.serial, opened.ebox.setting("election"), opened.ebox.setting("branch"),
+                       opened.ebox.journal.append("outbox_pending", {}).seq, "branch_report",
+                       {"report": forged.document(), "records": box.records()})
+        status, body = post(client, env.signed(opened.ebox.key))
+        assert status == 400 and body["code"] == code, (field, body)
+    assert not BranchReport.objects.filter(branch__code=opened.code).exists()
+    assert VoteRecord.objects.count() == 0
