@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from entekhab.hq.demo.load import load_demo
+from tests.browser.test_candidates import reseed_after_flush
 
 
 @pytest.fixture
@@ -17,6 +18,7 @@ def results_day(transactional_db):
     from entekhab.hq.results.totals import absorb_new_reports
 
     clear_memo()  # the public pages cache results per process
+    reseed_after_flush()  # an earlier transactional test may have emptied the migration-seeded tables
     load_demo("small", 1405)
     election = Election.objects.get(code="1405")
     store_polling_day(election, seed=1405, voters=(5, 20))
