@@ -31,7 +31,7 @@ from entekhab.domain.errors import DomainError
 from entekhab.domain.national_code import InvalidNationalCode, parse_national_code
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.actions import require_perm
-from entekhab.hq.elections.models import Branch
+from entekhab.hq.elections.models import Branch, Election
 from entekhab.hq.polling.errors import AlreadyVoted, PollingRefused, Replay, UnknownDevice
 from entekhab.hq.polling.manifests import signed_manifest_for
 from entekhab.hq.polling.models import (
@@ -218,6 +218,13 @@ def do_replace_device(
 # -- device messages -------------------------------------------------------------------------
 
 
+_DEVICE_SQL = (
+    f"SELECT e.id, e.public_key, e.role, e.election_id, e.branch_id, e.replaces_id, el.code, b.code "
+    f"FROM {DeviceEnrolment._meta.db_table} e JOIN {Election._meta.db_table} el ON el.id = e.election_id "
+    f"JOIN {Branch._meta.db_table} b ON b.id = e.branch_id WHERE e.serial = %s AND e.state = %s LIMIT 1"
+)
+
+
 def _authenticate(payload: object) -> tuple[DeviceEnrolment, Envelope]:
     if not isinstance(payload, dict):
         raise PollingRefused("the message must be a JSON object", "پیام باید یک شیء JSON باشد", code="bad_message")
@@ -225,14 +232,10 @@ def _authenticate(payload: object) -> tuple[DeviceEnrolment, Envelope]:
         envelope = Envelope.parse(payload.get("envelope"))
     except DeviceError as exc:
         raise PollingRefused(exc.message_en, exc.message_fa, code="bad_message") from exc
-    # One plain row, no ORDER BY (the default ordering joins branches), no full Election/Branch
-    # instances: this runs once per check-in. Handlers that need more load it lazily.
-    found = list(
-        DeviceEnrolment.objects.filter(serial=envelope.device, state=EnrolmentState.ACTIVE)
-        .order_by()
-        .values_list("pk", "public_key", "role", "election_id", "branch_id", "replaces_id", "election__code",
-                     "branch__code")[:1]
-    )
+    # One plain row by raw SQL (no ORM compilation, no model instances): this runs once per check-in.
+    with connection.cursor() as cursor:
+        cursor.execute(_DEVICE_SQL, [envelope.device, EnrolmentState.ACTIVE.value])
+        found = cursor.fetchall()
     if not found:
         raise UnknownDevice(f"device {envelope.device} is not enrolled", f"دستگاه {envelope.device} ثبت نشده است")
     pk, public_key, role, election_id, branch_id, replaces_id, election_code, branch_code = found[0]
