@@ -9,9 +9,22 @@ from entekhab.hq.accounts.roles import Role
 from entekhab.hq.demo.load import load_demo
 
 
+def _restore_migration_rows() -> None:
+    """A transactional test that ran earlier in this process flushed the rows the data
+    migrations seed; put back the serialized copy Django took after migrating."""
+    from django.db import connection
+
+    from entekhab.hq.elections.models import CouncilSizeRule
+
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents and not CouncilSizeRule.objects.exists():
+        connection.creation.deserialize_db_from_string(contents)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
+        _restore_migration_rows()
         load_demo("small", 1405)
 
 
