@@ -36,6 +36,9 @@ def tally(manifest: BallotManifest, records: Iterable[dict[str, Any]]) -> tuple[
                  "lists": Counter(), "candidates": Counter()}
         for c in manifest.contests
     }
+    # Code tables built once per contest, not once per record (600 candidates in Tehran).
+    list_code_of = {c.code: {lst.id: lst.code for lst in c.interpreter.manifest.lists} for c in manifest.contests}
+    code_of = {c.code: {cand.id: cand.code for cand in c.interpreter.manifest.candidates} for c in manifest.contests}
     for record in records:
         ballots += 1
         if record.get("style") != manifest.style or set(record.get("contests", {})) != set(per):
@@ -52,13 +55,11 @@ def tally(manifest: BallotManifest, records: Iterable[dict[str, Any]]) -> tuple[
                                         f"یک رکورد رأی نامعتبر است: {verdict.message_fa}", code="record_invalid")
                 row["blank"] += 1
                 continue
-            interp = contest.interpreter
             if verdict.list_id is not None:
-                list_code = interp.manifest.lists[interp.list_ids.index(verdict.list_id)].code
-                row["lists"][list_code] += 1
-            code_of = {c.id: c.code for c in interp.manifest.candidates}
+                row["lists"][list_code_of[contest.code][verdict.list_id]] += 1
+            codes_here = code_of[contest.code]
             for cid in verdict.candidates:
-                row["candidates"][code_of[cid]] += 1
+                row["candidates"][codes_here[cid]] += 1
             row["candidate_votes"] += len(verdict.candidates)
     contests = []
     for row in per.values():
