@@ -120,8 +120,14 @@ def demo(
     seed: int = 1405,
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="prepare, print, do not serve")] = False,
+    no_polling: Annotated[bool, typer.Option("--no-polling", help="skip polling day and results")] = False,
 ) -> None:
-    """Migrate, load the demo election, create demo logins, print them and serve."""
+    """Load the demo election, run its polling day and count it, print the logins and serve.
+
+    Polling day: a few branches vote through the real device agents and the HQ API; the
+    other branches' reports are synthetic but in the real signed format. Then every report
+    is counted, the boards certify, and the open data is published and recounted.
+    """
     demo_data(scale=scale, seed=seed)
     from rich.console import Console
     from rich.table import Table
@@ -129,20 +135,59 @@ def demo(
     from entekhab.hq.elections.ballot_styles import check_ballot_styles
     from entekhab.hq.elections.models import Election
 
-    problems = check_ballot_styles(Election.objects.get(code="1405"))
+    election = Election.objects.get(code="1405")
+    problems = check_ballot_styles(election)
     if problems:
         _fail("ballot style check failed: " + "; ".join(map(str, problems[:5])))
+    console = Console()
+    if not no_polling:
+        _polling_day_and_results(election, seed, console)
     table = Table(title="Entekhab demo logins / ورود آزمایشی")
     for col in ("user", "password", "role"):
         table.add_column(col)
     for row in _demo_logins():
         table.add_row(*row)
-    console = Console()
     console.print(table)
-    console.print(f"Back office (پیشخوان ستاد): http://127.0.0.1:{port}/admin/")
-    console.print(f"Public page: http://127.0.0.1:{port}/   API: http://127.0.0.1:{port}/api/v1/docs")
+    base = f"http://127.0.0.1:{port}"
+    for fa, en, path in [
+        ("پیشخوان ستاد", "Back office", "/admin/"),
+        ("صفحه نخست", "Home", "/"),
+        ("نامزدها و فهرست‌ها", "Candidates and lists", "/candidates/"),
+        ("ستاد: آمادگی، دستگاه‌ها، کارکنان", "HQ operations", "/operations/"),
+        ("برنامه‌ریزی ظرفیت", "Capacity plan", "/capacity/1405/"),
+        ("روز رأی‌گیری", "Polling day", "/polling/"),
+        ("نتایج", "Results", "/results/"),
+        ("API", "API", "/api/v1/docs"),
+    ]:
+        console.print(f"{fa} / {en}: {base}{path}")
     if not no_serve:
         serve(port=port)
+
+
+def _polling_day_and_results(election, seed: int, console) -> None:
+    from django.conf import settings
+
+    from entekhab.commands.device import show_simulation
+    from entekhab.hq.polling.models import BranchReport
+    from entekhab.hq.polling.simulate import simulate_polling_day
+    from entekhab.hq.results.demo import run_results_demo
+    from entekhab.hq.results.polling_day import store_polling_day
+
+    console.print("[bold]روز رأی‌گیری / polling day[/]: real device agents on a few branches …")
+    result = simulate_polling_day(out_dir=settings.DATA_DIR / "polling", replace=True, seed=seed)
+    show_simulation(result.as_dict())
+    reported = set(BranchReport.objects.filter(branch__election=election).values_list("branch_id", flat=True))
+    rest = election.branches.filter(ballot_style__isnull=False).exclude(id__in=reported).select_related(
+        "ballot_style", "election", "area").order_by("number")
+    console.print(f"synthetic signed reports for the other {rest.count():,} branches …")
+    store_polling_day(election, seed=seed, branches=list(rest))
+    outcome = run_results_demo(election, seed=seed)
+    reports = BranchReport.objects.filter(branch__election=election).count()
+    console.print(
+        f"[green]counted[/] {reports:,} branch reports; running totals agree: "
+        f"{outcome['running_totals_agree']}; open data: {outcome['open_data']}; "
+        f"recount agrees: {outcome['recount_agrees']}"
+    )
 
 
 def national_code(code: str) -> None:
