@@ -155,7 +155,7 @@ def demo(
         ("نامزدها و فهرست‌ها", "Candidates and lists", "/candidates/"),
         ("ستاد: آمادگی، دستگاه‌ها، کارکنان", "HQ operations", "/operations/"),
         ("برنامه‌ریزی ظرفیت", "Capacity plan", "/capacity/1405/"),
-        ("روز رأی‌گیری", "Polling day", "/polling/"),
+        ("روز رأی‌گیری", "Polling day", "/admin/polling/"),
         ("نتایج", "Results", "/results/"),
         ("API", "API", "/api/v1/docs"),
     ]:
