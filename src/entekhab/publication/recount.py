@@ -98,8 +98,8 @@ def check_branch(
 ) -> list[Difference]:
     """Differences between a branch's signed report and a recount of its records.
 
-    The records' order is not compared: HQ may store them in another random order than the
-    e-box's, so the report's ``records_sha256`` is checked by :func:`same_order` only.
+    HQ keeps the records in the e-box's own (random-slot) order, so the signed
+    ``records_sha256`` must match them: a dropped, added, edited or reordered record shows.
     """
     branch = str(report.get("branch"))
     diffs: list[Difference] = []
@@ -107,6 +107,9 @@ def check_branch(
     recounted = recount_records(contests, list(rows), records)
     if report.get("ballots") != len(records):
         diffs.append(Difference(f"{branch}.ballots", report.get("ballots"), len(records)))
+    if "records_sha256" in report and not same_order(report, records):
+        found = records_digest(list(records))
+        diffs.append(Difference(f"{branch}.records_sha256", report.get("records_sha256"), found))
     for code, row in rows.items():
         diffs.extend(compare_tallies(row, recounted[code], f"{branch}.{code}"))
     return diffs
