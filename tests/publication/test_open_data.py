@@ -161,3 +161,17 @@ def test_writing_refuses_a_non_empty_folder(tmp_path):
     with pytest.raises(OpenDataInvalid, match="not empty"):
         write_open_data(tmp_path, {"a": b"1"})
     assert (tmp_path / "x").read_text() == "keep me"
+
+
+def test_recount_names_reordered_vote_records(tmp_path):
+    """Same ballots, another order: the counts agree, the signed records digest does not."""
+    day = polling_day(6, city_branches=2, village_branches=0, voters=25)
+    out = folder(tmp_path, day)
+    b = day.branches[0]
+    cvr = json.loads((out / f"records/{b.code}.json").read_text())
+    cvr["CVR"] = list(reversed(cvr["CVR"]))
+    (out / f"records/{b.code}.json").write_text(json.dumps(cvr))
+    _resign(out)
+    outcome = recount_folder(out)
+    assert not outcome.agrees
+    assert [d.where for d in outcome.differences] == [f"{b.code}.records_sha256"]
