@@ -65,8 +65,8 @@ INSTALLED_APPS = [
     "entekhab.hq.audit",
     "entekhab.hq.geography",
     "entekhab.hq.elections",
-    "entekhab.hq.operations",
     "entekhab.hq.candidates",
+    "entekhab.hq.operations",
     "entekhab.hq.polling",
     "entekhab.hq.results",
     "entekhab.hq.capacity",
@@ -175,9 +175,7 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    CSRF_TRUSTED_ORIGINS = [
-        o for o in os.environ.get("ENTEKHAB_CSRF_TRUSTED_ORIGINS", "").split(",") if o
-    ]
+    CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("ENTEKHAB_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 LOGGING = {
     "version": 1,

@@ -14,7 +14,6 @@ urlpatterns = [
     path("operations/", include("entekhab.hq.operations.urls")),
     path("candidates/", include("entekhab.hq.candidates.urls")),
     path("results/", include("entekhab.hq.results.urls")),
-    path("operations/", include("entekhab.hq.operations.urls")),
     path("capacity/", include("entekhab.hq.capacity.urls")),
     path("polling/", include("entekhab.hq.polling.urls")),
 ]

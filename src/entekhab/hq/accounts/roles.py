@@ -41,11 +41,23 @@ ALL_APPS = (*ELECTION_APPS, "audit", "operations")
 # Operations (issue 6): what the executive board does besides viewing; cancelling action items,
 # receiving devices and returning them stay with the HQ administrator.
 OPERATIONS_EXECUTIVE = [
-    "operations.add_committee", "operations.add_committeemember", "operations.add_decree", "operations.add_meeting",
-    "operations.add_actionitem", "operations.change_actionitem", "operations.add_inspection",
-    "operations.change_branchsensitivity", "operations.test_device", "operations.allocate_device",
-    "operations.deploy_device", "operations.replace_device", "operations.run_draw", "operations.add_person",
-    "operations.add_attendance", "operations.add_quizresult", "operations.add_staffassignment",
+    "operations.add_committee",
+    "operations.add_committeemember",
+    "operations.add_decree",
+    "operations.add_meeting",
+    "operations.add_actionitem",
+    "operations.change_actionitem",
+    "operations.add_inspection",
+    "operations.change_branchsensitivity",
+    "operations.test_device",
+    "operations.allocate_device",
+    "operations.deploy_device",
+    "operations.replace_device",
+    "operations.run_draw",
+    "operations.add_person",
+    "operations.add_attendance",
+    "operations.add_quizresult",
+    "operations.add_staffassignment",
 ]
 
 
@@ -64,10 +76,21 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         *OPERATIONS_EXECUTIVE,
     ],
     Role.SUPERVISORY_BOARD: _view(ALL_APPS),
-    Role.BRANCH_HEAD: ["elections.view_branch", "elections.view_election", "elections.view_contest",
-                       "operations.view_device", "operations.operate_device", "operations.replace_device"],
-    Role.OPERATOR: ["elections.view_branch", "elections.view_election", "elections.view_contest",
-                    "operations.view_device", "operations.operate_device"],
+    Role.BRANCH_HEAD: [
+        "elections.view_branch",
+        "elections.view_election",
+        "elections.view_contest",
+        "operations.view_device",
+        "operations.operate_device",
+        "operations.replace_device",
+    ],
+    Role.OPERATOR: [
+        "elections.view_branch",
+        "elections.view_election",
+        "elections.view_contest",
+        "operations.view_device",
+        "operations.operate_device",
+    ],
     Role.OBSERVER: [*_view(ELECTION_APPS), "operations.view_draw", "operations.view_device"],
 }
 
@@ -75,23 +98,35 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
 # which vetting transition each role may make is decided by entekhab.domain.vetting.
 CANDIDATES_PERMISSIONS: dict[Role, list[str]] = {
     Role.HQ_ADMIN: ["candidates.*"],
-    Role.EXECUTIVE_BOARD: ["candidates.view_*", "candidates.change_registration", "candidates.add_vettinginquiry",
-                           "candidates.change_vettinginquiry"],
+    Role.EXECUTIVE_BOARD: [
+        "candidates.view_*",
+        "candidates.change_registration",
+        "candidates.add_vettinginquiry",
+        "candidates.change_vettinginquiry",
+    ],
     Role.SUPERVISORY_BOARD: ["candidates.view_*", "candidates.change_registration"],
-    Role.PARTY_REPRESENTATIVE: ["candidates.view_party", "candidates.view_candidatelist",
-                                "candidates.add_candidatelist",
-                                "candidates.change_candidatelist", "elections.view_election", "elections.view_contest"],
+    Role.PARTY_REPRESENTATIVE: [
+        "candidates.view_party",
+        "candidates.view_candidatelist",
+        "candidates.add_candidatelist",
+        "candidates.change_candidatelist",
+        "elections.view_election",
+        "elections.view_contest",
+    ],
 }
 for _role, _perms in CANDIDATES_PERMISSIONS.items():
     ROLE_PERMISSIONS.setdefault(_role, []).extend(_perms)
-
 
 # Polling day (issue 8): check-ins carry national codes, so only the boards and HQ see them;
 # a branch head enters paper counts (two officials must agree) and sees its branch's reports.
 POLLING_PERMISSIONS: dict[Role, list[str]] = {
     Role.HQ_ADMIN: ["polling.*"],
-    Role.EXECUTIVE_BOARD: ["polling.view_*", "polling.add_deviceenrolment", "polling.change_deviceenrolment",
-                           "polling.add_paperentry"],
+    Role.EXECUTIVE_BOARD: [
+        "polling.view_*",
+        "polling.add_deviceenrolment",
+        "polling.change_deviceenrolment",
+        "polling.add_paperentry",
+    ],
     Role.SUPERVISORY_BOARD: ["polling.view_*"],
     Role.BRANCH_HEAD: ["polling.view_branchreport", "polling.add_paperentry"],
 }
@@ -106,6 +141,7 @@ CAPACITY_PERMISSIONS: dict[Role, list[str]] = {
 }
 for _role, _perms in CAPACITY_PERMISSIONS.items():
     ROLE_PERMISSIONS.setdefault(_role, []).extend(_perms)
+
 
 # Results (issue 9): the executive board computes and approves, the supervisory board confirms
 # (publishes) or returns with reasons; HQ computes and announces turnout but certifies nothing.
