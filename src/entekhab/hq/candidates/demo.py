@@ -101,14 +101,16 @@ PARTIES = [
 AVATAR_COLOURS = ["#0b5d4b", "#127a63", "#6b4e9b", "#9b4e4e", "#4e6b9b", "#8a6d1f", "#3d7a8a"]
 
 
-def avatar_svg(initial: str, colour: str) -> bytes:
-    """A tiny placeholder portrait (the demo has no real photos); its digest goes in the manifest."""
+def avatar_svg(initials: str, colour: str) -> bytes:
+    """A small generated portrait: a silhouette with the initials, labelled «نمونه» (sample) so
+    nobody mistakes it for a real person; its SHA-256 goes in the signed manifest."""
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="150" viewBox="0 0 120 150">'
         f'<rect width="120" height="150" fill="{colour}"/><circle cx="60" cy="55" r="28" fill="#fff" opacity=".85"/>'
         '<rect x="22" y="92" width="76" height="58" rx="30" fill="#fff" opacity=".85"/>'
-        f'<text x="60" y="66" font-size="30" text-anchor="middle" fill="{colour}" font-family="Vazirmatn">{initial}'
-        "</text></svg>"
+        f'<text x="60" y="64" font-size="22" text-anchor="middle" fill="{colour}" font-family="Vazirmatn">{initials}'
+        '</text><text x="60" y="140" font-size="14" text-anchor="middle" fill="#102030" font-family="Vazirmatn">'
+        "نمونه</text></svg>"
     ).encode()
 
 
@@ -214,7 +216,7 @@ def load_candidates_demo(election: Election, demo, *, step: Step | None = None) 
                 rng.choices([1, 2, 3, 4], [2, 5, 2, 1])[0] if contest.office == Office.VILLAGE_COUNCIL else 6)
             if contest.office == Office.CITY_COUNCIL and contest.area.population > 20_000:
                 degree = max(degree, 4)
-            photo = avatar_svg(given[0][0], rng.choice(AVATAR_COLOURS))
+            photo = avatar_svg(f"{given[0][0]}.{family[0][0]}", rng.choice(AVATAR_COLOURS))
             regs.append(Registration(
                 election=election, contest=contest, tracking=f"D{rng.getrandbits(40):010X}",
                 access_key_hash=_hash_key(f"demo-{rng.getrandbits(64)}"), national_code=people.national_code(),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("vetting/", views.vetting_desk, name="vetting_desk"),
     path("vetting/<str:tracking>/", views.vetting_detail, name="vetting_detail"),
     path("photo/<str:tracking>/", views.photo, name="photo"),
+    path("photos/<str:name>", views.photo_by_digest, name="photo_by_digest"),
     path("<slug:election>/lists/<str:ref>/", views.list_page, name="list"),
     path("<slug:election>/c/<str:tracking>/", views.candidate_page, name="candidate"),
     path("<slug:election>/<slug:contest>/booklet.pdf", views.booklet, name="booklet"),

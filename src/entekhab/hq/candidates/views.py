@@ -152,6 +152,34 @@ def photo(request: HttpRequest, tracking: str) -> HttpResponse:
     return response
 
 
+PHOTO_NAME = re.compile(r"^(?P<digest>[0-9a-f]{64})(?:\.(?P<ext>[a-z]{3,4}))?$")
+PHOTO_EXTENSIONS = {"image/svg+xml": "svg", "image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
+
+
+def photo_by_digest(request: HttpRequest, name: str) -> HttpResponse:
+    """A candidate's photo by the SHA-256 the signed manifest names, so devices fetch what HQ signed.
+
+    ``name`` is ``<sha256>`` or ``<sha256>.<ext>``; an unknown digest, a non-public
+    registration or an extension that does not match the stored type is a 404.
+    """
+    match = PHOTO_NAME.match(name)
+    if match is None:
+        raise Http404("no such photo")
+    reg = (_public(Registration.objects.only("photo", "photo_type", "photo_sha256", "state"))
+           .filter(photo_sha256=match["digest"]).exclude(photo=None).first())
+    if reg is None or not reg.photo or reg.photo_type not in PHOTO_EXTENSIONS:
+        raise Http404("no such photo")
+    ext = match["ext"]
+    if ext is not None and ext != PHOTO_EXTENSIONS[reg.photo_type] and not (ext == "jpeg" and reg.photo_type ==
+                                                                            "image/jpeg"):
+        raise Http404("no such photo")
+    response = HttpResponse(bytes(reg.photo), content_type=reg.photo_type)
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=31536000, immutable"  # the name is the content's digest
+    return response
+
+
 def booklet(request: HttpRequest, election: str, contest: str) -> HttpResponse:
     from entekhab.hq.candidates.booklet import booklet_pdf
 
