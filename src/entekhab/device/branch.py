@@ -19,6 +19,7 @@ from entekhab.device.ballot_box import BallotBox
 from entekhab.device.errors import DeviceError
 from entekhab.device.lifecycle import BoxState
 from entekhab.device.manifest import BallotManifest
+from entekhab.device.photos import PhotoFetch, PhotoStore, fetch_photos
 from entekhab.device.report import SignedReport
 from entekhab.device.signing import parse_public_key
 
@@ -54,6 +55,8 @@ class BranchDevices:
         self.auth, self.ebox = auth, ebox
         self.registry, self.reader = registry, reader
         self._box: BallotBox | None = None
+        self.photos = PhotoStore(ebox.journal.path.parent / "photos")
+        self.photo_fetch: PhotoFetch | None = None
 
     @property
     def box(self) -> BallotBox:
@@ -78,6 +81,7 @@ class BranchDevices:
         self._box = None
         box = self.box
         zero = box.load_manifest(json.loads(self.ebox.setting("hq_manifest")), now=now)
+        self.load_photos()
         if mock is not None:
             box.start_mock_poll()
             for ballot in mock(box.manifest):
@@ -86,6 +90,16 @@ class BranchDevices:
         self.ebox.send("branch_open", {"zero_report": zero.document()}, queue_if_offline=False)
         box.open_polls()
         return zero
+
+    def load_photos(self) -> PhotoFetch:
+        """Fetch and verify the loaded manifest's candidate photos; the outcome goes in the e-box journal."""
+        self.photo_fetch = fetch_photos(self.box.manifest.document, self.photos, self.ebox.transport)
+        self.ebox.journal.append("photos", self.photo_fetch.as_dict())
+        return self.photo_fetch
+
+    def photo_url(self, digest: str) -> str:
+        """The kiosk address of a cached, verified photo, or "" (the screen then shows the name only)."""
+        return f"/photos/{digest}" if digest and self.photos.has(digest) else ""
 
     def mock_card(self, now: dt.datetime) -> str:
         """Mock-poll cards come from the authentication device like real ones, without a check-in."""

@@ -52,6 +52,16 @@ class HttpTransport:
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
             raise HQUnreachable(f"HQ is unreachable: {exc}", "ارتباط با ستاد برقرار نیست") from exc
 
+    def fetch(self, path: str) -> tuple[int, bytes, str]:
+        """GET ``base_url + path``: status, body bytes and content type (for photos by digest)."""
+        try:
+            with urllib.request.urlopen(self.base_url + path, timeout=self.timeout) as response:
+                return response.status, response.read(), response.headers.get("Content-Type", "")
+        except urllib.error.HTTPError as exc:
+            return exc.code, b"", ""
+        except (urllib.error.URLError, OSError, TimeoutError) as exc:
+            raise HQUnreachable(f"HQ is unreachable: {exc}", "ارتباط با ستاد برقرار نیست") from exc
+
 
 def call(transport: Transport, path: str, payload: dict[str, Any]) -> dict[str, Any]:
     status, body = transport(path, payload)

@@ -100,7 +100,14 @@ class Kiosk:
         codes = body.get("codes")
         if not isinstance(codes, list):
             raise DeviceError("codes must be a list", "کدها باید فهرست باشند", code="malformed_codes")
-        return self.devices.box.check_contest(str(body.get("contest", "")), [str(c) for c in codes])
+        answer = self.devices.box.check_contest(str(body.get("contest", "")), [str(c) for c in codes])
+        for entry in answer["codes"]:  # a candidate's verified photo, if the e-box has it; lists have none
+            entry["photo_url"] = self.devices.photo_url(str(entry.get("photo", "")))
+        return answer
+
+    def photo(self, digest: str) -> tuple[bytes, str] | None:
+        """A cached photo whose bytes still match the digest the signed manifest names."""
+        return self.devices.photos.get(digest)
 
     def ebox_cast(self, body: dict[str, Any]) -> dict[str, Any]:
         ballot = body.get("ballot")
@@ -146,9 +153,12 @@ def make_server(kiosk: Kiosk, host: str = "127.0.0.1", port: int = 8470) -> Thre
         def log_message(self, format: str, *args: Any) -> None:
             return
 
-        def _send(self, status: int, body: bytes, ctype: str) -> None:
+        def _send(self, status: int, body: bytes, ctype: str, *, csp: bool = False) -> None:
             self.send_response(status)
             self.send_header("Content-Type", ctype)
+            if csp:  # a photo (perhaps SVG) must never run script, even opened on its own
+                self.send_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+                self.send_header("X-Content-Type-Options", "nosniff")
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
@@ -165,6 +175,11 @@ def make_server(kiosk: Kiosk, host: str = "127.0.0.1", port: int = 8470) -> Thre
                 return self._json(*kiosk.call(path, {}))
             if path in ("/report.pdf", "/zero-report.pdf") and (kiosk.report_dir / path[1:]).exists():
                 return self._send(200, (kiosk.report_dir / path[1:]).read_bytes(), TYPES[".pdf"])
+            if path.startswith("/photos/"):
+                found = kiosk.photo(path[len("/photos/"):])
+                if found is None:
+                    return self._send(HTTPStatus.NOT_FOUND, "پیدا نشد".encode(), "text/plain; charset=utf-8")
+                return self._send(200, found[0], found[1], csp=True)
             name = path.rsplit("/", 1)[-1]
             for folder in (STATIC, FONTS):
                 file = folder / name
