@@ -87,6 +87,8 @@ def test_check_in_vote_by_codes_refuse_invalid_close_and_open_the_pdf(kiosk, pag
     persian = " ".join(c.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")) for c in singles)
     page.type(f"#codes-{pr.code}", persian)
     page.wait_for_function(f"document.querySelectorAll('#names-{pr.code} div').length === {len(singles)}")
+    page.wait_for_function(f"document.querySelector('[data-testid=photo-{singles[0]}]')?.naturalWidth > 0")
+    page.screenshot(path=str(artifacts / "kiosk-ebox-photos.png"), full_page=True)  # photo next to each name
     page.click("[data-testid=review]")
     page.click("[data-testid=confirm]")
     page.wait_for_selector("[data-testid=done]")
