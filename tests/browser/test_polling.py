@@ -102,6 +102,12 @@ def test_check_in_vote_by_codes_refuse_invalid_close_and_open_the_pdf(kiosk, pag
     page.wait_for_selector(f"#msg-{pr.code}.error >> text=مطابقت ندارد")
     assert page.is_disabled("[data-testid=review]")
     page.screenshot(path=str(artifacts / "kiosk-ebox-invalid.png"), full_page=True)
+    # Typed markup is shown as text, never becomes markup on the voter's screen.
+    page.fill(f"#codes-{pr.code}", "")
+    page.type(f"#codes-{pr.code}", "<b>x</b>")
+    page.wait_for_selector(f"#names-{pr.code} .unknown")
+    assert page.locator(f"#names-{pr.code} b").count() == 0
+    assert "<b>x</b>" in page.inner_text(f"#names-{pr.code}")
     assert devices.box.ballots_cast == 2
 
     page.goto(f"{url}/close")

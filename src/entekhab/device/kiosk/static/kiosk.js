@@ -1,6 +1,11 @@
 // Shared by the kiosk pages: JSON calls and Persian digits.
 const FA = "۰۱۲۳۴۵۶۷۸۹";
 function fa(text) { return String(text).replace(/[0-9]/g, d => FA[d]); }
+// Everything put into markup goes through esc(): names come from the signed manifest and codes from
+// the voter's typing, and neither may become markup.
+function esc(text) {
+  return String(text).replace(/[&<>"']/g, ch => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"})[ch]);
+}
 async function api(path, body) {
   const response = await fetch(path, {method: body === undefined ? "GET" : "POST",
     headers: {"Content-Type": "application/json"}, body: body === undefined ? undefined : JSON.stringify(body)});
