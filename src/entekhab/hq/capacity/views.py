@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from entekhab.domain.errors import DomainError
 from entekhab.hq.capacity.actions import (
@@ -24,27 +18,8 @@ from entekhab.hq.capacity.forms import ScenarioForm
 from entekhab.hq.capacity.models import BranchPlan, PlanRun, PlanScenario, RunState
 from entekhab.hq.elections.models import Election
 from entekhab.hq.geography.models import Area, AreaKind
-
-
-def capacity_view(perm: str) -> Callable:
-    """Logged-in users holding ``perm``; the election comes from the URL's ``code``."""
-
-    def wrap(view: Callable) -> Callable:
-        @functools.wraps(view)
-        def inner(request: HttpRequest, code: str, *args, **kwargs) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not request.user.has_perm(perm):
-                raise PermissionDenied(perm)
-            return view(request, get_object_or_404(Election, code=code), *args, **kwargs)
-
-        return inner
-
-    return wrap
-
-
-def _message(exc: DomainError) -> str:
-    return exc.message_en if get_language() == "en" else exc.message_fa
+from entekhab.hq.web.access import election_view as capacity_view
+from entekhab.hq.web.access import localised_message as _message
 
 
 def _scenarios(election: Election) -> list[PlanScenario]:

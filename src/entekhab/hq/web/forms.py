@@ -10,10 +10,7 @@ from django.utils.translation import get_language
 from entekhab.domain.errors import DomainError
 from entekhab.domain.jalali import format_jalali, parse_jalali
 from entekhab.domain.national_code import parse_national_code
-
-
-def _message(exc: DomainError) -> str:
-    return exc.message_en if get_language() == "en" else exc.message_fa
+from entekhab.hq.web.access import localised_message as _message
 
 
 class JalaliDateField(forms.CharField):
