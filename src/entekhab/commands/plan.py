@@ -36,12 +36,21 @@ plan_app = typer.Typer(help="Capacity planning: devices per branch so that voter
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="print the result as JSON")]
 LangOpt = Annotated[Lang, typer.Option("--lang", help="language of tables")]
+BranchesOpt = Annotated[Path | None, typer.Option(
+    "--branches", help="branch JSON file (default: the synthetic Tehran district)")]
+SyntheticSeedOpt = Annotated[int, typer.Option(help="seed of the synthetic district")]
+WorkersOpt = Annotated[int | None, typer.Option(help="worker processes (default: CPUs)")]
 
 
 def _fail(message_en: str, message_fa: str) -> NoReturn:
     line = f"خطا: {message_fa} (error: {message_en})"
     typer.echo(line.replace("\n", " "), err=True)
     raise typer.Exit(2)
+
+
+def _check_workers(workers: int | None) -> None:
+    if workers is not None and workers < 1:
+        _fail("--workers must be ≥ 1", "--workers باید دست‌کم ۱ باشد")
 
 
 def _domain(exc: Exception) -> NoReturn:
@@ -322,12 +331,11 @@ def district(
     scenario_file: Annotated[str, typer.Option(
         "--scenario", help="scenario JSON file, or turnout-25 / turnout-45 / turnout-70 "
                            "(with --election: a scenario saved for it)")] = "turnout-45",
-    branches_file: Annotated[Path | None, typer.Option(
-        "--branches", help="branch JSON file (default: the synthetic Tehran district)")] = None,
+    branches_file: BranchesOpt = None,
     election: Annotated[str | None, typer.Option(
         help="plan this election's branches from the HQ database (e.g. 1405)")] = None,
-    synthetic_seed: Annotated[int, typer.Option(help="seed of the synthetic district")] = 1405,
-    workers: Annotated[int | None, typer.Option(help="worker processes (default: CPUs)")] = None,
+    synthetic_seed: SyntheticSeedOpt = 1405,
+    workers: WorkersOpt = None,
     report: Annotated[Path | None, typer.Option(help="write an HTML report here")] = None,
     as_json: JsonOpt = False,
     lang: LangOpt = Lang.fa,
@@ -338,8 +346,7 @@ def district(
     from entekhab.planning.district import plan_district, simulate_district
     from entekhab.planning.scenario import default_scenarios, load_scenario
 
-    if workers is not None and workers < 1:
-        _fail("--workers must be ≥ 1", "--workers باید دست‌کم ۱ باشد")
+    _check_workers(workers)
     try:
         presets = {s.name: s for s in default_scenarios()}
         if election is not None:
@@ -449,10 +456,9 @@ def compare(
     scenario_files: Annotated[list[str] | None, typer.Option(
         "--scenario", help="scenario file or preset, repeatable (default: the three "
                            "turnouts 25/45/70 %)")] = None,
-    branches_file: Annotated[Path | None, typer.Option(
-        "--branches", help="branch JSON file (default: the synthetic Tehran district)")] = None,
-    synthetic_seed: Annotated[int, typer.Option(help="seed of the synthetic district")] = 1405,
-    workers: Annotated[int | None, typer.Option(help="worker processes (default: CPUs)")] = None,
+    branches_file: BranchesOpt = None,
+    synthetic_seed: SyntheticSeedOpt = 1405,
+    workers: WorkersOpt = None,
     as_json: JsonOpt = False,
     lang: LangOpt = Lang.fa,
 ) -> None:
@@ -463,8 +469,7 @@ def compare(
     from entekhab.planning.district import compare_scenarios
     from entekhab.planning.scenario import default_scenarios, load_scenario
 
-    if workers is not None and workers < 1:
-        _fail("--workers must be ≥ 1", "--workers باید دست‌کم ۱ باشد")
+    _check_workers(workers)
     try:
         presets = {s.name: s for s in default_scenarios()}
         scenarios = ([presets[f] if f in presets else load_scenario(Path(f))
