@@ -35,8 +35,40 @@ from entekhab.planning.simulation import (
 UNBOUNDED = math.inf  # the wait with zero devices: nobody is ever served
 
 
+class DeviceNeeds:
+    """Required and missing devices, derived from needed, spares and available counts.
+
+    A mixin: the pure ``BranchSizing`` and the HQ's stored ``BranchPlan`` carry the same six
+    counts and derive the rest the same way.
+    """
+
+    auth_needed: int
+    eboxes_needed: int
+    auth_spares: int
+    ebox_spares: int
+    auth_available: int
+    eboxes_available: int
+
+    @property
+    def auth_required(self) -> int:
+        """Needed plus the branch's own spares (zero when spares are pooled)."""
+        return self.auth_needed + self.auth_spares
+
+    @property
+    def eboxes_required(self) -> int:
+        return self.eboxes_needed + self.ebox_spares
+
+    @property
+    def auth_shortfall(self) -> int:
+        return max(0, self.auth_required - self.auth_available)
+
+    @property
+    def ebox_shortfall(self) -> int:
+        return max(0, self.eboxes_required - self.eboxes_available)
+
+
 @dataclass(frozen=True)
-class BranchSizing:
+class BranchSizing(DeviceNeeds):
     """One branch's plan: devices needed, with reserve, in inventory, missing."""
 
     code: BranchCode
@@ -58,23 +90,6 @@ class BranchSizing:
     quantile_wait_one_fewer_ebox: float
     meets_one_fewer_auth: bool
     meets_one_fewer_ebox: bool
-
-    @property
-    def auth_required(self) -> int:
-        """Needed plus the branch's own spares (zero when spares are pooled)."""
-        return self.auth_needed + self.auth_spares
-
-    @property
-    def eboxes_required(self) -> int:
-        return self.eboxes_needed + self.ebox_spares
-
-    @property
-    def auth_shortfall(self) -> int:
-        return max(0, self.auth_required - self.auth_available)
-
-    @property
-    def ebox_shortfall(self) -> int:
-        return max(0, self.eboxes_required - self.eboxes_available)
 
     @property
     def minimal(self) -> bool:

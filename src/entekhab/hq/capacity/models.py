@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from entekhab.domain.lifecycle import TransitionRefused
+from entekhab.planning.sizing import DeviceNeeds
 
 
 class PlanScenario(models.Model):
@@ -124,7 +125,7 @@ class PlanRun(models.Model):
         return self.state == RunState.DONE
 
 
-class BranchPlan(models.Model):
+class BranchPlan(DeviceNeeds, models.Model):
     """One branch's result in a run: its load, the devices it needs and has, the waits."""
 
     run = models.ForeignKey(PlanRun, on_delete=models.CASCADE, related_name="branch_plans", verbose_name=_("run"))
@@ -159,22 +160,6 @@ class BranchPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}:{self.code}"
-
-    @property
-    def auth_required(self) -> int:
-        return self.auth_needed + self.auth_spares
-
-    @property
-    def eboxes_required(self) -> int:
-        return self.eboxes_needed + self.ebox_spares
-
-    @property
-    def auth_shortfall(self) -> int:
-        return max(0, self.auth_required - self.auth_available)
-
-    @property
-    def ebox_shortfall(self) -> int:
-        return max(0, self.eboxes_required - self.eboxes_available)
 
     @property
     def shortfall(self) -> int:
