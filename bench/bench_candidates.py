@@ -20,10 +20,11 @@ import json
 import random
 import time
 
-from entekhab.crypto.signing import SigningKey, canonical_json, sha256_hex
 from entekhab.domain.check_codes import assign_codes, is_valid, make_code, single_errors
 from entekhab.domain.eligibility import DEFAULT_RULES, Application, ContestFacts, Degree, Office, Sex, evaluate
-from entekhab.hq.candidates.manifest_doc import FORMAT, counting_manifest, verify_manifest
+from entekhab.records.canonical import canonical_json, sha256_hex
+from entekhab.records.manifest import FORMAT, counting_manifest, verify_manifest
+from entekhab.records.signing import SigningKey
 
 
 def luhn_valid(code: str) -> bool:

@@ -12,7 +12,7 @@ from entekhab.cli import app
 
 def test_device_agent_imports_no_django_and_no_hq():
     code = ("import sys, entekhab.device.branch, entekhab.device.kiosk, entekhab.device.pdf, "
-            "entekhab.device.report, entekhab.device.ballot_box, entekhab.device.authentication;"
+            "entekhab.records.report, entekhab.device.ballot_box, entekhab.device.authentication;"
             "bad = [m for m in sys.modules if m.startswith(('django', 'entekhab.hq'))]; print(bad); "
             "sys.exit(1 if bad else 0)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

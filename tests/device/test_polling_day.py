@@ -5,9 +5,9 @@ It commits for real (the devices reach HQ over a socket), so it loads its own de
 
 from __future__ import annotations
 
-from entekhab.device.report import verify_report
 from entekhab.hq.polling.models import BranchReport, CheckIn, DuplicateCheckIn, Incident, VoteRecord
 from entekhab.hq.polling.simulate import simulate_polling_day
+from entekhab.records.report import verify_report
 
 
 def test_simulated_polling_day_reports_every_branch_and_reconciles_offline_duplicates(

@@ -7,11 +7,12 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from entekhab.crypto.signing import SigningKey, canonical_json, sha256_hex
 from entekhab.device.synthetic import ContestSpec, synthetic_manifest
 from entekhab.hq.results.simulate import branch_report, load_signed_manifest, random_records
 from entekhab.publication.contests import ContestInfo, contests_of
 from entekhab.publication.opendata import BranchData, ContestMeta
+from entekhab.records.canonical import canonical_json, sha256_hex
+from entekhab.records.signing import SigningKey
 
 HQ_KEY = SigningKey(bytes(range(32)))
 ELECTION = {"code": "T1", "name_fa": "انتخابات آزمایشی", "name_en": "Test election", "polling_date": "2026-05-01"}

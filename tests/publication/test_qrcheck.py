@@ -8,10 +8,10 @@ import zlib
 
 import pytest
 
-from entekhab.device.report import SignedReport, qr_payloads
 from entekhab.hq.results.simulate import device_key
 from entekhab.publication.errors import QrUnreadable
 from entekhab.publication.qrcheck import check_posted, split_pasted
+from entekhab.records.report import SignedReport, qr_payloads
 from tests.publication.day import polling_day
 
 

@@ -117,8 +117,8 @@ def test_recount_names_an_altered_count():
 def test_the_fast_tally_gives_the_e_box_s_rows():
     import random
 
-    from entekhab.device.report import tally
     from entekhab.hq.results.simulate import counting_tally, load_signed_manifest, random_records
+    from entekhab.records.report import tally
 
     day = polling_day(13, city_branches=1, village_branches=0)
     signed = day.manifests[0]

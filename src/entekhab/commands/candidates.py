@@ -28,9 +28,9 @@ def verify(
     """Check hash, signature and canonical form; list the contests with their lists and candidates."""
     import json
 
-    from entekhab.crypto.signing import canonical_json
     from entekhab.domain.errors import DomainError
-    from entekhab.hq.candidates.manifest_doc import counting_manifest, verify_manifest
+    from entekhab.records.canonical import canonical_json
+    from entekhab.records.manifest import counting_manifest, verify_manifest
 
     try:
         signed = json.loads(file.read_text(encoding="utf-8"))

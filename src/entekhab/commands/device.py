@@ -199,7 +199,7 @@ def verify_qr(files: Annotated[list[Path], typer.Argument(help="PDF or images of
               as_json: JsonOpt = False) -> None:
     """Read the QR codes of a posted branch report and check its signature."""
     from entekhab.device.pdf import decode_pdf_qr
-    from entekhab.device.report import join_qr_payloads, verify_report
+    from entekhab.records.report import join_qr_payloads, verify_report
 
     def act():
         texts: list[str] = []

@@ -81,7 +81,7 @@ def recount(
 
         console = Console()
         console.print(f"branches: {outcome.branches:,} · contests: {outcome.contests} · "
-                      f"records in the e-box's own order: {outcome.records_in_device_order:,}")
+                      f"records in canonical order: {outcome.records_in_canonical_order:,}")
         for problem in outcome.problems:
             console.print(f"[red]problem:[/red] {problem}")
         if outcome.differences:

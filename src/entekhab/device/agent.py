@@ -18,8 +18,9 @@ from typing import Any
 from entekhab.device.errors import DeviceError, HQUnreachable
 from entekhab.device.hq_link import HQRefused, HttpTransport, Transport, call
 from entekhab.device.journal import Journal
-from entekhab.device.messages import Envelope
-from entekhab.device.signing import SigningKey, canonical_json
+from entekhab.records.canonical import canonical_json
+from entekhab.records.messages import Envelope
+from entekhab.records.signing import SigningKey
 
 ROLES = ("auth", "ebox")
 MESSAGE_PATH = "/api/v1/polling/messages"
@@ -47,7 +48,7 @@ class DeviceAgent:
         if secret is None:
             raise DeviceError(f"{path} is not an initialised device (run `entekhab device init`)",
                               "این دستگاه راه‌اندازی نشده است", code="not_initialised")
-        self.key = SigningKey(bytes.fromhex(self.journal.get("public_key") or ""), bytes.fromhex(secret))
+        self.key = SigningKey.from_hex(secret)
         url = self.journal.get("hq_url")
         self.transport: Transport | None = transport or (HttpTransport(url) if url else None)
 
@@ -66,8 +67,8 @@ class DeviceAgent:
             raise DeviceError(f"{path} already holds a device key", "این دستگاه قبلاً راه‌اندازی شده است",
                               code="already_initialised")
         key = key or SigningKey.generate()
-        journal.put("secret_key", key.secret.hex())
-        journal.put("public_key", key.public.hex())
+        journal.put("secret_key", key.seed.hex())
+        journal.put("public_key", key.public_hex)
         journal.put("serial", serial)
         journal.put("role", role)
         if hq_url:

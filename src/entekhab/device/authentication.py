@@ -19,10 +19,10 @@ from typing import Any
 from entekhab.device.adapters.civil_registry import CivilRegistry, eligibility
 from entekhab.device.adapters.fingerprint import MAX_ATTEMPTS, FingerprintReader, ScanResult
 from entekhab.device.agent import DeviceAgent
-from entekhab.device.cards import issue_card
 from entekhab.device.errors import CheckInRefused, DeviceError, HQUnreachable, NotEligible
 from entekhab.device.hq_link import HQRefused
 from entekhab.domain.national_code import parse_national_code
+from entekhab.records.card import issue_card
 
 OFFLINE_POLICY = "branch_head_approval"
 

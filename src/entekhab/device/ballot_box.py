@@ -1,10 +1,15 @@
 """The electronic ballot box (صندوق الکترونیک): manifest, zero report, mock poll, cards, votes, closing.
 
-Vote secrecy by construction (Brazil's *registro digital do voto*): a cast vote record
-goes to a uniformly random empty slot of a pre-sized table; it carries no time, no
-card nonce, no sequence number. Used cards are remembered as nonce hashes in a separate
-table so a card works once. The hash-chained journal records *that* a ballot was cast
-(a bare event), never what it contained.
+Vote secrecy by construction, at any branch size: a cast vote record carries no time, no
+card nonce and no sequence number, and is stored under a fresh random 128-bit key in a
+``WITHOUT ROWID`` table, so the table's order is a uniformly random permutation however
+many voters come (there is no rowid, slot number or table growth to follow). Every list of
+records that leaves the e-box (report, transfer) is in canonical order
+(:func:`entekhab.records.cvr.canonical_order`), a function of the contents alone. Used
+cards are remembered as nonce hashes in a separate table so a card works once. The
+hash-chained journal records *that* a ballot was cast (a bare event), never what it
+contained. (The earlier design, random slots in a table of 1,024 that grew at the end,
+put every voter after the 1,024th among the last records.)
 """
 
 from __future__ import annotations
@@ -16,18 +21,21 @@ from collections.abc import Sequence
 from typing import Any
 
 from entekhab.counting.interpret import BallotRejection
-from entekhab.device.cards import BallotCard, coarse_hour, read_card
-from entekhab.device.errors import BranchStateError, CardRefused, DeviceError, JournalBroken
+from entekhab.counting.manifest import normalise_code
+from entekhab.device.errors import BranchStateError, DeviceError, JournalBroken
 from entekhab.device.journal import GENESIS, Journal, entry_digest
 from entekhab.device.lifecycle import BoxState, check_transition
-from entekhab.device.manifest import BallotManifest, counting_code, load_manifest
-from entekhab.device.report import REPORT_TYPE, SignedReport, records_digest, sign_report, tally
-from entekhab.device.signing import SigningKey, canonical_json, sha256_hex
-
-DEFAULT_SLOTS = 1024
+from entekhab.records.canonical import canonical_json
+from entekhab.records.card import BallotCard, coarse_hour, read_card
+from entekhab.records.cvr import canonical_order, records_digest
+from entekhab.records.errors import CardInvalid
+from entekhab.records.manifest import BallotManifest, parse_signed_manifest
+from entekhab.records.report import REPORT_TYPE, SignedReport, sign_report, tally
+from entekhab.records.signing import SigningKey
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS vote_slots (slot INTEGER PRIMARY KEY, record TEXT, mock INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS vote_records (
+    id BLOB PRIMARY KEY, record TEXT NOT NULL, mock INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS used_cards (nonce_hash TEXT PRIMARY KEY) WITHOUT ROWID;
 """
 
@@ -40,19 +48,16 @@ class BallotBox:
     """One e-box, its state kept in the journal file (settings + chain + slot table)."""
 
     def __init__(self, journal: Journal, key: SigningKey, *, serial: str, election: str, branch: str,
-                 auth_public: bytes, hq_public: bytes, slots: int = DEFAULT_SLOTS) -> None:
+                 auth_public: bytes, hq_public: bytes) -> None:
         self.journal, self.key, self.serial = journal, key, serial
         self.election, self.branch = election, branch
         self.auth_public, self.hq_public = auth_public, hq_public
         self.db = journal.db
         self.db.executescript(SCHEMA)
-        if self.db.execute("SELECT COUNT(*) FROM vote_slots").fetchone()[0] == 0:
-            with journal.transaction():
-                self._add_slots(slots)
         self._manifest: BallotManifest | None = None
         signed = journal.get("manifest")
         if signed:
-            self._manifest = load_manifest(json.loads(signed), hq_public)
+            self._manifest = parse_signed_manifest(json.loads(signed), hq_public)
 
     # -- state ----------------------------------------------------------------------------
     @property
@@ -70,18 +75,19 @@ class BallotBox:
             raise BranchStateError("no ballot manifest is loaded", "فهرست برگه رأی بارگذاری نشده است")
         return self._manifest
 
-    def _add_slots(self, n: int) -> None:
-        start = int(self.db.execute("SELECT COALESCE(MAX(slot), -1) FROM vote_slots").fetchone()[0]) + 1
-        self.db.executemany("INSERT INTO vote_slots(slot) VALUES (?)", [(i,) for i in range(start, start + n)])
+    def _store(self, records: Sequence[dict[str, Any]], *, mock: bool = False) -> None:
+        """Each record under a fresh random key: table order is a random permutation (call in a transaction)."""
+        self.db.executemany("INSERT INTO vote_records(id, record, mock) VALUES (?, ?, ?)",
+                            [(secrets.token_bytes(16), canonical_json(r).decode(), int(mock)) for r in records])
 
     # -- opening --------------------------------------------------------------------------
     def load_manifest(self, signed: dict[str, Any], *, now: dt.datetime) -> SignedReport:
         """Verify and load the manifest, then produce the signed zero report (no vote inside)."""
-        manifest = load_manifest(signed, self.hq_public)
+        manifest = parse_signed_manifest(signed, self.hq_public)
         if manifest.election != self.election:
             raise BranchStateError("the manifest is for another election", "فهرست برگه رأی مربوط به انتخابات دیگری است",
                                    code="wrong_election")
-        if self.db.execute("SELECT COUNT(*) FROM vote_slots WHERE record IS NOT NULL").fetchone()[0]:
+        if self.db.execute("SELECT COUNT(*) FROM vote_records").fetchone()[0]:
             raise BranchStateError("the ballot box is not empty", "صندوق خالی نیست", code="box_not_empty")
         check_transition(self.state, BoxState.MANIFEST_LOADED)
         self.journal.put("manifest", json.dumps(signed, ensure_ascii=False))
@@ -100,7 +106,7 @@ class BallotBox:
         records = self._records(mock=True)
         report = self._report(records=records, now=now, kind="mock", extra={})
         with self.journal.transaction():
-            self.db.execute("UPDATE vote_slots SET record = NULL, mock = 0 WHERE mock = 1")
+            self.db.execute("DELETE FROM vote_records WHERE mock = 1")
             self.db.execute("DELETE FROM used_cards")
         self.journal.append("mock_poll", {"ballots": len(records), "sha256": report.sha256})
         self.journal.put("mock_report", json.dumps(report.document(), ensure_ascii=False))
@@ -117,16 +123,16 @@ class BallotBox:
             raise BranchStateError("the ballot box is not open", "صندوق باز نیست")
         card = read_card(token, self.auth_public)
         if card.election != self.election:
-            raise CardRefused("the card is for another election", "کارت مربوط به انتخابات دیگری است",
+            raise CardInvalid("the card is for another election", "کارت مربوط به انتخابات دیگری است",
                               code="wrong_election")
         if card.branch != self.branch:
-            raise CardRefused("the card was issued at another branch", "کارت در شعبه دیگری صادر شده است",
+            raise CardInvalid("the card was issued at another branch", "کارت در شعبه دیگری صادر شده است",
                               code="wrong_branch")
         if card.style != self.manifest.style:
-            raise CardRefused("the card is for another ballot style", "کارت برای برگه رأی دیگری است",
+            raise CardInvalid("the card is for another ballot style", "کارت برای برگه رأی دیگری است",
                               code="wrong_style")
         if self.db.execute("SELECT 1 FROM used_cards WHERE nonce_hash = ?", (card.nonce_hash,)).fetchone():
-            raise CardRefused("this card has already been used", "این کارت قبلاً استفاده شده است", code="card_reused")
+            raise CardInvalid("this card has already been used", "این کارت قبلاً استفاده شده است", code="card_reused")
         return card
 
     def check_contest(self, contest_code: str, codes: Sequence[str]) -> dict[str, Any]:
@@ -134,7 +140,7 @@ class BallotBox:
         contest = self.manifest.contest(contest_code)
         named = []
         for raw in codes:
-            code = counting_code(raw)
+            code = normalise_code(raw)
             entry = contest.lookup(code)
             named.append({"code": code, "known": entry is not None, **(entry or {})})
         verdict = contest.interpreter.interpret(list(codes))
@@ -145,7 +151,7 @@ class BallotBox:
                 "message_fa": "", "message_en": ""}
 
     def cast(self, token: str, ballot: dict[str, Sequence[str]]) -> None:
-        """Store one ballot in a random slot and use up the card, in one transaction."""
+        """Store one ballot under a random key and use up the card, in one transaction."""
         card = self.read_card(token)
         manifest = self.manifest
         if set(ballot) != {c.code for c in manifest.contests}:
@@ -161,38 +167,29 @@ class BallotBox:
             if isinstance(verdict, BallotRejection) and not verdict.is_blank:
                 raise BallotRefused(f"{contest.name_en}: {verdict.message_en}",
                                     f"{contest.name_fa}: {verdict.message_fa}", code=verdict.reason.value)
-            record["contests"][contest.code] = sorted(c for c in (counting_code(x) for x in codes) if c)
+            record["contests"][contest.code] = sorted(c for c in (normalise_code(x) for x in codes) if c)
         mock = self.state is BoxState.MOCK_POLL
         with self.journal.transaction():
-            empty = int(self.db.execute("SELECT COUNT(*) FROM vote_slots WHERE record IS NULL").fetchone()[0])
-            if empty == 0:
-                self._add_slots(DEFAULT_SLOTS)
-                empty = DEFAULT_SLOTS
-            slot = self.db.execute("SELECT slot FROM vote_slots WHERE record IS NULL LIMIT 1 OFFSET ?",
-                                   (secrets.randbelow(empty),)).fetchone()[0]
             try:
                 self.db.execute("INSERT INTO used_cards(nonce_hash) VALUES (?)", (card.nonce_hash,))
             except Exception as exc:
-                raise CardRefused("this card has already been used", "این کارت قبلاً استفاده شده است",
+                raise CardInvalid("this card has already been used", "این کارت قبلاً استفاده شده است",
                                   code="card_reused") from exc
-            self.db.execute("UPDATE vote_slots SET record = ?, mock = ? WHERE slot = ?",
-                            (canonical_json(record).decode(), int(mock), slot))
+            self._store([record], mock=mock)
         self.journal.append("ballot_cast", {"mock": mock})
 
     # -- records and reports -----------------------------------------------------------------
     def _records(self, *, mock: bool = False) -> list[dict[str, Any]]:
-        rows = self.db.execute("SELECT record FROM vote_slots WHERE record IS NOT NULL AND mock = ? ORDER BY slot",
-                               (int(mock),)).fetchall()
-        return [json.loads(r[0]) for r in rows]
+        rows = self.db.execute("SELECT record FROM vote_records WHERE mock = ?", (int(mock),)).fetchall()
+        return canonical_order(json.loads(r[0]) for r in rows)
 
     def records(self) -> list[dict[str, Any]]:
-        """The cast vote records in slot order (a random order)."""
+        """The cast vote records in canonical order (a function of their contents, not of casting)."""
         return self._records()
 
     @property
     def ballots_cast(self) -> int:
-        return int(self.db.execute("SELECT COUNT(*) FROM vote_slots WHERE record IS NOT NULL AND mock = 0")
-                   .fetchone()[0])
+        return int(self.db.execute("SELECT COUNT(*) FROM vote_records WHERE mock = 0").fetchone()[0])
 
     def _report(self, *, records: list[dict[str, Any]], now: dt.datetime, kind: str,
                 extra: dict[str, Any]) -> SignedReport:
@@ -260,7 +257,7 @@ class BallotBox:
         return exported
 
     def import_transfer(self, exported: dict[str, Any], *, now: dt.datetime) -> None:
-        """Take over a faulty e-box's journal: its records are re-slotted at random, its cards stay used."""
+        """Take over a faulty e-box's journal: its records are stored under fresh random keys, its cards stay used."""
         if self.state is not BoxState.INSTALLED:
             raise BranchStateError("only a fresh e-box can take over a journal", "فقط صندوق تازه می‌تواند جایگزین شود")
         previous = GENESIS
@@ -271,7 +268,7 @@ class BallotBox:
         if previous != exported["journal_head"]:
             raise JournalBroken("the transferred journal is incomplete", "دفتر رویداد منتقل‌شده ناقص است")
         self.journal.put("manifest", json.dumps(exported["manifest"], ensure_ascii=False))
-        self._manifest = load_manifest(exported["manifest"], self.hq_public)
+        self._manifest = parse_signed_manifest(exported["manifest"], self.hq_public)
         for name in ("zero_report", "mock_report"):
             if exported.get(name):
                 self.journal.put(name, json.dumps(exported[name], ensure_ascii=False))
@@ -280,16 +277,10 @@ class BallotBox:
         with self.journal.transaction():
             self.db.executemany("INSERT OR IGNORE INTO used_cards(nonce_hash) VALUES (?)",
                                 [(h,) for h in exported["used_cards"]])
-            empty = [r[0] for r in self.db.execute("SELECT slot FROM vote_slots WHERE record IS NULL")]
-            if len(empty) < len(records):
-                self._add_slots(len(records) + DEFAULT_SLOTS)
-                empty = [r[0] for r in self.db.execute("SELECT slot FROM vote_slots WHERE record IS NULL")]
-            chosen = secrets.SystemRandom().sample(empty, len(records))
-            self.db.executemany("UPDATE vote_slots SET record = ? WHERE slot = ?",
-                                [(canonical_json(r).decode(), s) for r, s in zip(records, chosen, strict=True)])
+            self._store(records)
         self.journal.append("journal_transfer", {
             "device": exported["device"], "device_key": exported["device_key"],
             "journal_head": exported["journal_head"], "ballots": len(records),
-            "records_sha256": sha256_hex(canonical_json(sorted(canonical_json(r).decode() for r in records))),
+            "records_sha256": records_digest(records),
         })
         self._move(BoxState.OPEN, replaced=exported["device"], hour=coarse_hour(now))

@@ -18,10 +18,10 @@ from entekhab.device.authentication import Authenticator, CheckInOutcome
 from entekhab.device.ballot_box import BallotBox
 from entekhab.device.errors import DeviceError
 from entekhab.device.lifecycle import BoxState
-from entekhab.device.manifest import BallotManifest
 from entekhab.device.photos import PhotoFetch, PhotoStore, fetch_photos
-from entekhab.device.report import SignedReport
-from entekhab.device.signing import parse_public_key
+from entekhab.records.manifest import BallotManifest
+from entekhab.records.report import SignedReport
+from entekhab.records.signing import parse_public_key
 
 
 def fetch_branch_info(agent: DeviceAgent) -> dict[str, Any]:
@@ -103,7 +103,7 @@ class BranchDevices:
 
     def mock_card(self, now: dt.datetime) -> str:
         """Mock-poll cards come from the authentication device like real ones, without a check-in."""
-        from entekhab.device.cards import issue_card
+        from entekhab.records.card import issue_card
 
         return issue_card(election=self.auth.setting("election"), branch=self.auth.setting("branch"),
                           style=self.auth.setting("style"), issuer=self.auth.serial, key=self.auth.key, now=now)

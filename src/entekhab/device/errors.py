@@ -11,20 +11,8 @@ class DeviceError(DomainError):
     code = "device_error"
 
 
-class SignatureInvalid(DeviceError):
-    code = "bad_signature"
-
-
 class JournalBroken(DeviceError):
     code = "journal_broken"
-
-
-class ManifestInvalid(DeviceError):
-    code = "manifest_invalid"
-
-
-class CardRefused(DeviceError):
-    code = "card_refused"
 
 
 class BranchStateError(DeviceError):
@@ -44,6 +32,3 @@ class CheckInRefused(DeviceError):
 class HQUnreachable(DeviceError):
     code = "hq_unreachable"
 
-
-class ReportInvalid(DeviceError):
-    code = "report_invalid"

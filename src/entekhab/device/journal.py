@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from entekhab.device.errors import JournalBroken
-from entekhab.device.signing import canonical_json, sha256_hex
+from entekhab.records.canonical import canonical_json, sha256_hex
 
 GENESIS = "0" * 64
 

@@ -14,10 +14,10 @@ import io
 from pathlib import Path
 from typing import Any
 
-from entekhab.device.manifest import BallotManifest
-from entekhab.device.report import SignedReport, qr_payloads
 from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.jalali import TEHRAN, format_jalali
+from entekhab.records.manifest import BallotManifest
+from entekhab.records.report import SignedReport, qr_payloads
 
 FONTS = Path(__file__).resolve().parents[1] / "hq" / "static" / "fonts"
 

@@ -26,7 +26,6 @@ stage, entrants and slots give the same result on any machine, and the result's 
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -144,8 +143,9 @@ class DrawResult:
     @property
     def digest(self) -> str:
         """SHA-256 of the canonical JSON of the result: equal digests, equal draws."""
-        canonical = json.dumps(self.as_dict(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        from entekhab.records.canonical import digest  # records builds on domain; imported late, no cycle
+
+        return digest(self.as_dict())
 
 
 def run_draw(seed: str, stage: str, entrants: Sequence[Entrant], slots: Sequence[Slot]) -> DrawResult:

@@ -13,8 +13,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from entekhab.crypto.signing import SignatureInvalid, SigningKey, canonical_json, verify
 from entekhab.publication.errors import OpenDataInvalid
+from entekhab.records.canonical import canonical_json
+from entekhab.records.errors import SignatureInvalid
+from entekhab.records.signing import SigningKey, verify
 
 INDEX_FORMAT = "entekhab/open-data-index/1"
 INDEX_FILE = "index.json"
@@ -48,7 +50,7 @@ def verify_index(signed: object, *, public_key: str | None = None) -> dict[str, 
             code="wrong_key",
         )
     try:
-        verify(canonical_json(index), bytes.fromhex(str(signed.get("signature", ""))), bytes.fromhex(str(key_hex)))
+        verify(str(key_hex), canonical_json(index), signed.get("signature", ""))
     except (ValueError, SignatureInvalid) as exc:
         raise OpenDataInvalid(
             "the signature of index.json does not verify", "امضای index.json معتبر نیست", code="index_signature"

@@ -239,7 +239,7 @@ def cvr_report(
     records: Sequence[Mapping[str, Any]],
     generated: str,
 ) -> dict[str, Any]:
-    """A NIST SP 1500-103 ``CastVoteRecordReport`` of one branch's records, in stored order."""
+    """A NIST SP 1500-103 ``CastVoteRecordReport`` of one branch's records, in canonical order."""
     definitions = []
     for info in contests:
         selections: list[dict[str, Any]] = [

@@ -6,7 +6,7 @@ Layout (every file listed with its SHA-256 in the signed ``index.json``)::
     manifests/<style>.json   signed ballot manifests (codes, names, lists, veteran, degree)
     reports/<branch>.json    signed branch reports, as the e-box signed them
     reports.csv              one row per branch and contest
-    records/<branch>.json    the branch's vote records, NIST SP 1500-103 JSON, stored order
+    records/<branch>.json    the branch's vote records, NIST SP 1500-103 JSON, canonical order
     results.json             totals per contest and area, seats, lots, the explanation
     results.csv              one row per candidate
     results_nist.json        NIST SP 1500-100 v2 JSON
@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from entekhab.crypto.signing import SignatureInvalid, SigningKey, canonical_json, sha256_hex, verify
 from entekhab.domain.errors import DomainError
 from entekhab.publication.contests import ContestInfo, contests_of, manifest_style
 from entekhab.publication.errors import OpenDataInvalid
@@ -35,6 +34,9 @@ from entekhab.publication.nist import cvr_report, records_from_cvr, results_repo
 from entekhab.publication.recount import Difference, check_branch, compare_tallies, same_order
 from entekhab.publication.seats import contest_entry, lot_seed
 from entekhab.publication.totals import Absorption, ContestTally, Totaliser, summarise
+from entekhab.records.canonical import canonical_json, sha256_hex
+from entekhab.records.errors import SignatureInvalid
+from entekhab.records.signing import SigningKey, verify
 
 RESULTS_FORMAT = "entekhab/results/1"
 ELECTION_FORMAT = "entekhab/open-data/1"
@@ -250,7 +252,7 @@ class RecountOutcome:
     contests: int
     problems: tuple[str, ...]
     differences: tuple[Difference, ...]
-    records_in_device_order: int = 0  # branches whose records still hash to the report's records_sha256
+    records_in_canonical_order: int = 0  # branches whose records are published in canonical order
 
     @property
     def agrees(self) -> bool:
@@ -263,7 +265,7 @@ class RecountOutcome:
             "contests": self.contests,
             "problems": list(self.problems),
             "differences": [d.as_json() for d in self.differences],
-            "records_in_device_order": self.records_in_device_order,
+            "records_in_canonical_order": self.records_in_canonical_order,
         }
 
 
@@ -278,7 +280,7 @@ def recount_folder(
     directory: Path, *, public_key: str | None = None, progress: Callable[[str], None] | None = None
 ) -> RecountOutcome:
     """Recompute every branch, total and seat from the folder alone and compare with what it publishes."""
-    from entekhab.device.report import verify_report
+    from entekhab.records.report import verify_report
 
     root = Path(directory)
     if not (root / INDEX_FILE).is_file():
@@ -298,7 +300,7 @@ def recount_folder(
             try:
                 if sha256_hex(data) != signed.get("sha256"):
                     raise SignatureInvalid("digest differs", "چکیده نمی‌خواند")
-                verify(data, bytes.fromhex(str(signed.get("signature"))), bytes.fromhex(hq_key))
+                verify(hq_key, data, signed.get("signature"))
             except (ValueError, SignatureInvalid):
                 problems.append(f"{path}: not signed by the HQ key")
                 continue
@@ -325,7 +327,7 @@ def recount_folder(
         records = records_from_cvr(_load(root, f"records/{code}.json"))
         style_doc = manifests[report["manifest_sha256"]]
         style_infos = {c["code"]: infos[c["code"]] for c in style_doc["contests"]}
-        in_order += same_order(report, records)
+        in_order += same_order(records)
         try:
             diffs.extend(check_branch(report, style_infos, records))
         except DomainError as exc:

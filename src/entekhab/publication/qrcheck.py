@@ -17,11 +17,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from entekhab.crypto.signing import canonical_json, sha256_hex
-from entekhab.device.report import QR_PREFIX, join_qr_payloads, verify_report
 from entekhab.domain.errors import DomainError
 from entekhab.publication.errors import QrUnreadable
 from entekhab.publication.recount import Difference
+from entekhab.records.canonical import canonical_json, sha256_hex
+from entekhab.records.report import QR_PREFIX, join_qr_payloads, verify_report
 
 MAX_PASTE = 200_000  # characters: a real report is a few QR codes of 700 characters
 MAX_REPORT_BYTES = 4_000_000  # a decompressed report larger than this is refused (zip bomb)

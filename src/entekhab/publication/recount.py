@@ -1,6 +1,6 @@
 """Recount a branch from its vote records, independently of the e-box's own tally.
 
-The e-box tallies with :func:`entekhab.device.report.tally`; here the same records go
+The e-box tallies with :func:`entekhab.records.report.tally`; here the same records go
 through :func:`entekhab.counting.tally.tally` (the counting package's tally) and the
 result is compared with the signed report, field by field, so a difference is named.
 """
@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from entekhab.counting.tally import tally as count_tally
-from entekhab.device.report import records_digest
 from entekhab.publication.contests import ContestInfo
 from entekhab.publication.errors import ReportMalformed
 from entekhab.publication.totals import ContestTally
+from entekhab.records.cvr import in_canonical_order, records_digest
 
 
 @dataclass(frozen=True)
@@ -88,9 +88,9 @@ def compare_tallies(expected: ContestTally, found: ContestTally, where: str) -> 
     return diffs
 
 
-def same_order(report: Mapping[str, Any], records: Sequence[Mapping[str, Any]]) -> bool:
-    """Whether the records are in the e-box's own order (their digest is the signed one)."""
-    return records_digest(list(records)) == report.get("records_sha256")
+def same_order(records: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether the records are published in canonical order, the one order that reveals nothing of casting."""
+    return in_canonical_order(records)
 
 
 def check_branch(
@@ -98,8 +98,9 @@ def check_branch(
 ) -> list[Difference]:
     """Differences between a branch's signed report and a recount of its records.
 
-    HQ keeps the records in the e-box's own (random-slot) order, so the signed
-    ``records_sha256`` must match them: a dropped, added, edited or reordered record shows.
+    The signed ``records_sha256`` covers the records in canonical order, so a dropped,
+    added or edited record shows; records published in any other order are named too,
+    since an order other than the canonical one could carry the order of casting.
     """
     branch = str(report.get("branch"))
     diffs: list[Difference] = []
@@ -107,9 +108,11 @@ def check_branch(
     recounted = recount_records(contests, list(rows), records)
     if report.get("ballots") != len(records):
         diffs.append(Difference(f"{branch}.ballots", report.get("ballots"), len(records)))
-    if "records_sha256" in report and not same_order(report, records):
-        found = records_digest(list(records))
+    found = records_digest(list(records))
+    if found != report.get("records_sha256"):
         diffs.append(Difference(f"{branch}.records_sha256", report.get("records_sha256"), found))
+    if not same_order(records):
+        diffs.append(Difference(f"{branch}.records_order", "canonical", "other"))
     for code, row in rows.items():
         diffs.extend(compare_tallies(row, recounted[code], f"{branch}.{code}"))
     return diffs

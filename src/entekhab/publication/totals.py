@@ -19,9 +19,9 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from entekhab.crypto.signing import canonical_json, sha256_hex
-from entekhab.device.report import REPORT_TYPE
 from entekhab.publication.errors import ReportMalformed
+from entekhab.records.canonical import canonical_json, sha256_hex
+from entekhab.records.report import REPORT_TYPE
 
 
 def _count(value: object, where: str) -> int:

@@ -4,27 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from entekhab.crypto.errors import CryptoError
-from entekhab.crypto.signing import (
-    ENV_VAR,
-    BadSigningKey,
-    SignatureInvalid,
-    SigningKey,
-    canonical_json,
-    load_hq_key,
-    verify,
-)
+from entekhab.records.canonical import canonical_json
+from entekhab.records.errors import CanonicalError, SignatureInvalid
+from entekhab.records.signing import ENV_VAR, BadSigningKey, SigningKey, load_hq_key, verify
 
 
 def test_sign_and_verify_and_refuse():
     key = SigningKey(bytes(range(32)))
     sig = key.sign(b"manifest")
-    verify(b"manifest", sig, key.public_key)
+    verify(key.public_key, b"manifest", sig)
     cases = [(b"manifesT", sig, key.public_key), (b"manifest", sig[:-1] + b"\0", key.public_key),
              (b"manifest", sig, SigningKey.generate().public_key), (b"m", b"short", b"x")]
     for message, signature, public in cases:
         with pytest.raises(SignatureInvalid):
-            verify(message, signature, public)
+            verify(public, message, signature)
     assert str(key.seed) not in repr(key) and key.seed.hex() not in repr(key)
 
 
@@ -52,5 +45,5 @@ def test_canonical_json_is_stable_and_refuses_floats():
     b = canonical_json({"c": {"y": True, "z": None}, "a": ["ی", "ك"], "b": 1})
     assert a == b and b" " not in a
     assert canonical_json({"x": "e\u0301"}) == canonical_json({"x": "\u00e9"})  # NFC
-    with pytest.raises(CryptoError):
+    with pytest.raises(CanonicalError):
         canonical_json({"x": 0.1})

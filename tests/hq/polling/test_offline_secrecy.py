@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from entekhab.device.agent import DeviceAgent
@@ -18,6 +20,7 @@ from entekhab.hq.polling.models import (
     PaperEntry,
     VoteRecord,
 )
+from entekhab.records.cvr import canonical_order
 from tests.hq.polling.conftest import NOW, make_branch
 from tests.hq.polling.test_flow import eligible
 
@@ -93,9 +96,9 @@ def test_no_stored_field_or_order_links_a_checkin_to_a_vote(branches):
     codes = sorted(c for c, v in first.names.items() if v["kind"] == "candidate")
     voters = eligible(None, 12)
     cast_order = []
-    for i, voter in enumerate(voters):
+    choices = random.Random(12).sample([codes[i % len(codes)] for i in range(len(voters))], len(voters))
+    for voter, choice in zip(voters, choices, strict=True):
         card = b.devices.check_in(voter, now=NOW).card
-        choice = codes[i % len(codes)]
         ballot = {c.code: [] for c in box.manifest.contests}
         ballot[first.code] = [choice]
         box.cast(card, ballot)
@@ -107,18 +110,19 @@ def test_no_stored_field_or_order_links_a_checkin_to_a_vote(branches):
     for record in VoteRecord.objects.all():
         text = repr(record.ballot)
         assert not any(v in text for v in voters)
-        assert set(record.ballot) == {"style", "contests"}
-    # 2. Neither the database order nor the ids follow the casting order (12 distinct choices, shuffled twice).
-    stored = [r.ballot["contests"][first.code][0] for r in VoteRecord.objects.order_by("id")]
+        assert set(record.ballot) == {"election", "style", "contests"}
+    # 2. Ids follow the records' canonical order (their contents), not the casting order (shuffled).
+    stored_records = [r.ballot for r in VoteRecord.objects.order_by("id")]
+    assert stored_records == canonical_order(stored_records)
+    stored = [r["contests"][first.code][0] for r in stored_records]
     assert sorted(stored) == sorted(cast_order)
     checkin_order = list(CheckIn.objects.filter(branch__code=b.code).order_by("id").values_list("national_code",
                                                                                                   flat=True))
     assert checkin_order == voters
     # An attacker pairing the k-th check-in with the k-th vote record would need the orders to agree.
     assert stored != cast_order
-    # 3. The e-box's own slot table is random too, and its journal says only that a ballot was cast.
-    slots = [r["contests"][first.code][0] for r in box.records()]
-    assert slots != cast_order
+    # 3. The e-box lists its records in the same canonical order, and its journal says only that a ballot was cast.
+    assert box.records() == stored_records
     assert all(e.body == {"mock": False} for e in b.ebox.journal.entries(kind="ballot_cast"))
     # 4. The authentication device journals no card nonce.
     nonces = [e.body for e in b.auth.journal.entries(kind="card_issued")]

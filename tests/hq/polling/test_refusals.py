@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from entekhab.device.errors import CardRefused
-from entekhab.device.messages import Envelope
-from entekhab.device.signing import SigningKey
 from entekhab.hq.polling.models import BranchReport, CheckIn, DeviceMessage, Incident, VoteRecord
+from entekhab.records.errors import CardInvalid
+from entekhab.records.messages import Envelope
+from entekhab.records.signing import SigningKey
 from tests.hq.polling.conftest import NOW
 from tests.hq.polling.test_flow import eligible
 
@@ -97,11 +97,11 @@ def test_reused_card_and_malformed_codes_refused_by_the_ebox(opened):
         assert refused.value.message_fa
     assert box.ballots_cast == 0
     box.cast(card, {c: [] for c in contests})
-    with pytest.raises(CardRefused) as reused:
+    with pytest.raises(CardInvalid) as reused:
         box.cast(card, {c: [] for c in contests})
     assert reused.value.code == "card_reused"
     forged = opened.devices.mock_card(NOW).split(".")[0] + "." + "00" * 64
-    with pytest.raises(CardRefused) as bad_sig:
+    with pytest.raises(CardInvalid) as bad_sig:
         box.read_card(forged)
     assert bad_sig.value.code == "card_forged"
     assert box.ballots_cast == 1
@@ -109,7 +109,7 @@ def test_reused_card_and_malformed_codes_refused_by_the_ebox(opened):
 
 def test_tampered_manifest_is_refused_by_the_ebox(branches):
     from entekhab.device.branch import ballot_box, fetch_branch_info
-    from entekhab.device.errors import ManifestInvalid
+    from entekhab.records.errors import ManifestInvalid
 
     b = branches(0)
     fetch_branch_info(b.auth)
@@ -122,7 +122,7 @@ def test_tampered_manifest_is_refused_by_the_ebox(branches):
         box.load_manifest(tampered, now=NOW)
     assert refused.value.code == "manifest_tampered"
     resigned = copy.deepcopy(tampered)
-    from entekhab.device.manifest import sign_manifest
+    from entekhab.records.manifest import sign_manifest
 
     resigned = sign_manifest(tampered["manifest"], SigningKey.generate())
     with pytest.raises(ManifestInvalid) as unsigned:
@@ -170,7 +170,7 @@ def test_more_ballots_than_checkins_and_tampered_records_are_refused(opened):
 
 
 def test_intake_refuses_a_report_on_another_manifest_branch_or_election(opened):
-    from entekhab.device.report import sign_report
+    from entekhab.records.report import sign_report
 
     box = opened.devices.box
     voter = eligible(None, 1)[0]

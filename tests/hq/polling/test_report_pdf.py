@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from entekhab.device.pdf import decode_pdf_qr, render_pdf
-from entekhab.device.report import join_qr_payloads, qr_payloads, verify_report
+from entekhab.records.report import join_qr_payloads, qr_payloads, verify_report
 from tests.hq.polling.conftest import NOW
 from tests.hq.polling.test_flow import eligible
 

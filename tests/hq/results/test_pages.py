@@ -9,11 +9,11 @@ import jsonschema
 import pytest
 from django.urls import reverse
 
-from entekhab.device.report import SignedReport, qr_payloads
 from entekhab.hq.accounts.roles import Role
 from entekhab.hq.polling.models import BranchReport
 from entekhab.hq.results.opendata import do_publish_open_data
 from entekhab.hq.results.totals import absorb_new_reports
+from entekhab.records.report import SignedReport, qr_payloads
 from tests.publication.test_open_data import schema
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from entekhab.device.report import SignedReport, qr_payloads
 from entekhab.hq.polling.models import BranchReport, VoteRecord
 from entekhab.hq.results.actions import election_inputs
 from entekhab.hq.results.models import ContestTotal, CountedReport
@@ -12,6 +11,7 @@ from entekhab.hq.results.public import clear_memo
 from entekhab.hq.results.totals import check_running_totals
 from entekhab.publication.recount import recount_records
 from entekhab.publication.totals import sum_tallies
+from entekhab.records.report import SignedReport, qr_payloads
 from tests.browser.test_candidates import reseed_after_flush
 
 

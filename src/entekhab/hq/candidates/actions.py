@@ -836,7 +836,7 @@ def assign_contest_codes(contest: Contest, *, now: dt.datetime | None = None) ->
 
 
 def hq_signing_key():
-    from entekhab.crypto.signing import load_hq_key
+    from entekhab.records.signing import load_hq_key
 
     return load_hq_key(settings.DATA_DIR)
 

@@ -15,10 +15,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from entekhab.counting.manifest import ContestManifest
-from entekhab.crypto.signing import SigningKey, canonical_json, sha256_hex
 from entekhab.domain.errors import DomainError
 from entekhab.domain.vetting import VettingState
-from entekhab.hq.candidates.manifest_doc import FORMAT, counting_manifest
 from entekhab.hq.candidates.models import (
     BallotCode,
     BallotManifest,
@@ -30,6 +28,9 @@ from entekhab.hq.candidates.models import (
     Registration,
 )
 from entekhab.hq.elections.models import BallotStyle, Contest, Election
+from entekhab.records.canonical import canonical_json, sha256_hex
+from entekhab.records.manifest import FORMAT, counting_manifest
+from entekhab.records.signing import SigningKey
 
 
 def _contest_entry(contest: Contest) -> dict[str, Any]:

@@ -426,18 +426,18 @@ class BallotManifest(models.Model):
         return self.canonical.encode("utf-8")
 
     def document(self) -> dict[str, Any]:
-        from entekhab.hq.candidates.manifest_doc import load_document
+        from entekhab.records.manifest import load_document
 
         return load_document(self.canonical_bytes)
 
     def verify(self) -> dict[str, Any]:
         """The document, after checking hash and signature (raises on any mismatch)."""
-        from entekhab.hq.candidates.manifest_doc import verify_manifest
+        from entekhab.records.manifest import verify_manifest
 
         return verify_manifest(self.canonical_bytes, self.sha256, self.signature, self.public_key)
 
     def counting_manifest(self, contest_code: str):
         """The pure :class:`entekhab.counting.manifest.ContestManifest` of one contest."""
-        from entekhab.hq.candidates.manifest_doc import counting_manifest
+        from entekhab.records.manifest import counting_manifest
 
         return counting_manifest(self.verify(), contest_code)

@@ -22,10 +22,6 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from entekhab.device.errors import DeviceError
-from entekhab.device.manifest import load_manifest
-from entekhab.device.messages import Envelope
-from entekhab.device.report import verify_report
-from entekhab.device.signing import canonical_json, parse_public_key, verify, verify_document
 from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.errors import DomainError
 from entekhab.domain.national_code import InvalidNationalCode, parse_national_code
@@ -50,6 +46,13 @@ from entekhab.hq.polling.models import (
     ReportSource,
     VoteRecord,
 )
+from entekhab.records.canonical import canonical_json
+from entekhab.records.cvr import canonical_order
+from entekhab.records.errors import RecordError
+from entekhab.records.manifest import parse_signed_manifest
+from entekhab.records.messages import Envelope
+from entekhab.records.report import verify_report
+from entekhab.records.signing import parse_public_key, verify, verify_document
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
 
@@ -230,7 +233,7 @@ def _authenticate(payload: object) -> tuple[DeviceEnrolment, Envelope]:
         raise PollingRefused("the message must be a JSON object", "پیام باید یک شیء JSON باشد", code="bad_message")
     try:
         envelope = Envelope.parse(payload.get("envelope"))
-    except DeviceError as exc:
+    except (DeviceError, RecordError) as exc:
         raise PollingRefused(exc.message_en, exc.message_fa, code="bad_message") from exc
     # One plain row by raw SQL (no ORM compilation, no model instances): this runs once per check-in.
     with connection.cursor() as cursor:
@@ -536,7 +539,7 @@ def _branch_open(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any]:
             "only the e-box opens a branch", "فقط صندوق الکترونیک شعبه را باز می‌کند", code="wrong_role"
         )
     signed_manifest = signed_manifest_for(device.branch)
-    manifest = load_manifest(signed_manifest, bytes.fromhex(signed_manifest["public_key"]))
+    manifest = parse_signed_manifest(signed_manifest, bytes.fromhex(signed_manifest["public_key"]))
     try:
         zero = verify_report(envelope.body.get("zero_report"), manifest=manifest, records=[])
     except DomainError as exc:
@@ -601,7 +604,7 @@ def _branch_report(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any
             code="bad_message",
         )
     signed_manifest = signed_manifest_for(branch)
-    manifest = load_manifest(signed_manifest, bytes.fromhex(signed_manifest["public_key"]))
+    manifest = parse_signed_manifest(signed_manifest, bytes.fromhex(signed_manifest["public_key"]))
     try:
         report = verify_report(envelope.body.get("report"), manifest=manifest, records=records)
     except DomainError as exc:
@@ -633,9 +636,10 @@ def _branch_report(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any
         checkins=hq_checkins,
         received_at=timezone.now(),
     )
-    # Kept in the e-box's order: its random slots already hide the voting order, and this
-    # order is the one the signed ``records_sha256`` covers, so anyone can check the digest.
-    VoteRecord.objects.bulk_create([VoteRecord(report=stored, ballot=r) for r in records], batch_size=500)
+    # Stored (and so numbered and published) in canonical order whatever order arrived: row ids
+    # then follow the records' contents, never the order of casting; the signed digest covers this order.
+    VoteRecord.objects.bulk_create([VoteRecord(report=stored, ballot=r) for r in canonical_order(records)],
+                                   batch_size=500)
     opening.state = BranchDayState.REPORTED
     opening.save(update_fields=["state"])
     return {"status": "stored", "report": report.sha256, "ballots": ballots}

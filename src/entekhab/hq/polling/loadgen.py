@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from entekhab.device.messages import Envelope
-from entekhab.device.signing import SigningKey
 from entekhab.domain.national_code import check_digit
+from entekhab.records.messages import Envelope
+from entekhab.records.signing import SigningKey
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,11 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 
-from entekhab.crypto.signing import canonical_json, load_hq_key, sha256_hex
 from entekhab.device.synthetic import ContestSpec, synthetic_manifest
 from entekhab.domain.errors import DomainError
 from entekhab.hq.elections.models import Branch, CountingMethod
+from entekhab.records.canonical import canonical_json, sha256_hex
+from entekhab.records.signing import load_hq_key
 
 
 def hq_public_key() -> str:

@@ -29,10 +29,10 @@ from entekhab.device.agent import DeviceAgent
 from entekhab.device.branch import BranchDevices
 from entekhab.device.errors import CheckInRefused, HQUnreachable, NotEligible
 from entekhab.device.hq_link import HttpTransport
-from entekhab.device.manifest import BallotManifest
 from entekhab.device.pdf import render_pdf
 from entekhab.domain.errors import DomainError
 from entekhab.domain.jalali import TEHRAN
+from entekhab.records.manifest import BallotManifest
 
 Step = Callable[[str, int], None]
 

@@ -3,18 +3,18 @@
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
-from entekhab.device.manifest import load_manifest
 from entekhab.device.pdf import report_html
-from entekhab.device.report import verify_report
 from entekhab.hq.polling.manifests import signed_manifest_for
 from entekhab.hq.polling.models import BranchReport
+from entekhab.records.manifest import parse_signed_manifest
+from entekhab.records.report import verify_report
 
 
 def report_pdf(request, election: str, branch: str) -> HttpResponse:
     report = get_object_or_404(BranchReport, branch__election__code=election, branch__code=branch,
                                source="electronic")
     signed = signed_manifest_for(report.branch)
-    manifest = load_manifest(signed, bytes.fromhex(signed["public_key"]))
+    manifest = parse_signed_manifest(signed, bytes.fromhex(signed["public_key"]))
     from weasyprint import HTML
 
     pdf = HTML(string=report_html(verify_report(report.document), manifest)).write_pdf()

@@ -17,7 +17,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from entekhab.crypto.signing import SigningKey, canonical_json, load_hq_key, sha256_hex
 from entekhab.domain.errors import DomainError
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.actions import require_perm
@@ -31,6 +30,8 @@ from entekhab.publication.contests import ContestInfo, contests_of
 from entekhab.publication.opendata import BranchData, ContestMeta, open_data_files
 from entekhab.publication.seats import contest_entry, lot_seed
 from entekhab.publication.totals import ContestTally
+from entekhab.records.canonical import canonical_json, sha256_hex
+from entekhab.records.signing import SigningKey, load_hq_key
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ def store_polling_day(election: Election, *, seed: int, voters: tuple[int, int] 
                 branch=branch, device=ebox, source=ReportSource.ELECTRONIC, document=rep.document,
                 sha256=rep.sha256, ballots=n, checkins=n,
                 received_at=opens + dt.timedelta(hours=10, seconds=totals["branches"]))
-            # Stored as the e-box would send them (random_records is already in random-slot order).
+            # Stored in canonical order, as the e-box sends them (random_records returns that order).
             VoteRecord.objects.bulk_create([VoteRecord(report=stored, ballot=r) for r in records], batch_size=2000)
             totals["branches"] += 1
             totals["ballots"] += n

@@ -16,11 +16,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from entekhab.device.manifest import BallotManifest, load_manifest
-from entekhab.device.report import REPORT_TYPE, records_digest, sign_report, tally
-from entekhab.device.signing import SigningKey
 from entekhab.publication.contests import ContestInfo, contest_info
 from entekhab.publication.recount import recount_records
+from entekhab.records.cvr import canonical_order, records_digest
+from entekhab.records.manifest import BallotManifest, parse_signed_manifest
+from entekhab.records.report import REPORT_TYPE, sign_report, tally
+from entekhab.records.signing import SigningKey
 
 LIST_SHARE = 0.35  # ballots with one list code (proportional contests)
 BLANK_SHARE = 0.06
@@ -48,7 +49,8 @@ def random_records(
     style = str(manifest_doc.get("ballot_style") or manifest_doc.get("style"))
     infos = infos or {c["code"]: contest_info(c) for c in manifest_doc["contests"]}
     codes = [c["code"] for c in manifest_doc["contests"]]
-    return [{"style": style, "contests": {code: random_ballot(rng, infos[code]) for code in codes}} for _ in range(n)]
+    return canonical_order(
+        {"style": style, "contests": {code: random_ballot(rng, infos[code]) for code in codes}} for _ in range(n))
 
 
 @dataclass(frozen=True)
@@ -122,4 +124,4 @@ def branch_report(
 
 
 def load_signed_manifest(signed: Mapping[str, Any]) -> BallotManifest:
-    return load_manifest(dict(signed), bytes.fromhex(str(signed["public_key"])))
+    return parse_signed_manifest(dict(signed), bytes.fromhex(str(signed["public_key"])))

@@ -18,7 +18,6 @@ from django.db.models import Count
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
-from entekhab.crypto.signing import canonical_json, sha256_hex
 from entekhab.domain.errors import DomainError
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.actions import require_perm
@@ -26,6 +25,7 @@ from entekhab.hq.elections.models import Branch, Contest, Election
 from entekhab.hq.polling.models import CheckIn
 from entekhab.hq.results.models import TurnoutAnnouncement
 from entekhab.hq.results.totals import contest_branches, path_codes
+from entekhab.records.canonical import canonical_json, sha256_hex
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 ANNOUNCEMENT_HOURS = (10, 12, 14, 16, 18, 20, 22, 0)  # every two hours from 10:00, midnight last

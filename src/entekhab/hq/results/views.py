@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import etag, require_POST
 
-from entekhab.device.report import SignedReport, qr_payloads
 from entekhab.domain.errors import DomainError
 from entekhab.hq.elections.models import Branch, Contest, Election
 from entekhab.hq.geography.models import Area
@@ -34,6 +33,7 @@ from entekhab.hq.results.turnout import TEHRAN, announcement_slots, do_announce_
 from entekhab.publication.certification import STATE_NAMES_FA, ResultState
 from entekhab.publication.charts import hourly_bars
 from entekhab.publication.qrcheck import check_posted, split_pasted
+from entekhab.records.report import SignedReport, qr_payloads
 
 
 def _election(code: str) -> Election:

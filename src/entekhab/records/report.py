@@ -1,31 +1,42 @@
-"""Branch reports (صورتجلسه): counts from the cast vote records, signature, QR transport.
+"""The branch report (صورتجلسه): one shape for every source, its signature and its QR transport.
 
-The same functions build a report on the e-box, check it at HQ intake, and check a
-report re-assembled from the QR codes on the posted copy; a citizen's verifier needs
-only this module, the device's public key and the manifest hash.
+``source`` is ``electronic`` (the e-box counted its records), ``replacement`` (an e-box
+that took over a faulty one's journal) or ``paper`` (two officials' matching entries of a
+paper count, signed by HQ's key at entry). All sources have the same contest rows and are
+totalised, published and recounted the same way. ``device_key`` is always the key that
+signed the report. The same functions build a report on the e-box, check it at HQ
+intake, and check one re-assembled from the QR codes on the posted copy.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from entekhab.counting.interpret import BallotRejection
-from entekhab.device.errors import ReportInvalid, SignatureInvalid
-from entekhab.device.manifest import BallotManifest
-from entekhab.device.signing import SigningKey, canonical_json, parse_public_key, sha256_hex, verify_document
+from entekhab.records.canonical import canonical_json, loads, sha256_hex
+from entekhab.records.cvr import records_digest
+from entekhab.records.errors import CanonicalError, ReportInvalid, SignatureInvalid
+from entekhab.records.manifest import BallotManifest
+from entekhab.records.signing import SigningKey, parse_public_key, verify_document
 
 REPORT_TYPE = "entekhab.branch_report"
 QR_PREFIX = "EKB1"
 QR_CHUNK = 700  # characters of base64 per code: version ≈ 22 at level M, easy for phone cameras
+MAX_QR_CODES = 200
+MAX_PACKED = 4 * 1024 * 1024
 
 
-def records_digest(records: Sequence[dict[str, Any]]) -> str:
-    return sha256_hex(canonical_json(list(records)))
+class ReportSource(StrEnum):
+    ELECTRONIC = "electronic"
+    REPLACEMENT = "replacement"
+    PAPER = "paper"
 
 
 def tally(manifest: BallotManifest, records: Iterable[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
@@ -41,11 +52,12 @@ def tally(manifest: BallotManifest, records: Iterable[dict[str, Any]]) -> tuple[
     code_of = {c.code: {cand.id: cand.code for cand in c.interpreter.manifest.candidates} for c in manifest.contests}
     for record in records:
         ballots += 1
-        if record.get("style") != manifest.style or set(record.get("contests", {})) != set(per):
+        contests = record.get("contests") if isinstance(record, dict) else None
+        if record.get("style") != manifest.style or not isinstance(contests, dict) or set(contests) != set(per):
             raise ReportInvalid("a vote record does not match the ballot style",
                                 "یک رکورد رأی با سبک برگه رأی نمی‌خواند", code="record_invalid")
         for contest in manifest.contests:
-            codes = record["contests"][contest.code]
+            codes = contests[contest.code]
             row = per[contest.code]
             row["ballots"] += 1
             verdict = contest.interpreter.interpret(codes)
@@ -61,11 +73,11 @@ def tally(manifest: BallotManifest, records: Iterable[dict[str, Any]]) -> tuple[
             for cid in verdict.candidates:
                 row["candidates"][codes_here[cid]] += 1
             row["candidate_votes"] += len(verdict.candidates)
-    contests = []
+    contests_out = []
     for row in per.values():
-        contests.append({**row, "lists": dict(sorted(row["lists"].items())),
-                         "candidates": dict(sorted(row["candidates"].items()))})
-    return ballots, contests
+        contests_out.append({**row, "lists": dict(sorted(row["lists"].items())),
+                             "candidates": dict(sorted(row["candidates"].items()))})
+    return ballots, contests_out
 
 
 @dataclass(frozen=True)
@@ -80,39 +92,67 @@ class SignedReport:
     def sha256(self) -> str:
         return sha256_hex(canonical_json(self.document()))
 
+    @property
+    def source(self) -> ReportSource:
+        return ReportSource(self.report.get("source", ReportSource.ELECTRONIC))
+
 
 def sign_report(report: dict[str, Any], key: SigningKey) -> SignedReport:
     return SignedReport(report, key.sign_document(report))
 
 
-def verify_report(signed: dict[str, Any], *, manifest: BallotManifest | None = None,
-                  records: Sequence[dict[str, Any]] | None = None) -> SignedReport:
-    """Signature under the key the report names, and (when given) counts re-derived from records.
+def _check_shape(report: dict[str, Any]) -> None:
+    for name in ("election", "branch", "style", "manifest_sha256", "device_key"):
+        if not isinstance(report.get(name), str):
+            raise ReportInvalid(f"report field {name} must be text", f"فیلد {name} صورتجلسه نادرست است",
+                                path=f"$.report.{name}")
+    if report.get("source", "electronic") not in set(ReportSource):
+        raise ReportInvalid("unknown report source", "منبع صورتجلسه ناشناخته است", path="$.report.source")
+    ballots = report.get("ballots")
+    if isinstance(ballots, bool) or not isinstance(ballots, int) or ballots < 0:
+        raise ReportInvalid("report ballots must be a whole number", "تعداد آرای صورتجلسه نادرست است",
+                            path="$.report.ballots")
+    if not isinstance(report.get("contests"), list):
+        raise ReportInvalid("the report has no contests", "صورتجلسه رقابتی ندارد", path="$.report.contests")
 
-    HQ additionally checks that the key belongs to a device assigned to the branch.
+
+def verify_report(signed: object, *, manifest: BallotManifest | None = None,
+                  records: Sequence[dict[str, Any]] | None = None, fingerprint: str | None = None) -> SignedReport:
+    """Signature under the key the report names, and (when given) manifest, fingerprint and counts.
+
+    HQ additionally checks that the key belongs to a device assigned to the branch (or is
+    HQ's own key, for a paper report).
     """
     if not isinstance(signed, dict) or not isinstance(signed.get("report"), dict):
         raise ReportInvalid("not a signed branch report", "این سند، صورتجلسه امضاشده شعبه نیست")
     report = signed["report"]
     if report.get("type") != REPORT_TYPE:
-        raise ReportInvalid("not a branch report", "این سند، صورتجلسه شعبه نیست")
+        raise ReportInvalid("not a branch report", "این سند، صورتجلسه شعبه نیست", path="$.report.type")
+    _check_shape(report)
     try:
         verify_document(parse_public_key(report.get("device_key")), report, signed.get("signature"))
-    except SignatureInvalid as exc:
+    except (SignatureInvalid, CanonicalError) as exc:
         raise ReportInvalid(f"report signature: {exc.message_en}", f"امضای صورتجلسه: {exc.message_fa}",
-                            code="bad_signature") from exc
+                            code="bad_signature", path="$.signature") from exc
+    if fingerprint is not None and report.get("election_fingerprint") != fingerprint:
+        raise ReportInvalid("the report was made for another election definition",
+                            "صورتجلسه برای تعریف دیگری از انتخابات تهیه شده است", code="election_mismatch",
+                            path="$.report.election_fingerprint")
     if manifest is not None and report.get("manifest_sha256") != manifest.sha256:
         raise ReportInvalid("the report was made with another ballot manifest",
-                            "صورتجلسه با فهرست برگه رأی دیگری تهیه شده است", code="manifest_mismatch")
+                            "صورتجلسه با فهرست برگه رأی دیگری تهیه شده است", code="manifest_mismatch",
+                            path="$.report.manifest_sha256")
     if records is not None:
         if records_digest(records) != report.get("records_sha256"):
             raise ReportInvalid("the vote records do not match the report's digest",
-                                "رکوردهای رأی با چکیده صورتجلسه نمی‌خوانند", code="records_mismatch")
+                                "رکوردهای رأی با چکیده صورتجلسه نمی‌خوانند", code="records_mismatch",
+                                path="$.report.records_sha256")
         if manifest is not None:
             ballots, contests = tally(manifest, records)
             if ballots != report.get("ballots") or contests != report.get("contests"):
                 raise ReportInvalid("the report's counts differ from its vote records",
-                                    "شمارش صورتجلسه با رکوردهای رأی نمی‌خواند", code="counts_mismatch")
+                                    "شمارش صورتجلسه با رکوردهای رأی نمی‌خواند", code="counts_mismatch",
+                                    path="$.report.contests")
     return SignedReport(report, str(signed["signature"]))
 
 
@@ -127,23 +167,31 @@ def qr_payloads(signed: SignedReport, chunk: int = QR_CHUNK) -> list[str]:
 
 
 def join_qr_payloads(texts: Iterable[str]) -> dict[str, Any]:
-    """Re-assemble a signed report from scanned texts in any order; refuse missing or foreign parts."""
-    import json
-
+    """Re-assemble a signed report from scanned texts in any order; refuse missing, foreign or broken parts."""
     parts: dict[int, str] = {}
     total, tag = None, None
     for text in texts:
-        fields = text.strip().split("/", 4)
-        if len(fields) != 5 or fields[0] != QR_PREFIX:
+        fields = str(text).strip().split("/", 4)
+        if len(fields) != 5 or fields[0] != QR_PREFIX or not fields[1].isdigit() or not fields[2].isdigit():
             raise ReportInvalid("a code is not part of a branch report", "یکی از کدها مربوط به صورتجلسه نیست")
         i, n = int(fields[1]), int(fields[2])
+        if not 1 <= i <= n <= MAX_QR_CODES:
+            raise ReportInvalid("a code is not part of a branch report", "یکی از کدها مربوط به صورتجلسه نیست")
         if (total is not None and n != total) or (tag is not None and fields[3] != tag):
             raise ReportInvalid("codes from two different reports", "کدها از دو صورتجلسه متفاوت‌اند")
         total, tag = n, fields[3]
         parts[i] = fields[4]
     if total is None or sorted(parts) != list(range(1, total + 1)):
         raise ReportInvalid("some codes of the report are missing", "برخی از کدهای صورتجلسه خوانده نشده‌اند")
-    document = json.loads(zlib.decompress(base64.b64decode("".join(parts[i] for i in sorted(parts)))))
+    try:
+        inflater = zlib.decompressobj()
+        raw = inflater.decompress(base64.b64decode("".join(parts[i] for i in sorted(parts)), validate=True),
+                                  MAX_PACKED)
+        if inflater.unconsumed_tail:
+            raise ReportInvalid("the report in the codes is too large", "صورتجلسه درون کدها بیش از حد بزرگ است")
+        document = loads(raw)
+    except (binascii.Error, zlib.error, CanonicalError) as exc:
+        raise ReportInvalid("the codes do not hold a readable report", "کدها صورتجلسه خوانایی ندارند") from exc
     if sha256_hex(canonical_json(document))[:8] != tag:
         raise ReportInvalid("the re-assembled report does not match its tag", "صورتجلسه بازسازی‌شده نمی‌خواند")
     return document

@@ -1,0 +1,129 @@
+"""RFC 8785 canonical JSON (via ``rfc8785``) and the strict reader every record parser uses.
+
+A record is hashed and signed over its canonical bytes, so the same content always gives
+the same bytes on the e-box, at HQ and in a citizen's verifier. Beyond RFC 8785 we refuse
+what a vote record never needs and an attacker loves: floats (also NaN and Infinity),
+integers outside the I-JSON range, non-string keys, NUL and lone surrogates, and nesting
+deeper than :data:`MAX_DEPTH`. Text is NFC-normalised before hashing (policy: two
+spellings of one Persian name are one name).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from typing import Any
+
+import rfc8785
+
+from entekhab.records.errors import CanonicalError
+
+MAX_DEPTH = 32
+"""Deepest nesting of any record (a branch report is 5 deep); deeper input is hostile."""
+MAX_INT = 2**53 - 1
+"""I-JSON's exact-integer range, which RFC 8785 also requires."""
+_BAD_CHARS = ("\x00",)
+
+
+def _fail(path: str, en: str, fa: str, code: str = "not_canonical") -> CanonicalError:
+    return CanonicalError(f"{path}: {en}", f"{path}: {fa}", code=code, path=path)
+
+
+def normalise(value: Any, path: str = "$", depth: int = 0) -> Any:
+    """The JSON value with NFC text, or a :class:`CanonicalError` naming the first bad field."""
+    if depth > MAX_DEPTH:
+        raise _fail(path, f"nested deeper than {MAX_DEPTH}", f"تودرتویی بیش از {MAX_DEPTH} سطح", "too_deep")
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if not -MAX_INT <= value <= MAX_INT:
+            raise _fail(path, "integer out of range", "عدد صحیح خارج از بازه مجاز است", "integer_out_of_range")
+        return value
+    if isinstance(value, float):
+        raise _fail(path, "floats (and NaN, Infinity) are not allowed", "عدد اعشاری مجاز نیست", "float_refused")
+    if isinstance(value, str):
+        return _text(value, path)
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise _fail(path, "object keys must be text", "کلیدها باید متن باشند", "bad_key")
+            key = _text(k, path)
+            out[key] = normalise(v, f"{path}.{key}", depth + 1)
+        return out
+    if isinstance(value, list | tuple):
+        return [normalise(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
+    raise _fail(path, f"{type(value).__name__} is not JSON", "مقدار JSON نیست", "not_json")
+
+
+def _text(value: str, path: str) -> str:
+    if "\x00" in value:
+        raise _fail(path, "text contains a NUL character", "متن نویسه NUL دارد", "nul_refused")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise _fail(path, "text is not valid Unicode", "متن یونیکد معتبر نیست", "bad_text") from exc
+    return unicodedata.normalize("NFC", value)
+
+
+def canonical_json(value: Any) -> bytes:
+    """The one byte form of a document that is signed and hashed (RFC 8785 of the NFC value)."""
+    try:
+        return rfc8785.dumps(normalise(value))
+    except rfc8785.CanonicalizationError as exc:  # pragma: no cover - normalise refuses first
+        raise _fail("$", str(exc), "JSON استاندارد نیست") from exc
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def digest(value: Any) -> str:
+    """SHA-256 of the canonical bytes."""
+    return sha256_hex(canonical_json(value))
+
+
+def _no_float(text: str) -> Any:
+    raise _fail("$", f"floats are not allowed ({text[:20]})", "عدد اعشاری مجاز نیست", "float_refused")
+
+
+def _no_constant(text: str) -> Any:
+    raise _fail("$", f"{text} is not allowed", f"{text} مجاز نیست", "float_refused")
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > 16:
+        raise _fail("$", "integer out of range", "عدد صحیح خارج از بازه مجاز است", "integer_out_of_range")
+    return int(text)
+
+
+def loads(data: bytes | str) -> Any:
+    """Strict JSON: UTF-8, no floats, NaN or Infinity, bounded integers and depth, no NUL.
+
+    The reader of every untrusted record; its refusals are typed, never a 500.
+    """
+    if isinstance(data, bytes | bytearray | memoryview):
+        try:
+            text = bytes(data).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _fail("$", "not UTF-8", "متن UTF-8 نیست", "bad_encoding") from exc
+    else:
+        text = data
+    try:
+        value = json.loads(text, parse_float=_no_float, parse_constant=_no_constant, parse_int=_int)
+    except CanonicalError:
+        raise
+    except RecursionError as exc:  # the C parser's own guard against very deep input
+        raise _fail("$", f"nested deeper than {MAX_DEPTH}", f"تودرتویی بیش از {MAX_DEPTH} سطح", "too_deep") from exc
+    except ValueError as exc:
+        raise _fail("$", "not JSON", "JSON نیست", "bad_json") from exc
+    return normalise(value)
+
+
+def loads_canonical(data: bytes) -> Any:
+    """Strict JSON that must already be in canonical form (stored and signed records)."""
+    value = loads(data)
+    if canonical_json(value) != bytes(data):
+        raise _fail("$", "bytes are not in canonical form", "به شکل استاندارد نیست")
+    return value
