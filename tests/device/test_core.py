@@ -52,8 +52,12 @@ def test_canonical_json_is_stable_and_refuses_floats():
         canonical_json({"x": 0.5})
 
 
+# NUL and lone surrogates are refused by canonical JSON (tests/records).
+TEXT = st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=8)
+
+
 @settings(max_examples=40, deadline=None)
-@given(st.dictionaries(st.text(max_size=5), st.integers(-(2**53) + 1, 2**53 - 1) | st.text(max_size=8), max_size=5))
+@given(st.dictionaries(TEXT, st.integers(-(2**53) + 1, 2**53 - 1) | TEXT, max_size=5))
 def test_any_change_to_a_signed_document_breaks_the_signature(doc):
     key = SigningKey.from_seed(b"\x01" * 32)
     signature = key.sign_document(doc)

@@ -12,6 +12,7 @@ from entekhab.hq.results.simulate import branch_report, load_signed_manifest, ra
 from entekhab.publication.contests import ContestInfo, contests_of
 from entekhab.publication.opendata import BranchData, ContestMeta
 from entekhab.records.canonical import canonical_json, sha256_hex
+from entekhab.records.election import ContestDefinition, ElectionDefinition
 from entekhab.records.signing import SigningKey
 
 HQ_KEY = SigningKey(bytes(range(32)))
@@ -42,6 +43,7 @@ class Day:
     infos: dict[str, ContestInfo]
     branches: list[BranchData]
     contests: list[ContestMeta]
+    definition: ElectionDefinition
 
     def areas_of(self) -> dict[str, tuple[str, ...]]:
         parent = {a["code"]: a["parent"] for a in AREAS}
@@ -64,16 +66,23 @@ def polling_day(seed: int, *, city_branches: int = 4, village_branches: int = 1,
     village_doc["contests"] = [experts if c["code"] == "experts" else c for c in village_doc["contests"]]
     city, village = sign(city_doc), sign(village_doc)
     infos = contests_of([city["manifest"], village["manifest"]])
+    definition = ElectionDefinition.make(
+        ELECTION["code"], [ContestDefinition("council-city", "proportional-list", 7, "P-C"),
+                           ContestDefinition("council-village", "plurality", 3, "P-V"),
+                           ContestDefinition("experts", "plurality", 1, "P")],
+        [city["sha256"], village["sha256"]])
     branches = []
     plan = [("P-C-R1" if i % 2 == 0 else "P-C-R2", city) for i in range(city_branches)]
     plan += [("P-V", village)] * village_branches
     for n, (area, signed) in enumerate(plan, start=1):
         code = f"B{n:03d}"
-        records = random_records(rng, signed["manifest"], rng.randint(0, voters), infos=infos)
+        records = random_records(rng, signed["manifest"], rng.randint(0, voters), infos=infos,
+                                 fingerprint=definition.fingerprint)
         rep = branch_report(election=ELECTION["code"], branch=code, manifest=load_signed_manifest(signed),
+                            fingerprint=definition.fingerprint,
                             records=records, checkins=len(records) + 2, closed=CLOSED)
         branches.append(BranchData(code, area, rep.document, rep.records))
     contests = [ContestMeta("council-city", "P-C", city_branches),
                 ContestMeta("council-village", "P-V", village_branches),
                 ContestMeta("experts", "P", city_branches + village_branches)]
-    return Day([city, village], infos, branches, contests)
+    return Day([city, village], infos, branches, contests, definition)

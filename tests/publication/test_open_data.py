@@ -41,7 +41,7 @@ def folder(tmp_path: Path, day, key: SigningKey = HQ_KEY) -> Path:
     results = results_of(day)
     files = open_data_files(election=ELECTION, areas=AREAS, contests=day.contests,
                             manifests=day.manifests, branches=day.branches, results=results,
-                            generated=GENERATED, key=key)
+                            generated=GENERATED, key=key, definition=day.definition)
     out = tmp_path / "open"
     write_open_data(out, files)
     return out
@@ -69,7 +69,7 @@ def test_vote_records_validate_against_nist_1500_103_and_read_back_exactly():
     b = day.branches[0]
     infos = [day.infos[c["code"]] for c in day.manifests[0]["manifest"]["contests"]]
     cvr = cvr_report(election="T1", branch=b.code, device=b.device, contests=infos, records=b.records,
-                     generated=GENERATED)
+                     generated=GENERATED, fingerprint=day.definition.fingerprint)
     jsonschema.validate(cvr, schema("NIST_V0_cast_vote_records.json"))
     back = records_from_cvr(cvr)
     assert back == b.records
@@ -79,7 +79,7 @@ def test_vote_records_validate_against_nist_1500_103_and_read_back_exactly():
 
 def test_the_index_is_signed_and_names_every_altered_file(tmp_path):
     files = {"a.json": b"{}", "b/c.csv": b"x,y\n"}
-    signed = build_index(files, election="T1", generated=GENERATED, key=HQ_KEY)
+    signed = build_index(files, election="T1", generated=GENERATED, key=HQ_KEY, fingerprint="f" * 64)
     index = verify_index(signed, public_key=HQ_KEY.public_hex)
     for name, data in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -92,7 +92,7 @@ def test_the_index_is_signed_and_names_every_altered_file(tmp_path):
     forged["index"]["files"][0]["sha256"] = "0" * 64
     with pytest.raises(OpenDataInvalid, match="signature"):
         verify_index(forged)
-    other = build_index(files, election="T1", generated=GENERATED, key=SigningKey(bytes(32)))
+    other = build_index(files, election="T1", generated=GENERATED, key=SigningKey(bytes(32)), fingerprint="f" * 64)
     with pytest.raises(OpenDataInvalid, match="another key"):
         verify_index(other, public_key=HQ_KEY.public_hex)
 
@@ -111,8 +111,9 @@ def test_recount_of_a_genuine_folder_agrees(tmp_path):
 def _resign(out: Path, key: SigningKey = HQ_KEY) -> None:
     """Rebuild the index after an edit, as a forger holding the key would."""
     files = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    files.pop("index.json", None)
-    (out / "index.json").write_text(json.dumps(build_index(files, election="T1", generated=GENERATED, key=key)))
+    fingerprint = json.loads(files.pop("index.json"))["index"]["election_fingerprint"]
+    (out / "index.json").write_text(json.dumps(build_index(files, election="T1", generated=GENERATED, key=key,
+                                                           fingerprint=fingerprint)))
 
 
 def test_recount_names_an_altered_published_total(tmp_path):
@@ -175,3 +176,20 @@ def test_recount_names_reordered_vote_records(tmp_path):
     outcome = recount_folder(out)
     assert not outcome.agrees
     assert [d.where for d in outcome.differences] == [f"{b.code}.records_order"]
+
+
+def test_recount_refuses_a_report_made_for_another_election_definition(tmp_path):
+    """A report signed by a real device but bound to another definition (say, an earlier manifest) never counts."""
+    from entekhab.hq.results.simulate import branch_report, device_key, load_signed_manifest
+    from tests.publication.day import CLOSED
+
+    day = polling_day(8, city_branches=2, village_branches=0, voters=10)
+    b = day.branches[0]
+    signed = day.manifests[0]
+    forged = branch_report(election="T1", branch=b.code, manifest=load_signed_manifest(signed),
+                           records=b.records, checkins=len(b.records), closed=CLOSED,
+                           key=device_key("T1", b.code), fingerprint="0" * 64)
+    day.branches[0] = type(b)(b.code, b.area, forged.document, b.records)
+    outcome = recount_folder(folder(tmp_path, day))
+    assert f"reports/{b.code}.json: made for another election definition" in outcome.problems
+    assert not outcome.agrees

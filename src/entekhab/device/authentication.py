@@ -120,7 +120,8 @@ class Authenticator:
             })
             offline, answer = True, None
         card = issue_card(election=self.agent.setting("election"), branch=self.agent.setting("branch"), style=style,
-                          issuer=self.agent.serial, key=self.agent.key, now=now)
+                          issuer=self.agent.serial, key=self.agent.key, now=now,
+                          fingerprint=self.agent.journal.get("election_fingerprint") or "")
         self.agent.journal.append("card_issued", {"offline": offline})
         return CheckInOutcome(card, offline, answer)
 

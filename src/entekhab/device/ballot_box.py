@@ -70,6 +70,11 @@ class BallotBox:
         self.journal.put("box_state", target.value)
 
     @property
+    def fingerprint(self) -> str:
+        """The election definition this box is bound to (from HQ's branch info); cards and records carry it."""
+        return self.journal.get("election_fingerprint") or ""
+
+    @property
     def manifest(self) -> BallotManifest:
         if self._manifest is None:
             raise BranchStateError("no ballot manifest is loaded", "فهرست برگه رأی بارگذاری نشده است")
@@ -125,6 +130,9 @@ class BallotBox:
         if card.election != self.election:
             raise CardInvalid("the card is for another election", "کارت مربوط به انتخابات دیگری است",
                               code="wrong_election")
+        if card.fingerprint != self.fingerprint:
+            raise CardInvalid("the card was issued for another election definition",
+                              "کارت برای تعریف دیگری از انتخابات صادر شده است", code="election_mismatch")
         if card.branch != self.branch:
             raise CardInvalid("the card was issued at another branch", "کارت در شعبه دیگری صادر شده است",
                               code="wrong_branch")
@@ -157,7 +165,7 @@ class BallotBox:
         if set(ballot) != {c.code for c in manifest.contests}:
             raise BallotRefused("the ballot must answer every contest (blank is allowed)",
                                 "برای هر رقابت باید رأی یا رأی سفید ثبت شود")
-        record: dict[str, Any] = {"style": manifest.style, "contests": {}}
+        record: dict[str, Any] = {"election": self.fingerprint, "style": manifest.style, "contests": {}}
         for contest in manifest.contests:
             codes = ballot[contest.code]
             if not isinstance(codes, list | tuple) or not all(isinstance(c, str) for c in codes):
@@ -197,6 +205,8 @@ class BallotBox:
         report = {
             "type": REPORT_TYPE, "version": 1, "kind": kind,
             "election": self.election, "branch": self.branch, "style": self.manifest.style,
+            "source": "replacement" if self.journal.count("journal_transfer") else "electronic",
+            "election_fingerprint": self.fingerprint,
             "manifest_sha256": self.manifest.sha256, "device": self.serial, "device_key": self.key.public_hex,
             "hour": coarse_hour(now), "ballots": ballots, "contests": contests,
             "records_sha256": records_digest(records), **extra,

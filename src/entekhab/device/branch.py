@@ -19,6 +19,7 @@ from entekhab.device.ballot_box import BallotBox
 from entekhab.device.errors import DeviceError
 from entekhab.device.lifecycle import BoxState
 from entekhab.device.photos import PhotoFetch, PhotoStore, fetch_photos
+from entekhab.records.election import ElectionDefinition
 from entekhab.records.manifest import BallotManifest
 from entekhab.records.report import SignedReport
 from entekhab.records.signing import parse_public_key
@@ -31,6 +32,12 @@ def fetch_branch_info(agent: DeviceAgent) -> dict[str, Any]:
     if manifest.get("public_key") != agent.setting("hq_public_key"):
         raise DeviceError("the manifest is not signed with the HQ key this device was enrolled with",
                           "فهرست برگه رأی با کلید ستاد ثبت‌شده امضا نشده است", code="manifest_signature")
+    definition = ElectionDefinition.parse(answer.get("election_definition"))
+    fingerprint = answer.get("election_fingerprint")
+    if definition.fingerprint != fingerprint or manifest.get("sha256") not in definition.manifests:
+        raise DeviceError("HQ's election definition does not match its fingerprint or the branch's manifest",
+                          "تعریف انتخابات ستاد با اثر آن یا فهرست برگه رأی شعبه نمی‌خواند", code="election_mismatch")
+    agent.journal.put("election_fingerprint", definition.fingerprint)
     agent.journal.put("style", answer["style"])
     agent.journal.put("polling_day", answer["polling_day"])
     agent.journal.put("branch_devices", json.dumps(answer["devices"]))
@@ -106,7 +113,8 @@ class BranchDevices:
         from entekhab.records.card import issue_card
 
         return issue_card(election=self.auth.setting("election"), branch=self.auth.setting("branch"),
-                          style=self.auth.setting("style"), issuer=self.auth.serial, key=self.auth.key, now=now)
+                          style=self.auth.setting("style"), issuer=self.auth.serial, key=self.auth.key, now=now,
+                          fingerprint=self.auth.journal.get("election_fingerprint") or "")
 
     def check_in(self, national_code: str, *, now: dt.datetime, offline_approved_by: str = "",
                  release: tuple[str, str] | None = None) -> CheckInOutcome:

@@ -22,10 +22,12 @@ INDEX_FORMAT = "entekhab/open-data-index/1"
 INDEX_FILE = "index.json"
 
 
-def build_index(files: Mapping[str, bytes], *, election: str, generated: str, key: SigningKey) -> dict[str, Any]:
+def build_index(files: Mapping[str, bytes], *, election: str, generated: str, key: SigningKey,
+                fingerprint: str) -> dict[str, Any]:
     index = {
         "format": INDEX_FORMAT,
         "election": election,
+        "election_fingerprint": fingerprint,
         "generated": generated,
         "public_key": key.public_hex,
         "files": [

@@ -23,6 +23,8 @@ ER = "ElectionResults."
 ISSUER = "Entekhab election headquarters (ستاد انتخابات)"
 
 
+FINGERPRINT_CODE = "entekhab-election-fingerprint"
+
 def _text(fa: str, en: str) -> dict[str, Any]:
     return {
         "@type": ER + "InternationalizedText",
@@ -238,8 +240,13 @@ def cvr_report(
     contests: Sequence[ContestInfo],
     records: Sequence[Mapping[str, Any]],
     generated: str,
+    fingerprint: str = "",
 ) -> dict[str, Any]:
-    """A NIST SP 1500-103 ``CastVoteRecordReport`` of one branch's records, in canonical order."""
+    """A NIST SP 1500-103 ``CastVoteRecordReport`` of one branch's records, in canonical order.
+
+    The election fingerprint the records carry is the election's ``Code`` (type other,
+    ``entekhab-election-fingerprint``), so :func:`records_from_cvr` gives back the records byte for byte.
+    """
     definitions = []
     for info in contests:
         selections: list[dict[str, Any]] = [
@@ -355,6 +362,7 @@ def cvr_report(
                 "@id": f"election-{election}",
                 "ElectionScopeId": gp(branch),
                 "Name": election,
+                "Code": [{"@type": "CVR.Code", "Type": "other", "OtherType": FINGERPRINT_CODE, "Value": fingerprint}],
                 "Candidate": cands,
                 "Contest": definitions,
             }
@@ -366,6 +374,8 @@ def cvr_report(
 def records_from_cvr(report: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The vote records back from a CVR report (as the e-box stored them), for a recount."""
     try:
+        codes = [c for e in report.get("Election", []) for c in e.get("Code", [])]
+        fingerprint = next((c["Value"] for c in codes if c.get("OtherType") == FINGERPRINT_CODE), "")
         out = []
         for cvr in report.get("CVR", []):
             snap = next(s for s in cvr["CVRSnapshot"] if s["@id"] == cvr["CurrentSnapshotId"])
@@ -378,7 +388,7 @@ def records_from_cvr(report: Mapping[str, Any]) -> list[dict[str, Any]]:
                     for pos in sel["SelectionPosition"]
                     if pos.get("HasIndication") == "yes"
                 ]
-            out.append({"style": cvr["BallotStyleId"], "contests": contests})
+            out.append({"election": fingerprint, "style": cvr["BallotStyleId"], "contests": contests})
         return out
     except (KeyError, TypeError, StopIteration, AttributeError, IndexError) as exc:
         raise OpenDataInvalid(

@@ -35,11 +35,13 @@ from entekhab.publication.recount import Difference, check_branch, compare_talli
 from entekhab.publication.seats import contest_entry, lot_seed
 from entekhab.publication.totals import Absorption, ContestTally, Totaliser, summarise
 from entekhab.records.canonical import canonical_json, sha256_hex
+from entekhab.records.election import ElectionDefinition
 from entekhab.records.errors import SignatureInvalid
 from entekhab.records.signing import SigningKey, verify
 
 RESULTS_FORMAT = "entekhab/results/1"
 ELECTION_FORMAT = "entekhab/open-data/1"
+DEFINITION_FILE = "definition.json"  # the canonical election definition; its SHA-256 is the fingerprint
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,7 @@ def open_data_files(
     results: Mapping[str, Any],
     generated: str,
     key: SigningKey,
+    definition: ElectionDefinition,
 ) -> dict[str, bytes]:
     """Every file of the folder as bytes, the signed index included."""
     docs = [m["manifest"] for m in manifests]
@@ -189,6 +192,7 @@ def open_data_files(
                 contests=[infos[c] for c in style_contests.get(style, [])],
                 records=b.records,
                 generated=generated,
+                fingerprint=definition.fingerprint,
             )
         )
     files["reports.csv"] = reports_csv(branches).encode()
@@ -214,7 +218,9 @@ def open_data_files(
             "branches": [{"code": b.code, "area": b.area} for b in branches],
         }
     )
-    files[INDEX_FILE] = _dump(build_index(files, election=str(election["code"]), generated=generated, key=key))
+    files[DEFINITION_FILE] = definition.canonical()
+    files[INDEX_FILE] = _dump(build_index(files, election=str(election["code"]), generated=generated, key=key,
+                                          fingerprint=definition.fingerprint))
     return files
 
 
@@ -291,6 +297,14 @@ def recount_folder(
     meta = _load(root, "election.json")
     if meta.get("hq_public_key") != hq_key:
         problems.append("election.json names another HQ key than the index")
+    fingerprint = str(index.get("election_fingerprint", ""))
+    try:
+        definition = ElectionDefinition.load((root / DEFINITION_FILE).read_bytes())
+        if definition.fingerprint != fingerprint:
+            problems.append(f"{DEFINITION_FILE}: its digest is not the index's election fingerprint")
+    except (OSError, DomainError) as exc:
+        problems.append(f"{DEFINITION_FILE}: {getattr(exc, 'message_en', exc)}")
+        definition = None
     manifests = {}
     for entry in index["files"]:
         path = entry["path"]
@@ -304,6 +318,8 @@ def recount_folder(
             except (ValueError, SignatureInvalid):
                 problems.append(f"{path}: not signed by the HQ key")
                 continue
+            if definition is not None and signed["sha256"] not in definition.manifests:
+                problems.append(f"{path}: not a manifest of the election definition")
             manifests[signed["sha256"]] = signed["manifest"]
     infos = contests_of(manifests.values())
     chain = areas_chain(meta["areas"])
@@ -321,6 +337,9 @@ def recount_folder(
             problems.append(f"reports/{code}.json: {exc.message_en}")
             continue
         report = document["report"]
+        if report.get("election_fingerprint") != fingerprint:
+            problems.append(f"reports/{code}.json: made for another election definition")
+            continue
         if report.get("manifest_sha256") not in manifests:
             problems.append(f"reports/{code}.json: made with a ballot manifest that is not published")
             continue

@@ -143,6 +143,11 @@ def verify_report(signed: object, *, manifest: BallotManifest | None = None,
                             "صورتجلسه با فهرست برگه رأی دیگری تهیه شده است", code="manifest_mismatch",
                             path="$.report.manifest_sha256")
     if records is not None:
+        if fingerprint is not None and any(not isinstance(r, dict) or r.get("election") != fingerprint
+                                           for r in records):
+            raise ReportInvalid("a vote record was made for another election definition",
+                                "یک رکورد رأی برای تعریف دیگری از انتخابات است", code="election_mismatch",
+                                path="$.records")
         if records_digest(records) != report.get("records_sha256"):
             raise ReportInvalid("the vote records do not match the report's digest",
                                 "رکوردهای رأی با چکیده صورتجلسه نمی‌خوانند", code="records_mismatch",

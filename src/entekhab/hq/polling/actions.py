@@ -29,7 +29,7 @@ from entekhab.hq.audit.log import record
 from entekhab.hq.elections.actions import require_perm
 from entekhab.hq.elections.models import Branch, Election
 from entekhab.hq.polling.errors import AlreadyVoted, PollingRefused, Replay, UnknownDevice
-from entekhab.hq.polling.manifests import signed_manifest_for
+from entekhab.hq.polling.manifests import election_definition, signed_manifest_for
 from entekhab.hq.polling.models import (
     BranchDayState,
     BranchOpening,
@@ -519,11 +519,14 @@ def _branch_info(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any]:
         for d in DeviceEnrolment.objects.filter(branch=branch).exclude(public_key="")
     }
     signed = signed_manifest_for(branch)
+    definition = election_definition(branch.election)
     return {
         "status": "ok",
         "branch": branch.code,
         "style": branch.ballot_style.code if branch.ballot_style else "",
         "manifest": signed,
+        "election_definition": definition.document(),
+        "election_fingerprint": definition.fingerprint,
         "devices": devices,
         "polling_day": branch.election.polling_date.isoformat(),
     }
@@ -541,7 +544,8 @@ def _branch_open(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any]:
     signed_manifest = signed_manifest_for(device.branch)
     manifest = parse_signed_manifest(signed_manifest, bytes.fromhex(signed_manifest["public_key"]))
     try:
-        zero = verify_report(envelope.body.get("zero_report"), manifest=manifest, records=[])
+        zero = verify_report(envelope.body.get("zero_report"), manifest=manifest, records=[],
+                             fingerprint=election_definition(device.branch.election).fingerprint)
     except DomainError as exc:
         raise _refuse_report(exc) from exc
     _check_report_identity(device, zero.report)
@@ -606,7 +610,8 @@ def _branch_report(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any
     signed_manifest = signed_manifest_for(branch)
     manifest = parse_signed_manifest(signed_manifest, bytes.fromhex(signed_manifest["public_key"]))
     try:
-        report = verify_report(envelope.body.get("report"), manifest=manifest, records=records)
+        report = verify_report(envelope.body.get("report"), manifest=manifest, records=records,
+                               fingerprint=election_definition(branch.election).fingerprint)
     except DomainError as exc:
         raise _refuse_report(exc) from exc
     doc = report.report

@@ -169,6 +169,12 @@ def public_results(election: Election, inputs: ElectionInputs | None = None) -> 
             "contests": contests}
 
 
+def election_definition(election: Election):
+    from entekhab.hq.polling.manifests import election_definition as definition
+
+    return definition(election)
+
+
 def hq_key() -> SigningKey:
     return load_hq_key(settings.DATA_DIR)
 
@@ -190,5 +196,5 @@ def open_data(election: Election, *, generated: str | None = None, key: SigningK
     stamp = generated or dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return open_data_files(election=election_json(election), areas=results["areas"], contests=metas,
                            manifests=inputs.manifests, branches=branches, results=results, generated=stamp,
-                           key=key or hq_key())
+                           key=key or hq_key(), definition=election_definition(election))
 

@@ -17,7 +17,7 @@ from django.db import transaction
 
 from entekhab.domain.national_code import make_national_code
 from entekhab.hq.elections.models import Branch, Election
-from entekhab.hq.polling.manifests import signed_manifest_for
+from entekhab.hq.polling.manifests import election_fingerprint, signed_manifest_for
 from entekhab.hq.polling.models import (
     BranchReport,
     CheckIn,
@@ -65,6 +65,7 @@ def store_polling_day(election: Election, *, seed: int, voters: tuple[int, int] 
     opens = dt.datetime.combine(election.polling_date, dt.time(8), TEHRAN)
     start = CheckIn.objects.filter(election=election).count()
     totals = {"branches": 0, "checkins": 0, "ballots": 0}
+    fingerprint = election_fingerprint(election)
     with transaction.atomic():
         for branch in chosen:
             if branch.ballot_style_id not in manifests:
@@ -86,8 +87,8 @@ def store_polling_day(election: Election, *, seed: int, voters: tuple[int, int] 
                 totals["checkins"] += n
             if not report:
                 continue
-            records = random_records(rng, signed["manifest"], n, infos=infos)
-            rep = branch_report(election=election.code, branch=branch.code, manifest=manifest,
+            records = random_records(rng, signed["manifest"], n, infos=infos, fingerprint=fingerprint)
+            rep = branch_report(election=election.code, branch=branch.code, manifest=manifest, fingerprint=fingerprint,
                                 records=records, checkins=n, closed=opens + dt.timedelta(hours=10),
                                 infos=infos if fast_tally else None)
             stored = BranchReport.objects.create(

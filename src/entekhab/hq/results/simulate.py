@@ -44,13 +44,16 @@ def random_ballot(rng: random.Random, info: ContestInfo) -> list[str]:
 
 
 def random_records(
-    rng: random.Random, manifest_doc: Mapping[str, Any], n: int, *, infos: Mapping[str, ContestInfo] | None = None
+    rng: random.Random, manifest_doc: Mapping[str, Any], n: int, *, infos: Mapping[str, ContestInfo] | None = None,
+    fingerprint: str = "",
 ) -> list[dict[str, Any]]:
+    """``n`` valid vote records of the style, in canonical order, bound to the election ``fingerprint``."""
     style = str(manifest_doc.get("ballot_style") or manifest_doc.get("style"))
     infos = infos or {c["code"]: contest_info(c) for c in manifest_doc["contests"]}
     codes = [c["code"] for c in manifest_doc["contests"]]
     return canonical_order(
-        {"style": style, "contests": {code: random_ballot(rng, infos[code]) for code in codes}} for _ in range(n))
+        {"election": fingerprint, "style": style, "contests": {code: random_ballot(rng, infos[code]) for code in codes}}
+        for _ in range(n))
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ def branch_report(
     key: SigningKey | None = None,
     device: str | None = None,
     infos: Mapping[str, ContestInfo] | None = None,
+    fingerprint: str = "",
 ) -> SyntheticReport:
     """The final report an e-box would sign for these records (same fields as the e-box's).
 
@@ -102,7 +106,9 @@ def branch_report(
         "type": REPORT_TYPE,
         "version": 1,
         "kind": "final",
+        "source": "electronic",
         "election": election,
+        "election_fingerprint": fingerprint,
         "branch": branch,
         "style": manifest.style,
         "manifest_sha256": manifest.sha256,
