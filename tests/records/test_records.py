@@ -50,8 +50,8 @@ def report_of(records: list[dict]) -> dict:
 
 def records() -> list[dict]:
     fp = definition().fingerprint
-    return canonical_order([CastVoteRecord.make(fp, "S-1", {"tehran": ["101"], "experts": []}).document(),
-                            CastVoteRecord.make(fp, "S-1", {"tehran": ["1006", "1007"], "experts": ["۱۰۰۱"]}).document()])
+    ballots = [{"tehran": ["101"], "experts": []}, {"tehran": ["1006", "1007"], "experts": ["۱۰۰۱"]}]
+    return canonical_order(CastVoteRecord.make(fp, "S-1", b).document() for b in ballots)
 
 
 # -- canonical JSON ------------------------------------------------------------------------
