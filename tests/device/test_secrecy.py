@@ -55,7 +55,8 @@ def cast_unique_ballots(box: BallotBox, n: int, seed: int) -> list[bytes]:
         card = issue_card(election="1405", branch="B1", style="S-1", issuer="AU-1", key=AUTH, now=NOW,
                           fingerprint=FINGERPRINT)
         box.cast(card, {contest.code: list(choice)})
-        order.append(canonical_json({"election": FINGERPRINT, "style": "S-1", "contests": {contest.code: list(choice)}}))
+        record = {"election": FINGERPRINT, "style": "S-1", "contests": {contest.code: list(choice)}}
+        order.append(canonical_json(record))
     return order
 
 
