@@ -47,3 +47,9 @@ class HQUnreachable(DeviceError):
 
 class ReportInvalid(DeviceError):
     code = "report_invalid"
+
+
+class BranchClosed(DeviceError):
+    """The branch's ballot box has closed: the authentication device checks no one in any more."""
+
+    code = "branch_closed"
