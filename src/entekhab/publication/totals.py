@@ -274,3 +274,32 @@ def _percent(part: int, whole: int) -> str:
         return "0.0"
     tenths = (part * 1000 * 2 + whole) // (2 * whole)  # rounded half up
     return f"{tenths // 10}.{tenths % 10}"
+
+
+@dataclass(frozen=True)
+class BallotExcess:
+    """A branch whose report holds more ballots for a contest than the branch had accepted check-ins."""
+
+    contest: str
+    branch: str
+    ballots: int
+    checkins: int
+
+    @property
+    def excess(self) -> int:
+        return self.ballots - self.checkins
+
+    def as_json(self) -> dict[str, Any]:
+        return {"contest": self.contest, "branch": self.branch, "ballots": self.ballots, "checkins": self.checkins}
+
+
+def ballot_excess(contest: str, ballots: Mapping[str, int], checkins: Mapping[str, int]) -> tuple[BallotExcess, ...]:
+    """Every counted branch (``ballots``: branch → ballots for the contest) with more ballots than check-ins.
+
+    A branch missing from ``checkins`` had none. Sorted by branch code, so the verdict is reproducible.
+    """
+    return tuple(
+        BallotExcess(contest, branch, n, checkins.get(branch, 0))
+        for branch, n in sorted(ballots.items())
+        if n > checkins.get(branch, 0)
+    )
