@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from entekhab.device.errors import DeviceError, HQUnreachable
+from entekhab.device.errors import BranchClosed, DeviceError, HQUnreachable
 from entekhab.device.hq_link import HQRefused, HttpTransport, Transport, call
 from entekhab.device.journal import Journal
 from entekhab.records.canonical import canonical_json
@@ -23,6 +23,7 @@ from entekhab.records.messages import Envelope
 from entekhab.records.signing import SigningKey
 
 ROLES = ("auth", "ebox")
+CHECKIN_KINDS = ("checkin", "checkin_offline")
 MESSAGE_PATH = "/api/v1/polling/messages"
 ENROL_PATH = "/api/v1/polling/enrol"
 
@@ -111,9 +112,31 @@ class DeviceAgent:
         self.journal.append("enrolled", {"election": answer["election"], "branch": answer["branch"]})
         return answer
 
+    # -- closing -------------------------------------------------------------------------
+    @property
+    def closed(self) -> dict[str, Any] | None:
+        """How this device learnt that its branch closed (``None`` while it is open)."""
+        raw = self.journal.get("branch_closed")
+        return json.loads(raw) if raw else None
+
+    def mark_closed(self, *, source: str, **detail: Any) -> None:
+        """Closing is final: recorded once, in the settings (fast to read) and in the chain (auditable)."""
+        if self.closed is not None:
+            return
+        note = {"source": source, **detail}
+        self.journal.append("branch_closed", note)
+        self.journal.put("branch_closed", json.dumps(note, ensure_ascii=False))
+
     # -- messages ------------------------------------------------------------------------
     def send(self, kind: str, body: dict[str, Any], *, queue_if_offline: bool = True) -> Delivery:
-        """Journal, sign and send one message; offline it stays queued (or is abandoned)."""
+        """Journal, sign and send one message; offline it stays queued (or is abandoned).
+
+        After the close no new check-in leaves the device, only the record of a refused one
+        (``body["refused"]``); queued ones from before the close are still synced.
+        """
+        if kind in CHECKIN_KINDS and self.closed is not None and not body.get("refused"):
+            self.journal.append("checkin_refused", {"code": "branch_closed", "kind": kind})
+            raise branch_closed_error(self.setting("branch"))
         entry_seq = self.journal.append("outbox_pending", {"kind": kind}).seq
         envelope = Envelope(self.serial, self.setting("election"), self.setting("branch"), entry_seq, kind, body)
         signed = envelope.signed(self.key)
@@ -165,6 +188,11 @@ class DeviceAgent:
 
     def close(self) -> None:
         self.journal.close()
+
+
+def branch_closed_error(branch: str) -> BranchClosed:
+    return BranchClosed(f"branch {branch} has closed: no more check-ins, no more ballot cards",
+                        f"شعبه {branch} بسته شده است؛ پس از بسته‌شدن صندوق، پذیرش رأی‌دهنده و صدور کارت ممکن نیست")
 
 
 def dump(value: Any) -> str:

@@ -12,14 +12,15 @@ by name; the message is synced later and HQ turns any duplicate into an incident
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from entekhab.device.adapters.civil_registry import CivilRegistry, eligibility
 from entekhab.device.adapters.fingerprint import MAX_ATTEMPTS, FingerprintReader, ScanResult
-from entekhab.device.agent import DeviceAgent
-from entekhab.device.errors import CheckInRefused, DeviceError, HQUnreachable, NotEligible
+from entekhab.device.agent import DeviceAgent, branch_closed_error
+from entekhab.device.errors import BranchClosed, CheckInRefused, DeviceError, HQUnreachable, NotEligible
 from entekhab.device.hq_link import HQRefused
 from entekhab.domain.national_code import parse_national_code
 from entekhab.records.card import issue_card
@@ -62,7 +63,30 @@ class Authenticator:
                               code="wrong_role")
         self.agent, self.registry, self.reader, self.polling_day = agent, registry, reader, polling_day
 
+    # -- closing ---------------------------------------------------------------------------
+    @property
+    def closed(self) -> bool:
+        return self.agent.closed is not None
+
+    def close(self, *, source: str = "ebox", **detail: Any) -> None:
+        """The branch has closed (its e-box signed the report, or HQ said so): no card after this."""
+        self.agent.mark_closed(source=source, checkins=self.agent.journal.count("card_issued"), **detail)
+
+    def _refuse_closed(self, raw_code: object, *, tell_hq: bool = True) -> BranchClosed:
+        """Journal the refused attempt and, unless HQ itself refused, send HQ the record (queued if offline)."""
+        text = str(raw_code or "").strip()
+        voter = f"{text[:3]}…{text[-1]}" if len(text) >= 4 else ""
+        self.agent.journal.append("checkin_refused", {"code": "branch_closed", "voter": voter})
+        if tell_hq:
+            # HQ answers "branch closed" and keeps the incident; the agent has journaled the answer.
+            with contextlib.suppress(HQRefused):
+                self.agent.send("checkin", {"refused": "branch_closed", "voter": voter})
+        return branch_closed_error(self.agent.setting("branch"))
+
+    # -- one voter ---------------------------------------------------------------------------
     def begin(self, raw_code: object) -> VoterSession:
+        if self.closed:
+            raise self._refuse_closed(raw_code)
         code = parse_national_code(raw_code)
         verdict = eligibility(self.registry, code, self.polling_day)
         if not verdict.eligible:
@@ -91,6 +115,8 @@ class Authenticator:
 
     def check_in(self, session: VoterSession, *, now: dt.datetime, style: str,
                  offline_approved_by: str = "") -> CheckInOutcome:
+        if self.closed:
+            raise self._refuse_closed(session.national_code)
         if not session.cleared:
             raise DeviceError("the voter's fingerprint has not matched", "اثر انگشت رأی‌دهنده تأیید نشده است",
                               code="fingerprint_required")
@@ -103,6 +129,9 @@ class Authenticator:
             delivery = self.agent.send("checkin", body, queue_if_offline=False)
             offline, answer = False, delivery.answer
         except HQRefused as refusal:
+            if refusal.code == "branch_closed":  # HQ holds the report: close here too, HQ has the incident
+                self.close(source="hq")
+                raise self._refuse_closed(session.national_code, tell_hq=False) from refusal
             raise CheckInRefused(refusal.message_en, refusal.message_fa, code=refusal.code) from refusal
         except HQUnreachable as exc:
             if not offline_approved_by.strip():

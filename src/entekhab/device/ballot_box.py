@@ -22,7 +22,7 @@ from typing import Any
 
 from entekhab.counting.interpret import BallotRejection
 from entekhab.counting.manifest import normalise_code
-from entekhab.device.errors import BranchStateError, DeviceError, JournalBroken
+from entekhab.device.errors import BranchClosed, BranchStateError, DeviceError, JournalBroken
 from entekhab.device.journal import GENESIS, Journal, entry_digest
 from entekhab.device.lifecycle import BoxState, check_transition
 from entekhab.records.canonical import canonical_json
@@ -124,6 +124,9 @@ class BallotBox:
     # -- voting ---------------------------------------------------------------------------
     def read_card(self, token: str) -> BallotCard:
         """A card valid for this branch and not yet used, or the reason it is refused."""
+        if self.state is BoxState.CLOSED:
+            raise BranchClosed("the ballot box has closed: no card is read after the close",
+                               "صندوق بسته شده است؛ پس از بسته‌شدن هیچ کارتی پذیرفته نمی‌شود")
         if self.state not in (BoxState.OPEN, BoxState.MOCK_POLL):
             raise BranchStateError("the ballot box is not open", "صندوق باز نیست")
         card = read_card(token, self.auth_public)

@@ -74,7 +74,10 @@ class BranchDevices:
     @property
     def authenticator(self) -> Authenticator:
         day = dt.date.fromisoformat(self.auth.setting("polling_day"))
-        return Authenticator(self.auth, registry=self.registry, reader=self.reader, polling_day=day)
+        authenticator = Authenticator(self.auth, registry=self.registry, reader=self.reader, polling_day=day)
+        if not authenticator.closed and self.ebox.journal.get("box_state") == BoxState.CLOSED.value:
+            authenticator.close(source="ebox")  # e.g. a restart between the e-box's close and the desk's
+        return authenticator
 
     def open(self, *, now: dt.datetime,
              mock: Callable[[BallotManifest], Sequence[dict[str, list[str]]]] | None = None) -> SignedReport:
@@ -140,6 +143,8 @@ class BranchDevices:
         report = box.final_report() if box.state is BoxState.CLOSED else None
         if report is None:
             report = box.close(now=now, checkins=statement, branch_head=branch_head, supervisor=supervisor)
+        Authenticator(self.auth, registry=self.registry, reader=self.reader,
+                      polling_day=dt.date.fromisoformat(self.auth.setting("polling_day"))).close(report=report.sha256)
         self.auth.sync()
         self.ebox.send("branch_report", {"report": report.document(), "records": box.records()})
         return report

@@ -32,3 +32,8 @@ class CheckInRefused(DeviceError):
 class HQUnreachable(DeviceError):
     code = "hq_unreachable"
 
+
+class BranchClosed(DeviceError):
+    """The branch's ballot box has closed: the authentication device checks no one in any more."""
+
+    code = "branch_closed"

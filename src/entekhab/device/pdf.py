@@ -2,7 +2,7 @@
 
 WeasyPrint lays out RTL Persian text with the shipped Vazirmatn TTF; each QR code is a
 PNG drawn by ``segno`` at level M. Anyone can scan the posted copy, re-assemble the
-report with :func:`entekhab.device.report.join_qr_payloads` and check its signature.
+report with :func:`entekhab.records.report.join_qr_payloads` and check its signature.
 """
 
 from __future__ import annotations

@@ -6,13 +6,20 @@
 A returned version stays as it was (with the reasons); the executive board computes a
 new version. A published version is never changed: a correction is a new version that
 goes through the same steps and, once published, supersedes it.
+
+Ballots never exceed accepted check-ins without a resolved incident: a branch whose
+ballots for the contest exceed its check-ins blocks approval and confirmation until a
+resolved incident explains exactly those counts (:func:`check_excess`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
+from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.errors import DomainError
+from entekhab.publication.totals import BallotExcess
 
 
 class CertificationRefused(DomainError):
@@ -64,3 +71,32 @@ def check_step(state: str, step: str, reason: str = "") -> tuple[ResultState, st
         raise CertificationRefused("sending a result back needs the reasons",
                                    "بازگرداندن نتیجه بدون ذکر دلایل ممکن نیست", code="reason_required")
     return target, perm
+
+
+# Policy: the incident kinds whose resolution explains a branch's ballots above its check-ins.
+EXCESS_EXPLAINED_BY = frozenset({"excess_ballots"})
+
+
+def excess_reason(excess: BallotExcess) -> tuple[str, str]:
+    """One excess in words: (English, Persian)."""
+    return (
+        f"branch {excess.branch}: {excess.ballots} ballots but {excess.checkins} accepted check-ins "
+        f"({excess.excess} more) in contest {excess.contest}",
+        f"شعبه {excess.branch}: {to_persian_digits(excess.ballots)} رأی در برابر "
+        f"{to_persian_digits(excess.checkins)} پذیرش ({to_persian_digits(excess.excess)} رأی بیشتر) "
+        f"در رقابت {excess.contest}",
+    )
+
+
+def check_excess(unexplained: Sequence[BallotExcess]) -> None:
+    """Refuse certification while any branch has more ballots than check-ins and no resolved incident says why."""
+    if not unexplained:
+        return
+    reasons = [excess_reason(e) for e in unexplained]
+    raise CertificationRefused(
+        "more ballots than accepted check-ins, not explained by a resolved incident: "
+        + "; ".join(en for en, _ in reasons),
+        "آرای بیش از پذیرش‌شدگان، بدون رخداد رسیدگی‌شده: " + "؛ ".join(fa for _, fa in reasons)
+        + " — تا رسیدگی به رخداد، تأیید این نتیجه ممکن نیست",
+        code="excess_ballots",
+    )

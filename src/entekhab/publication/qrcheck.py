@@ -1,8 +1,8 @@
 """Check a branch report posted at a door (its QR contents) against the published one.
 
 Anyone pastes (or scans) the QR texts of the posted copy; they are re-assembled with
-:func:`entekhab.device.report.join_qr_payloads`, the device signature is checked with
-:func:`entekhab.device.report.verify_report`, and the report is compared with what HQ
+:func:`entekhab.records.report.join_qr_payloads`, the device signature is checked with
+:func:`entekhab.records.report.verify_report`, and the report is compared with what HQ
 published for that branch. A difference is named by its path, e.g.
 ``contests[council-tehran].candidates.1234: published 120, posted 121``.
 """

@@ -1,7 +1,7 @@
 """Totals from branch reports: per contest and area, duplicates counted once.
 
 A branch report carries, per contest, ballots taken, blank ballots, candidate-votes and
-the counts by list code and candidate code (``entekhab.device.report.tally``). Summing
+the counts by list code and candidate code (``entekhab.records.report.tally``). Summing
 them is all totalisation does; the policy for a branch that reports twice is here:
 
 * the same report again (same SHA-256) is a **duplicate** and changes nothing;
@@ -274,3 +274,32 @@ def _percent(part: int, whole: int) -> str:
         return "0.0"
     tenths = (part * 1000 * 2 + whole) // (2 * whole)  # rounded half up
     return f"{tenths // 10}.{tenths % 10}"
+
+
+@dataclass(frozen=True)
+class BallotExcess:
+    """A branch whose report holds more ballots for a contest than the branch had accepted check-ins."""
+
+    contest: str
+    branch: str
+    ballots: int
+    checkins: int
+
+    @property
+    def excess(self) -> int:
+        return self.ballots - self.checkins
+
+    def as_json(self) -> dict[str, Any]:
+        return {"contest": self.contest, "branch": self.branch, "ballots": self.ballots, "checkins": self.checkins}
+
+
+def ballot_excess(contest: str, ballots: Mapping[str, int], checkins: Mapping[str, int]) -> tuple[BallotExcess, ...]:
+    """Every counted branch (``ballots``: branch → ballots for the contest) with more ballots than check-ins.
+
+    A branch missing from ``checkins`` had none. Sorted by branch code, so the verdict is reproducible.
+    """
+    return tuple(
+        BallotExcess(contest, branch, n, checkins.get(branch, 0))
+        for branch, n in sorted(ballots.items())
+        if n > checkins.get(branch, 0)
+    )

@@ -54,6 +54,7 @@ class Kiosk:
                 "state": state.value, "state_fa": NAMES_FA[state],
                 "ballots": d.box.ballots_cast if state is not BoxState.INSTALLED else 0,
                 "checkins": d.auth.journal.count("card_issued"),
+                "closed": state is BoxState.CLOSED or d.auth.closed is not None,
                 "pending": len(d.auth.pending()) + len(d.ebox.pending()),
                 "report": (self.report_dir / "report.pdf").exists()}
 
@@ -143,7 +144,7 @@ class Kiosk:
             try:
                 return 200, getattr(self, name)(body)
             except DomainError as exc:
-                return 400, exc.as_dict()
+                return (409 if exc.code == "branch_closed" else 400), exc.as_dict()
 
 
 def make_server(kiosk: Kiosk, host: str = "127.0.0.1", port: int = 8470) -> ThreadingHTTPServer:

@@ -28,7 +28,7 @@ from entekhab.domain.national_code import InvalidNationalCode, parse_national_co
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.actions import require_perm
 from entekhab.hq.elections.models import Branch, Election
-from entekhab.hq.polling.errors import AlreadyVoted, PollingRefused, Replay, UnknownDevice
+from entekhab.hq.polling.errors import AlreadyVoted, BranchClosed, PollingRefused, Replay, UnknownDevice
 from entekhab.hq.polling.manifests import election_definition, signed_manifest_for
 from entekhab.hq.polling.models import (
     BranchDayState,
@@ -382,11 +382,44 @@ def _already_voted(first: CheckIn) -> dict[str, Any]:
     }
 
 
+def _branch_closed_refusal(branch_code: str) -> BranchClosed:
+    return BranchClosed(
+        f"branch {branch_code} has closed: its signed report is in, no check-in is taken after the close",
+        f"شعبه {branch_code} بسته شده و صورتجلسه آن رسیده است؛ پس از بسته‌شدن شعبه پذیرش رأی‌دهنده ممکن نیست",
+    )
+
+
+_REPORTED_SQL = (
+    f"SELECT EXISTS (SELECT 1 FROM {BranchReport._meta.db_table} WHERE branch_id = %s)"
+)
+_OPENING_SQL = f"SELECT state FROM {BranchOpening._meta.db_table} WHERE branch_id = %s"
+
+
+def _refuse_if_closed(device: DeviceEnrolment, envelope: Envelope) -> None:
+    """Closing is final: a branch with a report (or whose device already refused locally) takes no check-in.
+
+    On PostgreSQL the opening row is read FOR KEY SHARE, which waits for a report intake holding
+    it FOR UPDATE and then sees the committed state, so a check-in racing the close is either
+    counted by the report or refused; on SQLite the IMMEDIATE transaction serialises the two.
+    """
+    if envelope.body.get("refused") == "branch_closed":  # the device's own refusal, sent for the record
+        raise _branch_closed_refusal(envelope.branch)
+    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(_OPENING_SQL + lock, [device.branch_id])
+        row = cursor.fetchone()
+        cursor.execute(_REPORTED_SQL, [device.branch_id])
+        reported = bool(cursor.fetchone()[0])
+    if reported or (row is not None and row[0] == BranchDayState.REPORTED):
+        raise _branch_closed_refusal(envelope.branch)
+
+
 def _checkin(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any]:
     if device.role != DeviceRole.AUTH:
         raise PollingRefused(
             "only an authentication device checks voters in", "فقط دستگاه احراز هویت پذیرش می‌کند", code="wrong_role"
         )
+    _refuse_if_closed(device, envelope)
     code = _national_code(envelope.body)
     fingerprint, detail = _fingerprint(envelope.body)
     new_id = _insert_checkin(
@@ -402,20 +435,29 @@ def _checkin_one_statement(device: DeviceEnrolment, envelope: Envelope, signatur
     """PostgreSQL: the accepted check-in and its message row in one statement (one round trip, one commit).
 
     Both inserts are data-modifying CTEs of one autocommitted statement, so they commit
-    together or not at all. ``None`` when the voter already has a check-in (nothing was
-    written): the caller then takes the general path, which answers "already voted" or,
-    if the sequence number was used, "replay".
+    together or not at all. The ``gate`` CTE reads the branch's opening row FOR KEY SHARE:
+    a report intake holding it FOR UPDATE makes the statement wait and then see "reported",
+    so nothing is inserted for a closed branch. ``None`` when nothing was written (the voter
+    already has a check-in, or the branch has closed): the caller then takes the general path,
+    which answers "branch closed", "already voted" or, if the sequence number was used, "replay".
     """
     if device.role != DeviceRole.AUTH:
         raise PollingRefused(
             "only an authentication device checks voters in", "فقط دستگاه احراز هویت پذیرش می‌کند", code="wrong_role"
         )
+    if envelope.body.get("refused") == "branch_closed":
+        raise _branch_closed_refusal(envelope.branch)
     code = _national_code(envelope.body)
     fingerprint, detail = _fingerprint(envelope.body)
     sql = (
-        f"WITH ins AS (INSERT INTO {CheckIn._meta.db_table} (election_id, national_code, branch_id, device_id, "
-        "message_seq, at, offline, fingerprint, detail) VALUES (%s, %s, %s, %s, %s, now(), false, %s, "
-        "CAST(%s AS jsonb)) ON CONFLICT (election_id, national_code) DO NOTHING RETURNING id), "
+        f"WITH gate AS MATERIALIZED (SELECT state FROM {BranchOpening._meta.db_table} WHERE branch_id = %s "
+        "FOR KEY SHARE), "
+        "open AS (SELECT NOT (COALESCE((SELECT state = 'reported' FROM gate), false) "
+        f"OR EXISTS (SELECT 1 FROM {BranchReport._meta.db_table} WHERE branch_id = %s)) AS yes), "
+        f"ins AS (INSERT INTO {CheckIn._meta.db_table} (election_id, national_code, branch_id, device_id, "
+        "message_seq, at, offline, fingerprint, detail) SELECT %s::bigint, %s::varchar, %s::bigint, %s::bigint, "
+        "%s::bigint, now(), false, %s::varchar, CAST(%s AS jsonb) FROM open WHERE open.yes "
+        "ON CONFLICT (election_id, national_code) DO NOTHING RETURNING id), "
         f"msg AS (INSERT INTO {DeviceMessage._meta.db_table} (device_id, seq, kind, digest, signature, answer) "
         "SELECT %s, %s, 'checkin', %s, %s, jsonb_build_object('status', 'accepted', 'checkin', ins.id) FROM ins "
         "RETURNING id) SELECT (SELECT id FROM ins), (SELECT id FROM msg)"
@@ -425,7 +467,8 @@ def _checkin_one_statement(device: DeviceEnrolment, envelope: Envelope, signatur
     guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
     try:
         with guard, connection.cursor() as cursor:
-            cursor.execute(sql, [device.election_id, code, device.branch_id, device.pk, envelope.seq, fingerprint,
+            cursor.execute(sql, [device.branch_id, device.branch_id,
+                                 device.election_id, code, device.branch_id, device.pk, envelope.seq, fingerprint,
                                  json.dumps(detail, ensure_ascii=False), device.pk, envelope.seq, envelope.digest,
                                  signature])
             checkin_id, _ = cursor.fetchone()
@@ -440,6 +483,7 @@ def _checkin_offline(device: DeviceEnrolment, envelope: Envelope) -> dict[str, A
         raise PollingRefused(
             "only an authentication device checks voters in", "فقط دستگاه احراز هویت پذیرش می‌کند", code="wrong_role"
         )
+    _refuse_if_closed(device, envelope)
     body = envelope.body
     code = _national_code(body)
     fingerprint, detail = _fingerprint(body)
@@ -698,6 +742,55 @@ HANDLERS = {
     "branch_open": _branch_open,
     "branch_report": _branch_report,
 }
+
+
+def record_refusal(payload: object, refusal: PollingRefused) -> None:
+    """Refusals that the supervisory board must see become incidents (after the refused transaction)."""
+    if refusal.code == "branch_closed":
+        record_refused_checkin(payload, refusal)
+    else:
+        record_refused_report(payload, refusal)
+
+
+def _masked(code: object) -> str:
+    text = str(code or "")
+    if "…" in text or len(text) < 4:
+        return text[:12]
+    return f"{text[:3]}…{text[-1]}"
+
+
+def record_refused_checkin(payload: object, refusal: PollingRefused) -> Incident | None:
+    """A check-in attempted after the branch closed (refused by HQ or by the device itself) is an incident.
+
+    The voter's code is kept masked, except for an offline check-in: that voter was given a
+    card before HQ heard of it, so the board needs the whole record.
+    """
+    try:
+        device, envelope = _authenticate(payload)
+    except DomainError:
+        return None
+    if envelope.kind not in ("checkin", "checkin_offline") or refusal.code != "branch_closed":
+        return None
+    body = envelope.body
+    by_device = body.get("refused") == "branch_closed"
+    voter = _masked(body.get("voter") if by_device else body.get("national_code"))
+    details: dict[str, Any] = {"code": refusal.code, "device": device.serial, "seq": envelope.seq,
+                               "kind": envelope.kind, "refused_by": "device" if by_device else "hq", "voter": voter}
+    if envelope.kind == "checkin_offline":
+        details.update(national_code=str(body.get("national_code", ""))[:10], at=str(body.get("at", ""))[:20],
+                       approved_by=str(body.get("approved_by", ""))[:150])
+    branch = device.branch
+    where_fa = "دستگاه احراز هویت آن را رد کرد" if by_device else "ستاد آن را رد کرد"
+    where_en = "refused by the authentication device" if by_device else "refused by HQ"
+    return Incident.objects.create(
+        election_id=device.election_id,
+        branch=branch,
+        kind=IncidentKind.CHECKIN_AFTER_CLOSE,
+        summary_fa=f"پس از بسته‌شدن شعبه {branch.code} برای رأی‌دهنده {to_persian_digits(voter)} "
+        f"درخواست پذیرش رسید؛ {where_fa}",
+        summary_en=f"check-in of voter {voter} attempted after branch {branch.code} closed; {where_en}",
+        details=details,
+    )
 
 
 def record_refused_report(payload: object, refusal: PollingRefused) -> None:

@@ -34,7 +34,7 @@ def handle_raw(raw: bytes) -> tuple[int, dict[str, Any]]:
             raise PollingRefused("the body is not JSON", "بدنه درخواست JSON نیست", code="bad_message") from exc
         return 200, actions.handle_message(payload)
     except PollingRefused as exc:
-        actions.record_refused_report(payload, exc)
+        actions.record_refusal(payload, exc)
         return refusal_body(exc)
     except DomainError as exc:
         return refusal_body(exc)

@@ -34,3 +34,10 @@ class Replay(PollingRefused):
 class AlreadyVoted(PollingRefused):
     code = "already_voted"
     status = 409
+
+
+class BranchClosed(PollingRefused):
+    """A check-in for a branch whose signed report HQ already holds: closing is final."""
+
+    code = "branch_closed"
+    status = 409

@@ -123,6 +123,8 @@ class IncidentKind(models.TextChoices):
     REPORT_REFUSED = "report_refused", _("branch report refused")
     PAPER_MISMATCH = "paper_mismatch", _("paper counts entered twice disagree")
     DEVICE_REPLACED = "device_replaced", _("device replaced during polling")
+    CHECKIN_AFTER_CLOSE = "checkin_after_close", _("check-in attempted after the branch closed")
+    EXCESS_BALLOTS = "excess_ballots", _("more ballots than accepted check-ins")
 
 
 class Incident(models.Model):
@@ -138,6 +140,12 @@ class Incident(models.Model):
     duplicate = models.OneToOneField(DuplicateCheckIn, on_delete=models.RESTRICT, null=True, blank=True,
                                      related_name="incident")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Resolution only as far as results need it (an explained excess unblocks certification);
+    # the incident workflow itself belongs elsewhere.
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("resolved by"))
+    resolution = models.TextField(_("resolution"), blank=True)
 
     class Meta:
         verbose_name = _("polling incident")

@@ -17,15 +17,30 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.errors import DomainError
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.actions import require_perm
 from entekhab.hq.elections.models import Branch, Contest, Election
 from entekhab.hq.geography.models import Area
-from entekhab.hq.polling.models import VoteRecord
+from entekhab.hq.polling.models import Incident, IncidentKind, VoteRecord
 from entekhab.hq.results.models import AreaTotal, ContestTotal, CountedReport, ResultVersion
-from entekhab.hq.results.totals import absorb_new_reports, contest_branches, tally_of
-from entekhab.publication.certification import CertificationRefused, CertificationStep, ResultState, check_step
+from entekhab.hq.results.totals import (
+    absorb_new_reports,
+    contest_branches,
+    contest_excess,
+    contest_member_ids,
+    explained_excess,
+    tally_of,
+    unexplained_excess,
+)
+from entekhab.publication.certification import (
+    CertificationRefused,
+    CertificationStep,
+    ResultState,
+    check_excess,
+    check_step,
+)
 from entekhab.publication.contests import ContestInfo, contests_of
 from entekhab.publication.opendata import BranchData, ContestMeta, open_data_files
 from entekhab.publication.seats import contest_entry, lot_seed
@@ -81,10 +96,40 @@ def _snapshot(v: ResultVersion) -> dict[str, Any]:
     return {"version": v.version, "state": v.state, "sha256": v.sha256, "provisional": v.provisional}
 
 
+def _record_excess(contest: Contest, members: set[int]) -> list[dict[str, Any]]:
+    """Every branch with more ballots than check-ins, as the version keeps it; each gets an open incident.
+
+    One incident per branch and counts: computing again does not open a second one, and a
+    resolved incident stays resolved (it explains exactly these counts).
+    """
+    excess = contest_excess(contest, members)
+    explained = explained_excess(contest, excess)
+    noted = []
+    for e in excess:
+        noted.append({**e.as_json(), "explained": e.branch in explained})
+        known = Incident.objects.filter(election_id=contest.election_id, branch__code=e.branch,
+                                        kind=IncidentKind.EXCESS_BALLOTS, details__ballots=e.ballots,
+                                        details__checkins=e.checkins)
+        if not known.exists():
+            Incident.objects.create(
+                election_id=contest.election_id, branch=Branch.objects.get(election_id=contest.election_id,
+                                                                           code=e.branch),
+                kind=IncidentKind.EXCESS_BALLOTS,
+                summary_fa=f"شعبه {e.branch}: {to_persian_digits(e.ballots)} رأی در برابر "
+                f"{to_persian_digits(e.checkins)} پذیرش؛ تأیید نتیجه تا رسیدگی به این رخداد ممکن نیست",
+                summary_en=f"branch {e.branch}: {e.ballots} ballots against {e.checkins} accepted check-ins; "
+                "results cannot be certified until this incident is resolved",
+                details={"ballots": e.ballots, "checkins": e.checkins, "contest": e.contest},
+            )
+    return noted
+
+
 def do_compute_result(contest: Contest, *, acting_user: Any, reason: str = "",
                       inputs: ElectionInputs | None = None) -> ResultVersion:
     """A new version of the contest's result, waiting for the executive board.
 
+    Any branch with more ballots than accepted check-ins is recorded on the version (and
+    opened as an incident): it does not stop the computation, it stops the certification.
     ``inputs`` (from :func:`election_inputs`) may be passed when computing many contests at once.
     """
     require_perm(acting_user, "results.add_resultversion")
@@ -100,12 +145,14 @@ def do_compute_result(contest: Contest, *, acting_user: Any, reason: str = "",
         number = (contest.result_versions.aggregate(n=Max("version"))["n"] or 0) + 1
         entry = live_entry(contest, inputs, version=number)
         published = contest.result_versions.filter(state=ResultState.PUBLISHED).order_by("-version").first()
+        excess = _record_excess(contest, inputs.members.get(contest.code, set()))
         version = ResultVersion.objects.create(
             contest=contest, version=number, state=ResultState.COMPUTED,
             provisional=entry["branches_reported"] < entry["branches_expected"], document=entry,
             sha256=sha256_hex(canonical_json(entry)), computed_by=acting_user, computed_at=timezone.now(),
-            supersedes=published)
-        record(actor=acting_user, action="results.compute", target=version, after=_snapshot(version), reason=reason)
+            supersedes=published, excess=excess)
+        record(actor=acting_user, action="results.compute", target=version,
+               after={**_snapshot(version), "excess": excess} if excess else _snapshot(version), reason=reason)
     return version
 
 
@@ -115,6 +162,8 @@ def do_certify(version: ResultVersion, step: str, *, acting_user: Any, reason: s
         locked = ResultVersion.objects.select_for_update().get(pk=version.pk)
         target, perm = check_step(locked.state, step, reason)
         require_perm(acting_user, perm)
+        if step in (CertificationStep.APPROVE, CertificationStep.CONFIRM):  # sending back stays possible
+            check_excess(unexplained_excess(locked.contest, contest_member_ids(locked.contest)))
         before = _snapshot(locked)
         now = timezone.now()
         if step == CertificationStep.APPROVE:

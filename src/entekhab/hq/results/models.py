@@ -104,6 +104,8 @@ class ResultVersion(models.Model):
                                      related_name="+")
     confirmed_at = models.DateTimeField(null=True, blank=True)
     returned_reason = models.TextField(blank=True)
+    # Branches whose ballots exceeded their accepted check-ins when this version was computed.
+    excess = models.JSONField(_("ballots above check-ins"), default=list, blank=True)
     supersedes = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="superseded_by")
 

@@ -3,7 +3,7 @@
 Used by the tests (a property test over random polling days), the bench (4,950 Tehran
 branches) and the demo until polling day's own simulation is run: records are built as
 the e-box stores them (``{"style", "contests": {code: sorted codes}}``), counted with the
-e-box's own :func:`entekhab.device.report.tally` and signed with a device key, so
+e-box's own :func:`entekhab.records.report.tally` and signed with a device key, so
 totalisation sees exactly what the intake stores.
 """
 
@@ -70,7 +70,7 @@ def counting_tally(
 ) -> tuple[int, list[dict[str, Any]]]:
     """The e-box's report rows computed by the counting package's tally (same rows, faster at scale).
 
-    :func:`entekhab.device.report.tally` rebuilds a code table for every record, which is
+    :func:`entekhab.records.report.tally` rebuilds a code table for every record, which is
     slow for a 600-candidate contest; the bench uses this and a test checks it against the
     e-box's tally.
     """

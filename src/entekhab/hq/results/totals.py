@@ -14,16 +14,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from entekhab.domain.errors import DomainError
 from entekhab.hq.elections.models import Branch, Contest, Election
 from entekhab.hq.geography.models import Area
-from entekhab.hq.polling.models import BranchReport
+from entekhab.hq.polling.models import BranchReport, CheckIn, DuplicateCheckIn, Incident
 from entekhab.hq.results.models import AreaTotal, ContestTotal, CountedReport, ReportConflict, TallyFields
 from entekhab.hq.results.signals import resetting
+from entekhab.publication.certification import EXCESS_EXPLAINED_BY
 from entekhab.publication.recount import Difference, compare_tallies
-from entekhab.publication.totals import ContestTally, Totaliser, summarise
+from entekhab.publication.totals import BallotExcess, ContestTally, Totaliser, ballot_excess, summarise
 
 BATCH = 250
 
@@ -177,3 +179,49 @@ def contest_branches(election: Election) -> dict[int, set[int]]:
         for contest_id in by_style.get(style_id, ()):
             out.setdefault(contest_id, set()).add(branch_id)
     return out
+
+
+def contest_member_ids(contest: Contest) -> set[int]:
+    """The ids of the branches whose ballot style carries ``contest``."""
+    return set(Branch.objects.filter(election_id=contest.election_id, ballot_style__contests=contest)
+               .values_list("id", flat=True))
+
+
+def contest_excess(contest: Contest, members: Iterable[int] | None = None) -> tuple[BallotExcess, ...]:
+    """Counted branches of the contest whose ballots exceed their accepted check-ins.
+
+    Accepted check-ins are counted as polling's intake counts them: the branch's check-ins
+    plus its offline duplicates (each already an incident of its own). Every contest row of
+    a report carries the report's ballots, so the counted report's ballots are the contest's.
+    """
+    ids = set(members) if members is not None else contest_member_ids(contest)
+    rows = list(CountedReport.objects.filter(branch_id__in=ids).values_list("branch_id", "branch__code", "ballots"))
+    codes = {pk: code for pk, code, _ in rows}
+    checkins: Counter[str] = Counter()
+    for model in (CheckIn, DuplicateCheckIn):
+        for pk, n in (model.objects.filter(branch_id__in=codes).order_by().values("branch_id")
+                      .annotate(n=Count("id")).values_list("branch_id", "n")):
+            checkins[codes[pk]] += n
+    return ballot_excess(contest.code, {code: n for _, code, n in rows}, checkins)
+
+
+def explained_excess(contest: Contest, excess: Iterable[BallotExcess]) -> set[str]:
+    """Branch codes whose excess a resolved incident explains: same branch, same ballots and check-ins."""
+    wanted = {e.branch: e for e in excess}
+    if not wanted:
+        return set()
+    out = set()
+    for code, details in (Incident.objects.filter(election_id=contest.election_id, branch__code__in=wanted,
+                                                  kind__in=EXCESS_EXPLAINED_BY, resolved_at__isnull=False)
+                          .values_list("branch__code", "details")):
+        e = wanted[code]
+        if details.get("ballots") == e.ballots and details.get("checkins") == e.checkins:
+            out.add(code)
+    return out
+
+
+def unexplained_excess(contest: Contest, members: Iterable[int] | None = None) -> list[BallotExcess]:
+    """What blocks the contest's certification now (empty: nothing)."""
+    excess = contest_excess(contest, members)
+    explained = explained_excess(contest, excess)
+    return [e for e in excess if e.branch not in explained]

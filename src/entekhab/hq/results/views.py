@@ -29,8 +29,9 @@ from entekhab.hq.results.public import (
     turnout_for,
     turnout_key,
 )
+from entekhab.hq.results.totals import contest_excess, explained_excess
 from entekhab.hq.results.turnout import TEHRAN, announcement_slots, do_announce_turnout, hourly
-from entekhab.publication.certification import STATE_NAMES_FA, ResultState
+from entekhab.publication.certification import STATE_NAMES_FA, ResultState, excess_reason
 from entekhab.publication.charts import hourly_bars
 from entekhab.publication.qrcheck import check_posted, split_pasted
 from entekhab.records.report import SignedReport, qr_payloads
@@ -89,6 +90,8 @@ def contest_page(request: HttpRequest, election: str, contest: str) -> HttpRespo
     if area_tally is not None:
         candidates = [{**x, "area_votes": area_tally["candidates"].get(x["code"], 0)} for x in candidates]
     versions = list(c.result_versions.select_related("computed_by", "approved_by", "confirmed_by"))
+    excess = contest_excess(c)  # shown to everyone: why certification is blocked, or what explained it
+    explained = explained_excess(c, excess)
     user = request.user
     return render(request, "results/contest.html", {
         "election": e, "contest": c, "entry": entry, "areas": areas, "groups": groups, "candidates": candidates,
@@ -102,6 +105,8 @@ def contest_page(request: HttpRequest, election: str, contest: str) -> HttpRespo
         "can_confirm": user.has_perm("results.confirm_resultversion"),
         "pending": next((v for v in versions if v.state in (ResultState.COMPUTED, ResultState.APPROVED)), None),
         "error": request.GET.get("error", ""),
+        "excess": [(excess_reason(x)[0 if lang == "en" else 1], x.branch in explained) for x in excess],
+        "blocked": any(x.branch not in explained for x in excess),
     })
 
 
