@@ -29,7 +29,7 @@ from entekhab.hq.audit.log import record
 from entekhab.hq.elections.actions import require_perm
 from entekhab.hq.elections.models import Branch, Election
 from entekhab.hq.polling.errors import AlreadyVoted, BranchClosed, PollingRefused, Replay, UnknownDevice
-from entekhab.hq.polling.manifests import election_definition, signed_manifest_for
+from entekhab.hq.polling.manifests import election_definition, signed_manifest_for, verified_manifest_for
 from entekhab.hq.polling.models import (
     BranchDayState,
     BranchOpening,
@@ -49,7 +49,6 @@ from entekhab.hq.polling.models import (
 from entekhab.records.canonical import canonical_json
 from entekhab.records.cvr import canonical_order
 from entekhab.records.errors import RecordError
-from entekhab.records.manifest import parse_signed_manifest
 from entekhab.records.messages import Envelope
 from entekhab.records.report import verify_report
 from entekhab.records.signing import parse_public_key, verify, verify_document
@@ -585,8 +584,7 @@ def _branch_open(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any]:
         raise PollingRefused(
             "only the e-box opens a branch", "فقط صندوق الکترونیک شعبه را باز می‌کند", code="wrong_role"
         )
-    signed_manifest = signed_manifest_for(device.branch)
-    manifest = parse_signed_manifest(signed_manifest, bytes.fromhex(signed_manifest["public_key"]))
+    manifest = verified_manifest_for(device.branch)
     try:
         zero = verify_report(envelope.body.get("zero_report"), manifest=manifest, records=[],
                              fingerprint=election_definition(device.branch.election).fingerprint)
@@ -651,8 +649,7 @@ def _branch_report(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any
             "صورتجلسه باید رکوردهای رأی را همراه داشته باشد",
             code="bad_message",
         )
-    signed_manifest = signed_manifest_for(branch)
-    manifest = parse_signed_manifest(signed_manifest, bytes.fromhex(signed_manifest["public_key"]))
+    manifest = verified_manifest_for(branch)
     try:
         report = verify_report(envelope.body.get("report"), manifest=manifest, records=records,
                                fingerprint=election_definition(branch.election).fingerprint)
