@@ -26,7 +26,7 @@ FRESH = g_pow(123456789).hex()
 @pytest.fixture(scope="module")
 def record(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("record") / "rec"
-    result = run_demo(out, 16, 5, 3, 3, SMALL, seed=b"record-test", spoil_every=6)
+    result = run_demo(out, 16, 5, 3, 3, SMALL, seed=b"record-test", spoil_every=6, fingerprint="ab" * 32)
     assert result.spoiled > 0
     return out
 
@@ -280,3 +280,13 @@ def test_structurally_broken_records_are_reported_never_crash(
     assert isinstance(report, Report)
     if not report.ok:
         assert all(f.location for f in report.failures)
+
+
+def test_the_record_is_bound_to_the_election_fingerprint(record: Path, tmp_path: Path) -> None:
+    """election.json names the HQ election definition; changing it breaks every proof bound to the election hash."""
+    assert json.loads((record / "election.json").read_text())["election_fingerprint"] == "ab" * 32
+    out = _copy(record, tmp_path)
+    _edit_json(out / "election.json", lambda d: d.update(election_fingerprint="cd" * 32))
+    write_manifest(out)  # the forger also rewrites the digest list
+    report = verify_record(out)
+    assert not report.ok and _located(report, "guardians.json")

@@ -146,11 +146,12 @@ def run_demo(
     spoil_every: int = 25,
     progress: Progress = _no_progress,
     election_id: str = "tehran-1405-demo",
+    fingerprint: str = "",
 ) -> DemoResult:
     """Run the whole ceremony and write a record to ``out``; returns timings and counts."""
     rng = Randomness(seed)
     result = DemoResult(out, ballots, 0)
-    manifest = ElectionManifest(election_id, (style,), guardians, quorum, mix_servers)
+    manifest = ElectionManifest(election_id, (style,), guardians, quorum, mix_servers, fingerprint)
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / "election.json", manifest.to_json())
     election = election_hash(out)

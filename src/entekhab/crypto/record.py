@@ -12,7 +12,9 @@ Layout (schema ``entekhab-record/1``)::
     MANIFEST.json                 SHA-256 of every other file
 
 The election hash (SHA-256 of ``election.json``'s bytes) is bound into every proof, so a
-record cannot be spliced from pieces of two elections.
+record cannot be spliced from pieces of two elections. ``election.json`` carries the HQ
+election definition's fingerprint when the record belongs to one, so the proofs are bound to
+the same contests and manifests as the cards, reports and open data.
 """
 
 from __future__ import annotations
@@ -40,8 +42,12 @@ class ElectionManifest:
     guardians: int
     quorum: int
     mix_servers: int
+    fingerprint: str = ""  # the HQ election definition's fingerprint (entekhab.records.election), when bound
 
     def __post_init__(self) -> None:
+        if self.fingerprint and (len(self.fingerprint) != 64 or any(c not in "0123456789abcdef"
+                                                                    for c in self.fingerprint)):
+            raise RecordError("election fingerprint must be 64 hex digits", "اثر انگشت انتخابات باید ۶۴ رقم هگز باشد")
         ids = [s.style_id for s in self.styles]
         if not ids or len(set(ids)) != len(ids):
             raise RecordError(
@@ -69,6 +75,7 @@ class ElectionManifest:
             "guardians": self.guardians,
             "quorum": self.quorum,
             "mix_servers": self.mix_servers,
+            **({"election_fingerprint": self.fingerprint} if self.fingerprint else {}),
         }
 
     @staticmethod
@@ -85,6 +92,7 @@ class ElectionManifest:
                 int(d["guardians"]),  # type: ignore[call-overload]
                 int(d["quorum"]),  # type: ignore[call-overload]
                 int(d["mix_servers"]),  # type: ignore[call-overload]
+                str(d.get("election_fingerprint", "")),
             )
         except (KeyError, TypeError, ValueError, IndexError, AttributeError, CryptoError) as exc:
             raise RecordError(f"election.json: malformed ({exc})", "election.json بدشکل است") from exc
