@@ -194,7 +194,8 @@ def test_lost_database_on_a_page_is_a_persian_503(anon):
 # -- fuzz ------------------------------------------------------------------------------------
 
 _text = st.text(st.characters(codec=None, exclude_categories=()), max_size=16)
-_leaf = st.one_of(st.none(), st.booleans(), _text, st.integers(min_value=-(2**80), max_value=2**80),
+_nul = st.tuples(st.text(min_size=4, max_size=8), st.text(max_size=12)).map(lambda t: t[0] + "\x00" + t[1])
+_leaf = st.one_of(st.none(), st.booleans(), _text, _nul, st.integers(min_value=-(2**80), max_value=2**80),
                   st.floats(allow_nan=True, allow_infinity=True))
 _json = st.recursive(_leaf, lambda inner: st.one_of(st.lists(inner, max_size=4),
                                                     st.dictionaries(_text, inner, max_size=4)), max_leaves=10)
@@ -203,6 +204,8 @@ _bodies = st.one_of(
     _json.map(lambda v: json.dumps(v, allow_nan=True).encode()),
     st.fixed_dictionaries({"code": _leaf}).map(lambda v: json.dumps(v, allow_nan=True).encode()),
     st.fixed_dictionaries({"serial": _leaf, "token": _leaf, "report": _json}).map(
+        lambda v: json.dumps(v, allow_nan=True).encode()),
+    st.fixed_dictionaries({"serial": _nul, "token": st.text(min_size=16, max_size=24), "report": _json}).map(
         lambda v: json.dumps(v, allow_nan=True).encode()),
     st.integers(min_value=20, max_value=2_000).map(lambda d: b"[" * d + b"]" * d),
 )
@@ -235,13 +238,13 @@ def test_fuzz_public_post_routes(anon, path):
 
 
 @pytest.mark.parametrize("template", ["/api/v1/elections/{x}", "/api/v1/results/{x}/turnout",
-                                      "/api/v1/areas?parent={x}&kind={x}"])
+                                      "/api/v1/areas?parent={x}", "/api/v1/elections/1405/branches?area={x}"])
 def test_fuzz_public_get_routes(anon, template):
     before = stored()
     seen: list[int] = []
 
     @FUZZ
-    @given(text=_text)
+    @given(text=st.one_of(_text, _nul))
     def run(text: str) -> None:
         seen.append(1)
         _check(anon.get(template.replace("{x}", _url_part(text))))
