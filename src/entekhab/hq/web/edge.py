@@ -10,9 +10,14 @@ shape), and refuses an oversized body by its length, before reading or parsing i
 Limits (see docs/polling.md, "Hostile input"):
 
 - ``MAX_BODY_BYTES`` = 8 MiB. The largest honest message, the final branch report with
-  its cast vote records for a 3,000-voter branch on the longest ballot (Tehran), is about
-  2.4 MB; a journal transfer of that e-box about 3.2 MB.
+  its cast vote records for a 3,000-voter branch on the longest ballot (Tehran: 30 + 21 +
+  16 seats and a by-election of 5), is about 2.0 MB (``bench/bench_hostile.py`` builds
+  it); a journal transfer of that e-box about 2.8 MB. 8 MiB leaves ~3× headroom.
 - ``MAX_DEPTH`` = 32 arrays/objects. The deepest honest document (a branch report) is 6.
+- ``MAX_CONTAINERS`` = 50,000 arrays/objects and ``MAX_ITEMS`` = 500,000 commas, counted
+  before parsing. That report has about 18,000 and 219,000 (the journal transfer 24,000
+  and 240,000); parsing cost follows these counts, not the bytes, so they keep the
+  anonymous cost of any body within about twice that of the largest honest one.
 - Integers within ±(2^53 − 1), as I-JSON (RFC 7493) and RFC 8785 require.
 - No floats, ``NaN`` or ``Infinity`` in device messages; ``NaN``/``Infinity`` nowhere.
 - No duplicate object keys (I-JSON): a signed document must have one meaning.
@@ -29,10 +34,13 @@ from entekhab.domain.errors import DomainError
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 32
+MAX_CONTAINERS = 50_000
+MAX_ITEMS = 500_000
 MAX_SAFE_INT = 2**53 - 1
 _MAX_INT_DIGITS = len(str(MAX_SAFE_INT)) + 1  # a longer literal (sign aside) cannot be in range
 
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
+_CONTAINERS = frozenset({dict, list})
 
 
 class EdgeRefused(DomainError):
@@ -102,7 +110,11 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _inspect(value: Any, *, text: bool) -> tuple[int, bool]:
-    """Nesting depth of ``value`` and whether a key or string holds a NUL or lone surrogate (no recursion)."""
+    """Nesting depth of ``value`` and whether a key or string holds a NUL or lone surrogate (no recursion).
+
+    Leaf-only containers (a vote record's code lists) are skipped by a C-level type scan,
+    which keeps this walk at a fraction of the parse for the largest honest report.
+    """
     if not isinstance(value, dict | list):
         return 0, text and isinstance(value, str) and has_bad_text(value)
     deepest, bad = 0, False
@@ -112,13 +124,14 @@ def _inspect(value: Any, *, text: bool) -> tuple[int, bool]:
         if level > MAX_DEPTH:
             return level, bad
         deepest = max(deepest, level)
-        children = item.values() if isinstance(item, dict) else item
+        children = list(item.values()) if isinstance(item, dict) else item
         if text and not bad:
             strings = [c for c in children if isinstance(c, str)]
             if isinstance(item, dict):
                 strings.extend(item)
             bad = has_bad_text("".join(strings))
-        stack.extend([(c, level + 1) for c in children if isinstance(c, dict | list)])
+        if not _CONTAINERS.isdisjoint(map(type, children)):
+            stack.extend([(c, level + 1) for c in children if isinstance(c, dict | list)])
     return deepest, bad
 
 
@@ -139,6 +152,7 @@ def read_json(raw: bytes | str, *, allow_floats: bool = False, limit: int = MAX_
         text = raw
     if not text.strip():
         raise EdgeRefused("the body is empty", "بدنه درخواست خالی است", code="bad_message")
+    _check_shape(text)
     try:
         value = json.loads(text, parse_int=_bounded_int, parse_constant=_refuse_constant,
                            object_pairs_hook=_object, parse_float=_finite_float if allow_floats else _refuse_float)
@@ -155,6 +169,19 @@ def read_json(raw: bytes | str, *, allow_floats: bool = False, limit: int = MAX_
     if bad:
         raise bad_text("body")
     return value
+
+
+def _check_shape(text: str) -> None:
+    """Bound the parse before it starts: parsing cost follows the count of values, not of bytes.
+
+    Counted in C over the raw text (brackets and commas inside strings count too, which
+    only errs towards refusing). 8 MiB of ``[],`` would otherwise cost seconds to parse
+    and walk; under these bounds a body costs at most about twice the largest honest report.
+    """
+    containers = text.count("[") + text.count("{")
+    if containers > MAX_CONTAINERS or text.count(",") > MAX_ITEMS:
+        raise EdgeRefused(f"more than {MAX_CONTAINERS} arrays/objects or {MAX_ITEMS} values",
+                          f"بیش از {MAX_CONTAINERS} آرایه/شیء یا {MAX_ITEMS} مقدار", code="too_complex")
 
 
 def _too_deep() -> EdgeRefused:
