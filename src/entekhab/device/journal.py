@@ -10,9 +10,10 @@ a vote to the voter checked in at that moment (see :mod:`entekhab.device.ballot_
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from entekhab.device.errors import JournalBroken
 from entekhab.records.canonical import canonical_json, sha256_hex
 
 GENESIS = "0" * 64
+PRIVATE = 0o600  # the journal holds the device's secret key: owner read/write only
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS journal (
@@ -51,16 +53,29 @@ def entry_digest(seq: int, kind: str, body: dict[str, Any], previous: str) -> st
     return sha256_hex(canonical_json({"seq": seq, "kind": kind, "body": body, "previous": previous}))
 
 
+def _create_private(path: Path) -> None:
+    """Create the file 0600 before SQLite opens it (whatever the umask), and tighten one made looser earlier."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE)
+    try:
+        os.fchmod(fd, PRIVATE)
+    finally:
+        os.close(fd)
+
+
 class Journal:
     """An open journal file; one writer at a time (the device agent), WAL for readers."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _create_private(self.path)
         self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
+        for suffix in ("-wal", "-shm", "-journal"):  # SQLite copies the file's mode; make sure of it
+            with suppress(FileNotFoundError):
+                os.chmod(f"{self.path}{suffix}", PRIVATE)
 
     def close(self) -> None:
         self.db.close()

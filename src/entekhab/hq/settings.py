@@ -34,7 +34,12 @@ def _secret_key() -> str:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     path = DATA_DIR / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(64))
+        # Created 0600 from the first byte (write-then-chmod left it world-readable for a moment).
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(64))
+    elif path.stat().st_mode & 0o077:
         path.chmod(0o600)
     return path.read_text().strip()
 
@@ -73,6 +78,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "entekhab.hq.web.middleware.EdgeMiddleware",  # first: NUL and oversized bodies never reach anything else
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -185,3 +191,6 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 100
+
+# One body limit for the ninja routes and the lean device path (see entekhab.hq.web.edge).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024

@@ -6,6 +6,12 @@ from entekhab.hq.web import views
 
 admin.site.site_header = admin.site.site_title = "Entekhab"
 
+# Under /api/ these answer JSON (code, message, message_fa); elsewhere a Persian page.
+handler400 = "entekhab.hq.web.errors.bad_request"
+handler403 = "entekhab.hq.web.errors.permission_denied"
+handler404 = "entekhab.hq.web.errors.page_not_found"
+handler500 = "entekhab.hq.web.errors.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("admin/", admin.site.urls),

@@ -2,20 +2,26 @@
 
 Every error body is ``{"code", "message", "message_fa"}`` (plus ``errors`` for
 field validation), so a client can show the Persian message to a person and
-branch on the code.
+branch on the code. A lost database connection answers 503; anything uncaught goes
+to Django's ``handler500``, which answers JSON under ``/api/`` (:mod:`entekhab.hq.web.errors`).
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
 
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from entekhab import __version__
 from entekhab.domain.errors import DomainError
+from entekhab.hq.web.edge import EdgeRefused
+
+log = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="Entekhab HQ API",
@@ -35,6 +41,23 @@ def _error(request: HttpRequest, status: int, code: str, en: str, fa: str, error
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
     return _error(request, 400, exc.code, exc.message_en, exc.message_fa)
+
+
+@api.exception_handler(EdgeRefused)
+def on_edge_refused(request, exc: EdgeRefused):
+    return _error(request, exc.status, exc.code, exc.message_en, exc.message_fa)
+
+
+def on_database_lost(request, exc: Exception):
+    """The database went away mid-request: 503, so the client retries (nothing half-done is kept)."""
+    log.warning("database unavailable for %s", request.path, exc_info=exc)
+    response = _error(request, 503, "busy", "HQ is busy, retry shortly", "ستاد مشغول است؛ کمی بعد دوباره بفرستید")
+    response["Retry-After"] = "5"
+    return response
+
+
+api.add_exception_handler(OperationalError, on_database_lost)
+api.add_exception_handler(InterfaceError, on_database_lost)
 
 
 @api.exception_handler(ValidationError)

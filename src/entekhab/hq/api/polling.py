@@ -5,8 +5,6 @@ has the usual error shape, with 409 for a replay (carrying the ``original`` answ
 for a voter who already voted. No ``from __future__ import annotations`` (ninja).
 """
 
-import json
-
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.security import django_auth
@@ -17,19 +15,17 @@ from entekhab.hq.api.schemas import ErrorOut
 from entekhab.hq.elections.models import Branch
 from entekhab.hq.polling import actions
 from entekhab.hq.polling.endpoint import handle_raw, refusal_body
-from entekhab.hq.polling.errors import PollingRefused
 from entekhab.hq.polling.models import BranchReport
+from entekhab.hq.web.edge import read_json
 
 router = Router(tags=["polling"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut,
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut,
           503: ErrorOut}
 
 
 def _json_body(request) -> object:
-    try:
-        return json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise PollingRefused("the body is not JSON", "بدنه درخواست JSON نیست", code="bad_message") from exc
+    """The strict edge reader: no floats, bounded integers and depth, no NUL (refusals keep their 4xx status)."""
+    return read_json(request.body)
 
 
 def _refusal(request, exc: DomainError):
@@ -48,7 +44,10 @@ def enrol(request):
 @router.post("/polling/messages", response={200: dict, **ERRORS}, auth=None)
 def message(request):
     status, body = handle_raw(request.body)
-    return api.create_response(request, body, status=status)
+    response = api.create_response(request, body, status=status)
+    if status == 503:
+        response["Retry-After"] = "5"
+    return response
 
 
 class EnrolmentIn(Schema):

@@ -792,6 +792,9 @@ def record_refused_checkin(payload: object, refusal: PollingRefused) -> Incident
 
 def record_refused_report(payload: object, refusal: PollingRefused) -> None:
     """An authentic report that intake refused becomes an incident (forgeries do not)."""
+    claimed = payload.get("envelope") if isinstance(payload, dict) else None
+    if not isinstance(claimed, dict) or claimed.get("kind") != "branch_report":
+        return  # not a report: no second device lookup and signature check for a refused check-in
     try:
         device, envelope = _authenticate(payload)
     except DomainError:

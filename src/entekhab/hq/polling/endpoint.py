@@ -1,21 +1,30 @@
 """Raw request bytes → (HTTP status, JSON body) for signed device messages.
 
 Shared by the ninja route (``/api/v1/polling/messages``) and the lean WSGI path in
-:mod:`entekhab.hq.polling.wsgi`, so both answer exactly alike.
+:mod:`entekhab.hq.polling.wsgi`, so both answer exactly alike. The body goes through
+the strict edge reader (:mod:`entekhab.hq.web.edge`) before anything else: a float, a
+huge integer, deep nesting or a NUL is refused here, anonymously and without touching
+the database. A lost database connection answers 503, the honest "retry later".
 """
 
 from __future__ import annotations
 
-import json
+import logging
 from typing import Any
 
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 
 from entekhab.domain.errors import DomainError
 from entekhab.hq.polling import actions
 from entekhab.hq.polling.errors import PollingRefused, Replay
+from entekhab.hq.web.edge import EdgeRefused, read_json
+
+log = logging.getLogger(__name__)
 
 BUSY = {"code": "busy", "message": "HQ is busy, retry shortly", "message_fa": "ستاد مشغول است؛ کمی بعد دوباره بفرستید"}
+SERVER_ERROR = {"code": "server_error", "message": "HQ could not handle this message; nothing of it was stored",
+                "message_fa": "ستاد نتوانست این پیام را پردازش کند؛ چیزی از آن ذخیره نشد"}
+DATABASE_LOST = (OperationalError, InterfaceError)
 
 
 def refusal_body(exc: DomainError) -> tuple[int, dict[str, Any]]:
@@ -26,17 +35,22 @@ def refusal_body(exc: DomainError) -> tuple[int, dict[str, Any]]:
 
 
 def handle_raw(raw: bytes) -> tuple[int, dict[str, Any]]:
-    payload: object = None
+    """Every outcome is a status and a JSON body; an unexpected error is logged and answered 500 in JSON."""
+    try:
+        payload = read_json(raw)
+    except EdgeRefused as exc:
+        return refusal_body(exc)
     try:
         try:
-            payload = json.loads(raw or b"null")
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise PollingRefused("the body is not JSON", "بدنه درخواست JSON نیست", code="bad_message") from exc
-        return 200, actions.handle_message(payload)
-    except PollingRefused as exc:
-        actions.record_refusal(payload, exc)
-        return refusal_body(exc)
-    except DomainError as exc:
-        return refusal_body(exc)
-    except OperationalError:
+            return 200, actions.handle_message(payload)
+        except PollingRefused as exc:
+            actions.record_refusal(payload, exc)
+            return refusal_body(exc)
+        except DomainError as exc:
+            return refusal_body(exc)
+    except DATABASE_LOST:
+        log.warning("database unavailable for a device message", exc_info=True)
         return 503, BUSY
+    except Exception:
+        log.exception("device message failed")
+        return 500, SERVER_ERROR

@@ -6,11 +6,15 @@ peak that middleware and the router were more than half of each request's CPU. T
 entry sends that one path straight to :func:`endpoint.handle_raw` (same code, same
 answers as the ninja route) and everything else to Django. Serve it with
 ``gunicorn entekhab.hq.polling.wsgi:application``.
+
+A body over :data:`edge.MAX_BODY_BYTES` (or of unknown length) is refused with 413 from
+its ``Content-Length`` alone, before a byte of it is read.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
@@ -23,30 +27,42 @@ from django.core.wsgi import get_wsgi_application
 
 django_application = get_wsgi_application()
 
-from entekhab.hq.polling.endpoint import handle_raw  # noqa: E402
+from entekhab.hq.polling.endpoint import SERVER_ERROR, handle_raw, refusal_body  # noqa: E402
+from entekhab.hq.web.edge import MAX_BODY_BYTES, EdgeRefused, check_length  # noqa: E402
 
+log = logging.getLogger(__name__)
 PATH = "/api/v1/polling/messages"
-MAX_BODY = 20 * 1024 * 1024  # a branch report with its vote records fits many times over
+MAX_BODY = MAX_BODY_BYTES  # the largest honest message (a 3,000-voter branch report) is about 2 MB
+
+
+def _answer(environ: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = -1
+    try:
+        check_length(length if length >= 0 else MAX_BODY + 1, MAX_BODY)  # unknown length: refused as oversized
+    except EdgeRefused as exc:
+        return refusal_body(exc)
+    raw = environ["wsgi.input"].read(length)
+    signals.request_started.send(sender=None, environ=environ)  # database connection ageing, as Django does
+    try:
+        return handle_raw(raw)
+    finally:
+        signals.request_finished.send(sender=None)
 
 
 def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
     if environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") != "POST":
         return django_application(environ, start_response)
     try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = -1
-    if not 0 <= length <= MAX_BODY:
-        status, body = 413, {"code": "too_large", "message": "request body too large or unknown length",
-                             "message_fa": "حجم درخواست بیش از حد است"}
-    else:
-        raw = environ["wsgi.input"].read(length)
-        signals.request_started.send(sender=None, environ=environ)  # database connection ageing, as Django does
-        try:
-            status, body = handle_raw(raw)
-        finally:
-            signals.request_finished.send(sender=None)
+        status, body = _answer(environ)
+    except Exception:  # a broken input stream or signal handler: still JSON, never an HTML page
+        log.exception("lean device path failed")
+        status, body = 500, SERVER_ERROR
     data = json.dumps(body, ensure_ascii=False).encode()
-    start_response(f"{status} {HTTPStatus(status).phrase}",
-                   [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+    if status == 503:
+        headers.append(("Retry-After", "5"))
+    start_response(f"{status} {HTTPStatus(status).phrase}", headers)
     return [data]
