@@ -78,7 +78,7 @@ def test_hq_demo_secret_key_file_is_0600(tmp_path, monkeypatch):
 
 
 def test_hq_signing_key_file_is_0600(tmp_path):
-    from entekhab.crypto import signing
+    from entekhab.records import signing
 
     with umask(0o000):
         signing.load_hq_key(tmp_path, environ={})
