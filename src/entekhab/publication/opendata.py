@@ -4,8 +4,8 @@ Layout (every file listed with its SHA-256 in the signed ``index.json``)::
 
     election.json            election, seed, HQ public key, areas, contests, branches
     manifests/<style>.json   signed ballot manifests (codes, names, lists, veteran, degree)
-    reports/<branch>.json    signed branch reports, as the e-box signed them
-    reports.csv              one row per branch and contest
+    reports/<branch>.json    signed branch reports, as the e-box (or, for paper counts, HQ) signed them
+    reports.csv              one row per branch and contest, with the report's source
     records/<branch>.json    the branch's vote records, NIST SP 1500-103 JSON, canonical order
     results.json             totals per contest and area, seats, lots, the explanation
     results.csv              one row per candidate
@@ -31,6 +31,7 @@ from entekhab.publication.contests import ContestInfo, contests_of, manifest_sty
 from entekhab.publication.errors import OpenDataInvalid
 from entekhab.publication.index import INDEX_FILE, build_index, check_files, verify_index
 from entekhab.publication.nist import cvr_report, records_from_cvr, results_report
+from entekhab.publication.paper import source_label
 from entekhab.publication.recount import Difference, check_branch, compare_tallies, same_order
 from entekhab.publication.seats import contest_entry, lot_seed
 from entekhab.publication.totals import Absorption, ContestTally, Totaliser, summarise
@@ -148,13 +149,15 @@ def results_csv(results: Mapping[str, Any]) -> str:
 def reports_csv(branches: Sequence[BranchData]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["branch", "area", "report_sha256", "device", "contest", "ballots", "blank", "candidate_votes"])
+    w.writerow(["branch", "area", "report_sha256", "source_fa", "source", "device", "contest", "ballots", "blank",
+                "candidate_votes"])
     for b in branches:
         sha = sha256_hex(canonical_json(dict(b.document)))
+        source = str(b.document["report"].get("source", "electronic"))
+        label_fa, _ = source_label(source)
         for row in b.document["report"]["contests"]:
-            w.writerow(
-                [b.code, b.area, sha, b.device, row["code"], row["ballots"], row["blank"], row["candidate_votes"]]
-            )
+            w.writerow([b.code, b.area, sha, label_fa, source, b.device, row["code"], row["ballots"], row["blank"],
+                        row["candidate_votes"]])
     return buf.getvalue()
 
 
@@ -337,6 +340,10 @@ def recount_folder(
             problems.append(f"reports/{code}.json: {exc.message_en}")
             continue
         report = document["report"]
+        if report.get("source") == "paper" and report.get("device_key") != hq_key:
+            # HQ signs a paper report at entry: any other key could have made up its counts.
+            problems.append(f"reports/{code}.json: a paper report not signed by the HQ key")
+            continue
         if report.get("election_fingerprint") != fingerprint:
             problems.append(f"reports/{code}.json: made for another election definition")
             continue
@@ -350,7 +357,8 @@ def recount_folder(
         try:
             diffs.extend(check_branch(report, style_infos, records))
         except DomainError as exc:
-            problems.append(f"records/{code}.json: {exc.message_en}")
+            where = "reports" if report.get("source") == "paper" else "records"  # paper: its rows are the problem
+            problems.append(f"{where}/{code}.json: {exc.message_en}")
         reports.append((area, document))
     published = _load(root, "results.json")
     contests = [

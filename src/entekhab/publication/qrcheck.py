@@ -1,8 +1,9 @@
 """Check a branch report posted at a door (its QR contents) against the published one.
 
 Anyone pastes (or scans) the QR texts of the posted copy; they are re-assembled with
-:func:`entekhab.records.report.join_qr_payloads`, the device signature is checked with
-:func:`entekhab.records.report.verify_report`, and the report is compared with what HQ
+:func:`entekhab.records.report.join_qr_payloads`, the signature is checked with
+:func:`entekhab.records.report.verify_report` (a paper report's must be
+HQ's), and the report is compared with what HQ
 published for that branch. A difference is named by its path, e.g.
 ``contests[council-tehran].candidates.1234: published 120, posted 121``.
 """
@@ -112,8 +113,13 @@ class QrVerdict:
         }
 
 
-def check_posted(texts: list[str], published: Mapping[str, Mapping[str, Any]]) -> QrVerdict:
-    """Compare the posted report's QR texts with ``published`` (branch code → signed document)."""
+def check_posted(texts: list[str], published: Mapping[str, Mapping[str, Any]],
+                 hq_public_key: str | None = None) -> QrVerdict:
+    """Compare the posted report's QR texts with ``published`` (branch code → signed document).
+
+    A paper report is signed by HQ at entry, so when ``hq_public_key`` is given a paper report
+    under any other key has no valid signature.
+    """
     _refuse_bombs(texts)
     try:
         document = join_qr_payloads(texts)
@@ -130,6 +136,9 @@ def check_posted(texts: list[str], published: Mapping[str, Mapping[str, Any]]) -
         verify_report(document)
     except DomainError as exc:
         problem, problem_fa = exc.message_en, exc.message_fa
+    if (not problem and hq_public_key is not None and report.get("source") == "paper"
+            and report.get("device_key") != hq_public_key):
+        problem, problem_fa = "a paper report not signed by the HQ key", "صورتجلسه کاغذی با کلید ستاد امضا نشده است"
     posted_sha = sha256_hex(canonical_json(document))
     original = published.get(branch)
     if original is None:

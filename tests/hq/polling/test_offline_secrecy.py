@@ -159,24 +159,28 @@ def test_device_replacement_moves_the_journal_and_the_report_covers_both(branche
 
 
 def test_paper_fallback_needs_two_agreeing_officials(election, make_user):
+    from tests.hq.results.test_paper_path import counts_for
+
     branch = election.branches.order_by("number").first()
-    contests = sorted(branch.ballot_style.contests.values_list("code", flat=True))
-    counts = {"ballots": 40, "contests": {c: {"blank": 3, "votes": {"1001": 20}} for c in contests}}
+    counts = counts_for(branch, ballots=40)
+    why = "no check-ins: the authentication device failed too (test)"
     one, two, three = (make_user(Role.BRANCH_HEAD, f"paper-{i}") for i in range(3))
-    assert do_enter_paper_counts(branch, counts, acting_user=one) is None
+    assert do_enter_paper_counts(branch, counts, acting_user=one, reason=why) is None
     with pytest.raises(DomainError) as again:
-        do_enter_paper_counts(branch, counts, acting_user=one)
+        do_enter_paper_counts(branch, counts, acting_user=one, reason=why)
     assert again.value.code == "already_entered"
     wrong = {**counts, "ballots": 41}
     with pytest.raises(DomainError) as mismatch:
-        do_enter_paper_counts(branch, wrong, acting_user=two)
+        do_enter_paper_counts(branch, wrong, acting_user=two, reason=why)
     assert mismatch.value.code == "paper_mismatch"
     assert Incident.objects.filter(kind="paper_mismatch", branch=branch).count() == 1
     for bad in ({"ballots": -1, "contests": counts["contests"]}, {"ballots": 1, "contests": {}}, "x"):
         with pytest.raises(DomainError):
-            do_enter_paper_counts(branch, bad, acting_user=three)
-    report = do_enter_paper_counts(branch, counts, acting_user=three)
-    assert report is not None and report.source == "paper" and report.document["flag"].startswith("paper")
+            do_enter_paper_counts(branch, bad, acting_user=three, reason=why)
+    report = do_enter_paper_counts(branch, counts, acting_user=three, reason=why)
+    assert report is not None and report.source == "paper"
+    assert report.document["report"]["source"] == "paper" and report.document["report"]["entered_by"] == [
+        "paper-0", "paper-2"]
     assert PaperEntry.objects.filter(branch=branch).count() == 2
 
 

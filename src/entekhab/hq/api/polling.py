@@ -69,12 +69,13 @@ class PaperIn(Schema):
     election: str
     branch: str
     counts: dict
+    reason: str = ""  # required (and audited) when the branch has no check-ins, or fewer than the ballots
 
 
 @router.post("/polling/paper", response={200: dict, **ERRORS}, auth=django_auth)
 def paper(request, payload: PaperIn):
     branch = get_object_or_404(Branch, election__code=payload.election, code=payload.branch)
-    report = actions.do_enter_paper_counts(branch, payload.counts, acting_user=request.user)
+    report = actions.do_enter_paper_counts(branch, payload.counts, acting_user=request.user, reason=payload.reason)
     return {"confirmed": report is not None, "report": report.sha256 if report else None}
 
 

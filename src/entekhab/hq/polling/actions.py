@@ -18,6 +18,7 @@ import json
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -46,12 +47,15 @@ from entekhab.hq.polling.models import (
     ReportSource,
     VoteRecord,
 )
+from entekhab.publication.contests import contests_of
+from entekhab.publication.paper import paper_report, paper_rows
 from entekhab.records.canonical import canonical_json
 from entekhab.records.cvr import canonical_order
 from entekhab.records.errors import RecordError
+from entekhab.records.manifest import BallotManifest
 from entekhab.records.messages import Envelope
 from entekhab.records.report import verify_report
-from entekhab.records.signing import parse_public_key, verify, verify_document
+from entekhab.records.signing import load_hq_key, parse_public_key, verify, verify_document
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
 
@@ -662,6 +666,11 @@ def _branch_report(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any
         raise PollingRefused(
             "only a final report closes a branch", "فقط صورتجلسه پایانی پذیرفته می‌شود", code="bad_message"
         )
+    if report.source == ReportSource.PAPER:
+        raise PollingRefused(
+            "a paper report is made at HQ, not sent by an e-box", "صورتجلسه کاغذی را ستاد می‌سازد، نه صندوق",
+            code="bad_message",
+        )
     statement_count = _verify_checkin_statement(device, doc.get("checkins"))
     hq_checkins = CheckIn.objects.filter(branch=branch).count() + DuplicateCheckIn.objects.filter(branch=branch).count()
     ballots = int(doc["ballots"])
@@ -675,7 +684,7 @@ def _branch_report(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any
     stored = BranchReport.objects.create(
         branch=branch,
         device=device,
-        source=ReportSource.ELECTRONIC,
+        source=ReportSource(report.source.value),  # electronic, or replacement after a device swap
         document=report.document(),
         sha256=report.sha256,
         ballots=ballots,
@@ -814,9 +823,16 @@ def record_refused_report(payload: object, refusal: PollingRefused) -> None:
 # -- paper fallback --------------------------------------------------------------------------
 
 
-def do_enter_paper_counts(branch: Branch, counts: dict[str, Any], *, acting_user: Any) -> BranchReport | None:
-    """One official's entry; the second agreeing entry by another official makes the paper report."""
+def do_enter_paper_counts(branch: Branch, counts: dict[str, Any], *, acting_user: Any,
+                          reason: str = "") -> BranchReport | None:
+    """One official's entry; the second agreeing entry by another official makes the paper report.
+
+    Refused when the branch already reported (its e-box or a confirmed paper count), and,
+    unless a reason is given (audited), when the branch has no check-ins or fewer
+    check-ins than ballots: paper must not add ballots nobody was checked in for silently.
+    """
     require_perm(acting_user, "polling.add_paperentry")
+    reason = (reason or "").strip()[:500]
     _check_paper_counts(branch, counts)
     with transaction.atomic():
         others = list(PaperEntry.objects.select_for_update().filter(branch=branch).exclude(entered_by=acting_user))
@@ -832,10 +848,18 @@ def do_enter_paper_counts(branch: Branch, counts: dict[str, Any], *, acting_user
                 "شمارش کاغذی این شعبه قبلاً تأیید شده است",
                 code="already_reported",
             )
+        if BranchReport.objects.filter(branch=branch).exists() or BranchOpening.objects.filter(
+                branch=branch, state=BranchDayState.REPORTED).exists():
+            raise DomainError(
+                "this branch's e-box has already reported: paper counts are not taken",
+                "صندوق الکترونیک این شعبه صورتجلسه فرستاده است؛ شمارش کاغذی پذیرفته نمی‌شود",
+                code="already_reported",
+            )
+        _check_paper_checkins(branch, counts["ballots"], reason)
         mismatch = bool(others) and canonical_json(others[0].counts) != canonical_json(counts)
         if not mismatch:
             PaperEntry.objects.create(branch=branch, entered_by=acting_user, counts=counts)
-            record(actor=acting_user, action="polling.paper.entry", target=branch, after=counts)
+            record(actor=acting_user, action="polling.paper.entry", target=branch, after=counts, reason=reason)
             return _paper_report(branch, counts, others[0].entered_by, acting_user) if others else None
 
     # Outside the entry's transaction: the refusal must not take the incident with it.
@@ -852,7 +876,8 @@ def do_enter_paper_counts(branch: Branch, counts: dict[str, Any], *, acting_user
                 "officials": [others[0].entered_by.username, acting_user.username],
             },
         )
-        record(actor=acting_user, action="polling.paper.mismatch", target=branch, after=counts, succeeded=False)
+        record(actor=acting_user, action="polling.paper.mismatch", target=branch, after=counts, succeeded=False,
+               reason=reason)
     raise DomainError(
         "the second entry differs from the first: an incident was opened",
         "ورود دوم با ورود اول یکسان نیست؛ گزارش رخداد ثبت شد",
@@ -860,45 +885,66 @@ def do_enter_paper_counts(branch: Branch, counts: dict[str, Any], *, acting_user
     )
 
 
+def _paper_checkins(branch: Branch) -> int:
+    return CheckIn.objects.filter(branch=branch).count() + DuplicateCheckIn.objects.filter(branch=branch).count()
+
+
+def _check_paper_checkins(branch: Branch, ballots: int, reason: str) -> None:
+    """No check-ins (or fewer than the ballots) needs a recorded reason, e.g. the authentication device failed too."""
+    checkins = _paper_checkins(branch)
+    if reason:
+        return
+    if checkins == 0:
+        raise DomainError(
+            f"branch {branch.code} has no check-ins: paper counts need a reason",
+            f"شعبه {branch.code} هیچ پذیرشی ندارد؛ ورود شمارش کاغذی به ذکر دلیل نیاز دارد",
+            code="no_checkins",
+        )
+    if ballots > checkins:
+        raise DomainError(
+            f"{ballots} ballots but only {checkins} check-ins: paper counts need a reason",
+            f"تعداد آرا ({to_persian_digits(ballots)}) از تعداد پذیرش‌شدگان ({to_persian_digits(checkins)}) "
+            "بیشتر است؛ به ذکر دلیل نیاز دارد",
+            code="more_ballots_than_checkins",
+        )
+
+
 def _paper_report(branch: Branch, counts: dict[str, Any], first: Any, acting_user: Any) -> BranchReport:
-    document = {
-        "type": "entekhab.paper_report",
-        "branch": branch.code,
-        "election": branch.election.code,
-        "flag": "paper ballots, entered twice",
-        "counts": counts,
-        "entered_by": [first.username, acting_user.username],
-    }
-    report = BranchReport.objects.create(
+    """The two agreeing entries as a branch report of the one shape, signed by HQ's key."""
+    checkins = _paper_checkins(branch)
+    signed = paper_report(
+        election=branch.election.code,
+        fingerprint=election_definition(branch.election).fingerprint,
+        branch=branch.code,
+        manifest=_branch_manifest(branch),
+        counts=counts,
+        entered_by=[first.username, acting_user.username],
+        checkins=checkins,
+        hour=timezone.now().astimezone(dt.UTC).strftime("%Y-%m-%dT%H"),
+        key=load_hq_key(settings.DATA_DIR),
+    )
+    stored = BranchReport.objects.create(
         branch=branch,
         source=ReportSource.PAPER,
-        document=document,
-        sha256=hashlib.sha256(canonical_json(document)).hexdigest(),
-        ballots=counts["ballots"],
-        checkins=CheckIn.objects.filter(branch=branch).count(),
+        document=signed.document(),
+        sha256=signed.sha256,
+        ballots=signed.report["ballots"],
+        checkins=checkins,
         received_at=timezone.now(),
     )
-    record(actor=acting_user, action="polling.paper.confirmed", target=report, after={"ballots": counts["ballots"]})
-    return report
+    # The branch is closed: an e-box report arriving later is refused as already reported.
+    BranchOpening.objects.filter(branch=branch).update(state=BranchDayState.REPORTED)
+    record(actor=acting_user, action="polling.paper.confirmed", target=stored,
+           after={"ballots": signed.report["ballots"], "sha256": signed.sha256,
+                  "entered_by": signed.report["entered_by"]})
+    return stored
+
+
+def _branch_manifest(branch: Branch) -> BallotManifest:
+    return verified_manifest_for(branch)
 
 
 def _check_paper_counts(branch: Branch, counts: object) -> None:
-    def bad(why: str) -> DomainError:
-        return DomainError(f"paper counts: {why}", f"شمارش کاغذی نادرست است: {why}", code="bad_paper_counts")
-
-    if not isinstance(counts, dict) or not isinstance(counts.get("contests"), dict):
-        raise bad("expected {ballots, contests: {code: {blank, votes: {code: n}}}}")
-    ballots = counts.get("ballots")
-    if isinstance(ballots, bool) or not isinstance(ballots, int) or ballots < 0:
-        raise bad("ballots must be a whole number ≥ 0")
-    style_contests = set(branch.ballot_style.contests.values_list("code", flat=True)) if branch.ballot_style else set()
-    if set(counts["contests"]) != style_contests:
-        raise bad("contests must be exactly the branch's ballot style")
-    for code, row in counts["contests"].items():
-        if not isinstance(row, dict):
-            raise bad(f"{code} must be an object")
-        numbers = [row.get("blank"), *(row.get("votes") or {}).values()]
-        if any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in numbers):
-            raise bad(f"{code}: counts must be whole numbers ≥ 0")
-        if row["blank"] > ballots:
-            raise bad(f"{code}: more blank ballots than ballots")
+    """Refuse, before anything is stored, counts no paper ballots of the branch's style could give."""
+    manifest = _branch_manifest(branch)
+    paper_rows(contests_of([manifest.document]), [c.code for c in manifest.contests], counts)

@@ -175,6 +175,7 @@ class BranchOpening(models.Model):
 
 class ReportSource(models.TextChoices):
     ELECTRONIC = "electronic", _("electronic ballot box")
+    REPLACEMENT = "replacement", _("replacement e-box (took over a faulty one's journal)")
     PAPER = "paper", _("paper fallback (entered twice)")
 
 
@@ -184,7 +185,7 @@ class BranchReport(models.Model):
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="reports")
     device = models.ForeignKey(DeviceEnrolment, on_delete=models.RESTRICT, null=True, blank=True,
                                related_name="reports")
-    source = models.CharField(max_length=10, choices=ReportSource.choices, default=ReportSource.ELECTRONIC)
+    source = models.CharField(max_length=12, choices=ReportSource.choices, default=ReportSource.ELECTRONIC)
     document = models.JSONField()
     sha256 = models.CharField(max_length=64, unique=True)
     ballots = models.PositiveIntegerField()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import segno
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -17,7 +18,7 @@ from entekhab.domain.errors import DomainError
 from entekhab.hq.elections.models import Branch, Contest, Election
 from entekhab.hq.geography.models import Area
 from entekhab.hq.polling.models import BranchReport
-from entekhab.hq.results.actions import do_certify, do_compute_result, published_version
+from entekhab.hq.results.actions import do_certify, do_compute_result, hq_key, published_version
 from entekhab.hq.results.models import CountedReport, ResultVersion, TurnoutAnnouncement
 from entekhab.hq.results.opendata import latest_snapshot
 from entekhab.hq.results.public import (
@@ -33,6 +34,7 @@ from entekhab.hq.results.totals import contest_excess, explained_excess
 from entekhab.hq.results.turnout import TEHRAN, announcement_slots, do_announce_turnout, hourly
 from entekhab.publication.certification import STATE_NAMES_FA, ResultState, excess_reason
 from entekhab.publication.charts import hourly_bars
+from entekhab.publication.paper import source_label
 from entekhab.publication.qrcheck import check_posted, split_pasted
 from entekhab.records.report import SignedReport, qr_payloads
 
@@ -60,8 +62,11 @@ def election_page(request: HttpRequest, election: str) -> HttpResponse:
     contests = Contest.objects.filter(election=e).select_related("area").order_by("code")
     by_code = {c["code"]: c for c in data["contests"]}
     rows = [(c, by_code.get(c.code)) for c in contests]
+    by_source = (CountedReport.objects.filter(election=e).values_list("report__source")
+                 .annotate(n=Count("id")).order_by("report__source"))
+    sources = [(*source_label(source), n) for source, n in by_source]
     return render(request, "results/election.html", {
-        "election": e, "rows": rows, "turnout": now, "branches_reported": len(data["branches"]),
+        "election": e, "rows": rows, "turnout": now, "branches_reported": len(data["branches"]), "sources": sources,
         "branches_total": Branch.objects.filter(election=e).count(), "snapshot": latest_snapshot(e),
     })
 
@@ -153,8 +158,10 @@ def branch_page(request: HttpRequest, election: str, branch: str) -> HttpRespons
     qr = []
     if report is not None:
         qr = [{"text": text, "n": n} for n, text in enumerate(_qr_texts(report), start=1)]
+    doc = report.document["report"] if report else None
     return render(request, "results/branch.html", {
-        "election": e, "branch": b, "report": report, "doc": report.document["report"] if report else None,
+        "election": e, "branch": b, "report": report, "doc": doc,
+        "source": source_label(doc.get("source")) if doc else None,
         "signature": report.document["signature"] if report else "", "qr": qr, "others": others,
     })
 
@@ -254,7 +261,7 @@ def check_page(request: HttpRequest, election: str) -> HttpResponse:
                        .first())
             if counted is not None:
                 published[probe.branch] = counted.report.document
-            verdict = check_posted(texts, published)
+            verdict = check_posted(texts, published, hq_public_key=hq_key().public_hex)
         except DomainError as exc:
             error = exc.message_en if get_language() == "en" else exc.message_fa
     status = 400 if error else 200
