@@ -1,0 +1,181 @@
+"""Device enrolment: staff issue a one-time code for a serial and branch; the device binds its key with it."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from entekhab.domain.errors import DomainError
+from entekhab.hq.audit.log import record
+from entekhab.hq.elections.actions import require_perm
+from entekhab.hq.elections.models import Branch
+from entekhab.hq.polling.errors import PollingRefused, UnknownDevice
+from entekhab.hq.polling.models import DeviceEnrolment, DeviceRole, EnrolmentState, Incident, IncidentKind
+from entekhab.records.signing import parse_public_key, verify_document
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
+
+
+def _hash_code(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+def _inventory_conflict(serial: str, branch: Branch) -> str | None:
+    """The operations inventory's say: a serial allocated to another branch cannot enrol here."""
+    from django.apps import apps
+
+    if not apps.is_installed("entekhab.hq.operations"):
+        return None
+    device = apps.get_model("operations", "Device").objects.filter(serial=serial).first()
+    if device is not None and device.branch_id not in (None, branch.pk):
+        return device.branch.code
+    return None
+
+
+# -- enrolment -----------------------------------------------------------------------------
+
+
+def do_create_enrolment(
+    branch: Branch,
+    *,
+    serial: str,
+    role: str,
+    acting_user: Any,
+    replaces: DeviceEnrolment | None = None,
+    reason: str = "",
+) -> tuple[DeviceEnrolment, str]:
+    """A pending binding of serial → branch and the one-time code the device must present."""
+    require_perm(acting_user, "polling.add_deviceenrolment")
+    serial = serial.strip()
+    if not serial or len(serial) > 40:
+        raise DomainError("serial must be 1-40 characters", "شماره سریال باید ۱ تا ۴۰ نویسه باشد", code="bad_serial")
+    if role not in DeviceRole.values:
+        raise DomainError(
+            f"role must be one of {', '.join(DeviceRole.values)}", "نقش دستگاه نادرست است", code="bad_role"
+        )
+    other = _inventory_conflict(serial, branch)
+    if other:
+        raise DomainError(
+            f"device {serial} is allocated to branch {other}",
+            f"دستگاه {serial} به شعبه {other} تخصیص یافته است",
+            code="wrong_branch",
+        )
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                enrolment = DeviceEnrolment.objects.create(
+                    election=branch.election,
+                    branch=branch,
+                    serial=serial,
+                    role=role,
+                    code_hash=_hash_code(code),
+                    replaces=replaces,
+                )
+        except IntegrityError as exc:
+            raise DomainError(
+                f"device {serial} is already enrolled in this election",
+                f"دستگاه {serial} قبلاً در این انتخابات ثبت شده است",
+                code="already_enrolled",
+            ) from exc
+        record(
+            actor=acting_user,
+            action="polling.enrolment.create",
+            target=enrolment,
+            after={
+                "serial": serial,
+                "branch": branch.code,
+                "role": role,
+                "replaces": replaces.serial if replaces else None,
+            },
+            reason=reason,
+        )
+    return enrolment, code
+
+
+def enrol_device(payload: dict[str, Any]) -> dict[str, Any]:
+    """The device's half: present the code with its public key, signed by that key (proof of possession)."""
+    try:
+        claim = {k: payload[k] for k in ("serial", "role", "public_key", "code")}
+        if not all(isinstance(v, str) for v in claim.values()):
+            raise KeyError("text")
+    except (KeyError, TypeError) as exc:
+        raise PollingRefused(
+            "enrolment needs serial, role, public_key, code and proof",
+            "ثبت دستگاه به سریال، نقش، کلید عمومی، کد و امضا نیاز دارد",
+            code="bad_message",
+        ) from exc
+    public = parse_public_key(claim["public_key"])
+    verify_document(public, claim, payload.get("proof"))
+    with transaction.atomic():
+        enrolment = (
+            DeviceEnrolment.objects.select_for_update()
+            .select_related("branch", "election")
+            .filter(serial=claim["serial"], state=EnrolmentState.PENDING)
+            .first()
+        )
+        if enrolment is None or not secrets.compare_digest(enrolment.code_hash, _hash_code(claim["code"])):
+            raise UnknownDevice(
+                "no pending enrolment matches this serial and code",
+                "ثبت معلقی با این سریال و کد وجود ندارد",
+                code="enrolment_refused",
+            )
+        if enrolment.role != claim["role"]:
+            raise PollingRefused(
+                f"this serial is enrolled as {enrolment.role}", "نقش دستگاه با ثبت نمی‌خواند", code="wrong_role"
+            )
+        if DeviceEnrolment.objects.filter(public_key=claim["public_key"]).exists():
+            raise PollingRefused(
+                "this key is already bound to a device", "این کلید قبلاً ثبت شده است", code="key_reused"
+            )
+        enrolment.public_key = claim["public_key"]
+        enrolment.state = EnrolmentState.ACTIVE
+        enrolment.code_hash = ""  # the code works once
+        enrolment.enrolled_at = timezone.now()
+        enrolment.save(update_fields=["public_key", "state", "code_hash", "enrolled_at"])
+        if enrolment.replaces_id:
+            DeviceEnrolment.objects.filter(pk=enrolment.replaces_id).update(state=EnrolmentState.RETIRED)
+        record(
+            actor=None,
+            action="polling.enrolment.bind",
+            target=enrolment,
+            after={"serial": enrolment.serial, "public_key": enrolment.public_key},
+        )
+    from entekhab.hq.polling.manifests import hq_public_key
+
+    return {
+        "election": enrolment.election.code,
+        "branch": enrolment.branch.code,
+        "role": enrolment.role,
+        "hq_public_key": hq_public_key(),
+    }
+
+
+def do_replace_device(
+    old: DeviceEnrolment, *, new_serial: str, acting_user: Any, reason: str
+) -> tuple[DeviceEnrolment, str]:
+    """A faulty device's successor: a pending enrolment that retires the old one when it binds."""
+    require_perm(acting_user, "polling.change_deviceenrolment")
+    if not reason.strip():
+        raise DomainError(
+            "a replacement needs a reason", "جایگزینی دستگاه به ذکر دلیل نیاز دارد", code="reason_missing"
+        )
+    if old.state != EnrolmentState.ACTIVE:
+        raise DomainError("only an active device can be replaced", "فقط دستگاه فعال جایگزین می‌شود", code="not_active")
+    with transaction.atomic():
+        enrolment, code = do_create_enrolment(
+            old.branch, serial=new_serial, role=old.role, acting_user=acting_user, replaces=old, reason=reason
+        )
+        Incident.objects.create(
+            election=old.election,
+            branch=old.branch,
+            kind=IncidentKind.DEVICE_REPLACED,
+            summary_fa=f"دستگاه {old.serial} با {new_serial} جایگزین شد: {reason}",
+            summary_en=f"device {old.serial} replaced by {new_serial}: {reason}",
+            details={"old": old.serial, "new": new_serial, "reason": reason},
+        )
+    return enrolment, code
