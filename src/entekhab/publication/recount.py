@@ -17,7 +17,7 @@ from entekhab.publication.contests import ContestInfo
 from entekhab.publication.errors import ReportMalformed
 from entekhab.publication.paper import PaperCountsInvalid, check_rows
 from entekhab.publication.totals import ContestTally
-from entekhab.records.cvr import in_canonical_order, records_digest
+from entekhab.records.cvr import digest_and_order, in_canonical_order, records_digest
 
 
 @dataclass(frozen=True)
@@ -112,10 +112,10 @@ def check_branch(
     recounted = recount_records(contests, list(rows), records)
     if report.get("ballots") != len(records):
         diffs.append(Difference(f"{branch}.ballots", report.get("ballots"), len(records)))
-    found = records_digest(list(records))
+    found, in_order = digest_and_order(records)
     if found != report.get("records_sha256"):
         diffs.append(Difference(f"{branch}.records_sha256", report.get("records_sha256"), found))
-    if not same_order(records):
+    if not in_order:
         diffs.append(Difference(f"{branch}.records_order", "canonical", "other"))
     for code, row in rows.items():
         diffs.extend(compare_tallies(row, recounted[code], f"{branch}.{code}"))
