@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from entekhab.domain.errors import DomainError
+from entekhab.records.canonical import digest
 
 
 class DrawError(DomainError):
@@ -143,8 +144,6 @@ class DrawResult:
     @property
     def digest(self) -> str:
         """SHA-256 of the canonical JSON of the result: equal digests, equal draws."""
-        from entekhab.records.canonical import digest  # records builds on domain; imported late, no cycle
-
         return digest(self.as_dict())
 
 

@@ -23,6 +23,7 @@ from entekhab.hq.audit.log import record
 from entekhab.hq.elections.actions import require_perm
 from entekhab.hq.elections.models import Branch, Contest, Election
 from entekhab.hq.geography.models import Area
+from entekhab.hq.polling.manifests import election_definition
 from entekhab.hq.polling.models import Incident, IncidentKind, VoteRecord
 from entekhab.hq.results.models import AreaTotal, ContestTotal, CountedReport, ResultVersion
 from entekhab.hq.results.totals import (
@@ -216,12 +217,6 @@ def public_results(election: Election, inputs: ElectionInputs | None = None) -> 
     return {"format": "entekhab/results/1", "election": election_json(election), "areas": area_rows(election),
             "branches": [{"code": c.branch.code, "area": c.branch.area.code} for c in branches],
             "contests": contests}
-
-
-def election_definition(election: Election):
-    from entekhab.hq.polling.manifests import election_definition as definition
-
-    return definition(election)
 
 
 def hq_key() -> SigningKey:
