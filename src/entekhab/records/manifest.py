@@ -150,18 +150,22 @@ def validate_document(doc: object) -> dict[str, ContestManifest]:
     return out
 
 
-def load_document(data: bytes) -> dict[str, Any]:
-    """Parse manifest bytes, refusing anything that is not canonical JSON of this format."""
+def _load(data: bytes) -> tuple[dict[str, Any], dict[str, ContestManifest]]:
+    """The document and its contests' counting manifests, parsed and validated once."""
     try:
         doc = loads_canonical(data)
     except CanonicalError as exc:
         raise ManifestInvalid(f"manifest: {exc.message_en}", f"فهرست‌نامه: {exc.message_fa}", path=exc.path) from exc
-    validate_document(doc)
-    return doc
+    return doc, validate_document(doc)
 
 
-def verify_manifest(data: bytes, sha256: str, signature: object, public_key: object) -> dict[str, Any]:
-    """The document, if its digest is ``sha256`` and the key signed it; else raise."""
+def load_document(data: bytes) -> dict[str, Any]:
+    """Parse manifest bytes, refusing anything that is not canonical JSON of this format."""
+    return _load(data)[0]
+
+
+def _verified(data: bytes, sha256: str, signature: object, public_key: object
+              ) -> tuple[dict[str, Any], dict[str, ContestManifest]]:
     if not isinstance(sha256, str) or not hmac.compare_digest(sha256_hex(data), sha256.lower()):
         raise ManifestInvalid("the manifest does not match its SHA-256 hash (tampered)",
                               "چکیده فهرست برگه رأی نمی‌خواند (دستکاری شده است)", code="manifest_tampered",
@@ -171,7 +175,12 @@ def verify_manifest(data: bytes, sha256: str, signature: object, public_key: obj
     except SignatureInvalid as exc:
         raise ManifestInvalid("the manifest is not signed by HQ", "فهرست برگه رأی امضای ستاد را ندارد",
                               code="manifest_signature", path="$.signature") from exc
-    return load_document(data)
+    return _load(data)
+
+
+def verify_manifest(data: bytes, sha256: str, signature: object, public_key: object) -> dict[str, Any]:
+    """The document, if its digest is ``sha256`` and the key signed it; else raise."""
+    return _verified(data, sha256, signature, public_key)[0]
 
 
 def contest_entry(doc: dict[str, Any], contest_code: str) -> dict[str, Any]:
@@ -183,8 +192,12 @@ def contest_entry(doc: dict[str, Any], contest_code: str) -> dict[str, Any]:
 
 def counting_manifest(doc: dict[str, Any], contest_code: str) -> ContestManifest:
     """The pure counting manifest of one contest, so the e-box and the tally read codes alike."""
-    contest_entry(doc, contest_code)
-    return validate_document(doc)[contest_code]
+    entry = contest_entry(doc, contest_code)
+    problems = Problems()
+    parsed = _parse_contest(entry, f"$.contests[{doc['contests'].index(entry)}]", problems)
+    problems.raise_if_any(ManifestInvalid, "the manifest is malformed", "ساختار فهرست‌نامه برگه رأی نادرست است")
+    assert parsed is not None  # _parse_contest names a problem whenever it gives nothing
+    return parsed
 
 
 @dataclass(frozen=True)
@@ -264,8 +277,7 @@ class BallotManifest:
         raise ManifestInvalid(f"no contest {code!r} on this ballot", f"رقابت «{code}» در این برگه نیست")
 
 
-def _build(document: dict[str, Any], sha256: str) -> BallotManifest:
-    parsed = validate_document(document)
+def _build(document: dict[str, Any], sha256: str, parsed: dict[str, ContestManifest]) -> BallotManifest:
     contests = tuple(
         ContestDisplay(code=c["code"], name_fa=c["name_fa"], name_en=c["name_en"],
                        max_votes=parsed[c["code"]].max_candidate_votes,
@@ -290,5 +302,5 @@ def parse_signed_manifest(signed: object, hq_public: bytes | str) -> BallotManif
         data = canonical_json(signed["manifest"])
     except CanonicalError as exc:
         raise ManifestInvalid(f"manifest: {exc.message_en}", f"فهرست‌نامه: {exc.message_fa}", path=exc.path) from exc
-    document = verify_manifest(data, signed.get("sha256"), signed.get("signature"), hq_public)  # type: ignore[arg-type]
-    return _build(document, sha256_hex(data))
+    document, parsed = _verified(data, signed.get("sha256"), signed.get("signature"), hq_public)  # type: ignore[arg-type]
+    return _build(document, sha256_hex(data), parsed)
