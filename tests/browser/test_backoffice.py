@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
+from entekhab.hq.accounts.actions import bootstrap_appointment
 from entekhab.hq.demo.load import load_demo
 
 
@@ -10,7 +11,7 @@ from entekhab.hq.demo.load import load_demo
 def demo_admin(transactional_db):
     load_demo("small", 1405)
     user = User.objects.create_user("demo-browser", password="Browser-Pass-1405", is_staff=True)
-    user.groups.add(Group.objects.get(name="hq_admin"))
+    bootstrap_appointment(user, "hq_admin", by="test")
     return user
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
 from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.jalali import format_jalali
 from entekhab.domain.national_code import make_national_code
+from entekhab.hq.accounts.actions import bootstrap_appointment
 from entekhab.hq.candidates import actions
 from entekhab.hq.demo.load import load_demo
 from entekhab.hq.elections.models import Contest, Election
@@ -32,9 +33,9 @@ def open_contest(transactional_db):
     reseed_after_flush()
     load_demo("small", 1405)
     admin = User.objects.create(username="b-admin", is_staff=True)
-    admin.groups.add(Group.objects.get(name="hq_admin"))
+    bootstrap_appointment(admin, "hq_admin", by="test")
     board = User.objects.create_user("b-board", password="Board-Pass-1405", is_staff=True)
-    board.groups.add(Group.objects.get(name="executive_board"))
+    bootstrap_appointment(board, "executive_board", by="test")
     election = Election.objects.create(code="b4", name_fa="انتخابات مرورگر", name_en="Browser election",
                                        polling_date=dt.date(2026, 5, 1))
     contest = Contest.objects.create(election=election, code="pr", office="city_council", method="proportional-list",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
+from entekhab.hq.accounts.actions import bootstrap_appointment
 from entekhab.hq.demo.load import load_demo
 
 
@@ -19,7 +20,7 @@ def planner(transactional_db):
     import_module("entekhab.hq.elections.migrations.0002_council_sizes").seed(apps, None)
     load_demo("small", 1405)
     user = User.objects.create_user("capacity-browser", password="Browser-Pass-1405", is_staff=True)
-    user.groups.add(Group.objects.get(name="executive_board"))
+    bootstrap_appointment(user, "executive_board", by="test")
     return user
 
 

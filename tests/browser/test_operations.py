@@ -4,8 +4,9 @@ department's deficiency list change."""
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
+from entekhab.hq.accounts.actions import bootstrap_appointment
 from entekhab.hq.demo.load import load_demo
 
 
@@ -13,7 +14,7 @@ from entekhab.hq.demo.load import load_demo
 def inspector_user(transactional_db):
     load_demo("small", 1405)
     user = User.objects.create_user("ops-browser", password="Ops-Browser-1405", is_staff=True)
-    user.groups.add(Group.objects.get(name="executive_board"))
+    bootstrap_appointment(user, "executive_board", by="test")
     return user
 
 

@@ -6,14 +6,15 @@ import datetime as dt
 import threading
 
 import pytest
-from django.contrib.auth.models import User
 
 from entekhab.device.adapters.civil_registry import DemoCivilRegistry, sample_people
 from entekhab.device.adapters.fingerprint import DemoFingerprintReader
 from entekhab.device.agent import DeviceAgent
 from entekhab.device.branch import BranchDevices
 from entekhab.device.kiosk import Kiosk, make_server
+from entekhab.domain.lifecycle import ElectionState
 from entekhab.hq.demo.load import load_demo
+from entekhab.hq.demo.people import advance_to, demo_user
 from entekhab.hq.elections.models import Election
 from entekhab.hq.polling.actions import do_create_enrolment
 from entekhab.hq.polling.models import BranchReport, CheckIn
@@ -25,7 +26,8 @@ def kiosk(transactional_db, live_server, tmp_path):
 
     ensure_council_sizes()  # an earlier test's flush may have emptied the migration-seeded table
     load_demo("small", 1405)
-    admin = User.objects.create_superuser("kiosk-admin", password="Kiosk-Pass-1405")
+    admin = demo_user("demo")
+    advance_to(Election.objects.get(code="1405"), ElectionState.POLLING, reason="test: polling day")
     branch = Election.objects.get(code="1405").branches.order_by("number").first()
     agents = {}
     for role in ("auth", "ebox"):

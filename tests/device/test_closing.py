@@ -10,22 +10,25 @@ from __future__ import annotations
 import pytest
 
 from entekhab.device.errors import BranchClosed
+from entekhab.hq.accounts.actions import bootstrap_appointment
 from entekhab.hq.polling.models import CheckIn, DeviceMessage, Incident
+from tests.hq.conftest import set_state
 from tests.hq.polling.conftest import NOW, make_branch
 from tests.hq.polling.test_flow import eligible
 
 
 @pytest.fixture
 def branch(transactional_db, council_sizes, tmp_path):
-    from django.contrib.auth.models import Group, User
+    from django.contrib.auth.models import User
 
     from entekhab.hq.accounts.roles import Role
     from entekhab.hq.demo.load import load_demo
     from entekhab.hq.elections.models import Election
 
     load_demo("small", 1405)
+    set_state("polling")
     operator = User.objects.create_user("closing-operator", password="x-Strong-Pass-1405", is_staff=True)
-    operator.groups.add(Group.objects.get(name=Role.HQ_ADMIN.value))
+    bootstrap_appointment(operator, Role.HQ_ADMIN.value, by="test")
     rows = Election.objects.get(code="1405").branches.order_by("number")
     return lambda i=0, tag="C": make_branch(rows[i], operator, tmp_path, tag)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
 from entekhab.hq.accounts.roles import Role
 from entekhab.hq.demo.load import load_demo
@@ -35,12 +35,49 @@ def election(db):
     return Election.objects.get(code="1405")
 
 
+@pytest.fixture(autouse=True)
+def election_state(request):
+    """``@pytest.mark.election_state("polling")`` puts the shared demo election in that state.
+
+    The demo loads as far as lists being final; a test of an earlier or later phase says so.
+    The change is rolled back with the test's transaction.
+    """
+    marker = request.node.get_closest_marker("election_state")
+    state = marker.args[0] if marker else DIRECTORY_STATE.get(request.path.parent.name)
+    if state is None or "db" not in request.fixturenames:
+        return None
+    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+    set_state(state)
+    return state
+
+
+# The phase each directory's tests are about, unless a test names its own.
+DIRECTORY_STATE = {"candidates": "registration", "polling": "polling", "results": "counting"}
+
+
+def set_state(state: str, code: str = "1405") -> None:
+    """Put the election in ``state`` directly (a test's setup, not a lifecycle move)."""
+    from entekhab.hq.elections.models import Election
+
+    Election.objects.filter(code=code).update(state=state)
+
+
+def appoint(user: User, role: Role, *, area=None, branch=None, election=None) -> User:
+    """Appoint a test user (a bootstrap appointment: the tests stand in for the user administrator)."""
+    from entekhab.hq.accounts.actions import bootstrap_appointment
+    from entekhab.hq.elections.models import Branch
+
+    if role in (Role.BRANCH_HEAD, Role.OPERATOR) and branch is None:
+        branch = Branch.objects.filter(election__code="1405").order_by("number").first()
+    bootstrap_appointment(user, role.value, by="test", area=area, branch=branch, election=election)
+    return User.objects.get(pk=user.pk)
+
+
 @pytest.fixture
 def make_user(db):
-    def make(role: Role, username: str | None = None) -> User:
+    def make(role: Role, username: str | None = None, *, area=None, branch=None) -> User:
         user = User.objects.create_user(username or f"u-{role.value}", password="x-Strong-Pass-1405", is_staff=True)
-        user.groups.add(Group.objects.get(name=role.value))
-        return user
+        return appoint(user, role, area=area, branch=branch)
 
     return make
 

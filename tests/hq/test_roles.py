@@ -49,18 +49,28 @@ def test_observer_cannot_change_or_add_anything(client_as, election, contest):
     assert Contest.objects.filter(pk=contest.pk).exists()
 
 
-def test_executive_board_edits_a_contest_and_it_is_audited(client_as, contest):
+@pytest.mark.election_state("registration")
+def test_the_back_office_cannot_bypass_the_contest_freeze(client_as, contest):
+    """Contests change only through ``do_update_contest``: the admin form is read-only, even before the freeze."""
     client = client_as(Role.EXECUTIVE_BOARD)
     before = AuditEvent.objects.count()
     response = client.post(f"/admin/elections/contest/{contest.pk}/change/", _contest_form(contest, alternates=10))
-    assert response.status_code == 302, response.content[:2000]
+    assert response.status_code == 403
     contest.refresh_from_db()
-    assert contest.alternates == 10
-    event = AuditEvent.objects.order_by("-id").first()
-    assert AuditEvent.objects.count() == before + 1
-    assert event.action == "admin.change" and event.after == {"alternates": "10"}
+    assert contest.alternates == 11 and AuditEvent.objects.count() == before
 
 
+def test_a_contest_is_frozen_once_the_lists_are_final(client, make_user, contest):
+    client.force_login(make_user(Role.EXECUTIVE_BOARD))
+    response = client.patch(f"/api/v1/elections/1405/contests/{contest.code}",
+                            json.dumps({"seats": 25, "reason": "late change"}), content_type="application/json")
+    assert response.status_code == 409 and response.json()["code"] == "election_state"
+    assert "قطعی شدن فهرست‌ها" in response.json()["message_fa"]
+    contest.refresh_from_db()
+    assert contest.seats == 21
+
+
+@pytest.mark.election_state("registration")
 def test_api_patch_contest_by_role(client, make_user, contest):
     url = f"/api/v1/elections/1405/contests/{contest.code}"
     body = json.dumps({"alternates": 9, "reason": "board resolution 12"})
@@ -92,6 +102,7 @@ def test_api_patch_contest_by_role(client, make_user, contest):
         ({"reason": "x" * 5000}, 422, "validation_error"),
     ],
 )
+@pytest.mark.election_state("registration")
 def test_api_patch_contest_bad_input_changes_nothing(client, make_user, contest, payload, status, code):
     client.force_login(make_user(Role.EXECUTIVE_BOARD))
     before = AuditEvent.objects.count()

@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from entekhab.commands.identity import AsUser, acting_user
+
 device_app = typer.Typer(help="Branch device agent: authentication device and e-box (دستگاه‌های شعبه).",
                          no_args_is_help=True)
 polling_app = typer.Typer(help="Polling day at HQ: enrolment codes, simulation (روز رأی‌گیری).",
@@ -49,12 +51,16 @@ def _devices(auth: Path, ebox: Path, seed: int = 1405):
 
 
 def _run(action, as_json: bool, render) -> None:
+    from django.core.exceptions import PermissionDenied
+
     from entekhab.domain.errors import DomainError
 
     try:
         result = action()
     except DomainError as exc:
         _fail(f"{exc.message_en} / {exc.message_fa}")
+    except PermissionDenied as exc:
+        _fail(f"{getattr(exc, 'message_en', 'not allowed')} / {getattr(exc, 'message_fa', 'اجازه ندارید')}")
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
@@ -227,24 +233,20 @@ def enrolment_code(branch: Annotated[str, typer.Option(help="branch code")],
                    serial: Annotated[str, typer.Option(help="device serial")],
                    role: Annotated[str, typer.Option(help="auth or ebox")],
                    election: Annotated[str, typer.Option(help="election code")] = "1405",
-                   as_json: JsonOpt = False) -> None:
+                   as_user: AsUser = "", as_json: JsonOpt = False) -> None:
     """Issue a one-time code binding a device serial to a branch (run by an HQ operator)."""
     from entekhab.hq.bootstrap import setup
 
     setup()
-    from django.contrib.auth.models import User
-
     from entekhab.hq.elections.models import Branch
     from entekhab.hq.polling.actions import do_create_enrolment
+
+    operator = acting_user(as_user)
 
     def act():
         target = Branch.objects.filter(election__code=election, code=branch).first()
         if target is None:
             _fail(f"no branch {branch} in election {election}")
-        operator = User.objects.filter(is_superuser=True).order_by("id").first() or \
-            User.objects.filter(groups__name="hq_admin").order_by("id").first()
-        if operator is None:
-            _fail("no HQ administrator account exists (run `entekhab demo` or create one)")
         _, code = do_create_enrolment(target, serial=serial, role=role, acting_user=operator)
         return {"serial": serial, "branch": branch, "role": role, "code": code}
 
@@ -256,23 +258,20 @@ def replace_device(serial: Annotated[str, typer.Option(help="serial of the fault
                    new_serial: Annotated[str, typer.Option(help="serial of the replacement")],
                    reason: Annotated[str, typer.Option(help="why it is replaced")],
                    election: Annotated[str, typer.Option(help="election code")] = "1405",
-                   as_json: JsonOpt = False) -> None:
+                   as_user: AsUser = "", as_json: JsonOpt = False) -> None:
     """Issue the replacement's one-time code; the old device retires when the new one enrols."""
     from entekhab.hq.bootstrap import setup
 
     setup()
-    from django.contrib.auth.models import User
-
     from entekhab.hq.polling.actions import do_replace_device
     from entekhab.hq.polling.models import DeviceEnrolment
+
+    operator = acting_user(as_user)
 
     def act():
         old = DeviceEnrolment.objects.filter(election__code=election, serial=serial, state="active").first()
         if old is None:
             _fail(f"no active device {serial} in election {election}")
-        operator = User.objects.filter(is_superuser=True).order_by("id").first()
-        if operator is None:
-            _fail("no HQ administrator account exists")
         _, code = do_replace_device(old, new_serial=new_serial, acting_user=operator, reason=reason)
         return {"old": serial, "new": new_serial, "branch": old.branch.code, "code": code}
 

@@ -39,12 +39,10 @@ def _election(code: str) -> Any:
 
 
 def _user(username: str) -> Any:
-    from django.contrib.auth.models import User
+    """The named official, proven by password or token (``commands.identity``)."""
+    from entekhab.commands.identity import acting_user
 
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        _fail(f"no active user {username!r}: the draw is held by a named official")
-    return user
+    return acting_user(username)
 
 
 def _draw(subject: str, stage: str, seed: str, election: str, user: str, observers: str, as_json: bool) -> None:
@@ -87,7 +85,8 @@ def _draw(subject: str, stage: str, seed: str, election: str, user: str, observe
 def draw_devices(
     seed: Annotated[str, typer.Option(help="the seed published before the draw")],
     stage: Annotated[str, typer.Option(help="region (warehouse → regions) or branch (region → branches)")],
-    user: Annotated[str, typer.Option(help="username of the official holding the draw")],
+    user: Annotated[str, typer.Option("--as", "--user", help="the official holding the draw (password or token)",
+                                      envvar="ENTEKHAB_AS")],
     observers: Annotated[str, typer.Option(help="observers present")] = "",
     election: ElectionOpt = "1405",
     as_json: JsonOpt = False,
@@ -100,7 +99,8 @@ def draw_devices(
 def draw_staff(
     seed: Annotated[str, typer.Option(help="the seed published before the draw")],
     stage: Annotated[str, typer.Option(help="region (pool → regions) or branch (regions → branches)")],
-    user: Annotated[str, typer.Option(help="username of the official holding the draw")],
+    user: Annotated[str, typer.Option("--as", "--user", help="the official holding the draw (password or token)",
+                                      envvar="ENTEKHAB_AS")],
     observers: Annotated[str, typer.Option(help="observers present")] = "",
     election: ElectionOpt = "1405",
     as_json: JsonOpt = False,

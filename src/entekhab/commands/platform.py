@@ -9,14 +9,6 @@ from typing import Annotated
 
 import typer
 
-DEMO_USERS = [
-    ("demo", "hq_admin"),
-    ("demo-executive", "executive_board"),
-    ("demo-supervisor", "supervisory_board"),
-    ("demo-operator", "operator"),
-    ("demo-observer", "observer"),
-]
-
 
 def _django() -> None:
     from entekhab.hq.bootstrap import setup
@@ -101,17 +93,15 @@ def demo_data(
 
 
 def _demo_logins() -> list[tuple[str, str, str]]:
-    from django.contrib.auth.models import Group, User
+    from entekhab.hq.demo.people import DEMO_USERS, demo_user
 
     logins = []
     for username, role in DEMO_USERS:
         password = secrets.token_urlsafe(9)
-        user, _ = User.objects.get_or_create(username=username)
-        user.is_staff = True
+        user = demo_user(username)
         user.set_password(password)
-        user.save()
-        user.groups.set([Group.objects.get(name=role)])
-        logins.append((username, password, role))
+        user.save(update_fields=["password"])
+        logins.append((username, password, role.value))
     return logins
 
 

@@ -1,12 +1,18 @@
-"""Explicit lifecycles: a state enum and the transitions allowed between states.
+"""Explicit lifecycles: a state enum and the transitions allowed between its states.
 
-Timestamps belong to the audit trail; what an object may do next follows from
-its one state field.
+Every object with a lifecycle (the election, a party's list, a device enrolment, a
+branch's polling day) has one state field, and every change of it goes through
+:meth:`Lifecycle.check`, so the allowed moves live in one table per lifecycle and
+nothing assigns a state directly. Timestamps and who moved it belong to the audit
+trail.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Generic, TypeVar
 
 from entekhab.domain.errors import DomainError
 
@@ -16,37 +22,113 @@ class TransitionRefused(DomainError):
 
 
 class ElectionState(StrEnum):
-    DRAFT = "draft"
-    CANDIDACY = "candidacy"  # registration and vetting
-    CAMPAIGN = "campaign"
-    POLLING = "polling"
-    COUNTING = "counting"
-    CERTIFIED = "certified"
-    PUBLISHED = "published"
+    """The election's phases (DOMAIN.md §5); each action states the phases it is allowed in."""
+
+    DRAFT = "draft"  # contests, areas and branches are being defined
+    REGISTRATION = "registration"  # candidates register (each contest's own window inside it)
+    VETTING = "vetting"  # the boards vet; lists are formed
+    LISTS_FINAL = "lists_final"  # candidates, lists and codes final; manifests are signed
+    READY = "ready"  # manifests signed and devices enrolled: polling may open
+    POLLING = "polling"  # polling day, with the minister's extensions
+    CLOSED = "closed"  # polls closed; late reports and offline batches still arrive
+    COUNTING = "counting"  # results are computed and certified contest by contest
+    CERTIFIED = "certified"  # every contest's result confirmed by the supervisory board
+    PUBLISHED = "published"  # the final open data is out; nothing changes any more
 
 
-ELECTION_TRANSITIONS: dict[ElectionState, frozenset[ElectionState]] = {
-    ElectionState.DRAFT: frozenset({ElectionState.CANDIDACY}),
-    ElectionState.CANDIDACY: frozenset({ElectionState.CAMPAIGN, ElectionState.DRAFT}),
-    ElectionState.CAMPAIGN: frozenset({ElectionState.POLLING}),
-    ElectionState.POLLING: frozenset({ElectionState.COUNTING}),
-    ElectionState.COUNTING: frozenset({ElectionState.CERTIFIED}),
-    ElectionState.CERTIFIED: frozenset({ElectionState.PUBLISHED, ElectionState.COUNTING}),
-    ElectionState.PUBLISHED: frozenset(),
+ELECTION_STATE_FA: dict[ElectionState, str] = {
+    ElectionState.DRAFT: "پیش‌نویس",
+    ElectionState.REGISTRATION: "ثبت‌نام داوطلبان",
+    ElectionState.VETTING: "بررسی صلاحیت",
+    ElectionState.LISTS_FINAL: "قطعی شدن فهرست‌ها",
+    ElectionState.READY: "آماده رأی‌گیری",
+    ElectionState.POLLING: "رأی‌گیری",
+    ElectionState.CLOSED: "پایان رأی‌گیری",
+    ElectionState.COUNTING: "شمارش و تأیید نتایج",
+    ElectionState.CERTIFIED: "نتایج تأییدشده",
+    ElectionState.PUBLISHED: "انتشار نهایی",
 }
 
 
+S = TypeVar("S", bound=StrEnum)
+
+
+@dataclass(frozen=True)
+class Lifecycle(Generic[S]):
+    """One lifecycle: its name (for messages), its states and the moves between them."""
+
+    name_en: str
+    name_fa: str
+    states: type[S]
+    moves: Mapping[S, frozenset[S]]
+    names_fa: Mapping[S, str] | None = None
+
+    def state(self, value: str) -> S:
+        try:
+            return self.states(value)
+        except ValueError as exc:
+            raise TransitionRefused(
+                f"unknown {self.name_en} state {value!r}", f"وضعیت «{value}» برای {self.name_fa} تعریف نشده است",
+                code="unknown_state",
+            ) from exc
+
+    def fa(self, state: S) -> str:
+        return (self.names_fa or {}).get(state, state.value)
+
+    def check(self, current: str, target: str) -> S:
+        """The target state, or TransitionRefused naming both states in both languages."""
+        cur, new = self.state(current), self.state(target)
+        if new not in self.moves.get(cur, frozenset()):
+            raise TransitionRefused(
+                f"a {self.name_en} cannot go from {cur} to {new}",
+                f"{self.name_fa} نمی‌تواند از وضعیت «{self.fa(cur)}» به «{self.fa(new)}» برود",
+            )
+        return new
+
+
+E = ElectionState
+ELECTION = Lifecycle(
+    "election", "انتخابات", ElectionState,
+    {
+        E.DRAFT: frozenset({E.REGISTRATION}),
+        E.REGISTRATION: frozenset({E.VETTING, E.DRAFT}),  # back to draft only before vetting starts
+        E.VETTING: frozenset({E.LISTS_FINAL}),
+        E.LISTS_FINAL: frozenset({E.READY}),
+        E.READY: frozenset({E.POLLING}),
+        # Extensions keep the election in POLLING and move its closing time (PollExtension).
+        E.POLLING: frozenset({E.CLOSED}),
+        E.CLOSED: frozenset({E.COUNTING}),
+        E.COUNTING: frozenset({E.CERTIFIED}),
+        # A recount ordered by the supervisory board reopens counting; a by-election is a
+        # new election of its own, never a reopened one.
+        E.CERTIFIED: frozenset({E.PUBLISHED, E.COUNTING}),
+        E.PUBLISHED: frozenset(),
+    },
+    ELECTION_STATE_FA,
+)
+
+# Backwards-compatible name of the move table.
+ELECTION_TRANSITIONS = ELECTION.moves
+
+# Phases grouped as actions name them.
+BEFORE_LISTS_FINAL = frozenset({E.DRAFT, E.REGISTRATION, E.VETTING})
+PREPARATION = frozenset({E.DRAFT, E.REGISTRATION, E.VETTING, E.LISTS_FINAL, E.READY})
+POLLING_DAY = frozenset({E.POLLING, E.CLOSED})
+AFTER_POLLING = frozenset({E.CLOSED, E.COUNTING, E.CERTIFIED, E.PUBLISHED})
+NOT_PUBLISHED = frozenset(set(E) - {E.PUBLISHED})
+ANY_STATE = frozenset(E)
+
+
 def check_election_transition(current: str, target: str) -> ElectionState:
-    """The target state, or TransitionRefused naming both states."""
-    try:
-        cur, new = ElectionState(current), ElectionState(target)
-    except ValueError as exc:
-        raise TransitionRefused(
-            f"unknown election state {target!r}", "وضعیت انتخابات نامعتبر است"
-        ) from exc
-    if new not in ELECTION_TRANSITIONS[cur]:
-        raise TransitionRefused(
-            f"an election cannot go from {cur} to {new}",
-            f"انتخابات نمی‌تواند از وضعیت «{cur}» به «{new}» برود",
-        )
-    return new
+    """The target election state, or TransitionRefused naming both states."""
+    return ELECTION.check(current, target)
+
+
+def path_to(current: str, target: str) -> list[ElectionState]:
+    """The forward moves from ``current`` to ``target`` (empty if already there)."""
+    cur, goal = ELECTION.state(current), ELECTION.state(target)
+    order = list(ElectionState)
+    if order.index(goal) < order.index(cur):
+        raise TransitionRefused(f"the election is already past {goal}",
+                                f"انتخابات از وضعیت «{ELECTION.fa(goal)}» گذشته است")
+    return order[order.index(cur) + 1: order.index(goal) + 1]

@@ -8,10 +8,12 @@ import itertools
 import pytest
 
 from entekhab.domain.national_code import make_national_code
+from entekhab.hq.accounts.actions import bootstrap_appointment
 from entekhab.hq.accounts.roles import Role
 from entekhab.hq.candidates import actions
 from entekhab.hq.elections.models import BallotStyle, Contest, Election
 from entekhab.hq.geography.models import Area
+from tests.hq.conftest import set_state
 
 _codes = itertools.count(100_000_001)
 
@@ -39,12 +41,12 @@ def schedule(**changes) -> dict:
 @pytest.fixture
 def users(db):
     """One user per role (no password: hashing five passwords per test would dominate the run)."""
-    from django.contrib.auth.models import Group, User
+    from django.contrib.auth.models import User
 
     made = {}
     for role in (Role.HQ_ADMIN, Role.EXECUTIVE_BOARD, Role.SUPERVISORY_BOARD, Role.PARTY_REPRESENTATIVE, Role.OBSERVER):
         user = User.objects.create(username=f"t-{role.value}", is_staff=True)
-        user.groups.add(Group.objects.get(name=role.value))
+        bootstrap_appointment(user, role.value, by="test")
         made[role] = user
     return made
 
@@ -66,6 +68,7 @@ def fresh(db, users):
     for c in (pr, city):
         actions.do_set_candidacy(c, schedule(), acting_user=admin)
     actions.do_publish_code_seed(election, "test seed 1405", acting_user=admin, base_digits=3)
+    set_state("registration", "t4")  # set up as a draft; the tests begin when registration opens
     return {"election": election, "pr": pr, "city": city, "style": style}
 
 

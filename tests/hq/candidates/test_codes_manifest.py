@@ -9,6 +9,7 @@ from entekhab.counting.interpret import BallotRejection, RejectionReason, interp
 from entekhab.domain.check_codes import assign_codes, is_valid, single_errors
 from entekhab.domain.errors import DomainError
 from entekhab.domain.vetting import RoleRefused
+from entekhab.hq.accounts.guard import WrongState
 from entekhab.hq.accounts.roles import Role
 from entekhab.hq.candidates import actions
 from entekhab.hq.candidates.manifest import build_document, contest_counting_manifest, current_manifest
@@ -19,6 +20,7 @@ from entekhab.records.errors import ManifestInvalid
 from entekhab.records.manifest import code_directory, counting_manifest, verify_manifest
 from entekhab.records.signing import SigningKey
 from tests.hq.candidates.conftest import approve, days, schedule
+from tests.hq.conftest import set_state
 
 
 def test_every_typing_error_of_every_demo_code_is_rejected(election):
@@ -121,10 +123,11 @@ def test_codes_are_assigned_when_the_contest_becomes_final(fresh, final_contests
 
 def test_manifest_versions_on_change_and_keeps_the_old(fresh, final_contests, users):
     admin = users[Role.HQ_ADMIN]
-    with pytest.raises(DomainError, match="no ballot style"):
+    with pytest.raises(WrongState, match="lists_final"):  # manifests only once every contest is final
         actions.do_publish_manifests(fresh["election"], acting_user=admin)
     for contest in ("pr", "city"):
         actions.do_finalise_contest(fresh[contest], acting_user=admin)
+    set_state("lists_final", "t4")
     with pytest.raises(PermissionDenied):
         actions.do_publish_manifests(fresh["election"], acting_user=users[Role.SUPERVISORY_BOARD])
     [v1] = actions.do_publish_manifests(fresh["election"], acting_user=admin)
@@ -159,6 +162,7 @@ def test_a_proportional_contest_waits_for_its_lists(fresh, final_contests, users
     codes = actions.do_finalise_contest(fresh["pr"], acting_user=admin)
     assert len(codes) == 4 and sum(c.candidate_list_id is not None for c in codes) == 1
     actions.do_finalise_contest(fresh["city"], acting_user=admin)
+    set_state("lists_final", "t4")
     [m] = actions.do_publish_manifests(fresh["election"], acting_user=admin)
     pr = counting_manifest(m.verify(), "pr")
     assert pr.lists[0].members == tuple(r.tracking for r in final_contests["pr"][:2])
@@ -179,6 +183,7 @@ def test_a_correction_after_final_resigns_a_new_version_automatically(fresh, fin
     admin = users[Role.HQ_ADMIN]
     for contest in ("pr", "city"):
         actions.do_finalise_contest(fresh[contest], acting_user=admin)
+    set_state("lists_final", "t4")
     [v1] = actions.do_publish_manifests(fresh["election"], acting_user=admin)
     reg = final_contests["city"][1]
     with pytest.raises(RoleRefused):

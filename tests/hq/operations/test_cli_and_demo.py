@@ -20,22 +20,23 @@ from entekhab.hq.operations.models import (
 
 
 def run(*args):
-    return CliRunner().invoke(app, ["ops", *args])
+    # The official is named with --as and proven by the password (issue 13: no borrowed superuser).
+    return CliRunner().invoke(app, ["ops", *args], env={"ENTEKHAB_PASSWORD": "x-Strong-Pass-1405"})
 
 
 def test_cli_draws_verify_and_refuse_bad_input(election, executive):
-    r = run("draw-devices", "--seed", "cli seed", "--stage", "region", "--user", executive.username, "--json")
+    r = run("draw-devices", "--seed", "cli seed", "--stage", "region", "--as", executive.username, "--json")
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert out["placed"] > 0 and len(out["digest"]) == 64
     r = run("verify-draw", "--subject", "devices", "--stage", "region", "--json")
     assert r.exit_code == 0 and json.loads(r.stdout)["same"] is True
     for args, problem in (
-        (("draw-devices", "--seed", "s", "--stage", "moon", "--user", executive.username), "unknown stage"),
-        (("draw-devices", "--seed", "s", "--stage", "region", "--user", "ghost"), "no active user"),
-        (("draw-devices", "--seed", "s", "--stage", "region", "--user", executive.username), "already"),
-        (("draw-staff", "--seed", "s", "--stage", "branch", "--user", executive.username), "regions first"),
-        (("draw-staff", "--seed", " ", "--stage", "region", "--user", executive.username), "seed"),
+        (("draw-devices", "--seed", "s", "--stage", "moon", "--as", executive.username), "unknown stage"),
+        (("draw-devices", "--seed", "s", "--stage", "region", "--as", "ghost"), "wrong user name or password"),
+        (("draw-devices", "--seed", "s", "--stage", "region", "--as", executive.username), "already"),
+        (("draw-staff", "--seed", "s", "--stage", "branch", "--as", executive.username), "regions first"),
+        (("draw-staff", "--seed", " ", "--stage", "region", "--as", executive.username), "seed"),
         (("readiness", "--election", "9999"), "no election"),
         (("readiness", "--body", "nasa"), "unknown body"),
         (("verify-draw", "--subject", "staff", "--stage", "branch"), "has been held"),

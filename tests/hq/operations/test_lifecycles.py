@@ -11,9 +11,11 @@ from django.core.exceptions import PermissionDenied
 from entekhab.domain.device_lifecycle import TRANSITIONS, DeviceEvent, DeviceState
 from entekhab.domain.errors import DomainError
 from entekhab.domain.lifecycle import TransitionRefused
+from entekhab.hq.accounts.roles import Role
 from entekhab.hq.operations.actions.committees import do_create_action_item, do_set_action_status
 from entekhab.hq.operations.actions.devices import do_device_event, do_register_device
 from entekhab.hq.operations.models import ActionItem, Device, DeviceLog
+from tests.hq.conftest import appoint
 from tests.hq.operations.conftest import audit_count
 
 
@@ -73,6 +75,7 @@ def test_operator_may_start_service_and_report_faults_only(election, admin, exec
     do_draw_devices(election, stage="region", seed="lifecycle seed", acting_user=executive)
     do_draw_devices(election, stage="branch", seed="lifecycle seed", acting_user=executive)
     device = Device.objects.filter(branch__election=election, state="allocated").order_by("serial").first()
+    operator = appoint(operator, Role.OPERATOR, branch=device.branch)  # the operator of that device's branch
     with pytest.raises(PermissionDenied):
         do_device_event(device, "deploy", place=device.branch.code, acting_user=operator)
     device = do_device_event(device, "deploy", place=device.branch.code, acting_user=executive)
@@ -128,6 +131,7 @@ def test_replacement_records_the_journal_transfer(election, executive, operator,
     do_draw_devices(election, stage="branch", seed="replace", acting_user=executive)
     faulty = Device.objects.filter(branch__election=election, kind="ebox").order_by("serial").first()
     branch = faulty.branch
+    operator = appoint(operator, Role.OPERATOR, branch=branch)
     faulty = do_device_event(faulty, "deploy", place=branch.code, acting_user=executive)
     faulty = do_device_event(faulty, "start_service", place=branch.code, acting_user=operator)
     reserve = Device.objects.filter(region=faulty.region, kind="ebox", state="allocated", branch__isnull=True).first()
@@ -145,7 +149,7 @@ def test_replacement_records_the_journal_transfer(election, executive, operator,
         do_replace_device(faulty, reserve, journal_entries=120, journal_head=head, acting_user=operator)
     assert Device.objects.get(pk=reserve.pk).branch_id is None
     rep = do_replace_device(faulty, reserve, journal_entries=120, journal_head=head.upper(), witnesses="ناظر ۱",
-                            acting_user=make_user(Role.BRANCH_HEAD))
+                            acting_user=make_user(Role.BRANCH_HEAD, branch=branch))
     faulty.refresh_from_db()
     reserve.refresh_from_db()
     assert (faulty.state, reserve.state, reserve.branch_id) == ("replaced", "in_service", branch.pk)
@@ -182,7 +186,7 @@ def test_device_page_events_and_replacement_through_the_web(election, executive,
     do_draw_devices(election, stage="branch", seed="web", acting_user=executive)
     device = Device.objects.filter(branch__election=election, kind="authentication").order_by("serial").first()
     url = f"/operations/{election.code}/devices/{device.serial}/"
-    operator = make_user(Role.OPERATOR, "web-operator")
+    operator = make_user(Role.OPERATOR, "web-operator", branch=device.branch)
     client.force_login(operator)
     assert 'data-testid="event-deploy"' not in client.get(url).content.decode()
     r = client.post(url + "event/", {"event": "deploy", "place": device.branch.code}, follow=True)

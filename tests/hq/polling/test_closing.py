@@ -13,6 +13,7 @@ import time
 import pytest
 from django.db import connection, transaction
 
+from entekhab.hq.accounts.actions import bootstrap_appointment
 from entekhab.hq.polling.models import (
     BranchDayState,
     BranchOpening,
@@ -21,6 +22,7 @@ from entekhab.hq.polling.models import (
     DuplicateCheckIn,
     Incident,
 )
+from tests.hq.conftest import set_state
 from tests.hq.polling.conftest import NOW, make_branch
 from tests.hq.polling.test_flow import eligible
 from tests.hq.polling.test_refusals import post, signed_checkin
@@ -86,7 +88,7 @@ def test_a_checkin_racing_the_report_waits_for_it_and_is_refused(transactional_d
     """PostgreSQL: the intake holds the opening row FOR UPDATE; a check-in arriving then must wait, then refuse."""
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers with IMMEDIATE transactions; the row-lock race is PostgreSQL's")
-    from django.contrib.auth.models import Group, User
+    from django.contrib.auth.models import User
 
     from entekhab.hq.accounts.roles import Role
     from entekhab.hq.demo.load import load_demo
@@ -96,8 +98,9 @@ def test_a_checkin_racing_the_report_waits_for_it_and_is_refused(transactional_d
 
     ensure_council_sizes()
     load_demo("small", 1405)
+    set_state("polling")
     operator = User.objects.create_user("race-operator", password="x-Strong-Pass-1405", is_staff=True)
-    operator.groups.add(Group.objects.get(name=Role.HQ_ADMIN.value))
+    bootstrap_appointment(operator, Role.HQ_ADMIN.value, by="test")
     branch = Election.objects.get(code="1405").branches.order_by("number").first()
     b = make_branch(branch, operator, tmp_path, "R")
     b.devices.open(now=NOW)

@@ -158,6 +158,7 @@ def test_device_replacement_moves_the_journal_and_the_report_covers_both(branche
     assert Incident.objects.filter(kind="device_replaced", branch__code=b.code).exists()
 
 
+@pytest.mark.election_state("closed")
 def test_paper_fallback_needs_two_agreeing_officials(election, make_user):
     from tests.hq.results.test_paper_path import counts_for
 

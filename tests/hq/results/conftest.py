@@ -20,3 +20,11 @@ def fresh_cache():
     clear_memo()
     yield
     clear_memo()
+
+
+@pytest.fixture
+def counter(make_user):
+    """HQ's official who computes results: never the one who approves or confirms them (issue 13)."""
+    from entekhab.hq.accounts.roles import Role
+
+    return make_user(Role.HQ_ADMIN, "hq-counter")

@@ -22,8 +22,9 @@ def test_certification_over_the_api(client, make_user, election, polling_day):
     assert client.post(base, {}, content_type="application/json").status_code == 401
     client.force_login(make_user(Role.SUPERVISORY_BOARD, "super"))
     assert client.post(base, {}, content_type="application/json").status_code == 403
-    client.force_login(make_user(Role.EXECUTIVE_BOARD, "exec"))
+    client.force_login(make_user(Role.HQ_ADMIN, "hq"))
     assert client.post(base, {"reason": "done"}, content_type="application/json").json()["state"] == "computed"
+    client.force_login(make_user(Role.EXECUTIVE_BOARD, "exec"))
     bad = client.post(f"{base}/1/steps", {"step": "confirm"}, content_type="application/json")
     assert bad.status_code == 400 and bad.json()["code"] == "wrong_state" and bad.json()["message_fa"]
     ok = client.post(f"{base}/1/steps", {"step": "approve"}, content_type="application/json")

@@ -23,8 +23,9 @@ def test_the_full_workflow_through_the_views(client, make_user, council):
     executive = make_user(Role.EXECUTIVE_BOARD, "exec")
     supervisor = make_user(Role.SUPERVISORY_BOARD, "super")
     e, c = council.election.code, council.code
-    client.force_login(executive)
+    client.force_login(make_user(Role.HQ_ADMIN, "hq"))
     assert client.post(reverse("results:compute", args=[e, c]), {"reason": "all reports in"}).status_code == 302
+    client.force_login(executive)
     version = ResultVersion.objects.get(contest=council)
     assert version.state == "computed" and not version.provisional
     client.post(reverse("results:certify", args=[e, c, 1]), {"step": "approve"})
@@ -36,7 +37,7 @@ def test_the_full_workflow_through_the_views(client, make_user, council):
     assert version.state == "published" and version.document["status"] == "final"
     assert published_version(council) == version
     actions = list(AuditEvent.objects.filter(target_type="results.ResultVersion").values_list("action", "actor_name"))
-    assert actions == [("results.compute", "exec"), ("results.approve", "exec"), ("results.confirm", "super")]
+    assert actions == [("results.compute", "hq"), ("results.approve", "exec"), ("results.confirm", "super")]
     page = client.get(reverse("results:contest", args=[e, c])).content.decode()
     assert "نتیجه قطعی" in page
 
@@ -53,9 +54,9 @@ def test_only_the_executive_board_approves(make_user, council, role, step):
 
 
 @pytest.mark.parametrize("role", [Role.EXECUTIVE_BOARD, Role.HQ_ADMIN, Role.OBSERVER])
-def test_only_the_supervisory_board_confirms(make_user, council, role):
+def test_only_the_supervisory_board_confirms(make_user, council, role, counter):
     executive = make_user(Role.EXECUTIVE_BOARD, "exec")
-    version = do_certify(do_compute_result(council, acting_user=executive), "approve", acting_user=executive)
+    version = do_certify(do_compute_result(council, acting_user=counter), "approve", acting_user=executive)
     actor = executive if role is Role.EXECUTIVE_BOARD else make_user(role)
     with pytest.raises(PermissionDenied):
         do_certify(version, "confirm", acting_user=actor)
@@ -63,20 +64,20 @@ def test_only_the_supervisory_board_confirms(make_user, council, role):
     assert version.state == "approved"
 
 
-def test_steps_must_come_in_order(make_user, council):
-    executive, supervisor = make_user(Role.EXECUTIVE_BOARD, "exec"), make_user(Role.SUPERVISORY_BOARD, "super")
-    version = do_compute_result(council, acting_user=executive)
+def test_steps_must_come_in_order(make_user, council, counter):
+    supervisor = make_user(Role.SUPERVISORY_BOARD, "super")
+    version = do_compute_result(council, acting_user=counter)
     with pytest.raises(CertificationRefused):
         do_certify(version, "confirm", acting_user=supervisor)  # not approved yet
     with pytest.raises(CertificationRefused):
         do_certify(version, "publish-now", acting_user=supervisor)
     with pytest.raises(CertificationRefused, match="still being certified"):
-        do_compute_result(council, acting_user=executive)
+        do_compute_result(council, acting_user=counter)
 
 
-def test_sending_back_needs_reasons_and_keeps_them(make_user, council, client):
+def test_sending_back_needs_reasons_and_keeps_them(make_user, council, client, counter):
     executive, supervisor = make_user(Role.EXECUTIVE_BOARD, "exec"), make_user(Role.SUPERVISORY_BOARD, "super")
-    version = do_certify(do_compute_result(council, acting_user=executive), "approve", acting_user=executive)
+    version = do_certify(do_compute_result(council, acting_user=counter), "approve", acting_user=executive)
     client.force_login(supervisor)
     page = client.post(reverse("results:certify", args=[council.election.code, council.code, 1]),
                        {"step": "return", "reason": "  "}, follow=True)
@@ -86,13 +87,13 @@ def test_sending_back_needs_reasons_and_keeps_them(make_user, council, client):
     do_certify(version, "return", acting_user=supervisor, reason="branch 17 must be recounted")
     version.refresh_from_db()
     assert version.state == "returned" and version.returned_reason == "branch 17 must be recounted"
-    second = do_compute_result(council, acting_user=executive)
+    second = do_compute_result(council, acting_user=counter)
     assert second.version == 2 and second.supersedes is None
 
 
-def test_a_published_result_is_immutable_and_superseded_by_a_new_version(make_user, council):
+def test_a_published_result_is_immutable_and_superseded_by_a_new_version(make_user, council, counter):
     executive, supervisor = make_user(Role.EXECUTIVE_BOARD, "exec"), make_user(Role.SUPERVISORY_BOARD, "super")
-    first = do_compute_result(council, acting_user=executive)
+    first = do_compute_result(council, acting_user=counter)
     first = do_certify(do_certify(first, "approve", acting_user=executive), "confirm", acting_user=supervisor)
     digest = first.sha256
     first.document = {**first.document, "totals": {}}
@@ -104,7 +105,7 @@ def test_a_published_result_is_immutable_and_superseded_by_a_new_version(make_us
         do_certify(first, "return", acting_user=supervisor, reason="too late")
     first.refresh_from_db()
     assert first.sha256 == digest and first.state == "published"
-    second = do_compute_result(council, acting_user=executive)
+    second = do_compute_result(council, acting_user=counter)
     assert second.supersedes == first
     do_certify(do_certify(second, "approve", acting_user=executive), "confirm", acting_user=supervisor)
     assert published_version(council).version == 2

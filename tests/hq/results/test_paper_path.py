@@ -58,8 +58,15 @@ def counts_for(branch: Branch, ballots: int = 6) -> dict:
 
 
 @pytest.fixture
-def officials(make_user):
-    return [make_user(Role.BRANCH_HEAD, f"paper-official-{i}") for i in range(3)]
+def officials(make_user, election):
+    """Three branch officials, each appointed at every branch these tests enter counts for."""
+    from entekhab.hq.accounts.models import Appointment
+
+    branches = _branches(election)
+    people = [make_user(Role.BRANCH_HEAD, f"paper-official-{i}", branch=branches[0]) for i in range(3)]
+    Appointment.objects.bulk_create([Appointment(user=p, role=Role.BRANCH_HEAD.value, branch=b, appointed_by="test")
+                                     for p in people for b in branches[1:]])
+    return people
 
 
 @pytest.fixture

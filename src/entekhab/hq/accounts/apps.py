@@ -10,5 +10,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from entekhab.hq.accounts.roles import sync_roles_after_migrate
+        from entekhab.hq.accounts.scope import register_rules
 
         post_migrate.connect(sync_roles_after_migrate, sender=self)
+        register_rules()

@@ -15,6 +15,7 @@ from django.db.models import Q
 
 class Role(StrEnum):
     HQ_ADMIN = "hq_admin"
+    USER_ADMIN = "user_admin"
     EXECUTIVE_BOARD = "executive_board"
     SUPERVISORY_BOARD = "supervisory_board"
     BRANCH_HEAD = "branch_head"
@@ -25,6 +26,7 @@ class Role(StrEnum):
 
 ROLE_NAMES_FA = {
     Role.HQ_ADMIN: "مدیر ستاد انتخابات",
+    Role.USER_ADMIN: "مدیر کاربران و نقش‌ها",
     Role.EXECUTIVE_BOARD: "هیئت اجرایی",
     Role.SUPERVISORY_BOARD: "هیئت نظارت",
     Role.BRANCH_HEAD: "رئیس شعبه",
@@ -61,12 +63,25 @@ OPERATIONS_EXECUTIVE = [
 ]
 
 
+OPERATIONS_WATCHED = [
+    f"operations.view_{model}"
+    for model in ("committee", "committeemember", "decree", "meeting", "actionitem", "device", "devicelog",
+                  "devicereplacement", "inspection", "inspectionitem", "draw", "staffassignment",
+                  "branchsensitivity", "link", "branchnetwork", "outageincident")
+]
+
+
 def _view(apps: tuple[str, ...]) -> list[str]:
     return [f"{app}.view_*" for app in apps]
 
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
-    Role.HQ_ADMIN: [f"{app}.*" for app in ALL_APPS] + ["auth.view_user", "auth.add_user", "auth.change_user"],
+    Role.HQ_ADMIN: [f"{app}.*" for app in ALL_APPS],
+    # Users and appointments belong to a role of their own that acts on nothing else (issue 13):
+    # every change it makes is audited, and it can never compute, approve or confirm a result.
+    Role.USER_ADMIN: ["auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group",
+                      "accounts.*", "elections.view_election", "elections.view_branch", "geography.view_area",
+                      "audit.view_auditevent"],
     Role.EXECUTIVE_BOARD: [
         *_view(ALL_APPS),
         "elections.add_branch",
@@ -91,7 +106,9 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "operations.view_device",
         "operations.operate_device",
     ],
-    Role.OBSERVER: [*_view(ELECTION_APPS), "operations.view_draw", "operations.view_device"],
+    # Observers watch the operations they are meant to witness: draws, committees, devices, staffing.
+    # (everything but the staff register, which holds personal data).
+    Role.OBSERVER: [*_view(ELECTION_APPS), *OPERATIONS_WATCHED],
 }
 
 # Candidates (issue 4): registrations carry national codes, so only the boards and HQ see them;

@@ -40,7 +40,7 @@ def _error(request: HttpRequest, status: int, code: str, en: str, fa: str, error
 
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
-    return _error(request, 400, exc.code, exc.message_en, exc.message_fa)
+    return _error(request, getattr(exc, "http_status", 400), exc.code, exc.message_en, exc.message_fa)
 
 
 @api.exception_handler(EdgeRefused)
@@ -78,8 +78,9 @@ def on_not_found(request, exc):
 
 @api.exception_handler(PermissionDenied)
 def on_denied(request, exc):
-    return _error(request, 403, "forbidden", "you are not allowed to do this",
-                  "شما اجازه این کار را ندارید")
+    return _error(request, 403, getattr(exc, "code", "forbidden"),
+                  getattr(exc, "message_en", "you are not allowed to do this"),
+                  getattr(exc, "message_fa", "شما اجازه این کار را ندارید"))
 
 
 @api.exception_handler(AuthenticationError)

@@ -15,6 +15,7 @@ from pydantic import Field
 
 from entekhab.domain.eligibility import NotEligible, PostHeld
 from entekhab.domain.vetting import APPROVED_STATES
+from entekhab.hq.accounts.guard import authorize
 from entekhab.hq.api.api import api
 from entekhab.hq.api.schemas import ErrorOut
 from entekhab.hq.candidates import actions
@@ -163,8 +164,9 @@ def register(request, code: str, contest_code: str, payload: RegistrationIn):
 
 @router.get("/registrations/{tracking}", response={200: RegistrationOut, **ERRORS}, auth=django_auth)
 def get_registration(request, tracking: str):
-    actions.require_perm(request.user, "candidates.view_registration")
-    return _reg_out(get_object_or_404(Registration.objects.select_related("contest"), tracking=tracking))
+    reg = get_object_or_404(Registration.objects.select_related("contest__area"), tracking=tracking)
+    authorize(request.user, "candidates.view_registration", reg)
+    return _reg_out(reg)
 
 
 @router.post("/registrations/{tracking}/transitions", response={200: RegistrationOut, **ERRORS})
@@ -177,7 +179,6 @@ def transition(request, tracking: str, payload: TransitionIn):
         if not request.user.is_authenticated:
             return api.create_response(request, {"code": "unauthenticated", "message": "log in or give the access key",
                                                  "message_fa": "وارد شوید یا کلید دسترسی را بدهید"}, status=401)
-        actions.require_perm(request.user, "candidates.change_registration")
         reg = get_object_or_404(Registration, tracking=tracking)
         reg = actions.do_transition(reg, payload.action, acting_user=request.user, reason=payload.reason)
     return _reg_out(reg)

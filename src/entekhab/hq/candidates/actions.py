@@ -33,7 +33,7 @@ from entekhab.domain.eligibility import (
 )
 from entekhab.domain.errors import DomainError
 from entekhab.domain.jalali import TEHRAN, format_jalali
-from entekhab.domain.lifecycle import TransitionRefused
+from entekhab.domain.lifecycle import ElectionState, TransitionRefused
 from entekhab.domain.national_code import parse_national_code
 from entekhab.domain.vetting import (
     APPROVED_STATES,
@@ -44,7 +44,9 @@ from entekhab.domain.vetting import (
     VettingState,
     check_transition,
 )
+from entekhab.hq.accounts.guard import authorize, require_state
 from entekhab.hq.accounts.roles import roles_of
+from entekhab.hq.accounts.scope import Place, place_of
 from entekhab.hq.audit.log import record
 from entekhab.hq.candidates.models import (
     BallotCode,
@@ -61,7 +63,6 @@ from entekhab.hq.candidates.models import (
     VettingInquiry,
     VettingStep,
 )
-from entekhab.hq.elections.actions import require_perm
 from entekhab.hq.elections.models import Contest, CountingMethod, Election
 from entekhab.hq.geography.models import Area
 
@@ -158,6 +159,20 @@ def _photo_type(photo: bytes) -> str:
     raise _err("photo_type", "the photo must be a PNG or JPEG image", "عکس باید PNG یا JPEG باشد")
 
 
+_E = ElectionState
+# Which election states each kind of candidacy work belongs to (DOMAIN §5).
+SETUP_STATES = frozenset({_E.DRAFT, _E.REGISTRATION})  # windows and rules, before anyone registers
+REGISTRATION_STATES = frozenset({_E.REGISTRATION})
+VETTING_STATES = frozenset({_E.REGISTRATION, _E.VETTING})  # vetting starts as registrations arrive
+# Contests keep their own windows (city councils register in Dey, villages in Bahman), so one
+# contest's lists are locked and its codes assigned while another still registers.
+FINALISING_STATES = frozenset({_E.REGISTRATION, _E.VETTING})
+# The code seed is committed before the candidates are final, so nobody can grind it to them.
+CODE_SEED_STATES = frozenset({_E.DRAFT, _E.REGISTRATION, _E.VETTING})
+MANIFEST_STATES = frozenset({_E.LISTS_FINAL})
+CORRECTION_STATES = frozenset({_E.REGISTRATION, _E.VETTING, _E.LISTS_FINAL})
+
+
 def _hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
@@ -172,6 +187,7 @@ def do_register(contest: Contest, data: RegistrationInput, *, acting_user: Any =
     Returns the registration and its one-time access key (shown once to the person; it
     proves them for appeals, withdrawal and list confirmation). Refusals change nothing.
     """
+    require_state(contest.election_id, REGISTRATION_STATES, "registration", "ثبت‌نام داوطلب")
     code = parse_national_code(data.national_code)
     for label_en, label_fa, value in (
         ("first name", "نام", data.first_name),
@@ -312,6 +328,11 @@ def do_transition(
     (:func:`registrant_access`). Refused transitions raise and change nothing.
     """
     roles = vetting_roles(acting_user, registrant)
+    if registrant and not getattr(acting_user, "pk", None):
+        require_state(registration.election_id, VETTING_STATES, "vetting", "بررسی صلاحیت")
+    else:
+        authorize(acting_user, "candidates.change_registration", registration, states=VETTING_STATES,
+                  what_fa="بررسی صلاحیت")
     with transaction.atomic():
         reg = Registration.objects.select_for_update().select_related("contest").get(pk=registration.pk)
         candidacy = _candidacy(reg.contest)
@@ -371,6 +392,8 @@ def do_record_inquiry(
         raise RoleRefused(
             "only the executive board records inquiry answers", "فقط هیئت اجرایی پاسخ استعلام را ثبت می‌کند"
         )
+    authorize(acting_user, "candidates.add_vettinginquiry", registration, states=VETTING_STATES,
+              what_fa="ثبت پاسخ استعلام")
     if body not in InquiryBody.values or answer not in InquiryAnswer.values:
         raise _err("invalid_inquiry", f"unknown body {body!r} or answer {answer!r}", "مرجع یا پاسخ استعلام نامعتبر است")
     with transaction.atomic():
@@ -423,7 +446,8 @@ def do_set_candidacy(
     contest: Contest, values: dict[str, Any], *, acting_user: Any, reason: str = ""
 ) -> ContestCandidacy:
     """Create or change a contest's registration window, deadlines and list policy."""
-    require_perm(acting_user, "candidates.change_contestcandidacy")
+    authorize(acting_user, "candidates.change_contestcandidacy", contest, states=SETUP_STATES,
+              what_fa="تنظیم مهلت‌های نامزدی")
     unknown = set(values) - set(CANDIDACY_FIELDS)
     if unknown:
         raise _err(
@@ -471,7 +495,8 @@ RULE_EDITABLE = ("params", "legal_ref", "message_fa", "message_en", "is_active")
 
 def do_update_rule(rule: EligibilityRule, changes: dict[str, Any], *, acting_user: Any, reason: str) -> EligibilityRule:
     """Edit a rule by adding its next version (the old version stays, inactive)."""
-    require_perm(acting_user, "candidates.change_eligibilityrule")
+    authorize(acting_user, "candidates.change_eligibilityrule", rule, states=SETUP_STATES,
+              what_fa="تغییر شرایط داوطلبی")
     unknown = set(changes) - set(RULE_EDITABLE)
     if unknown:
         raise _err(
@@ -525,10 +550,13 @@ def _list_deadline_check(candidacy: ContestCandidacy) -> None:
         )
 
 
-def _may_represent(user: Any, party: Party) -> None:
+def _may_represent(user: Any, party: Party, contest: Contest) -> None:
+    where = place_of(contest)
+    authorize(user, "candidates.add_candidatelist",
+              Place(where.election_id, where.area_path, None, party.pk), states=VETTING_STATES,
+              what_fa="ثبت فهرست انتخاباتی")
     if VettingRole.HQ_ADMIN.value in vetting_roles(user):
         return
-    require_perm(user, "candidates.add_candidatelist")
     if not party.representatives.filter(pk=user.pk).exists():
         raise RoleRefused(
             f"{user.username} does not represent {party.name_fa}", f"شما نماینده «{party.name_fa}» نیستید"
@@ -585,7 +613,7 @@ def do_create_list(
     acting_user: Any,
 ) -> CandidateList:
     """A party's representative registers a list of approved candidates, in order (a draft until submitted)."""
-    _may_represent(acting_user, party)
+    _may_represent(acting_user, party, contest)
     if contest.method != CountingMethod.PROPORTIONAL_LIST:
         raise _err(
             "not_proportional", "lists exist only in proportional contests", "فهرست فقط در رقابت تناسبی ثبت می‌شود"
@@ -669,7 +697,7 @@ def do_confirm_membership(
 
 def do_submit_list(lst: CandidateList, *, acting_user: Any) -> CandidateList:
     """Submit a draft list: every member confirmed, size within the contest's bounds, before the deadline."""
-    _may_represent(acting_user, lst.party)
+    _may_represent(acting_user, lst.party, lst.contest)
     with transaction.atomic():
         lst = CandidateList.objects.select_for_update().select_related("contest").get(pk=lst.pk)
         candidacy = _candidacy(lst.contest)
@@ -705,7 +733,8 @@ def do_submit_list(lst: CandidateList, *, acting_user: Any) -> CandidateList:
 
 def do_lock_lists(contest: Contest, *, acting_user: Any) -> int:
     """After the list deadline: submitted lists lock, drafts lapse. Returns the number locked."""
-    require_perm(acting_user, "candidates.change_contestcandidacy")
+    authorize(acting_user, "candidates.change_contestcandidacy", contest, states=FINALISING_STATES,
+              what_fa="قفل کردن فهرست‌ها")
     candidacy = _candidacy(contest)
     if candidacy.list_deadline is None or tehran_today() <= candidacy.list_deadline:
         raise _err("too_early", "lists lock only after their deadline", "فهرست‌ها پس از پایان مهلت قفل می‌شوند")
@@ -731,7 +760,8 @@ def do_lock_lists(contest: Contest, *, acting_user: Any) -> int:
 
 def do_publish_code_seed(election: Election, seed: str, *, acting_user: Any, base_digits: int = 4) -> CodePolicy:
     """Publish the seed from which ballot codes are drawn (before any contest is final)."""
-    require_perm(acting_user, "candidates.add_codepolicy")
+    authorize(acting_user, "candidates.add_codepolicy", election, states=CODE_SEED_STATES,
+              what_fa="انتشار بذر کدهای نامزدها")
     if not seed.strip() or not 1 <= base_digits <= 8:
         raise _err("bad_seed", "give a non-empty seed and 1-8 base digits", "بذر و طول کد نامعتبر است")
     with transaction.atomic():
@@ -771,7 +801,8 @@ def do_finalise_contest(contest: Contest, *, acting_user: Any) -> list[BallotCod
     Needs every registration in a final state and, for a proportional contest, the
     lists locked (their deadline passed). Codes are unique in the election.
     """
-    require_perm(acting_user, "candidates.add_ballotcode")
+    authorize(acting_user, "candidates.add_ballotcode", contest, states=FINALISING_STATES,
+              what_fa="قطعی کردن نامزدهای رقابت")
     with transaction.atomic():
         candidacy = ContestCandidacy.objects.select_for_update().filter(contest=contest).first()
         if candidacy is None:
@@ -845,7 +876,8 @@ def do_publish_manifests(election: Election, *, acting_user: Any, reason: str = 
     """Sign a manifest for every ballot style whose contests are all final; unchanged ones keep their version."""
     from entekhab.hq.candidates.manifest import publish_manifests
 
-    require_perm(acting_user, "candidates.add_ballotmanifest")
+    authorize(acting_user, "candidates.add_ballotmanifest", election, states=MANIFEST_STATES,
+              what_fa="امضای شناسنامه‌های برگه رأی")
     with transaction.atomic():
         made = publish_manifests(election, hq_signing_key())
         if not made.styles:
@@ -882,7 +914,8 @@ def do_correct_candidate(
     """
     from entekhab.hq.candidates.manifest import publish_manifests
 
-    require_perm(acting_user, "candidates.change_registration")
+    authorize(acting_user, "candidates.change_registration", registration, states=CORRECTION_STATES,
+              what_fa="اصلاح مشخصات نامزد")
     if VettingRole.HQ_ADMIN.value not in vetting_roles(acting_user):
         raise RoleRefused("only HQ corrects a candidate's published details", "فقط ستاد مشخصات نامزد را اصلاح می‌کند")
     unknown = set(changes) - set(CORRECTABLE)

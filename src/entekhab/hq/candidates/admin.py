@@ -22,21 +22,8 @@ from entekhab.hq.candidates.models import (
     VettingInquiry,
     VettingStep,
 )
-from entekhab.hq.elections.admin import AuditedAdmin
+from entekhab.hq.elections.admin import AuditedAdmin, ReadOnlyAdmin
 from entekhab.hq.web.display import jalali_datetime, localise_date
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History and derived rows: changed only by actions, never typed in."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RuleForm(forms.ModelForm):

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.errors import DomainError
+from entekhab.hq.accounts.guard import authorize
 from entekhab.hq.audit.log import record
 from entekhab.hq.capacity.loads import ElectionLoads, election_loads
 from entekhab.hq.capacity.models import (
@@ -29,7 +30,6 @@ from entekhab.hq.capacity.models import (
     check_run_transition,
 )
 from entekhab.hq.capacity.policy import STALLED_AFTER, SYNC_BRANCH_LIMIT
-from entekhab.hq.elections.actions import require_perm
 from entekhab.hq.elections.models import Election
 from entekhab.planning.scenario import Scenario, default_scenarios
 from entekhab.planning.validate import PlanningInputError
@@ -60,7 +60,7 @@ def check_scenario(election: Election, definition: Any) -> Scenario:
 def do_save_scenario(election: Election, definition: Any, *, acting_user: Any,
                      scenario: PlanScenario | None = None, reason: str = "") -> PlanScenario:
     """Create (``scenario`` None) or replace a scenario; any refusal saves nothing."""
-    require_perm(acting_user, "capacity.change_planscenario" if scenario else "capacity.add_planscenario")
+    authorize(acting_user, "capacity.change_planscenario" if scenario else "capacity.add_planscenario", election)
     parsed = check_scenario(election, definition)
     normal = parsed.as_dict()
     with transaction.atomic():
@@ -102,7 +102,7 @@ def seed_default_scenarios(election: Election, *, actor: Any) -> list[PlanScenar
 
 
 def do_seed_default_scenarios(election: Election, *, acting_user: Any) -> list[PlanScenario]:
-    require_perm(acting_user, "capacity.add_planscenario")
+    authorize(acting_user, "capacity.add_planscenario", election)
     return seed_default_scenarios(election, actor=acting_user)
 
 
@@ -112,7 +112,7 @@ def do_run_plan(election: Election, scenario: PlanScenario, *, acting_user: Any,
 
     ``background`` None: in a thread only when the plan has more than SYNC_BRANCH_LIMIT branches.
     """
-    require_perm(acting_user, "capacity.run_plan")
+    authorize(acting_user, "capacity.run_plan", election)
     if scenario.election_id != election.pk:
         raise DomainError("the scenario belongs to another election", "این سناریو از انتخابات دیگری است",
                           code="scenario_election_mismatch")

@@ -9,10 +9,12 @@ from decimal import Decimal
 from django.db import transaction
 
 from entekhab.domain.council_size import CouncilSize, Settlement
+from entekhab.domain.lifecycle import ElectionState
 from entekhab.hq.audit.log import record
 from entekhab.hq.candidates.demo import load_candidates_demo
 from entekhab.hq.capacity.demo import load_capacity_demo
 from entekhab.hq.demo.generate import ELECTION_CODE, POLLING_DAY, PROVINCE, DemoElection, build_demo
+from entekhab.hq.demo.people import advance_to
 from entekhab.hq.elections.ballot_styles import assign_ballot_styles
 from entekhab.hq.elections.models import Branch, Contest, CouncilSizeRule, Election
 from entekhab.hq.geography.models import Area
@@ -88,6 +90,9 @@ def load_demo(scale: str, seed: int, *, step: Step | None = None) -> DemoElectio
     load_candidates_demo(election, demo, step=step)
     load_operations_demo(election, demo, step=step)
     load_capacity_demo(election, demo, step=step)
+    # The loaders wrote the candidates, lists, codes and signed manifests directly, as the
+    # real calendar would have made them: the election now stands where lists are final.
+    advance_to(election, ElectionState.LISTS_FINAL, reason="demo: candidates, lists and manifests loaded")
     record(actor=None, action="demo.load", target=election,
            after={"scale": str(demo.scale), "seed": seed, "branches": len(demo.branches)})
     return demo

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import model_to_dict
 
+from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.errors import DomainError
-from entekhab.domain.lifecycle import check_election_transition
+from entekhab.domain.lifecycle import BEFORE_LISTS_FINAL, ELECTION, ElectionState
+from entekhab.hq.accounts.guard import authorize
 from entekhab.hq.audit.log import record
-from entekhab.hq.elections.models import Contest, Election
+from entekhab.hq.elections.models import Contest, Election, PollExtension
 
 CONTEST_EDITABLE = ("seats", "alternates", "list_mix_policy", "alternates_policy", "max_codes", "name_fa", "name_en")
 
 
-def require_perm(user: Any, perm: str) -> None:
-    if user is None or not user.has_perm(perm):
-        raise PermissionDenied(f"{getattr(user, 'username', 'anonymous')} lacks {perm}")
+def require_perm(user: Any, perm: str, obj: Any = None, *, states=None) -> None:
+    """Kept for callers outside the actions: the scoped guard (see ``accounts.guard``)."""
+    authorize(user, perm, obj, states=states)
 
 
 def _snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -27,19 +29,14 @@ def _snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
 
 def do_update_contest(contest: Contest, changes: dict[str, Any], *, acting_user: Any, reason: str = "") -> Contest:
     """Change a contest's editable fields; unknown fields or invalid values change nothing."""
-    require_perm(acting_user, "elections.change_contest")
+    authorize(acting_user, "elections.change_contest", contest, states=BEFORE_LISTS_FINAL,
+              what_fa="تغییر ویژگی‌های رقابت")
     unknown = set(changes) - set(CONTEST_EDITABLE)
     if unknown:
         raise DomainError(
             f"these contest fields cannot be changed: {', '.join(sorted(unknown))}",
             "این ویژگی‌های رقابت قابل تغییر نیستند: " + "، ".join(sorted(unknown)),
             code="field_not_editable",
-        )
-    if contest.election.state not in ("draft", "candidacy"):
-        raise DomainError(
-            f"contests are frozen once the election is in state {contest.election.state}",
-            "پس از آغاز تبلیغات، ویژگی‌های رقابت تغییر نمی‌کند",
-            code="election_frozen",
         )
     with transaction.atomic():
         locked = Contest.objects.select_for_update().get(pk=contest.pk)
@@ -60,14 +57,70 @@ def do_update_contest(contest: Contest, changes: dict[str, Any], *, acting_user:
     return locked
 
 
+# Who moves the election: HQ runs the calendar; the move that certifies the whole election
+# is the supervisory board's (it confirmed every contest), and so is a recount.
+STATE_PERMISSION: dict[ElectionState, str] = {
+    ElectionState.CERTIFIED: "results.confirm_resultversion",
+}
+
+
+def _preconditions(election: Election, target: ElectionState) -> None:
+    """What must be true before the election enters ``target``, beyond the move table."""
+    if target is ElectionState.LISTS_FINAL:
+        open_contests = election.contests.exclude(candidacy__finalised_at__isnull=False).count()
+        if open_contests:
+            raise DomainError(f"{open_contests} contests are not final yet",
+                              f"نامزدهای {to_persian_digits(open_contests)} رقابت هنوز قطعی نشده است",
+                              code="contests_not_final")
+    if target is ElectionState.READY:
+        from entekhab.hq.candidates.models import BallotManifest
+
+        if not BallotManifest.objects.filter(election=election).exists():
+            raise DomainError("polling cannot be made ready before the ballot manifests are signed",
+                              "پیش از امضای شناسنامه‌های برگه رأی، انتخابات آماده رأی‌گیری نمی‌شود",
+                              code="manifests_missing")
+    if target is ElectionState.CERTIFIED:
+        from entekhab.hq.results.models import ResultVersion
+
+        contests = set(election.contests.values_list("pk", flat=True))
+        confirmed = set(ResultVersion.objects.filter(contest__election=election, state="published")
+                        .values_list("contest_id", flat=True))
+        if contests - confirmed:
+            raise DomainError(f"{len(contests - confirmed)} contests have no confirmed result yet",
+                              "نتیجه همه رقابت‌ها هنوز قطعی نشده است", code="contests_not_confirmed")
+
+
 def do_change_election_state(election: Election, target: str, *, acting_user: Any, reason: str) -> Election:
-    require_perm(acting_user, "elections.change_election")
+    """Move the election along its lifecycle (``domain.lifecycle.ELECTION``), audited."""
+    goal = ELECTION.state(target)
+    authorize(acting_user, STATE_PERMISSION.get(goal, "elections.change_election"), election,
+              what_fa="تغییر وضعیت انتخابات")
     with transaction.atomic():
         locked = Election.objects.select_for_update().get(pk=election.pk)
-        new_state = check_election_transition(locked.state, target)
+        new_state = ELECTION.check(locked.state, goal)
+        _preconditions(locked, new_state)
         before = {"state": locked.state}
         locked.state = new_state.value
         locked.save(update_fields=["state"])
         record(actor=acting_user, action="election.state", target=locked, before=before,
                after={"state": locked.state}, reason=reason)
     return locked
+
+
+def do_extend_polling(election: Election, until: Any, *, acting_user: Any, reason: str) -> PollExtension:
+    """The minister's extension of polling hours: only while polling, only later, with a reason."""
+    authorize(acting_user, "elections.add_pollextension", election, states={ElectionState.POLLING},
+              what_fa="تمدید زمان رأی‌گیری")
+    if not (reason or "").strip():
+        raise DomainError("an extension needs its reason", "تمدید رأی‌گیری به ذکر دلیل نیاز دارد", code="reason_missing")
+    with transaction.atomic():
+        locked = Election.objects.select_for_update().get(pk=election.pk)
+        current = locked.effective_closing()
+        if current is not None and until <= current:
+            raise DomainError("an extension only moves the closing time later",
+                              "تمدید فقط زمان پایان را به بعد می‌برد", code="extension_not_later")
+        extension = PollExtension.objects.create(election=locked, until=until, reason=reason.strip(),
+                                                 extended_by=getattr(acting_user, "username", str(acting_user)))
+        record(actor=acting_user, action="election.extend", target=locked, before={"until": str(current)},
+               after={"until": until.isoformat()}, reason=reason)
+    return extension

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from entekhab.domain.lifecycle import ElectionState
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.models import (
     BallotStyle,
@@ -34,6 +35,38 @@ class AuditedAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows changed only by ``do_*`` actions (or derived, or history): the back office shows them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class FrozenAfterDraft:
+    """Editable while the election is a draft; afterwards every field is read-only."""
+
+    def _election_of(self, obj):
+        return obj if isinstance(obj, Election) else getattr(obj, "election", None)
+
+    def get_readonly_fields(self, request, obj=None):
+        election = self._election_of(obj) if obj is not None else None
+        if election is not None and election.state != ElectionState.DRAFT:
+            return [f.name for f in self.model._meta.fields]
+        return super().get_readonly_fields(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        election = self._election_of(obj) if obj is not None else None
+        if election is not None and election.state != ElectionState.DRAFT:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
 class ElectionForm(forms.ModelForm):
     polling_date = JalaliDateField(label=_("polling date"))
 
@@ -45,10 +78,17 @@ class ElectionForm(forms.ModelForm):
 class PollExtensionInline(admin.TabularInline):
     model = PollExtension
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Election)
-class ElectionAdmin(AuditedAdmin):
+class ElectionAdmin(FrozenAfterDraft, AuditedAdmin):
     form = ElectionForm
     list_display = ("code", "name_fa", "name_en", "polling_date_display", "state")
     readonly_fields = ("state",)
@@ -60,7 +100,9 @@ class ElectionAdmin(AuditedAdmin):
 
 
 @admin.register(Contest)
-class ContestAdmin(AuditedAdmin):
+class ContestAdmin(ReadOnlyAdmin):
+    """Seats, method and area change only through ``do_update_contest`` (frozen once lists are final)."""
+
     list_display = ("code", "name_fa", "office", "method", "seats", "alternates", "is_by_election")
     list_filter = ("election", "office", "method", "is_by_election")
     search_fields = ("code", "name_fa", "name_en")
@@ -68,7 +110,7 @@ class ContestAdmin(AuditedAdmin):
 
 
 @admin.register(Branch)
-class BranchAdmin(AuditedAdmin):
+class BranchAdmin(FrozenAfterDraft, AuditedAdmin):
     list_display = (
         "code",
         "number",
@@ -102,7 +144,22 @@ class CouncilSizeRuleAdmin(AuditedAdmin):
 
 @admin.register(PollExtension)
 class PollExtensionAdmin(AuditedAdmin):
+    """An extension is added through ``do_extend_polling`` (only while polling); none is edited."""
+
     list_display = ("election", "until_display", "extended_by", "reason")
+    fields = ("election", "until", "reason")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        from entekhab.hq.elections.actions import do_extend_polling
+
+        saved = do_extend_polling(obj.election, obj.until, acting_user=request.user, reason=obj.reason)
+        obj.pk = saved.pk
 
     @admin.display(description=_("extended until"), ordering="until")
     def until_display(self, obj):

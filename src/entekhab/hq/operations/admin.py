@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from entekhab.hq.elections.admin import AuditedAdmin
+from entekhab.hq.elections.admin import AuditedAdmin, ReadOnlyAdmin
 from entekhab.hq.operations.models import (
     ActionItem,
     BranchNetwork,
@@ -30,35 +30,7 @@ from entekhab.hq.web.display import jalali_datetime
 class MemberInline(admin.TabularInline):
     model = CommitteeMember
     extra = 0
-
-
-@admin.register(Committee)
-class CommitteeAdmin(AuditedAdmin):
-    list_display = ("name_fa", "kind", "election")
-    list_filter = ("kind",)
-    inlines = [MemberInline]
-
-
-@admin.register(Decree)
-class DecreeAdmin(AuditedAdmin):
-    list_display = ("number", "appointee", "role", jalali_datetime("issued_on"))
-    search_fields = ("number", "appointee", "role")
-
-
-@admin.register(Meeting)
-class MeetingAdmin(AuditedAdmin):
-    list_display = ("committee", jalali_datetime("held_at"), "place")
-
-
-@admin.register(ActionItem)
-class ActionItemAdmin(AuditedAdmin):
-    list_display = ("title", "owner_person", "owner_body", jalali_datetime("due_on"), "status")
-    list_filter = ("status", "owner_body")
-    readonly_fields = ("status",)
-
-
-class ReadOnly(admin.ModelAdmin):
-    """Rows written only by actions (inspections, lifecycle events, draws, heartbeats)."""
+    can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -66,8 +38,33 @@ class ReadOnly(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+
+@admin.register(Committee)
+class CommitteeAdmin(ReadOnlyAdmin):
+    list_display = ("name_fa", "kind", "election")
+    list_filter = ("kind",)
+    inlines = [MemberInline]
+
+
+@admin.register(Decree)
+class DecreeAdmin(ReadOnlyAdmin):
+    list_display = ("number", "appointee", "role", jalali_datetime("issued_on"))
+    search_fields = ("number", "appointee", "role")
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ReadOnlyAdmin):
+    list_display = ("committee", jalali_datetime("held_at"), "place")
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(ReadOnlyAdmin):
+    list_display = ("title", "owner_person", "owner_body", jalali_datetime("due_on"), "status")
+    list_filter = ("status", "owner_body")
+    readonly_fields = ("status",)
+
+
+ReadOnly = ReadOnlyAdmin
 
 
 class InspectionItemInline(admin.TabularInline):

@@ -41,3 +41,10 @@ class BranchClosed(PollingRefused):
 
     code = "branch_closed"
     status = 409
+
+
+class ElectionNotPolling(PollingRefused):
+    """The election's lifecycle does not take this message now (before polling, after closing)."""
+
+    code = "election_state"
+    status = 409

@@ -80,19 +80,20 @@ def _prepare_here(devices: int) -> list[dict[str, str]]:
     import django
 
     django.setup()
-    from django.contrib.auth.models import User
     from django.core.management import call_command
 
+    from entekhab.domain.lifecycle import ElectionState
     from entekhab.hq.accounts.roles import sync_roles
     from entekhab.hq.demo.load import load_demo
+    from entekhab.hq.demo.people import advance_to, demo_user
     from entekhab.hq.elections.models import Election
     from entekhab.hq.polling.actions import do_create_enrolment, enrol_device
 
     call_command("migrate", verbosity=0)
     load_demo("small", 1405)
     sync_roles()
-    admin, _ = User.objects.get_or_create(username="loadgen", defaults={"is_superuser": True, "is_staff": True})
-    election = Election.objects.get(code="1405")
+    admin = demo_user("demo")
+    election = advance_to(Election.objects.get(code="1405"), ElectionState.POLLING, reason="load test")
     creds = []
     for i, branch in enumerate(election.branches.order_by("number")[:devices]):
         serial = f"LOAD-AUTH-{i:03d}"

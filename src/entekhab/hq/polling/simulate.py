@@ -140,8 +140,8 @@ def simulate_polling_day(*, out_dir: Path, branches: int = 4, voters_per_branch:
 
     This is what ``entekhab demo`` calls (after loading the demo election) with ``replace=True``.
     """
-    from django.contrib.auth.models import Group, User
-
+    from entekhab.domain.lifecycle import ElectionState
+    from entekhab.hq.demo.people import advance_to, demo_user
     from entekhab.hq.elections.models import Election
     from entekhab.hq.polling.actions import do_create_enrolment
     from entekhab.hq.polling.models import Incident
@@ -153,8 +153,8 @@ def simulate_polling_day(*, out_dir: Path, branches: int = 4, voters_per_branch:
             raise DomainError(f"election {election_code} already has polling-day data (use --replace)",
                               "این انتخابات داده روز رأی‌گیری دارد", code="polling_data_exists")
         clear_polling_data(election_code)
-    operator, _ = User.objects.get_or_create(username="polling-simulator", defaults={"is_staff": True})
-    operator.groups.add(Group.objects.get(name="hq_admin"))
+    operator = demo_user("demo")
+    election = advance_to(election, ElectionState.POLLING, reason="demo: polling day opens")
     candidates = list(election.branches.filter(ballot_style__isnull=False).order_by("number"))
     chosen = [candidates[i * len(candidates) // branches] for i in range(min(branches, len(candidates)))]
     rng = random.Random(f"polling-day:{seed}")
@@ -222,6 +222,7 @@ def simulate_polling_day(*, out_dir: Path, branches: int = 4, voters_per_branch:
             result.branches.append(outcome)
             devices.auth.close()
             devices.ebox.close()
+        advance_to(election, ElectionState.CLOSED, reason="demo: polls closed")
         result.incidents = [{"kind": x.kind, "branch": x.branch.code, "summary_fa": x.summary_fa,
                              "summary_en": x.summary_en}
                             for x in Incident.objects.filter(election=election).select_related("branch")

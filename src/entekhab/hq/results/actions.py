@@ -19,8 +19,9 @@ from django.utils import timezone
 
 from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.errors import DomainError
+from entekhab.domain.lifecycle import ElectionState
+from entekhab.hq.accounts.guard import authorize
 from entekhab.hq.audit.log import record
-from entekhab.hq.elections.actions import require_perm
 from entekhab.hq.elections.models import Branch, Contest, Election
 from entekhab.hq.geography.models import Area
 from entekhab.hq.polling.manifests import election_definition
@@ -133,7 +134,8 @@ def do_compute_result(contest: Contest, *, acting_user: Any, reason: str = "",
     opened as an incident): it does not stop the computation, it stops the certification.
     ``inputs`` (from :func:`election_inputs`) may be passed when computing many contests at once.
     """
-    require_perm(acting_user, "results.add_resultversion")
+    authorize(acting_user, "results.add_resultversion", contest, states=COMPUTE_STATES,
+              what_fa="محاسبه نتیجه")
     absorb_new_reports(contest.election)
     inputs = inputs or election_inputs(contest.election)
     with transaction.atomic():
@@ -157,12 +159,36 @@ def do_compute_result(contest: Contest, *, acting_user: Any, reason: str = "",
     return version
 
 
+# Results are computed once the polls close; they are certified only while counting.
+COMPUTE_STATES = frozenset({ElectionState.CLOSED, ElectionState.COUNTING})
+CERTIFY_STATES = frozenset({ElectionState.COUNTING})
+
+
+def _separate(version: ResultVersion, step: str, acting_user: Any) -> None:
+    """Three different people: who computed may not approve, and neither may confirm."""
+    earlier = {CertificationStep.APPROVE: [("computed", version.computed_by_id)],
+               CertificationStep.CONFIRM: [("computed", version.computed_by_id),
+                                           ("approved", version.approved_by_id)]}.get(CertificationStep(step), [])
+    for what, who in earlier:
+        if who is not None and who == getattr(acting_user, "pk", None):
+            fa = {"computed": "محاسبه", "approved": "تأیید"}[what]
+            raise CertificationRefused(
+                f"the person who {what} this version may not {step} it: three different people certify a result",
+                f"کسی که این نسخه را {fa} کرده است نمی‌تواند آن را {STEP_FA[step]} کند؛ "
+                "نتیجه را سه نفر متفاوت محاسبه، تأیید و قطعی می‌کنند",
+                code="same_person")
+
+
+STEP_FA = {"approve": "تأیید", "confirm": "قطعی", "return": "بازگشت"}
+
+
 def do_certify(version: ResultVersion, step: str, *, acting_user: Any, reason: str = "") -> ResultVersion:
     """The executive board approves; the supervisory board confirms (publishes) or returns with reasons."""
     with transaction.atomic():
         locked = ResultVersion.objects.select_for_update().get(pk=version.pk)
         target, perm = check_step(locked.state, step, reason)
-        require_perm(acting_user, perm)
+        authorize(acting_user, perm, locked.contest, states=CERTIFY_STATES, what_fa="تأیید نتیجه")
+        _separate(locked, step, acting_user)
         if step in (CertificationStep.APPROVE, CertificationStep.CONFIRM):  # sending back stays possible
             check_excess(unexplained_excess(locked.contest, contest_member_ids(locked.contest)))
         before = _snapshot(locked)

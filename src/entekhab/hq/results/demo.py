@@ -14,9 +14,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.models import Group, User
-
-from entekhab.hq.accounts.roles import Role
+from entekhab.domain.lifecycle import ElectionState
+from entekhab.hq.demo.people import advance_to, demo_user
 from entekhab.hq.elections.models import Contest, Election
 from entekhab.hq.polling.models import BranchReport
 from entekhab.hq.results.actions import do_certify, do_compute_result, election_inputs
@@ -31,16 +30,6 @@ Step = Callable[[str, int], None]
 LEFT_FOR_THE_SUPERVISORS = "council-tehran"
 
 
-def _board_user(username: str, role: Role) -> User:
-    """The demo's board member (created by ``entekhab demo``), or a local one without a password."""
-    user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True})
-    if created:
-        user.set_unusable_password()
-        user.save()
-    user.groups.add(Group.objects.get(name=role.value))
-    return User.objects.get(pk=user.pk)  # fresh permission cache
-
-
 def run_results_demo(election: Election, *, seed: int = 1405, simulate_if_empty: bool = True,
                      publish_all: bool = False, step: Step | None = None) -> dict[str, Any]:
     step = step or (lambda what, n: None)
@@ -50,22 +39,21 @@ def run_results_demo(election: Election, *, seed: int = 1405, simulate_if_empty:
     step("counting branch reports", BranchReport.objects.filter(branch__election=election).count())
     absorbed = absorb_new_reports(election)
     disagreements = check_running_totals(election)
-    executive = _board_user("demo-executive", Role.EXECUTIVE_BOARD)
-    supervisor = _board_user("demo-supervisor", Role.SUPERVISORY_BOARD)
+    advance_to(election, ElectionState.COUNTING, reason="demo: polls closed, counting")
+    hq, executive, supervisor = demo_user("demo"), demo_user("demo-executive"), demo_user("demo-supervisor")
     contests = list(Contest.objects.filter(election=election).order_by("code"))
     step("results and certification", len(contests))
     states = {}
     inputs = election_inputs(election)
     for contest in contests:
         pending = contest.result_versions.filter(state__in=["computed", "approved"]).first()
-        version = pending or do_compute_result(contest, acting_user=executive, reason="demo: all reports counted",
+        version = pending or do_compute_result(contest, acting_user=hq, reason="demo: all reports counted",
                                                inputs=inputs)
         if version.state == "computed":
             version = do_certify(version, "approve", acting_user=executive)
         if version.state == "approved" and (publish_all or contest.code != LEFT_FOR_THE_SUPERVISORS):
             version = do_certify(version, "confirm", acting_user=supervisor)
         states[contest.code] = version.state
-    hq = _board_user("demo", Role.HQ_ADMIN)
     announced = {a.slot for a in TurnoutAnnouncement.objects.filter(election=election)}
     day_after = dt.datetime.combine(election.polling_date + dt.timedelta(days=1), dt.time(12), dt.UTC)
     for slot in announcement_slots(election):

@@ -14,8 +14,9 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from entekhab.domain.lifecycle import AFTER_POLLING
+from entekhab.hq.accounts.guard import authorize
 from entekhab.hq.audit.log import record
-from entekhab.hq.elections.actions import require_perm
 from entekhab.hq.elections.models import Election
 from entekhab.hq.results.actions import open_data
 from entekhab.publication.opendata import write_open_data
@@ -44,7 +45,8 @@ def publish_to(election: Election, directory: Path, *, now: dt.datetime | None =
 
 def do_publish_open_data(election: Election, *, acting_user: Any, now: dt.datetime | None = None) -> Path:
     """A new signed snapshot under the data directory, served by the open data page."""
-    require_perm(acting_user, "results.add_resultversion")
+    authorize(acting_user, "results.add_resultversion", election, states=AFTER_POLLING,
+              what_fa="انتشار داده‌های باز")
     now = now or dt.datetime.now(dt.UTC)
     target = snapshots_dir(election) / now.strftime("%Y%m%dT%H%M%S%fZ")
     outcome = publish_to(election, target, now=now)

@@ -19,13 +19,19 @@ from django.db.models.functions import TruncHour
 from django.utils import timezone
 
 from entekhab.domain.errors import DomainError
+from entekhab.domain.lifecycle import ElectionState
+from entekhab.hq.accounts.guard import authorize
 from entekhab.hq.audit.log import record
-from entekhab.hq.elections.actions import require_perm
 from entekhab.hq.elections.models import Branch, Contest, Election
 from entekhab.hq.polling.models import CheckIn
 from entekhab.hq.results.models import TurnoutAnnouncement
 from entekhab.hq.results.totals import contest_branches, path_codes
 from entekhab.records.canonical import canonical_json, sha256_hex
+
+# Official turnout figures are given on polling day and after it.
+TURNOUT_STATES = frozenset(set(ElectionState) - {ElectionState.DRAFT, ElectionState.REGISTRATION,
+                                                 ElectionState.VETTING, ElectionState.LISTS_FINAL,
+                                                 ElectionState.READY})
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 ANNOUNCEMENT_HOURS = (10, 12, 14, 16, 18, 20, 22, 0)  # every two hours from 10:00, midnight last
@@ -119,7 +125,8 @@ def announcement_slots(election: Election) -> list[dt.datetime]:
 def do_announce_turnout(election: Election, slot: dt.datetime, *, acting_user: Any,
                         now: dt.datetime | None = None) -> TurnoutAnnouncement:
     """Freeze the official figure as of ``slot`` (a two-hourly time already past)."""
-    require_perm(acting_user, "results.add_turnoutannouncement")
+    authorize(acting_user, "results.add_turnoutannouncement", election, states=TURNOUT_STATES,
+              what_fa="اعلام آمار مشارکت")
     now = now or timezone.now()
     if slot not in announcement_slots(election):
         raise DomainError("official figures are given every two hours from 10:00",

@@ -17,7 +17,7 @@ from entekhab.hq.operations.models.committees import ACTION_STATUS_FA, ACTION_TR
 
 
 def do_create_committee(election: Election, *, kind: str, name_fa: str, name_en: str, acting_user: Any) -> Committee:
-    need(acting_user, "add_committee")
+    need(acting_user, "add_committee", election)
     if kind not in CommitteeKind.values:
         raise OperationRefused(f"unknown committee kind {kind!r}", "نوع کمیته نامعتبر است")
     name_fa = text(name_fa, "Persian name", "نام فارسی", max_length=200)
@@ -33,7 +33,7 @@ def do_create_committee(election: Election, *, kind: str, name_fa: str, name_en:
 
 def do_add_member(committee: Committee, *, full_name: str, title: str = "", organisation: str = "",
                   is_head: bool = False, acting_user: Any) -> CommitteeMember:
-    need(acting_user, "add_committeemember")
+    need(acting_user, "add_committeemember", committee)
     full_name = text(full_name, "full name", "نام و نام خانوادگی", max_length=150)
     with transaction.atomic():
         if is_head and committee.members.filter(is_head=True).exists():
@@ -49,7 +49,7 @@ def do_add_member(committee: Committee, *, full_name: str, title: str = "", orga
 def do_issue_decree(election: Election, *, number: str, issued_on: dt.date, issuer: str, issuer_title: str,
                     appointee: str, role: str, committee: Committee | None = None, body: str = "",
                     acting_user: Any) -> Decree:
-    need(acting_user, "add_decree")
+    need(acting_user, "add_decree", election)
     number = text(number, "decree number", "شماره حکم", max_length=40)
     fields = {
         "issuer": text(issuer, "issuer", "صادرکننده", max_length=150),
@@ -74,7 +74,7 @@ def do_issue_decree(election: Election, *, number: str, issued_on: dt.date, issu
 
 def do_record_meeting(committee: Committee, *, held_at: dt.datetime, place: str, attendees: list[CommitteeMember],
                       resolutions: str, acting_user: Any) -> Meeting:
-    need(acting_user, "add_meeting")
+    need(acting_user, "add_meeting", committee)
     strangers = [m for m in attendees if m.committee_id != committee.pk]
     if strangers:
         raise OperationRefused("attendees must be members of the committee", "حاضران باید عضو همین کمیته باشند")
@@ -89,7 +89,7 @@ def do_record_meeting(committee: Committee, *, held_at: dt.datetime, place: str,
 
 def do_create_action_item(election: Election, *, title: str, due_on: dt.date, owner_person: str = "",
                           owner_body: str = "", meeting: Meeting | None = None, acting_user: Any) -> ActionItem:
-    need(acting_user, "add_actionitem")
+    need(acting_user, "add_actionitem", election)
     title = text(title, "title", "عنوان", max_length=300)
     owner_person = owner_person.strip()[:150]
     if owner_body and owner_body not in {b.value for b in Body}:
@@ -110,7 +110,7 @@ def do_set_action_status(item: ActionItem, target: str, *, acting_user: Any, rea
     if target not in ACTION_TRANSITIONS:
         raise TransitionRefused(f"unknown action item status {target!r}", "وضعیت اقدام نامعتبر است")
     sources, permission = ACTION_TRANSITIONS[target]
-    need(acting_user, permission)
+    need(acting_user, permission, item)
     with transaction.atomic():
         locked = ActionItem.objects.select_for_update().get(pk=item.pk)
         if locked.status not in sources:

@@ -5,16 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from entekhab.domain.errors import DomainError
-from entekhab.hq.elections.actions import require_perm
+from entekhab.domain.lifecycle import NOT_PUBLISHED, PREPARATION
+from entekhab.hq.accounts.guard import authorize
+
+# Operations run from the first preparations until the final publication; the public draws
+# of devices and staff happen before polling day.
+OPERATIONS_STATES = NOT_PUBLISHED
+DRAW_STATES = PREPARATION
 
 
 class OperationRefused(DomainError):
     code = "operation_refused"
 
 
-def need(user: Any, codename: str) -> None:
-    """The acting user holds ``operations.<codename>`` (or any full ``app.codename`` given)."""
-    require_perm(user, codename if "." in codename else f"operations.{codename}")
+def need(user: Any, codename: str, obj: Any = None, *, states=OPERATIONS_STATES) -> None:
+    """The acting user holds ``operations.<codename>`` on ``obj`` (None: HQ-wide), in ``states``."""
+    authorize(user, codename if "." in codename else f"operations.{codename}", obj, states=states)
 
 
 def text(value: str, field_en: str, field_fa: str, *, max_length: int, required: bool = True) -> str:

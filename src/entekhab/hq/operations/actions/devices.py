@@ -15,7 +15,7 @@ from entekhab.domain.sensitivity import LEVEL_RANK, Level
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.models import Branch, Election
 from entekhab.hq.geography.models import Area
-from entekhab.hq.operations.actions.common import OperationRefused, need
+from entekhab.hq.operations.actions.common import DRAW_STATES, OperationRefused, need
 from entekhab.hq.operations.actions.draws import hold_draw
 from entekhab.hq.operations.models import BranchSensitivity, Device, DeviceLog, DeviceReplacement, Draw
 from entekhab.hq.operations.policy import DEVICE_RESERVE, DEVICES_PER_BRANCH, allocation_region_code
@@ -52,7 +52,7 @@ def do_register_device(*, serial: str, kind: str, model_name: str = "", place: s
 def do_device_event(device: Device, event: str, *, place: str, note: str = "", acting_user: Any) -> Device:
     """Apply one lifecycle event; the role and the state machine must both allow it, else nothing changes."""
     t = transition(device.state, event)
-    need(acting_user, t.permission)
+    need(acting_user, t.permission, device)
     if not place.strip():
         raise OperationRefused("say where the event happens", "محل رویداد را وارد کنید", code="place_missing")
     with transaction.atomic():
@@ -80,7 +80,7 @@ def do_device_event(device: Device, event: str, *, place: str, note: str = "", a
 def do_replace_device(faulty: Device, replacement: Device, *, journal_entries: int, journal_head: str,
                       witnesses: str = "", acting_user: Any) -> DeviceReplacement:
     """A reserve of the same kind and region takes over; the faulty unit's journal transfer is recorded."""
-    need(acting_user, "replace_device")
+    need(acting_user, "replace_device", faulty)
     journal_head = journal_head.strip().lower()
     if not DIGEST.match(journal_head) or journal_entries < 0:
         raise OperationRefused("the journal head must be a SHA-256 hex digest and the count non-negative",
@@ -156,8 +156,8 @@ def do_draw_devices(election: Election, *, stage: str, seed: str, observers: str
                     acting_user: Any) -> tuple[Draw, DrawResult]:
     """Stage ``region``: tested devices → regions (needs plus the reserve share).
     Stage ``branch``: each region's devices → its branches; the rest stay as the region's reserve."""
-    need(acting_user, "run_draw")
-    need(acting_user, "allocate_device")
+    need(acting_user, "run_draw", election, states=DRAW_STATES)
+    need(acting_user, "allocate_device", election, states=DRAW_STATES)
     if stage not in ("region", "branch"):
         raise OperationRefused(f"unknown stage {stage!r}: region or branch", "مرحله باید region یا branch باشد",
                                code="stage_invalid")

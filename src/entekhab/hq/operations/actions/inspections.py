@@ -28,7 +28,7 @@ from entekhab.hq.operations.models import Inspection, InspectionItem
 def do_record_inspection(branch: Branch, *, inspected_on: dt.date, inspector: str, ratings: Iterable[ItemRating],
                          notes: str = "", photos: Mapping[str, Any] | None = None, acting_user: Any) -> Inspection:
     """Record a complete inspection; the branch's readiness follows from its latest one."""
-    need(acting_user, "add_inspection")
+    need(acting_user, "add_inspection", branch)
     inspector = text(inspector, "inspector", "بازرس", max_length=150)
     checked = check_ratings(ratings)
     today = timezone.localdate()

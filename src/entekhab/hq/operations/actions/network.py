@@ -53,7 +53,7 @@ def hash_token(token: str) -> str:
 
 def do_issue_device_token(device: Device, *, acting_user: Any) -> str:
     """A fresh random token for a device (shown once; only its hash is kept)."""
-    need(acting_user, "deploy_device")
+    need(acting_user, "deploy_device", device)
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         Device.objects.filter(pk=device.pk).update(token_hash=hash_token(token))

@@ -27,7 +27,7 @@ def assess(branch: Branch, *, past_incidents: int, past: PastResult | None,
 
 def do_assess_sensitivity(branch: Branch, *, past_incidents: int = 0, past: PastResult | None = None,
                           declared: Iterable[str] = (), note: str = "", acting_user: Any) -> BranchSensitivity:
-    need(acting_user, "change_branchsensitivity")
+    need(acting_user, "change_branchsensitivity", branch)
     declared = list(declared)
     reasons, level = assess(branch, past_incidents=past_incidents, past=past, declared=declared)
     with transaction.atomic():

@@ -15,7 +15,7 @@ from entekhab.domain.sensitivity import LEVEL_RANK, Level, requirements
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.models import Branch, Election
 from entekhab.hq.geography.models import Area
-from entekhab.hq.operations.actions.common import OperationRefused, need, text
+from entekhab.hq.operations.actions.common import DRAW_STATES, OperationRefused, need, text
 from entekhab.hq.operations.actions.draws import hold_draw
 from entekhab.hq.operations.models import (
     Attendance,
@@ -53,7 +53,7 @@ def do_add_person(*, national_code: str, full_name: str, seconded_from: str, pho
 
 def do_record_attendance(training_class: TrainingClass, person: Person, *, present: bool,
                          acting_user: Any) -> Attendance:
-    need(acting_user, "add_attendance")
+    need(acting_user, "add_attendance", training_class)
     with transaction.atomic():
         row, _ = Attendance.objects.update_or_create(training_class=training_class, person=person,
                                                      defaults={"present": present})
@@ -69,7 +69,7 @@ def do_record_quiz(course: Course, person: Person, *, score: int, taken_on: dt.d
     Returns the certification when one is granted (or already held), else ``None``: a fail
     or a missed class is an expected outcome, not an error.
     """
-    need(acting_user, "add_quizresult")
+    need(acting_user, "add_quizresult", course)
     if not 0 <= score <= 100:
         raise OperationRefused(f"a score is 0-100, not {score}", f"نمره باید بین ۰ و ۱۰۰ باشد، نه {score}",
                                code="score_range")
@@ -113,8 +113,8 @@ def do_draw_staff(election: Election, *, stage: str, seed: str, observers: str =
     """Stage ``region``: certified, conflict-free people → regions (needs plus the reserve share).
     Stage ``branch`` (close to polling day): each region's people → its branches, critical branches
     first; those left over are the region's reserves."""
-    need(acting_user, "run_draw")
-    need(acting_user, "add_staffassignment")
+    need(acting_user, "run_draw", election, states=DRAW_STATES)
+    need(acting_user, "add_staffassignment", election, states=DRAW_STATES)
     if stage not in ("region", "branch"):
         raise OperationRefused(f"unknown stage {stage!r}: region or branch", "مرحله باید region یا branch باشد",
                                code="stage_invalid")

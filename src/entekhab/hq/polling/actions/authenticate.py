@@ -17,7 +17,7 @@ from entekhab.records.signing import verify
 
 
 _DEVICE_SQL = (
-    f"SELECT e.id, e.public_key, e.role, e.election_id, e.branch_id, e.replaces_id, el.code, b.code "
+    f"SELECT e.id, e.public_key, e.role, e.election_id, e.branch_id, e.replaces_id, el.code, b.code, el.state "
     f"FROM {DeviceEnrolment._meta.db_table} e JOIN {Election._meta.db_table} el ON el.id = e.election_id "
     f"JOIN {Branch._meta.db_table} b ON b.id = e.branch_id WHERE e.serial = %s AND e.state = %s LIMIT 1"
 )
@@ -36,9 +36,10 @@ def _authenticate(payload: object) -> tuple[DeviceEnrolment, Envelope]:
         found = cursor.fetchall()
     if not found:
         raise UnknownDevice(f"device {envelope.device} is not enrolled", f"دستگاه {envelope.device} ثبت نشده است")
-    pk, public_key, role, election_id, branch_id, replaces_id, election_code, branch_code = found[0]
+    pk, public_key, role, election_id, branch_id, replaces_id, election_code, branch_code, state = found[0]
     device = DeviceEnrolment(pk=pk, serial=envelope.device, public_key=public_key, role=role, election_id=election_id,
                              branch_id=branch_id, replaces_id=replaces_id, state=EnrolmentState.ACTIVE)
+    device.election_state = state  # read in the same query, for the lifecycle gate in handle_message
     verify(bytes.fromhex(public_key), canonical_json(envelope.document()), payload.get("signature"))
     if envelope.election != election_code:
         raise PollingRefused(

@@ -10,12 +10,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from entekhab.domain.errors import DomainError
+from entekhab.domain.lifecycle import ElectionState
+from entekhab.hq.accounts.guard import authorize
 from entekhab.hq.audit.log import record
-from entekhab.hq.elections.actions import require_perm
 from entekhab.hq.elections.models import Branch
 from entekhab.hq.polling.errors import PollingRefused, UnknownDevice
 from entekhab.hq.polling.models import DeviceEnrolment, DeviceRole, EnrolmentState, Incident, IncidentKind
 from entekhab.records.signing import parse_public_key, verify_document
+
+# Devices are enrolled once the lists are final (the manifest they load names the codes)
+# and until polling ends; a faulty one is replaced up to the last report.
+ENROLMENT_STATES = frozenset({ElectionState.LISTS_FINAL, ElectionState.READY, ElectionState.POLLING})
+REPLACEMENT_STATES = frozenset({ElectionState.READY, ElectionState.POLLING, ElectionState.CLOSED})
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
 
@@ -49,7 +55,8 @@ def do_create_enrolment(
     reason: str = "",
 ) -> tuple[DeviceEnrolment, str]:
     """A pending binding of serial → branch and the one-time code the device must present."""
-    require_perm(acting_user, "polling.add_deviceenrolment")
+    authorize(acting_user, "polling.add_deviceenrolment", branch, states=ENROLMENT_STATES,
+              what_fa="ثبت دستگاه شعبه")
     serial = serial.strip()
     if not serial or len(serial) > 40:
         raise DomainError("serial must be 1-40 characters", "شماره سریال باید ۱ تا ۴۰ نویسه باشد", code="bad_serial")
@@ -159,7 +166,8 @@ def do_replace_device(
     old: DeviceEnrolment, *, new_serial: str, acting_user: Any, reason: str
 ) -> tuple[DeviceEnrolment, str]:
     """A faulty device's successor: a pending enrolment that retires the old one when it binds."""
-    require_perm(acting_user, "polling.change_deviceenrolment")
+    authorize(acting_user, "polling.change_deviceenrolment", old, states=REPLACEMENT_STATES,
+              what_fa="جایگزینی دستگاه")
     if not reason.strip():
         raise DomainError(
             "a replacement needs a reason", "جایگزینی دستگاه به ذکر دلیل نیاز دارد", code="reason_missing"

@@ -6,11 +6,14 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 
+from entekhab.domain.lifecycle import ElectionState
+from entekhab.hq.accounts.guard import WrongState, require_state
+from entekhab.hq.elections.models import Election
 from entekhab.hq.polling.actions.authenticate import _authenticate, _replay
 from entekhab.hq.polling.actions.checkins import _checkin, _checkin_offline, _checkin_one_statement
 from entekhab.hq.polling.actions.reports import _branch_info, _branch_open, _branch_report
-from entekhab.hq.polling.errors import AlreadyVoted, PollingRefused
-from entekhab.hq.polling.models import DeviceMessage
+from entekhab.hq.polling.errors import AlreadyVoted, ElectionNotPolling, PollingRefused
+from entekhab.hq.polling.models import DeviceEnrolment, DeviceMessage
 
 
 def handle_message(payload: object) -> dict[str, Any]:
@@ -29,6 +32,7 @@ def handle_message(payload: object) -> dict[str, Any]:
         raise PollingRefused(
             f"HQ does not take {envelope.kind} messages", "ستاد این نوع پیام را نمی‌پذیرد", code="bad_message"
         )
+    _gate(device, envelope.kind)
     if envelope.kind == "checkin" and connection.vendor == "postgresql":
         accepted = _checkin_one_statement(device, envelope, signature)
         if accepted is not None:
@@ -52,6 +56,30 @@ def handle_message(payload: object) -> dict[str, Any]:
         raise AlreadyVoted(answer["message"], answer["message_fa"])
     return answer
 
+
+
+# The election states each kind of device message is taken in. Check-ins and openings only
+# while polling; reports, offline batches and branch information also after the polls close,
+# since a branch's report and its synced offline check-ins arrive after 18:00.
+_E = ElectionState
+MESSAGE_STATES: dict[str, frozenset[ElectionState]] = {
+    "checkin": frozenset({_E.POLLING}),
+    "branch_open": frozenset({_E.READY, _E.POLLING}),
+    "checkin_offline": frozenset({_E.POLLING, _E.CLOSED}),
+    "branch_report": frozenset({_E.POLLING, _E.CLOSED}),
+    "branch_info": frozenset({_E.LISTS_FINAL, _E.READY, _E.POLLING, _E.CLOSED}),
+}
+
+
+def _gate(device: DeviceEnrolment, kind: str) -> None:
+    state = getattr(device, "election_state", None)
+    if state is None:
+        state = Election.objects.values_list("state", flat=True).get(pk=device.election_id)
+    try:
+        require_state(None if state in MESSAGE_STATES[kind] else device.election_id, MESSAGE_STATES[kind],
+                      f"a {kind} message", "این پیام دستگاه")
+    except WrongState as exc:
+        raise ElectionNotPolling(exc.message_en, exc.message_fa) from exc
 
 
 HANDLERS = {

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.errors import DomainError
+from entekhab.domain.lifecycle import ElectionState
+from entekhab.hq.accounts.guard import authorize
 from entekhab.hq.audit.log import record
-from entekhab.hq.elections.actions import require_perm
 from entekhab.hq.elections.models import Branch
 from entekhab.hq.polling.manifests import election_definition, verified_manifest_for
 from entekhab.hq.polling.models import (
@@ -32,6 +33,9 @@ from entekhab.records.canonical import canonical_json
 from entekhab.records.manifest import BallotManifest
 from entekhab.records.signing import load_hq_key
 
+# Paper counts are entered after the polls close, while results are counted.
+PAPER_STATES = frozenset({ElectionState.CLOSED, ElectionState.COUNTING})
+
 # -- paper fallback --------------------------------------------------------------------------
 
 
@@ -43,7 +47,7 @@ def do_enter_paper_counts(branch: Branch, counts: dict[str, Any], *, acting_user
     unless a reason is given (audited), when the branch has no check-ins or fewer
     check-ins than ballots: paper must not add ballots nobody was checked in for silently.
     """
-    require_perm(acting_user, "polling.add_paperentry")
+    authorize(acting_user, "polling.add_paperentry", branch, states=PAPER_STATES, what_fa="ثبت شمارش کاغذی")
     reason = (reason or "").strip()[:500]
     _check_paper_counts(branch, counts)
     with transaction.atomic():

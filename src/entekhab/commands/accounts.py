@@ -1,0 +1,115 @@
+"""``entekhab accounts``: appoint and revoke roles, issue a CLI token, bootstrap the first user administrator."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from entekhab.commands.identity import AsUser, acting_user, issue_token
+
+app = typer.Typer(help="People and their appointments / کاربران و انتصاب‌ها", no_args_is_help=True)
+
+
+def _setup() -> None:
+    from entekhab.hq.bootstrap import setup
+
+    setup()
+
+
+def _fail(en: str, fa: str) -> None:
+    typer.echo(f"خطا: {fa}\nerror: {en}", err=True)
+    raise typer.Exit(2)
+
+
+def _refusals(action):
+    from django.core.exceptions import PermissionDenied
+
+    from entekhab.domain.errors import DomainError
+
+    try:
+        return action()
+    except DomainError as exc:
+        _fail(exc.message_en, exc.message_fa)
+    except PermissionDenied as exc:
+        _fail(getattr(exc, "message_en", "not allowed"), getattr(exc, "message_fa", "اجازه ندارید"))
+
+
+def _places(election: str | None, area: str | None, branch: str | None):
+    from entekhab.hq.elections.models import Branch, Election
+    from entekhab.hq.geography.models import Area
+
+    e = a = b = None
+    if election:
+        e = Election.objects.filter(code=election).first() or _fail(f"no election {election!r}",
+                                                                   f"انتخابات «{election}» نیست")
+    if area:
+        a = Area.objects.filter(code=area).first() or _fail(f"no area {area!r}", f"حوزه «{area}» نیست")
+    if branch:
+        b = Branch.objects.filter(code=branch, election=e).first() if e else None
+        b = b or _fail(f"no branch {branch!r} in that election", f"شعبه «{branch}» در این انتخابات نیست")
+    return e, a, b
+
+
+def _person(username: str):
+    from django.contrib.auth.models import User
+
+    return User.objects.filter(username=username).first() or _fail(f"no user {username!r}",
+                                                                    f"کاربر «{username}» نیست")
+
+
+@app.command()
+def appoint(username: str, role: str, as_user: AsUser = "",
+            election: Annotated[str | None, typer.Option(help="election code")] = None,
+            area: Annotated[str | None, typer.Option(help="area code (its sub-areas included)")] = None,
+            branch: Annotated[str | None, typer.Option(help="branch code (needs --election)")] = None,
+            reason: str = "") -> None:
+    """Appoint USERNAME to ROLE in an area, a branch or the whole election (user administrator only)."""
+    _setup()
+    from entekhab.hq.accounts.actions import do_appoint
+
+    actor = acting_user(as_user)
+    e, a, b = _places(election, area, branch)
+    person = _person(username)
+    _refusals(lambda: do_appoint(person, role, acting_user=actor, election=e, area=a, branch=b, reason=reason))
+    typer.echo(f"منصوب شد / appointed: {username} {role} @ {branch or area or election or '*'}")
+
+
+@app.command()
+def revoke(username: str, role: str, as_user: AsUser = "", reason: str = "") -> None:
+    """Revoke every appointment of USERNAME in ROLE."""
+    _setup()
+    from entekhab.hq.accounts.actions import do_revoke
+
+    actor = acting_user(as_user)
+    person = _person(username)
+    for appointment in list(person.appointments.filter(role=role)):
+        _refusals(lambda a=appointment: do_revoke(a, acting_user=actor, reason=reason))
+    typer.echo(f"لغو شد / revoked: {username} {role}")
+
+
+@app.command()
+def token(as_user: AsUser = "") -> None:
+    """Print a signed token (8 hours) for ENTEKHAB_TOKEN, after the password proves who you are."""
+    _setup()
+    typer.echo(issue_token(acting_user(as_user)))
+
+
+@app.command("bootstrap-admin")
+def bootstrap_admin(username: str) -> None:
+    """From the server's shell: create the first user administrator (asks for a password)."""
+    _setup()
+    from django.contrib.auth.models import User
+
+    from entekhab.hq.accounts.actions import bootstrap_appointment
+
+    user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True})
+    if created:
+        user.set_password(typer.prompt("password / گذرواژه", hide_input=True, confirmation_prompt=True))
+        user.save()
+    _refusals(lambda: bootstrap_appointment(user, "user_admin", by="shell", reason="first user administrator"))
+    typer.echo(f"مدیر کاربران / user administrator: {username}")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="accounts")

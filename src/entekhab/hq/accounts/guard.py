@@ -1,0 +1,79 @@
+"""The one guard every ``do_*`` action calls first: who, on what, and in which election state.
+
+In the manner of Helios's ``election_admin(frozen=…)``, each action states at its top the
+permission it needs and the lifecycle states it is allowed in::
+
+    authorize(acting_user, "results.approve_resultversion", version, states={ElectionState.COUNTING})
+
+The permission must hold *on that object* (``scope.holds``: role, appointment, area,
+branch, party), and the object's election must be in one of ``states``. Views, the API,
+the CLI and the demo reach actions only through ``do_*``, so they all pass here; the
+device endpoint, which has no user, calls :func:`require_state`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from entekhab.domain.errors import DomainError
+from entekhab.domain.lifecycle import ELECTION, ElectionState
+from entekhab.hq.accounts import scope
+
+
+class AuthorityRefused(PermissionDenied):
+    """A 403 that names what was refused, in both languages."""
+
+    code = "forbidden"
+
+    def __init__(self, message_en: str, message_fa: str, *, code: str = "forbidden"):
+        super().__init__(message_en)
+        self.message_en, self.message_fa, self.code = message_en, message_fa, code
+
+
+class WrongState(DomainError):
+    """The election's lifecycle does not allow this action now (HTTP 409)."""
+
+    code = "election_state"
+    http_status = 409
+
+
+def election_state(election_id: int) -> ElectionState:
+    """The election's state as committed now, not as a cached object remembers it."""
+    from entekhab.hq.elections.models import Election
+
+    return ELECTION.state(Election.objects.values_list("state", flat=True).get(pk=election_id))
+
+
+def require_state(election_id: int | None, states: Iterable[ElectionState] | None, what_en: str = "this",
+                  what_fa: str = "این کار") -> None:
+    if states is None or election_id is None:
+        return
+    allowed = frozenset(states)
+    current = election_state(election_id)
+    if current not in allowed:
+        order = list(ElectionState)
+        names_fa = "، ".join(f"«{ELECTION.fa(s)}»" for s in sorted(allowed, key=order.index))
+        names_en = ", ".join(s.value for s in sorted(allowed, key=order.index))
+        raise WrongState(
+            f"{what_en} is not allowed while the election is {current.value} (allowed in: {names_en})",
+            f"{what_fa} در وضعیت «{ELECTION.fa(current)}» انتخابات مجاز نیست؛ فقط در وضعیت {names_fa}",
+        )
+
+
+def authorize(user: Any, perm: str | None, obj: Any = None, *, states: Iterable[ElectionState] | None = None,
+              what_fa: str = "این کار") -> None:
+    """Refuse unless ``user`` holds ``perm`` on ``obj`` and its election is in ``states``.
+
+    ``perm=None`` is an action open to the public (a candidate's own registration): only the
+    state is checked.
+    """
+    if perm is not None and not scope.holds(user, perm, obj):
+        who = getattr(user, "username", None) or "anonymous"
+        raise AuthorityRefused(
+            f"{who} may not use {perm} on this object (role, area, branch or party)",
+            f"شما اجازه {what_fa} را در این حوزه، شعبه یا تشکل ندارید",
+        )
+    require_state(scope.place_of(obj).election_id, states, perm or "this action", what_fa)
