@@ -13,6 +13,7 @@ from entekhab.domain.national_code import make_national_code
 from entekhab.hq.accounts.actions import bootstrap_appointment
 from entekhab.hq.candidates import actions
 from entekhab.hq.demo.load import load_demo
+from entekhab.hq.elections.actions import do_change_election_state
 from entekhab.hq.elections.models import Contest, Election
 from entekhab.hq.geography.models import Area
 
@@ -47,6 +48,7 @@ def open_contest(transactional_db):
         "review_deadline": today + dt.timedelta(days=7), "appeal_deadline": today + dt.timedelta(days=9),
         "supervision_deadline": today + dt.timedelta(days=12), "list_deadline": today + dt.timedelta(days=14),
     }, acting_user=admin)
+    do_change_election_state(election, "registration", acting_user=admin, reason="registration opens")
     return contest
 
 

@@ -92,7 +92,7 @@ def test_a_member_who_withdraws_leaves_the_list(fresh, parties, approved, users)
 def test_only_the_partys_representative_or_hq(fresh, parties, approved, users, make_user):
     regs = [r for r, _ in approved[:2]]
     outsider = make_user(Role.PARTY_REPRESENTATIVE, "someone-else")
-    with pytest.raises(PermissionDenied, match="may not use candidates.add_candidatelist"):  # not their party
+    with pytest.raises(PermissionDenied, match=r"may not use candidates\.add_candidatelist"):  # not their party
         make_list(fresh, parties[0], regs, outsider)
     with pytest.raises(PermissionDenied):
         make_list(fresh, parties[0], regs, users[Role.EXECUTIVE_BOARD])

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
-from entekhab.domain.lifecycle import ElectionState, path_to
+from entekhab.domain.lifecycle import ElectionState, TransitionRefused, path_to
 from entekhab.hq.accounts.actions import bootstrap_appointment
 from entekhab.hq.accounts.roles import Role
 from entekhab.hq.elections.actions import STATE_PERMISSION, do_change_election_state
@@ -52,3 +52,27 @@ def advance_to(election: Any, target: ElectionState, *, reason: str = "demo cale
         actor = supervisor if state in STATE_PERMISSION else hq
         election = do_change_election_state(election, state.value, acting_user=actor, reason=reason)
     return election
+
+
+def rewind_for_demo(election_code: str, target: ElectionState, why: str) -> None:
+    """Set a *demo* election back to ``target`` when its simulated polling day is thrown away.
+
+    The lifecycle never moves backwards for a person; replacing simulated data is not a
+    person's act but the demo tool's, so it is audited as ``demo.rewind`` and refused for
+    any election that is not the demo's.
+    """
+    from entekhab.hq.audit.log import record
+    from entekhab.hq.demo.generate import ELECTION_CODE
+    from entekhab.hq.elections.models import Election
+
+    if election_code != ELECTION_CODE:
+        raise TransitionRefused(f"only the demo election {ELECTION_CODE} is rewound",
+                                "فقط انتخابات آزمایشی به عقب برگردانده می‌شود")
+    election = Election.objects.select_for_update().get(code=election_code)
+    order = list(ElectionState)
+    if order.index(ElectionState(election.state)) <= order.index(target):
+        return
+    before = election.state
+    Election.objects.filter(pk=election.pk).update(state=target.value)
+    record(actor="system:demo", action="demo.rewind", target=election, before={"state": before},
+           after={"state": target.value}, reason=why)

@@ -93,6 +93,8 @@ def clear_polling_data(election_code: str) -> None:
     from django.db import transaction
     from django.db.models import ProtectedError
 
+    from entekhab.domain.lifecycle import ElectionState
+    from entekhab.hq.demo.people import rewind_for_demo
     from entekhab.hq.polling import models as m
 
     ours = {m.VoteRecord, m.BranchReport, m.Incident, m.DuplicateCheckIn, m.CheckIn, m.BranchOpening,
@@ -116,6 +118,7 @@ def clear_polling_data(election_code: str) -> None:
             model.objects.filter(**{field_name: election_code}).delete()
         m.DeviceEnrolment.objects.filter(election__code=election_code, replaces__isnull=False).delete()
         m.DeviceEnrolment.objects.filter(election__code=election_code).delete()
+        rewind_for_demo(election_code, ElectionState.LISTS_FINAL, "the simulated polling day is replaced")
 
 
 def _ballot(rng: random.Random, manifest: BallotManifest) -> dict[str, list[str]]:
