@@ -8,13 +8,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from entekhab.hq.audit.events import Event, as_event
 from entekhab.hq.audit.models import GENESIS, AuditEvent, AuditHead
 
 
 def record(
     *,
     actor: Any,
-    action: str,
+    action: Event,
     target: Any = None,
     target_type: str | None = None,
     target_id: str | None = None,
@@ -27,8 +28,10 @@ def record(
 
     The chain head row is locked (``select_for_update``) so that two concurrent
     writers cannot both chain onto the same predecessor; a unique constraint on
-    ``previous_digest`` would refuse a fork anyway.
+    ``previous_digest`` would refuse a fork anyway. ``action`` must be an :class:`Event`
+    (a plain string is accepted only when it is one of the values; anything else is a TypeError).
     """
+    action = as_event(action)
     with transaction.atomic():
         AuditHead.objects.get_or_create(pk=1)
         head = AuditHead.objects.select_for_update().get(pk=1)
@@ -36,7 +39,7 @@ def record(
             created_at=timezone.now(),
             actor=actor if getattr(actor, "pk", None) else None,
             actor_name=getattr(actor, "username", None) or str(actor or "system"),
-            action=action,
+            action=action.value,
             target_type=target_type or (target._meta.label if target is not None else ""),
             target_id=target_id or (str(target.pk) if target is not None else ""),
             before=before,
