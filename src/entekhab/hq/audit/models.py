@@ -84,3 +84,28 @@ class AuditHead(models.Model):
 
     class Meta:
         verbose_name = _("audit chain head")
+
+
+class AuditCheckpoint(models.Model):
+    """A signed head: the chain's length, last event and digest at one moment, signed with the HQ key.
+
+    A rewrite of any event at or before ``last_event_id`` changes that event's digest (or
+    removes it, or changes the count), which the signature no longer matches. The latest
+    checkpoint is published in the open data (``audit-head.json``), so whoever kept one
+    can check a later chain against it without trusting HQ's database.
+    """
+
+    events = models.PositiveBigIntegerField(_("events"))
+    last_event_id = models.BigIntegerField(_("last event"))
+    digest = models.CharField(_("digest"), max_length=64)
+    signed_at = models.DateTimeField(_("signed at"))
+    key_id = models.CharField(_("public key"), max_length=64)
+    signature = models.CharField(_("signature"), max_length=128)
+
+    class Meta:
+        verbose_name = _("signed audit head")
+        verbose_name_plural = _("signed audit heads")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.events} events to #{self.last_event_id} {self.digest[:12]}"
