@@ -13,6 +13,34 @@ from django.utils.translation import gettext_lazy as _
 GENESIS = "0" * 64
 
 
+def event_payload(created_at, actor_name, action, target_type, target_id, before, after, reason, succeeded,
+                  previous_digest) -> bytes:
+    """The bytes an event's digest covers; one definition for writing and for verifying."""
+    return json.dumps(
+        {
+            "created_at": created_at.isoformat(),
+            "actor": actor_name,
+            "action": action,
+            "target_type": target_type,
+            "target_id": target_id,
+            "before": before,
+            "after": after,
+            "reason": reason,
+            "succeeded": succeeded,
+            "previous": previous_digest,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
+    ).encode()
+
+
+# The columns event_payload takes, in its order (for a values_list() read without model instances).
+PAYLOAD_FIELDS = ("created_at", "actor_name", "action", "target_type", "target_id", "before", "after", "reason",
+                  "succeeded", "previous_digest")
+
+
 class AuditEvent(models.Model):
     """Who did what, to which object, when and why; ``digest`` chains it to the previous event."""
 
@@ -43,24 +71,8 @@ class AuditEvent(models.Model):
 
     def payload(self) -> bytes:
         """The canonical bytes the digest covers (time at microsecond, ISO UTC)."""
-        return json.dumps(
-            {
-                "created_at": self.created_at.isoformat(),
-                "actor": self.actor_name,
-                "action": self.action,
-                "target_type": self.target_type,
-                "target_id": self.target_id,
-                "before": self.before,
-                "after": self.after,
-                "reason": self.reason,
-                "succeeded": self.succeeded,
-                "previous": self.previous_digest,
-            },
-            sort_keys=True,
-            ensure_ascii=False,
-            separators=(",", ":"),
-            default=str,
-        ).encode()
+        return event_payload(self.created_at, self.actor_name, self.action, self.target_type, self.target_id,
+                             self.before, self.after, self.reason, self.succeeded, self.previous_digest)
 
     def compute_digest(self) -> str:
         return hashlib.sha256(self.payload()).hexdigest()

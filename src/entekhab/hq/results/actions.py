@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.errors import DomainError
+from entekhab.hq.audit.checkpoints import latest_checkpoint_document, sign_head
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.actions import require_perm
 from entekhab.hq.elections.models import Branch, Contest, Election
@@ -180,6 +181,7 @@ def do_certify(version: ResultVersion, step: str, *, acting_user: Any, reason: s
         locked.save()
         record(actor=acting_user, action=f"results.{step}", target=locked, before=before,
                after=_snapshot(locked), reason=reason)
+        sign_head(hq_key())  # every certification leaves a signed audit head behind (published with the open data)
     return locked
 
 
@@ -240,5 +242,6 @@ def open_data(election: Election, *, generated: str | None = None, key: SigningK
     stamp = generated or dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return open_data_files(election=election_json(election), areas=results["areas"], contests=metas,
                            manifests=inputs.manifests, branches=branches, results=results, generated=stamp,
-                           key=key or hq_key(), definition=election_definition(election))
+                           key=key or hq_key(), definition=election_definition(election),
+                           audit_head=latest_checkpoint_document())
 
