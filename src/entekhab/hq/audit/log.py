@@ -79,6 +79,18 @@ class ChainBreak:
     checkpoint: int | None = None
 
 
+# What each kind of problem means, as a catalogue msgid (the Persian is in the .po file).
+PROBLEM_TEXT: dict[Problem, str] = {
+    Problem.LINK: "the link to the previous event is broken",
+    Problem.CONTENT: "the content does not match its digest",
+    Problem.TAIL_MISSING: "it is the last event present, but the chain head is later: the events after it are missing",
+    Problem.HEAD_MISSING: "the chain head row is missing",
+    Problem.CHECKPOINT_SIGNATURE: "a signed head does not verify under the HQ key",
+    Problem.CHECKPOINT_EVENT_MISSING: "a signed head names this event, which is missing",
+    Problem.CHECKPOINT_DIGEST: "its digest differs from the signed head's: the chain was rewritten at or before it",
+    Problem.CHECKPOINT_COUNT: "the number of events up to it differs from the signed head's",
+}
+
 Progress = Callable[[int], None]  # events checked so far (called every CHUNK events)
 CHUNK = 10_000
 
