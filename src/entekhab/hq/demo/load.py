@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from entekhab.domain.council_size import CouncilSize, Settlement
+from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.candidates.demo import load_candidates_demo
 from entekhab.hq.capacity.demo import load_capacity_demo
@@ -88,7 +89,7 @@ def load_demo(scale: str, seed: int, *, step: Step | None = None) -> DemoElectio
     load_candidates_demo(election, demo, step=step)
     load_operations_demo(election, demo, step=step)
     load_capacity_demo(election, demo, step=step)
-    record(actor=None, action="demo.load", target=election,
+    record(actor=None, action=Event.DEMO_LOAD, target=election,
            after={"scale": str(demo.scale), "seed": seed, "branches": len(demo.branches)})
     return demo
 

@@ -10,6 +10,7 @@ from django.forms.models import model_to_dict
 
 from entekhab.domain.errors import DomainError
 from entekhab.domain.lifecycle import check_election_transition
+from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.models import Contest, Election
 
@@ -55,7 +56,7 @@ def do_update_contest(contest: Contest, changes: dict[str, Any], *, acting_user:
                 code="invalid_contest",
             ) from exc
         locked.save()
-        record(actor=acting_user, action="contest.update", target=locked, before=before,
+        record(actor=acting_user, action=Event.CONTEST_UPDATE, target=locked, before=before,
                after=_snapshot(locked, CONTEST_EDITABLE), reason=reason)
     return locked
 
@@ -68,6 +69,6 @@ def do_change_election_state(election: Election, target: str, *, acting_user: An
         before = {"state": locked.state}
         locked.state = new_state.value
         locked.save(update_fields=["state"])
-        record(actor=acting_user, action="election.state", target=locked, before=before,
+        record(actor=acting_user, action=Event.ELECTION_STATE, target=locked, before=before,
                after={"state": locked.state}, reason=reason)
     return locked

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.actions import require_perm
 from entekhab.hq.elections.models import Election
@@ -49,6 +50,6 @@ def do_publish_open_data(election: Election, *, acting_user: Any, now: dt.dateti
     target = snapshots_dir(election) / now.strftime("%Y%m%dT%H%M%S%fZ")
     outcome = publish_to(election, target, now=now)
     with transaction.atomic():
-        record(actor=acting_user, action="results.publish_open_data", target=election,
+        record(actor=acting_user, action=Event.RESULTS_PUBLISH_OPEN_DATA, target=election,
                after={"folder": target.name, "files": outcome["files"]})
     return target
