@@ -27,3 +27,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.transactional)
             if item.get_closest_marker("django_db") is None:
                 item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_keeps_audit_triggers():
+    """Django's test flush (DELETE on SQLite, TRUNCATE on PostgreSQL) would be refused by the
+    audit log's append-only triggers: for the tests only, drop them before it and re-create them
+    after, in the same transaction. Production has no such path (``docs/audit.md``)."""
+    from django.db import connection
+
+    from entekhab.hq.audit.triggers import drop_sql, install_sql
+
+    ops = type(connection.ops)
+    original = ops.sql_flush
+
+    def sql_flush(self, style, tables, *args, **kwargs):
+        statements = original(self, style, tables, *args, **kwargs)
+        if not statements or "audit_auditevent" not in tables:
+            return statements
+        vendor = self.connection.vendor
+        return [*drop_sql(vendor), *statements, *install_sql(vendor)]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ops, "sql_flush", sql_flush)
+        yield

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from entekhab.commands import accounts as account_commands
+from entekhab.commands import audit as audit_commands
 from entekhab.commands import candidates as candidate_commands
 from entekhab.commands import count, crypto, ops, plan, platform, results
 from entekhab.commands import device as device_commands
@@ -27,6 +28,7 @@ plan.register(app)
 results.register(app)
 device_commands.register(app)
 account_commands.register(app)
+audit_commands.register(app)
 
 
 def main() -> None:

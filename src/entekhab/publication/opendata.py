@@ -10,6 +10,8 @@ Layout (every file listed with its SHA-256 in the signed ``index.json``)::
     results.json             totals per contest and area, seats, lots, the explanation
     results.csv              one row per candidate
     results_nist.json        NIST SP 1500-100 v2 JSON
+    audit-head.json          the latest signed head of HQ's audit log (when there is one): keep it,
+                             and a later rewrite of the log is visible (``entekhab audit verify --head``)
     index.json               the signed index
 
 :func:`build_results` is the one definition of ``results.json``: HQ calls it to publish and
@@ -42,6 +44,7 @@ from entekhab.records.signing import SigningKey, verify
 
 RESULTS_FORMAT = "entekhab/results/1"
 ELECTION_FORMAT = "entekhab/open-data/1"
+AUDIT_HEAD_FILE = "audit-head.json"  # the latest signed audit head, listed in the index like any file
 DEFINITION_FILE = "definition.json"  # the canonical election definition; its SHA-256 is the fingerprint
 
 
@@ -176,8 +179,9 @@ def open_data_files(
     generated: str,
     key: SigningKey,
     definition: ElectionDefinition,
+    audit_head: Mapping[str, Any] | None = None,
 ) -> dict[str, bytes]:
-    """Every file of the folder as bytes, the signed index included."""
+    """Every file of the folder as bytes, the signed index included (and ``audit-head.json`` when given)."""
     docs = [m["manifest"] for m in manifests]
     infos = contests_of(docs)
     style_contests = {manifest_style(d): [c["code"] for c in d["contests"]] for d in docs}
@@ -222,6 +226,8 @@ def open_data_files(
         }
     )
     files[DEFINITION_FILE] = definition.canonical()
+    if audit_head is not None:
+        files[AUDIT_HEAD_FILE] = _dump(dict(audit_head))
     files[INDEX_FILE] = _dump(build_index(files, election=str(election["code"]), generated=generated, key=key,
                                           fingerprint=definition.fingerprint))
     return files

@@ -21,6 +21,7 @@ from entekhab.hq.accounts import scope
 from entekhab.hq.accounts.guard import AuthorityRefused, authorize
 from entekhab.hq.accounts.models import Appointment
 from entekhab.hq.accounts.roles import ROLE_NAMES_FA, Role
+from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 
 # Roles one person may not hold together, with the reason a reader is given.
@@ -78,7 +79,7 @@ def do_appoint(user: Any, role: str, *, acting_user: Any, election: Any = None, 
             user=user, role=role.value, election=election, area=area, branch=branch,
             defaults={"appointed_by": acting_user.username, "reason": reason})
         roles = _sync_groups(user)
-        record(actor=acting_user, action="accounts.appoint", target=user,
+        record(actor=acting_user, action=Event.ACCOUNTS_APPOINT, target=user,
                before={"roles": sorted(r.value for r in held)},
                after={"roles": roles, "role": role.value, "area": getattr(area, "code", None),
                       "branch": getattr(branch, "code", None), "election": getattr(election, "code", None)},
@@ -95,7 +96,7 @@ def do_revoke(appointment: Appointment, *, acting_user: Any, reason: str = "") -
         what = str(appointment)
         appointment.delete()
         roles = _sync_groups(user)
-        record(actor=acting_user, action="accounts.revoke", target=user, before={"roles": before},
+        record(actor=acting_user, action=Event.ACCOUNTS_REVOKE, target=user, before={"roles": before},
                after={"roles": roles, "revoked": what}, reason=reason)
 
 
@@ -107,7 +108,7 @@ def do_set_active(user: Any, active: bool, *, acting_user: Any, reason: str = ""
         before = user.is_active
         user.is_active = active
         user.save(update_fields=["is_active"])
-        record(actor=acting_user, action="accounts.active", target=user, before={"active": before},
+        record(actor=acting_user, action=Event.ACCOUNTS_ACTIVE, target=user, before={"active": before},
                after={"active": active}, reason=reason)
     return user
 
@@ -130,7 +131,7 @@ def bootstrap_appointment(user: Any, role: str, *, by: str, election: Any = None
             defaults={"appointed_by": f"system:{by}", "reason": reason})
         roles = _sync_groups(user)
         if created:
-            record(actor=f"system:{by}", action="accounts.appoint", target=user,
+            record(actor=f"system:{by}", action=Event.ACCOUNTS_APPOINT, target=user,
                    before={"roles": sorted(r.value for r in held)},
                    after={"roles": roles, "role": role.value, "area": getattr(area, "code", None),
                           "branch": getattr(branch, "code", None)}, reason=reason)

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group, User
 from django.utils.translation import gettext_lazy as _
 
 from entekhab.hq.accounts.models import Appointment
+from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.admin import ReadOnlyAdmin
 
@@ -49,7 +50,7 @@ class PeopleAdmin(UserAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        record(actor=request.user, action=f"admin.{'change' if change else 'add'}", target=obj,
+        record(actor=request.user, action=Event.ADMIN_CHANGE if change else Event.ADMIN_ADD, target=obj,
                after={k: "…" if "password" in k else str(form.cleaned_data.get(k)) for k in form.changed_data})
 
 

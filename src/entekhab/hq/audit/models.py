@@ -13,6 +13,34 @@ from django.utils.translation import gettext_lazy as _
 GENESIS = "0" * 64
 
 
+def event_payload(created_at, actor_name, action, target_type, target_id, before, after, reason, succeeded,
+                  previous_digest) -> bytes:
+    """The bytes an event's digest covers; one definition for writing and for verifying."""
+    return json.dumps(
+        {
+            "created_at": created_at.isoformat(),
+            "actor": actor_name,
+            "action": action,
+            "target_type": target_type,
+            "target_id": target_id,
+            "before": before,
+            "after": after,
+            "reason": reason,
+            "succeeded": succeeded,
+            "previous": previous_digest,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
+    ).encode()
+
+
+# The columns event_payload takes, in its order (for a values_list() read without model instances).
+PAYLOAD_FIELDS = ("created_at", "actor_name", "action", "target_type", "target_id", "before", "after", "reason",
+                  "succeeded", "previous_digest")
+
+
 class AuditEvent(models.Model):
     """Who did what, to which object, when and why; ``digest`` chains it to the previous event."""
 
@@ -43,24 +71,8 @@ class AuditEvent(models.Model):
 
     def payload(self) -> bytes:
         """The canonical bytes the digest covers (time at microsecond, ISO UTC)."""
-        return json.dumps(
-            {
-                "created_at": self.created_at.isoformat(),
-                "actor": self.actor_name,
-                "action": self.action,
-                "target_type": self.target_type,
-                "target_id": self.target_id,
-                "before": self.before,
-                "after": self.after,
-                "reason": self.reason,
-                "succeeded": self.succeeded,
-                "previous": self.previous_digest,
-            },
-            sort_keys=True,
-            ensure_ascii=False,
-            separators=(",", ":"),
-            default=str,
-        ).encode()
+        return event_payload(self.created_at, self.actor_name, self.action, self.target_type, self.target_id,
+                             self.before, self.after, self.reason, self.succeeded, self.previous_digest)
 
     def compute_digest(self) -> str:
         return hashlib.sha256(self.payload()).hexdigest()
@@ -84,3 +96,28 @@ class AuditHead(models.Model):
 
     class Meta:
         verbose_name = _("audit chain head")
+
+
+class AuditCheckpoint(models.Model):
+    """A signed head: the chain's length, last event and digest at one moment, signed with the HQ key.
+
+    A rewrite of any event at or before ``last_event_id`` changes that event's digest (or
+    removes it, or changes the count), which the signature no longer matches. The latest
+    checkpoint is published in the open data (``audit-head.json``), so whoever kept one
+    can check a later chain against it without trusting HQ's database.
+    """
+
+    events = models.PositiveBigIntegerField(_("events"))
+    last_event_id = models.BigIntegerField(_("last event"))
+    digest = models.CharField(_("digest"), max_length=64)
+    signed_at = models.DateTimeField(_("signed at"))
+    key_id = models.CharField(_("public key"), max_length=64)
+    signature = models.CharField(_("signature"), max_length=128)
+
+    class Meta:
+        verbose_name = _("signed audit head")
+        verbose_name_plural = _("signed audit heads")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.events} events to #{self.last_event_id} {self.digest[:12]}"

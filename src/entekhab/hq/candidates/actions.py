@@ -47,6 +47,7 @@ from entekhab.domain.vetting import (
 from entekhab.hq.accounts.guard import authorize, require_state
 from entekhab.hq.accounts.roles import roles_of
 from entekhab.hq.accounts.scope import Place, place_of
+from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.candidates.models import (
     BallotCode,
@@ -279,7 +280,7 @@ def do_register(contest: Contest, data: RegistrationInput, *, acting_user: Any =
             ) from None
         record(
             actor=acting_user if getattr(acting_user, "pk", None) else f"registrant:{reg.tracking}",
-            action="candidates.register",
+            action=Event.CANDIDATES_REGISTER,
             target=reg,
             after={"contest": contest.code, "tracking": reg.tracking, "rules": reg.eligibility},
         )
@@ -312,7 +313,7 @@ def _remove_from_list(reg: Registration, actor: Any, reason: str) -> None:
         membership.delete()
         record(
             actor=actor,
-            action="candidates.list.remove_member",
+            action=Event.CANDIDATES_LIST_REMOVE_MEMBER,
             target=membership.candidate_list,
             before=before,
             reason=reason,
@@ -373,7 +374,7 @@ def do_transition(
         )
         record(
             actor=actor or f"registrant:{reg.tracking}",
-            action=f"candidates.vetting.{t.action.value}",
+            action=Event(f"candidates.vetting.{t.action.value}"),
             target=reg,
             before={"state": before},
             after={"state": reg.state, "as": acting_as},
@@ -419,7 +420,7 @@ def do_record_inquiry(
         )
         record(
             actor=acting_user,
-            action="candidates.vetting.inquiry",
+            action=Event.CANDIDATES_VETTING_INQUIRY,
             target=reg,
             before=before,
             after={"body": body, "answer": answer, "note": note},
@@ -481,7 +482,7 @@ def do_set_candidacy(
         obj.save()
         record(
             actor=acting_user,
-            action="candidates.schedule",
+            action=Event.CANDIDATES_SCHEDULE,
             target=obj,
             before=before,
             after={f: str(getattr(obj, f)) for f in CANDIDACY_FIELDS},
@@ -527,7 +528,7 @@ def do_update_rule(rule: EligibilityRule, changes: dict[str, Any], *, acting_use
         new.save()
         record(
             actor=acting_user,
-            action="candidates.rule.edit",
+            action=Event.CANDIDATES_RULE_EDIT,
             target=new,
             before={"version": old.version, "params": old.params, "message_fa": old.message_fa},
             after={"version": new.version, "params": new.params, "message_fa": new.message_fa, "active": new.is_active},
@@ -654,7 +655,7 @@ def do_create_list(
             ) from None
         record(
             actor=acting_user,
-            action="candidates.list.create",
+            action=Event.CANDIDATES_LIST_CREATE,
             target=lst,
             after={"party": party.license_number, "title": lst.title_fa, "members": [m.tracking for m in members]},
         )
@@ -688,7 +689,7 @@ def do_confirm_membership(
             m.save(update_fields=["confirmed_at"])
             record(
                 actor=acting_user if getattr(acting_user, "pk", None) else f"registrant:{registration.tracking}",
-                action="candidates.list.confirm",
+                action=Event.CANDIDATES_LIST_CONFIRM,
                 target=m.candidate_list,
                 after={"member": registration.tracking, "position": m.position},
             )
@@ -723,7 +724,7 @@ def do_submit_list(lst: CandidateList, *, acting_user: Any) -> CandidateList:
         lst.save(update_fields=["state"])
         record(
             actor=acting_user,
-            action="candidates.list.submit",
+            action=Event.CANDIDATES_LIST_SUBMIT,
             target=lst,
             before={"state": "draft"},
             after={"state": lst.state},
@@ -751,7 +752,7 @@ def do_lock_lists(contest: Contest, *, acting_user: Any) -> int:
             else:
                 continue
             lst.save(update_fields=["state"])
-        record(actor=acting_user, action="candidates.list.lock", target=contest, after={"locked": locked})
+        record(actor=acting_user, action=Event.CANDIDATES_LIST_LOCK, target=contest, after={"locked": locked})
     return locked
 
 
@@ -777,7 +778,7 @@ def do_publish_code_seed(election: Election, seed: str, *, acting_user: Any, bas
         )
         record(
             actor=acting_user,
-            action="candidates.codes.seed",
+            action=Event.CANDIDATES_CODES_SEED,
             target=election,
             after={"seed": policy.seed, "base_digits": base_digits},
         )
@@ -826,7 +827,7 @@ def do_finalise_contest(contest: Contest, *, acting_user: Any) -> list[BallotCod
         candidacy.save(update_fields=["finalised_at"])
         record(
             actor=acting_user,
-            action="candidates.contest.finalise",
+            action=Event.CANDIDATES_CONTEST_FINALISE,
             target=contest,
             after={
                 "codes": {c.code: (c.registration.tracking if c.registration else c.candidate_list.ref) for c in codes}
@@ -888,7 +889,7 @@ def do_publish_manifests(election: Election, *, acting_user: Any, reason: str = 
             )
         record(
             actor=acting_user,
-            action="candidates.manifest.publish",
+            action=Event.CANDIDATES_MANIFEST_PUBLISH,
             target=election,
             reason=reason,
             after={"new": {m.ballot_style.code: m.sha256 for m in made.new}, "unchanged": len(made.unchanged)},
@@ -938,11 +939,12 @@ def do_correct_candidate(
                 setattr(reg, k, str(v).strip())
         reg.save()
         after = {k: (reg.photo_sha256 if k == "photo" else getattr(reg, k)) for k in changes}
-        record(actor=acting_user, action="candidates.correct", target=reg, before=before, after=after, reason=reason)
+        record(actor=acting_user, action=Event.CANDIDATES_CORRECT, target=reg, before=before, after=after,
+               reason=reason)
         made: list = []
         if ContestCandidacy.objects.filter(contest_id=reg.contest_id, finalised_at__isnull=False).exists():
             made = publish_manifests(reg.election, hq_signing_key()).new
             if made:
-                record(actor=acting_user, action="candidates.manifest.publish", target=reg.election, reason=reason,
+                record(actor=acting_user, action=Event.CANDIDATES_MANIFEST_PUBLISH, target=reg.election, reason=reason,
                        after={"new": {m.ballot_style.code: m.sha256 for m in made}})
     return reg, made

@@ -21,6 +21,7 @@ from django.utils import timezone
 from entekhab.domain.jalali import TEHRAN, from_jalali
 from entekhab.domain.national_code import make_national_code
 from entekhab.domain.vetting import VettingState
+from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.candidates.actions import _hash_key, assign_contest_codes, hq_signing_key, residence_areas
 from entekhab.hq.candidates.manifest import publish_manifests
@@ -275,7 +276,7 @@ def load_candidates_demo(election: Election, demo, *, step: Step | None = None) 
     published = publish_manifests(election, hq_signing_key())
     counts = {"registrations": len(regs), "candidates": sum(r.state == VettingState.FINAL_APPROVED for r in regs),
               "lists": n_lists, "manifests": len(published.styles)}
-    record(actor=None, action="candidates.demo", target=election, after=counts)
+    record(actor=None, action=Event.CANDIDATES_DEMO, target=election, after=counts)
     return counts
 
 

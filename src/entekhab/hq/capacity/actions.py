@@ -19,6 +19,7 @@ from django.utils import timezone
 from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.errors import DomainError
 from entekhab.hq.accounts.guard import authorize
+from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.capacity.loads import ElectionLoads, election_loads
 from entekhab.hq.capacity.models import (
@@ -81,7 +82,7 @@ def do_save_scenario(election: Election, definition: Any, *, acting_user: Any,
             raise DomainError(f"scenario.name: a scenario named {parsed.name!r} already exists",
                               f"scenario.name: سناریویی با نام «{parsed.name}» از پیش هست",
                               code="scenario_name_taken") from exc
-        record(actor=acting_user, action="capacity.scenario.save", target=row, before=before,
+        record(actor=acting_user, action=Event.CAPACITY_SCENARIO_SAVE, target=row, before=before,
                after={"name": row.name, "definition": normal}, reason=reason)
     return row
 
@@ -95,7 +96,7 @@ def seed_default_scenarios(election: Election, *, actor: Any) -> list[PlanScenar
                 continue
             row = PlanScenario.objects.create(election=election, name=sc.name, definition=sc.as_dict(),
                                               updated_by=actor if getattr(actor, "pk", None) else None)
-            record(actor=actor, action="capacity.scenario.seed", target=row,
+            record(actor=actor, action=Event.CAPACITY_SCENARIO_SEED, target=row,
                    after={"name": row.name, "definition": row.definition})
             made.append(row)
     return made
@@ -126,7 +127,7 @@ def do_run_plan(election: Election, scenario: PlanScenario, *, acting_user: Any,
             scope=scope, district_code=loads.branches.district_code, inventory_source=loads.inventory_source,
             started_by=acting_user, started_at=timezone.now(),
         )
-        record(actor=acting_user, action="capacity.run.start", target=run,
+        record(actor=acting_user, action=Event.CAPACITY_RUN_START, target=run,
                after={"scenario": parsed.name, "scope": scope, "branches": len(loads.branches.branches),
                       "inventory": loads.inventory_source})
     if background is None:
@@ -229,7 +230,7 @@ def execute_run(run: PlanRun, scenario: Scenario, loads: ElectionLoads, *, actor
         locked.finished_at = timezone.now()
         locked.seconds = time.perf_counter() - started
         locked.save()
-        record(actor=actor, action="capacity.run.finish", target=locked, before={"state": RunState.RUNNING.value},
+        record(actor=actor, action=Event.CAPACITY_RUN_FINISH, target=locked, before={"state": RunState.RUNNING.value},
                after={"state": locked.state, "auth_shortfall": plan.district.auth.shortfall,
                       "ebox_shortfall": plan.district.eboxes.shortfall, "branches_short": plan.district.branches_short})
 
@@ -243,7 +244,7 @@ def _finish_failed(run: PlanRun, exc: Exception, actor: Any) -> None:
         locked.state, locked.error_en, locked.error_fa = RunState.FAILED.value, en, fa
         locked.finished_at = timezone.now()
         locked.save()
-        record(actor=actor, action="capacity.run.finish", target=locked, before={"state": RunState.RUNNING.value},
+        record(actor=actor, action=Event.CAPACITY_RUN_FINISH, target=locked, before={"state": RunState.RUNNING.value},
                after={"state": locked.state, "error": en}, succeeded=False)
 
 

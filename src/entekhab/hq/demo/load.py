@@ -10,6 +10,7 @@ from django.db import transaction
 
 from entekhab.domain.council_size import CouncilSize, Settlement
 from entekhab.domain.lifecycle import ElectionState
+from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.candidates.demo import load_candidates_demo
 from entekhab.hq.capacity.demo import load_capacity_demo
@@ -93,7 +94,7 @@ def load_demo(scale: str, seed: int, *, step: Step | None = None) -> DemoElectio
     # The loaders wrote the candidates, lists, codes and signed manifests directly, as the
     # real calendar would have made them: the election now stands where lists are final.
     advance_to(election, ElectionState.LISTS_FINAL, reason="demo: candidates, lists and manifests loaded")
-    record(actor=None, action="demo.load", target=election,
+    record(actor=None, action=Event.DEMO_LOAD, target=election,
            after={"scale": str(demo.scale), "seed": seed, "branches": len(demo.branches)})
     return demo
 

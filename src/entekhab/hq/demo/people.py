@@ -61,6 +61,7 @@ def rewind_for_demo(election_code: str, target: ElectionState, why: str) -> None
     person's act but the demo tool's, so it is audited as ``demo.rewind`` and refused for
     any election that is not the demo's.
     """
+    from entekhab.hq.audit.events import Event
     from entekhab.hq.audit.log import record
     from entekhab.hq.demo.generate import ELECTION_CODE
     from entekhab.hq.elections.models import Election
@@ -74,5 +75,5 @@ def rewind_for_demo(election_code: str, target: ElectionState, why: str) -> None
         return
     before = election.state
     Election.objects.filter(pk=election.pk).update(state=target.value)
-    record(actor="system:demo", action="demo.rewind", target=election, before={"state": before},
+    record(actor="system:demo", action=Event.DEMO_REWIND, target=election, before={"state": before},
            after={"state": target.value}, reason=why)

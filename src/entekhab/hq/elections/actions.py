@@ -12,6 +12,7 @@ from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.errors import DomainError
 from entekhab.domain.lifecycle import BEFORE_LISTS_FINAL, ELECTION, ElectionState
 from entekhab.hq.accounts.guard import authorize
+from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.models import Contest, Election, PollExtension
 
@@ -52,7 +53,7 @@ def do_update_contest(contest: Contest, changes: dict[str, Any], *, acting_user:
                 code="invalid_contest",
             ) from exc
         locked.save()
-        record(actor=acting_user, action="contest.update", target=locked, before=before,
+        record(actor=acting_user, action=Event.CONTEST_UPDATE, target=locked, before=before,
                after=_snapshot(locked, CONTEST_EDITABLE), reason=reason)
     return locked
 
@@ -102,7 +103,7 @@ def do_change_election_state(election: Election, target: str, *, acting_user: An
         before = {"state": locked.state}
         locked.state = new_state.value
         locked.save(update_fields=["state"])
-        record(actor=acting_user, action="election.state", target=locked, before=before,
+        record(actor=acting_user, action=Event.ELECTION_STATE, target=locked, before=before,
                after={"state": locked.state}, reason=reason)
     return locked
 
@@ -121,6 +122,6 @@ def do_extend_polling(election: Election, until: Any, *, acting_user: Any, reaso
                               "تمدید فقط زمان پایان را به بعد می‌برد", code="extension_not_later")
         extension = PollExtension.objects.create(election=locked, until=until, reason=reason.strip(),
                                                  extended_by=getattr(acting_user, "username", str(acting_user)))
-        record(actor=acting_user, action="election.extend", target=locked, before={"until": str(current)},
+        record(actor=acting_user, action=Event.ELECTION_EXTEND, target=locked, before={"until": str(current)},
                after={"until": until.isoformat()}, reason=reason)
     return extension

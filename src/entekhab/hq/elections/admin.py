@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from entekhab.domain.lifecycle import ElectionState
+from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.models import (
     BallotStyle,
@@ -24,14 +25,14 @@ class AuditedAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         record(
             actor=request.user,
-            action=f"admin.{'change' if change else 'add'}",
+            action=Event.ADMIN_CHANGE if change else Event.ADMIN_ADD,
             target=obj,
             before=before,
             after={k: str(form.cleaned_data.get(k)) for k in form.changed_data},
         )
 
     def delete_model(self, request, obj):
-        record(actor=request.user, action="admin.delete", target=obj, before={"repr": str(obj)})
+        record(actor=request.user, action=Event.ADMIN_DELETE, target=obj, before={"repr": str(obj)})
         super().delete_model(request, obj)
 
 

@@ -21,6 +21,7 @@ from entekhab.domain.national_code import check_digit
 from entekhab.domain.readiness import CHECKLIST, MIN_SIGNAL_DBM, Body, Rating, readiness, responsible_body
 from entekhab.domain.readiness import ItemRating as Rated
 from entekhab.domain.sensitivity import PastResult, level_for, reasons_for, requirements
+from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.operations.models import (
     ActionItem,
@@ -307,5 +308,5 @@ def load_operations_demo(election: Any, demo: Any, *, step: Step | None = None) 
     Certification.objects.bulk_create(certs, batch_size=5000)
     Person.relative_candidate_areas.through.objects.bulk_create(relatives, batch_size=5000)
     counts.update(people=len(people), certified=len(certs), declared_relatives=len(relatives))
-    record(actor=None, action="demo.operations", target=election, after=counts)
+    record(actor=None, action=Event.DEMO_OPERATIONS, target=election, after=counts)
     return counts

@@ -21,6 +21,8 @@ from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.errors import DomainError
 from entekhab.domain.lifecycle import ElectionState
 from entekhab.hq.accounts.guard import authorize
+from entekhab.hq.audit.checkpoints import latest_checkpoint_document, sign_head
+from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.models import Branch, Contest, Election
 from entekhab.hq.geography.models import Area
@@ -154,7 +156,7 @@ def do_compute_result(contest: Contest, *, acting_user: Any, reason: str = "",
             provisional=entry["branches_reported"] < entry["branches_expected"], document=entry,
             sha256=sha256_hex(canonical_json(entry)), computed_by=acting_user, computed_at=timezone.now(),
             supersedes=published, excess=excess)
-        record(actor=acting_user, action="results.compute", target=version,
+        record(actor=acting_user, action=Event.RESULTS_COMPUTE, target=version,
                after={**_snapshot(version), "excess": excess} if excess else _snapshot(version), reason=reason)
     return version
 
@@ -204,8 +206,9 @@ def do_certify(version: ResultVersion, step: str, *, acting_user: Any, reason: s
             locked.sha256 = sha256_hex(canonical_json(locked.document))
         locked.state = target.value
         locked.save()
-        record(actor=acting_user, action=f"results.{step}", target=locked, before=before,
+        record(actor=acting_user, action=Event(f"results.{step}"), target=locked, before=before,
                after=_snapshot(locked), reason=reason)
+        sign_head(hq_key())  # every certification leaves a signed audit head behind (published with the open data)
     return locked
 
 
@@ -266,5 +269,6 @@ def open_data(election: Election, *, generated: str | None = None, key: SigningK
     stamp = generated or dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return open_data_files(election=election_json(election), areas=results["areas"], contests=metas,
                            manifests=inputs.manifests, branches=branches, results=results, generated=stamp,
-                           key=key or hq_key(), definition=election_definition(election))
+                           key=key or hq_key(), definition=election_definition(election),
+                           audit_head=latest_checkpoint_document())
 

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from entekhab.domain.lifecycle import AFTER_POLLING
 from entekhab.hq.accounts.guard import authorize
+from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.models import Election
 from entekhab.hq.results.actions import open_data
@@ -51,6 +52,6 @@ def do_publish_open_data(election: Election, *, acting_user: Any, now: dt.dateti
     target = snapshots_dir(election) / now.strftime("%Y%m%dT%H%M%S%fZ")
     outcome = publish_to(election, target, now=now)
     with transaction.atomic():
-        record(actor=acting_user, action="results.publish_open_data", target=election,
+        record(actor=acting_user, action=Event.RESULTS_PUBLISH_OPEN_DATA, target=election,
                after={"folder": target.name, "files": outcome["files"]})
     return target

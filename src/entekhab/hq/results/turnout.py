@@ -21,6 +21,7 @@ from django.utils import timezone
 from entekhab.domain.errors import DomainError
 from entekhab.domain.lifecycle import ElectionState
 from entekhab.hq.accounts.guard import authorize
+from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.models import Branch, Contest, Election
 from entekhab.hq.polling.models import CheckIn
@@ -142,7 +143,7 @@ def do_announce_turnout(election: Election, slot: dt.datetime, *, acting_user: A
                 election=election, slot=slot, checkins=figures.total.checkins,
                 eligible_estimate=figures.total.eligible, figures=content,
                 sha256=sha256_hex(canonical_json(content)), announced_by=acting_user, announced_at=now)
-            record(actor=acting_user, action="results.turnout_announce", target=row,
+            record(actor=acting_user, action=Event.RESULTS_TURNOUT_ANNOUNCE, target=row,
                    after={"slot": slot.isoformat(), "checkins": row.checkins, "sha256": row.sha256})
     except IntegrityError as exc:
         raise DomainError("the figure for this time was already announced and cannot change",

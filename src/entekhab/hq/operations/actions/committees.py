@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from entekhab.domain.lifecycle import TransitionRefused
 from entekhab.domain.readiness import Body
+from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.models import Election
 from entekhab.hq.operations.actions.common import OperationRefused, need, text
@@ -27,7 +28,8 @@ def do_create_committee(election: Election, *, kind: str, name_fa: str, name_en:
             raise OperationRefused(f"a committee named {name_fa} exists", f"کمیته «{name_fa}» از پیش وجود دارد",
                                    code="duplicate")
         committee = Committee.objects.create(election=election, kind=kind, name_fa=name_fa, name_en=name_en)
-        record(actor=acting_user, action="committee.create", target=committee, after={"kind": kind, "name": name_fa})
+        record(actor=acting_user, action=Event.COMMITTEE_CREATE, target=committee,
+               after={"kind": kind, "name": name_fa})
     return committee
 
 
@@ -41,7 +43,7 @@ def do_add_member(committee: Committee, *, full_name: str, title: str = "", orga
                                    code="duplicate_head")
         member = CommitteeMember.objects.create(committee=committee, full_name=full_name, title=title[:150],
                                                 organisation=organisation[:150], is_head=is_head)
-        record(actor=acting_user, action="committee.member.add", target=member,
+        record(actor=acting_user, action=Event.COMMITTEE_MEMBER_ADD, target=member,
                after={"committee": committee.pk, "name": full_name, "head": is_head})
     return member
 
@@ -64,7 +66,7 @@ def do_issue_decree(election: Election, *, number: str, issued_on: dt.date, issu
         with transaction.atomic():
             decree = Decree.objects.create(election=election, number=number, issued_on=issued_on,
                                            committee=committee, body=body.strip(), **fields)
-            record(actor=acting_user, action="decree.issue", target=decree,
+            record(actor=acting_user, action=Event.DECREE_ISSUE, target=decree,
                    after={"number": number, "appointee": fields["appointee"], "role": fields["role"]})
     except IntegrityError as exc:
         raise OperationRefused(f"decree number {number} is already used", f"شماره حکم {number} تکراری است",
@@ -82,7 +84,7 @@ def do_record_meeting(committee: Committee, *, held_at: dt.datetime, place: str,
         meeting = Meeting.objects.create(committee=committee, held_at=held_at, place=place[:200],
                                          resolutions=resolutions.strip())
         meeting.attendees.set(attendees)
-        record(actor=acting_user, action="meeting.record", target=meeting,
+        record(actor=acting_user, action=Event.MEETING_RECORD, target=meeting,
                after={"committee": committee.pk, "attendees": len(attendees)})
     return meeting
 
@@ -100,7 +102,7 @@ def do_create_action_item(election: Election, *, title: str, due_on: dt.date, ow
     with transaction.atomic():
         item = ActionItem.objects.create(election=election, title=title, due_on=due_on, owner_person=owner_person,
                                          owner_body=owner_body, meeting=meeting)
-        record(actor=acting_user, action="action_item.create", target=item,
+        record(actor=acting_user, action=Event.ACTION_ITEM_CREATE, target=item,
                after={"title": title, "due_on": due_on.isoformat(), "owner": item.owner_display})
     return item
 
@@ -120,6 +122,6 @@ def do_set_action_status(item: ActionItem, target: str, *, acting_user: Any, rea
         before = {"status": locked.status}
         locked.status = target
         locked.save(update_fields=["status"])
-        record(actor=acting_user, action="action_item.status", target=locked, before=before,
+        record(actor=acting_user, action=Event.ACTION_ITEM_STATUS, target=locked, before=before,
                after={"status": target}, reason=reason)
     return locked

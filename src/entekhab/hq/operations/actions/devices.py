@@ -12,6 +12,7 @@ from django.utils import timezone
 from entekhab.domain.device_lifecycle import DeviceEvent, DeviceKind, DeviceState, transition
 from entekhab.domain.draw import DrawResult, Entrant, Slot, with_reserve
 from entekhab.domain.sensitivity import LEVEL_RANK, Level
+from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.models import Branch, Election
 from entekhab.hq.geography.models import Area
@@ -45,7 +46,7 @@ def do_register_device(*, serial: str, kind: str, model_name: str = "", place: s
         DeviceLog.objects.create(device=device, event="receive", from_state="", to_state=device.state,
                                  at=timezone.now(), actor=acting_user, actor_name=_actor_name(acting_user),
                                  place=place[:120])
-        record(actor=acting_user, action="device.register", target=device, after={"serial": serial, "kind": kind})
+        record(actor=acting_user, action=Event.DEVICE_REGISTER, target=device, after={"serial": serial, "kind": kind})
     return device
 
 
@@ -72,7 +73,7 @@ def do_device_event(device: Device, event: str, *, place: str, note: str = "", a
         DeviceLog.objects.create(device=locked, event=t.event.value, from_state=before["state"], to_state=locked.state,
                                  at=timezone.now(), actor=acting_user, actor_name=_actor_name(acting_user),
                                  place=place.strip()[:120], note=note[:300])
-        record(actor=acting_user, action=f"device.{t.event.value}", target=locked, before=before,
+        record(actor=acting_user, action=Event(f"device.{t.event.value}"), target=locked, before=before,
                after={"state": locked.state}, reason=note)
     return locked
 
@@ -115,7 +116,7 @@ def do_replace_device(faulty: Device, replacement: Device, *, journal_entries: i
                                                journal_entries=journal_entries, journal_head=journal_head,
                                                transferred_at=now, transferred_by=acting_user,
                                                witnesses=witnesses[:300])
-        record(actor=acting_user, action="device.replace", target=rep,
+        record(actor=acting_user, action=Event.DEVICE_REPLACE, target=rep,
                after={"faulty": old.serial, "replacement": new.serial, "branch": branch.code,
                       "journal_entries": journal_entries, "journal_head": journal_head})
     return rep

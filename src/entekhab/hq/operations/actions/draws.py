@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from entekhab.domain.draw import DrawResult, Entrant, Slot, check_seed, run_draw, seed_commitment
+from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.models import Election
 from entekhab.hq.operations.actions.common import OperationRefused
@@ -48,7 +49,7 @@ def hold_draw(election: Election, *, subject: str, stage: str, seed: str, entran
     except IntegrityError as exc:
         raise OperationRefused("the draw has already been held", "این مرحله قرعه‌کشی پیش‌تر برگزار شده است",
                                code="draw_done") from exc
-    record(actor=acting_user, action=f"draw.{subject}.{stage}", target=draw,
+    record(actor=acting_user, action=Event(f"draw.{subject}.{stage}"), target=draw,
            after={"seed": seed, "digest": result.digest, "placed": len(result.placements),
                   "reserves": len(result.reserves), "shortfalls": sum(s.missing for s in result.shortfalls)})
     return draw, result

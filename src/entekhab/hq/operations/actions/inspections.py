@@ -19,6 +19,7 @@ from entekhab.domain.readiness import (
     deficiency_lists,
     readiness,
 )
+from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.models import Branch, Election
 from entekhab.hq.operations.actions.common import OperationRefused, need, text
@@ -51,7 +52,7 @@ def do_record_inspection(branch: Branch, *, inspected_on: dt.date, inspector: st
             if photos.get(r.code):
                 item.photo = photos[r.code]
             item.save()
-        record(actor=acting_user, action="inspection.record", target=inspection,
+        record(actor=acting_user, action=Event.INSPECTION_RECORD, target=inspection,
                before={"readiness": previous.readiness} if previous else None,
                after={"branch": branch.code, "readiness": inspection.readiness, "latest": is_latest,
                       "deficiencies": sum(r.rating.value != "compliant" for r in checked)})

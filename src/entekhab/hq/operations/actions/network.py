@@ -22,6 +22,7 @@ from django.utils import timezone
 from entekhab.domain.device_lifecycle import MONITORED
 from entekhab.domain.errors import DomainError
 from entekhab.domain.sensitivity import Level, requirements
+from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.models import Branch, Election
 from entekhab.hq.operations.actions.common import need
@@ -57,7 +58,7 @@ def do_issue_device_token(device: Device, *, acting_user: Any) -> str:
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         Device.objects.filter(pk=device.pk).update(token_hash=hash_token(token))
-        record(actor=acting_user, action="device.token", target=device, after={"serial": device.serial})
+        record(actor=acting_user, action=Event.DEVICE_TOKEN, target=device, after={"serial": device.serial})
     device.token_hash = hash_token(token)
     return token
 
@@ -86,12 +87,12 @@ def _update(branch: Branch, status: NetStatus, now: dt.datetime, last_heard: dt.
     open_incident = OutageIncident.objects.filter(branch=branch, closed_at__isnull=True).first()
     if status == NetStatus.OFFLINE and open_incident is None:
         incident = OutageIncident.objects.create(branch=branch, opened_at=now, last_heard_at=last_heard)
-        record(actor=None, action="network.outage.open", target=incident, before={"status": before},
+        record(actor=None, action=Event.NETWORK_OUTAGE_OPEN, target=incident, before={"status": before},
                after={"branch": branch.code, "status": status.value})
     elif status != NetStatus.OFFLINE and open_incident is not None:
         open_incident.closed_at = now
         open_incident.save(update_fields=["closed_at"])
-        record(actor=None, action="network.outage.close", target=open_incident, before={"status": before},
+        record(actor=None, action=Event.NETWORK_OUTAGE_CLOSE, target=open_incident, before={"status": before},
                after={"branch": branch.code, "status": status.value})
     return status
 

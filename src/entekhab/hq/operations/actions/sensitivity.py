@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from entekhab.domain.sensitivity import Level, PastResult, Reason, level_for, reasons_for
+from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.models import Branch
 from entekhab.hq.operations.actions.common import OperationRefused, need
@@ -39,7 +40,7 @@ def do_assess_sensitivity(branch: Branch, *, past_incidents: int = 0, past: Past
         row.past_cast = past.cast if past else None
         row.past_top_votes = past.top_votes if past else None
         row.save()
-        record(actor=acting_user, action="sensitivity.assess", target=row, before=before,
+        record(actor=acting_user, action=Event.SENSITIVITY_ASSESS, target=row, before=before,
                after={"level": row.level, "reasons": row.reasons})
     return row
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 from entekhab.domain.draw import DrawResult, Entrant, Slot, with_reserve
 from entekhab.domain.national_code import parse_national_code
 from entekhab.domain.sensitivity import LEVEL_RANK, Level, requirements
+from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.models import Branch, Election
 from entekhab.hq.geography.models import Area
@@ -43,7 +44,7 @@ def do_add_person(*, national_code: str, full_name: str, seconded_from: str, pho
             person = Person.objects.create(national_code=code, full_name=full_name, seconded_from=seconded_from,
                                            phone=phone.strip()[:20], is_candidate=is_candidate)
             person.relative_candidate_areas.set(relative_candidate_areas or [])
-            record(actor=acting_user, action="staff.person.add", target=person,
+            record(actor=acting_user, action=Event.STAFF_PERSON_ADD, target=person,
                    after={"national_code": code, "name": full_name, "candidate": is_candidate})
     except IntegrityError as exc:
         raise OperationRefused(f"national code {code} is already in the pool", f"کد ملی {code} در فهرست هست",
@@ -57,7 +58,7 @@ def do_record_attendance(training_class: TrainingClass, person: Person, *, prese
     with transaction.atomic():
         row, _ = Attendance.objects.update_or_create(training_class=training_class, person=person,
                                                      defaults={"present": present})
-        record(actor=acting_user, action="staff.attendance", target=row,
+        record(actor=acting_user, action=Event.STAFF_ATTENDANCE, target=row,
                after={"class": training_class.pk, "person": person.national_code, "present": present})
     return row
 
@@ -80,7 +81,7 @@ def do_record_quiz(course: Course, person: Person, *, score: int, taken_on: dt.d
         if score >= course.pass_mark and attended:
             cert, _ = Certification.objects.get_or_create(person=person, role=course.role,
                                                           defaults={"course": course, "certified_on": taken_on})
-        record(actor=acting_user, action="staff.quiz", target=person,
+        record(actor=acting_user, action=Event.STAFF_QUIZ, target=person,
                after={"course": course.code, "score": score, "attended": attended, "certified": cert is not None})
     return cert
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from entekhab.domain.errors import DomainError
 from entekhab.domain.lifecycle import ElectionState
 from entekhab.hq.accounts.guard import authorize
+from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.models import Branch
 from entekhab.hq.polling.errors import PollingRefused, UnknownDevice
@@ -91,7 +92,7 @@ def do_create_enrolment(
             ) from exc
         record(
             actor=acting_user,
-            action="polling.enrolment.create",
+            action=Event.POLLING_ENROLMENT_CREATE,
             target=enrolment,
             after={
                 "serial": serial,
@@ -148,7 +149,7 @@ def enrol_device(payload: dict[str, Any]) -> dict[str, Any]:
             DeviceEnrolment.objects.filter(pk=enrolment.replaces_id).update(state=EnrolmentState.RETIRED)
         record(
             actor=None,
-            action="polling.enrolment.bind",
+            action=Event.POLLING_ENROLMENT_BIND,
             target=enrolment,
             after={"serial": enrolment.serial, "public_key": enrolment.public_key},
         )

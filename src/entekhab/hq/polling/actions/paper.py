@@ -13,6 +13,7 @@ from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.errors import DomainError
 from entekhab.domain.lifecycle import ElectionState
 from entekhab.hq.accounts.guard import authorize
+from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.models import Branch
 from entekhab.hq.polling.manifests import election_definition, verified_manifest_for
@@ -75,7 +76,7 @@ def do_enter_paper_counts(branch: Branch, counts: dict[str, Any], *, acting_user
         mismatch = bool(others) and canonical_json(others[0].counts) != canonical_json(counts)
         if not mismatch:
             PaperEntry.objects.create(branch=branch, entered_by=acting_user, counts=counts)
-            record(actor=acting_user, action="polling.paper.entry", target=branch, after=counts, reason=reason)
+            record(actor=acting_user, action=Event.POLLING_PAPER_ENTRY, target=branch, after=counts, reason=reason)
             return _paper_report(branch, counts, others[0].entered_by, acting_user) if others else None
 
     # Outside the entry's transaction: the refusal must not take the incident with it.
@@ -92,7 +93,7 @@ def do_enter_paper_counts(branch: Branch, counts: dict[str, Any], *, acting_user
                 "officials": [others[0].entered_by.username, acting_user.username],
             },
         )
-        record(actor=acting_user, action="polling.paper.mismatch", target=branch, after=counts, succeeded=False,
+        record(actor=acting_user, action=Event.POLLING_PAPER_MISMATCH, target=branch, after=counts, succeeded=False,
                reason=reason)
     raise DomainError(
         "the second entry differs from the first: an incident was opened",
@@ -150,7 +151,7 @@ def _paper_report(branch: Branch, counts: dict[str, Any], first: Any, acting_use
     )
     # The branch is closed: an e-box report arriving later is refused as already reported.
     BranchOpening.objects.filter(branch=branch).update(state=BranchDayState.REPORTED)
-    record(actor=acting_user, action="polling.paper.confirmed", target=stored,
+    record(actor=acting_user, action=Event.POLLING_PAPER_CONFIRMED, target=stored,
            after={"ballots": signed.report["ballots"], "sha256": signed.sha256,
                   "entered_by": signed.report["entered_by"]})
     return stored

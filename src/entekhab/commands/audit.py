@@ -1,0 +1,120 @@
+"""``entekhab audit``: check the audit log's hash chain and sign its head.
+
+``entekhab audit verify`` exits 0 when the chain is intact, 1 when something is wrong (the
+first bad event is named, in Persian first, then English), 2 on unusable input.
+``entekhab audit sign-head`` signs the current head with the HQ key (run it at intervals,
+e.g. from cron; every certification signs one too).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+audit_app = typer.Typer(help="The audit log: verify its hash chain, sign its head (دفتر رویدادها).",
+                        no_args_is_help=True)
+
+
+def _setup() -> None:
+    from entekhab.hq.bootstrap import setup
+
+    setup()
+
+
+def _both(msgid: str, **params: object) -> tuple[str, str]:
+    """The message in Persian (from the catalogue) and in English."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override("fa"):
+        fa = gettext(msgid) % params
+    return fa, msgid % params
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def verify(
+    head: Annotated[list[Path] | None, typer.Option(help="a signed head kept earlier (audit-head.json); repeatable")]
+    = None,
+    key: Annotated[str | None, typer.Option(help="the HQ public key (hex) signed heads must verify under")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable outcome")] = False,
+) -> None:
+    """Check every link and digest, the chain's end against its head, and every signed head."""
+    heads = []
+    for path in head or []:
+        try:
+            doc = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            _fail(f"{path}: not a signed head ({exc})")
+        heads.append(doc)
+    _setup()
+    from django.db import connection
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from entekhab.hq.audit import triggers
+    from entekhab.hq.audit.log import PROBLEM_TEXT, verify_chain
+    from entekhab.hq.audit.models import AuditCheckpoint, AuditEvent
+
+    total = AuditEvent.objects.count()
+    if as_json:
+        breaks = verify_chain(public_key=key, heads=heads)
+    else:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      transient=True, console=Console(stderr=True)) as bar:
+            task = bar.add_task("verifying the audit chain", total=total)
+            breaks = verify_chain(public_key=key, heads=heads, progress=lambda n: bar.update(task, completed=n))
+    missing = sorted(set(triggers.expected(connection.vendor)) - set(triggers.installed(connection)))
+    if as_json:
+        typer.echo(json.dumps({"intact": not breaks, "events": total, "missing_triggers": missing,
+                               "problems": [{"event": b.event_id, "kind": b.kind.value, "problem": b.problem,
+                                             "checkpoint": b.checkpoint} for b in breaks]}, ensure_ascii=False))
+        raise typer.Exit(1 if breaks else 0)
+    console = Console()
+    if missing:
+        fa, en = _both("Warning: the append-only triggers are missing: %(names)s", names=", ".join(missing))
+        console.print(f"[yellow]{fa}[/yellow]\n[yellow]{en}[/yellow]")
+    if not breaks:
+        fa, en = _both("The audit log is intact: %(events)s events, %(heads)s signed heads checked.",
+                       events=f"{total:,}", heads=AuditCheckpoint.objects.count() + len(heads))
+        console.print(f"[green]{fa}[/green]\n[green]{en}[/green]")
+        raise typer.Exit(0)
+    first = breaks[0]
+    fa, _ = _both("The audit log is broken at event %(id)s: %(problem)s", id=first.event_id,
+                  problem=_both(PROBLEM_TEXT[first.kind])[0])
+    console.print(f"[bold red]{fa}[/bold red]")
+    console.print(f"[bold red]The audit log is broken at event {first.event_id}: {first.problem}[/bold red]")
+    for b in breaks[1:20]:
+        console.print(f"  {b.event_id}: {b.problem}")
+    fa, en = _both("%(count)s problem(s) in all.", count=len(breaks))
+    console.print(f"{fa}\n{en}")
+    raise typer.Exit(1)
+
+
+def sign_head() -> None:
+    """Sign the chain's current head with the HQ key (a new signed checkpoint)."""
+    _setup()
+    from entekhab.hq.audit.checkpoints import AuditLogEmpty
+    from entekhab.hq.audit.checkpoints import sign_head as do_sign
+
+    try:
+        cp = do_sign()
+    except AuditLogEmpty:
+        fa, en = _both("The audit log is empty: there is no head to sign.")
+        typer.echo(f"خطا: {fa} (error: {en})", err=True)
+        raise typer.Exit(2) from None
+    fa, en = _both("Signed the audit head: %(events)s events up to event %(id)s, digest %(digest)s.",
+                   events=f"{cp.events:,}", id=cp.last_event_id, digest=cp.digest[:16])
+    typer.echo(f"{fa}\n{en}")
+
+
+def register(app: typer.Typer) -> None:
+    audit_app.command("verify")(verify)
+    audit_app.command("sign-head")(sign_head)
+    app.add_typer(audit_app, name="audit")
