@@ -228,18 +228,21 @@ def _refuse_outside_polling(device: DeviceEnrolment, at: dt.datetime) -> None:
         )
 
 
-def _refuse_if_heard_online(device: DeviceEnrolment, at: dt.datetime) -> None:
-    """A device HQ heard from around the claimed minute was not offline then (``OFFLINE_CLAIM_WINDOW``)."""
-    heard = (
-        DeviceMessage.objects.filter(device_id=device.pk, received_at__gte=at - OFFLINE_CLAIM_WINDOW,
-                                     received_at__lt=at + dt.timedelta(minutes=1) + OFFLINE_CLAIM_WINDOW)
-        .exclude(kind="checkin_offline")
-        .order_by("-received_at")
-        .values_list("received_at", flat=True)
-        .first()
-    )
-    if heard is not None:
-        hhmm = timezone.localtime(heard).strftime("%H:%M")
+def _refuse_if_heard_online(device: DeviceEnrolment, at: dt.datetime, *, superseded: object) -> None:
+    """A device HQ heard from around the claimed minute was not offline then (``OFFLINE_CLAIM_WINDOW``).
+
+    The online attempt this check-in supersedes does not count: it may have reached HQ with
+    its answer lost on the way back, which is what sent the device offline.
+    """
+    heard = DeviceMessage.objects.filter(
+        device_id=device.pk, received_at__gte=at - OFFLINE_CLAIM_WINDOW,
+        received_at__lt=at + dt.timedelta(minutes=1) + OFFLINE_CLAIM_WINDOW,
+    ).exclude(kind="checkin_offline")
+    if isinstance(superseded, int) and not isinstance(superseded, bool):
+        heard = heard.exclude(seq=superseded)
+    last = heard.order_by("-received_at").values_list("received_at", flat=True).first()
+    if last is not None:
+        hhmm = timezone.localtime(last).strftime("%H:%M")
         claimed = timezone.localtime(at).strftime("%H:%M")
         raise DeviceWasOnline(
             f"device {device.serial} claims to have been offline at {claimed}, but HQ heard from it at {hhmm}: "
@@ -294,7 +297,7 @@ def _checkin_offline(device: DeviceEnrolment, envelope: Envelope) -> dict[str, A
             "offline check-in time must look like 2026-05-01T09:30Z", "زمان پذیرش برون‌خط نادرست است", code="bad_message"
         ) from exc
     _refuse_outside_polling(device, at)
-    _refuse_if_heard_online(device, at)
+    _refuse_if_heard_online(device, at, superseded=body.get("supersedes"))
     detail = {**detail, "approved_by": approved[:150]}
     new_id = _insert_checkin(device, envelope.seq, code, at, offline=True, fingerprint=fingerprint, detail=detail)
     _record_offline_window(device, at)
