@@ -142,7 +142,7 @@ def test_offline_windows_are_built_and_shown_on_the_branch_page(branches, voted,
     html = client_as(Role.HQ_ADMIN).get(f"/operations/{election.code}/branches/{b.code}/").content.decode()
     section = html.split('data-testid="offline-windows"', 1)[1].split("</section>", 1)[0]
     assert "پنجره‌های برون‌خط" in html and b.auth.serial in section
-    assert "۱۰:۳۰" in section or "۱۰:۳۰" in html  # Jalali, Persian digits: 07:00 UTC is 10:30 in Tehran
+    assert "۱۴۰۵/۰۲/۱۱ ۱۰:۳۰" in section  # Jalali, Persian digits: 07:00 UTC is 10:30 in Tehran
     incident = Incident.objects.get(kind="double_checkin", checkin__national_code=voter)
     assert incident.summary_fa in section
     assert section.count("<tr>") == 3  # header and two windows
