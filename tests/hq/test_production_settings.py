@@ -18,6 +18,7 @@ from django.test import Client, override_settings
 from entekhab.hq.polling.models import CheckIn, DeviceMessage
 from tests.hq.polling.conftest import NOW, branches, operator  # noqa: F401 (fixtures)
 from tests.hq.polling.test_flow import eligible
+from tests.hq.polling.test_hostile_input import outside_django_request_cycle
 from tests.hq.polling.test_refusals import signed_checkin
 
 GOOD_SECRET = "k" * 20 + "Zq8!xV2#mW9$rT4%yU7^pL1&nB6*cD3(fG5)hJ0_"
@@ -164,7 +165,8 @@ def _lean(payload: dict, **environ: str) -> tuple[int, dict]:
            "wsgi.input": io.BytesIO(data), "wsgi.url_scheme": "http", "SERVER_NAME": "testserver",
            "SERVER_PORT": "80", **environ}
     seen = {}
-    body = b"".join(wsgi.application(env, lambda status, headers: seen.update(status=status)))
+    with outside_django_request_cycle():
+        body = b"".join(wsgi.application(env, lambda status, headers: seen.update(status=status)))
     return int(seen["status"].split()[0]), json.loads(body)
 
 
