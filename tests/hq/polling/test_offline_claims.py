@@ -146,3 +146,20 @@ def test_offline_windows_are_built_and_shown_on_the_branch_page(branches, voted,
     incident = Incident.objects.get(kind="double_checkin", checkin__national_code=voter)
     assert incident.summary_fa in section
     assert section.count("<tr>") == 3  # header and two windows
+
+
+def test_a_resent_accepted_offline_checkin_is_a_replay_not_a_refusal(branches):
+    b = branches(1, "B")
+    b.devices.open(now=NOW)
+    heard_at(b.auth, NOW)
+    voter = eligible(None, 3)[2]
+    at = NOW + dt.timedelta(minutes=30)
+    message = offline(b.auth, voter, at, seq=90_001)
+    status, first = post(b.transport.client, message)
+    assert status == 200 and first["status"] == "accepted"
+    # The answer was lost; meanwhile the line came back and HQ heard the device near the claimed time.
+    heard_at(b.auth, at)
+    before = stored()
+    status, body = post(b.transport.client, message)
+    assert status == 409 and body["code"] == "replay" and body["original"] == first
+    assert stored() == before

@@ -296,6 +296,10 @@ def _checkin_offline(device: DeviceEnrolment, envelope: Envelope) -> dict[str, A
         raise PollingRefused(
             "offline check-in time must look like 2026-05-01T09:30Z", "زمان پذیرش برون‌خط نادرست است", code="bad_message"
         ) from exc
+    if DeviceMessage.objects.filter(device_id=device.pk, seq=envelope.seq).exists():
+        # A re-sent offline check-in HQ already took: its first answer, not a verdict on the claim made
+        # with what HQ has heard since.
+        raise _replay(device, envelope.seq)
     _refuse_outside_polling(device, at)
     _refuse_if_heard_online(device, at, superseded=body.get("supersedes"))
     detail = {**detail, "approved_by": approved[:150]}
