@@ -2,15 +2,25 @@
 
 ``DATABASE_URL`` picks the database (``postgres://…`` in production,
 ``sqlite:///path`` or nothing for the embedded SQLite default in the data folder).
-``ENTEKHAB_ENV=production`` turns on the hardened settings that pass
-``manage.py check --deploy``; it then requires ``DJANGO_SECRET_KEY`` and
-``ENTEKHAB_ALLOWED_HOSTS``.
+``ENTEKHAB_ENV`` is exactly one of ``development`` (the default), ``test`` or ``production``;
+any other value (``Production``, ``prod``) refuses to start rather than fall back to the
+development settings. ``production`` turns on the hardened settings that pass
+``manage.py check --deploy`` and fails closed: it requires a strong ``DJANGO_SECRET_KEY``
+(see :func:`check_secret_key`) and ``ENTEKHAB_ALLOWED_HOSTS``, sends HSTS and secure
+cookies, redirects pages to HTTPS and refuses device traffic over plain HTTP (JSON 403,
+see :mod:`entekhab.hq.web.transport`). Behind a TLS-terminating proxy set
+``ENTEKHAB_BEHIND_PROXY=1`` so that its ``X-Forwarded-Proto: https`` is trusted (only
+then: a client could otherwise claim HTTPS itself). ``ENTEKHAB_SESSION_IDLE_MINUTES``
+(default 30) ends a signed-in session after that long without a request. docs/architecture.md
+lists every variable.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+from collections import Counter
 from pathlib import Path
 
 import dj_database_url
@@ -20,17 +30,52 @@ HQ_DIR = Path(__file__).resolve().parent
 REPO_DIR = HQ_DIR.parents[2]
 DATA_DIR = Path(os.environ.get("ENTEKHAB_DATA_DIR", REPO_DIR / "data")).resolve()
 
+ENVIRONMENTS = ("development", "test", "production")
 ENV = os.environ.get("ENTEKHAB_ENV", "development")
+if ENV not in ENVIRONMENTS:
+    raise ImproperlyConfigured(
+        f"ENTEKHAB_ENV={ENV!r} is not one of {', '.join(ENVIRONMENTS)} (exact, lower case); "
+        "refusing to start rather than run with development settings"
+    )
 PRODUCTION = ENV == "production"
+
+# A production secret: Django's own rule (check --deploy, security.W009) and an entropy floor
+# that a repeated or dictionary-like string does not reach (a random hex key has about 3.5 to 4 bits).
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE = 5
+SECRET_KEY_MIN_BITS_PER_CHAR = 3.2
+
+
+def check_secret_key(key: str) -> None:
+    """Refuse a production secret that is short, repetitive, low-entropy or Django's insecure placeholder."""
+    counts = Counter(key)
+    bits = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values()) if key else 0.0
+    if key.startswith("django-insecure-"):
+        problem = "starts with 'django-insecure-'"
+    elif len(key) < SECRET_KEY_MIN_LENGTH:
+        problem = f"has {len(key)} characters, fewer than {SECRET_KEY_MIN_LENGTH}"
+    elif len(counts) < SECRET_KEY_MIN_UNIQUE:
+        problem = f"has {len(counts)} distinct characters, fewer than {SECRET_KEY_MIN_UNIQUE}"
+    elif bits < SECRET_KEY_MIN_BITS_PER_CHAR:
+        problem = f"has {bits:.2f} bits of entropy per character, under {SECRET_KEY_MIN_BITS_PER_CHAR}"
+    else:
+        return
+    raise ImproperlyConfigured(
+        f"DJANGO_SECRET_KEY {problem}: with ENTEKHAB_ENV=production it must be at least "
+        f"{SECRET_KEY_MIN_LENGTH} random characters (e.g. python -c 'import secrets; print(secrets.token_urlsafe(64))')"
+    )
 
 
 def _secret_key() -> str:
     """Production takes the key from the environment; a demo keeps a random one in the data folder."""
     key = os.environ.get("DJANGO_SECRET_KEY")
+    if PRODUCTION:
+        if not key:
+            raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when ENTEKHAB_ENV=production")
+        check_secret_key(key)
+        return key
     if key:
         return key
-    if PRODUCTION:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when ENTEKHAB_ENV=production")
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     path = DATA_DIR / "secret_key"
     if not path.exists():
@@ -79,6 +124,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "entekhab.hq.web.middleware.EdgeMiddleware",  # first: NUL and oversized bodies never reach anything else
+    # Before SecurityMiddleware: device traffic over plain HTTP is refused in JSON, not redirected.
+    "entekhab.hq.web.transport.DeviceTransportMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -88,6 +135,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "entekhab.hq.web.transport.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "entekhab.hq.urls"
@@ -175,14 +223,32 @@ LOGIN_URL = "/admin/login/"
 LOGIN_REDIRECT_URL = "/admin/"
 
 SESSION_COOKIE_HTTPONLY = True
+# Idle timeout: every request of a signed-in session pushes its expiry on, so a session ends
+# ENTEKHAB_SESSION_IDLE_MINUTES after its last request (not two weeks after sign-in).
+SESSION_IDLE_MINUTES = int(os.environ.get("ENTEKHAB_SESSION_IDLE_MINUTES", "30"))
+if SESSION_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("ENTEKHAB_SESSION_IDLE_MINUTES must be a whole number of minutes, at least 1")
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Pages may load scripts, fonts, images and styles only from HQ itself; no inline script anywhere.
+# Inline styles stay allowed: templates still carry style="…" attributes (moving them into
+# entekhab.css would let style-src drop 'unsafe-inline').
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+# Device messages, enrolment and heartbeats must arrive over TLS in production (refused otherwise).
+DEVICE_HTTPS_ONLY = PRODUCTION
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = os.environ.get("ENTEKHAB_SSL_REDIRECT", "1") == "1"
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if os.environ.get("ENTEKHAB_BEHIND_PROXY", "0") == "1":
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

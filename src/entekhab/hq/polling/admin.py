@@ -8,7 +8,14 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from entekhab.hq.polling.models import BranchOpening, BranchReport, CheckIn, DeviceEnrolment, Incident
+from entekhab.hq.polling.models import (
+    BranchOpening,
+    BranchReport,
+    CheckIn,
+    DeviceEnrolment,
+    Incident,
+    OfflineWindow,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -55,6 +62,12 @@ class IncidentAdmin(ReadOnlyAdmin):
     list_display = ("kind", "branch", "summary_fa", "created_at")
     list_filter = ("kind",)
     search_fields = ("branch__code", "summary_fa", "summary_en")
+
+
+@admin.register(OfflineWindow)
+class OfflineWindowAdmin(ReadOnlyAdmin):
+    list_display = ("branch", "device", "started_at", "ended_at", "checkins")
+    search_fields = ("branch__code", "device__serial")
 
 
 @admin.register(CheckIn)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from entekhab.hq.elections.models import Branch, Election
@@ -73,6 +74,8 @@ class DeviceMessage(models.Model):
     digest = models.CharField(max_length=64)
     signature = models.CharField(max_length=128)
     answer = models.JSONField(default=dict)
+    # Set by the database (the one-statement check-in inserts by raw SQL): when HQ heard the device.
+    received_at = models.DateTimeField(_("received at"), db_default=Now())
 
     class Meta:
         verbose_name = _("device message")
@@ -116,6 +119,30 @@ class DuplicateCheckIn(models.Model):
     class Meta:
         verbose_name = _("duplicate check-in")
         verbose_name_plural = _("duplicate check-ins")
+
+
+class OfflineWindow(models.Model):
+    """A stretch of time in which a device checked voters in offline, built as its offline check-ins sync.
+
+    Check-ins less than ``policy.OFFLINE_WINDOW_GAP`` apart extend one window; the times are the
+    device's claimed ones (each checked against polling hours and HQ's own record of the device).
+    """
+
+    device = models.ForeignKey(DeviceEnrolment, on_delete=models.RESTRICT, related_name="offline_windows",
+                               verbose_name=_("device"))
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="offline_windows",
+                               verbose_name=_("polling branch"))
+    started_at = models.DateTimeField(_("offline from"))
+    ended_at = models.DateTimeField(_("offline until"))
+    checkins = models.PositiveIntegerField(_("offline check-ins"), default=0)
+
+    class Meta:
+        verbose_name = _("offline window")
+        verbose_name_plural = _("offline windows")
+        ordering = ["branch", "started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.device.serial} {self.started_at:%H:%M}–{self.ended_at:%H:%M} ({self.checkins})"
 
 
 class IncidentKind(models.TextChoices):

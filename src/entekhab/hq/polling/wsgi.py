@@ -8,7 +8,8 @@ answers as the ninja route) and everything else to Django. Serve it with
 ``gunicorn entekhab.hq.polling.wsgi:application``.
 
 A body over :data:`edge.MAX_BODY_BYTES` (or of unknown length) is refused with 413 from
-its ``Content-Length`` alone, before a byte of it is read.
+its ``Content-Length`` alone, before a byte of it is read. In production a message over
+plain HTTP is refused with JSON 403 before its body is read (:mod:`entekhab.hq.web.transport`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ django_application = get_wsgi_application()
 
 from entekhab.hq.polling.endpoint import SERVER_ERROR, handle_raw, refusal_body  # noqa: E402
 from entekhab.hq.web.edge import MAX_BODY_BYTES, EdgeRefused, check_length  # noqa: E402
+from entekhab.hq.web.transport import (  # noqa: E402
+    PLAIN_HTTP_REFUSAL,
+    PLAIN_HTTP_STATUS,
+    environ_is_secure,
+    refuse_plain_http,
+)
 
 log = logging.getLogger(__name__)
 PATH = "/api/v1/polling/messages"
@@ -36,6 +43,8 @@ MAX_BODY = MAX_BODY_BYTES  # the largest honest message (a 3,000-voter branch re
 
 
 def _answer(environ: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    if refuse_plain_http(environ_is_secure(environ)):
+        return PLAIN_HTTP_STATUS, dict(PLAIN_HTTP_REFUSAL)
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:

@@ -109,8 +109,20 @@ def branch_page(request: HttpRequest, election: Election, branch_code: str) -> H
             "outages": branch.outages.all()[:5],
             "devices": [(d, KIND_FA.get(d.kind, d.kind)) for d in branch.devices.all()],
             "staff": branch.staff.select_related("person").order_by("role"),
+            "offline_windows": _offline_windows(branch),
         },
     )
+
+
+def _offline_windows(branch: Branch) -> list[tuple[object, list[object]]]:
+    """The branch's offline windows, each with the double check-in incidents raised inside it."""
+    from entekhab.hq.polling.models import Incident, IncidentKind, OfflineWindow
+
+    windows = list(OfflineWindow.objects.filter(branch=branch).select_related("device"))
+    incidents = list(Incident.objects.filter(branch=branch, kind=IncidentKind.DOUBLE_CHECKIN)
+                     .select_related("duplicate").order_by("duplicate__at"))
+    return [(w, [i for i in incidents if i.duplicate and i.duplicate.device_id == w.device_id
+                 and w.started_at <= i.duplicate.at <= w.ended_at]) for w in windows]
 
 
 def _readiness(latest: Inspection | None):

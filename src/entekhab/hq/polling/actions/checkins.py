@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.national_code import InvalidNationalCode, parse_national_code
+from entekhab.hq.elections.models import Election
 from entekhab.hq.polling.actions.authenticate import _replay
-from entekhab.hq.polling.errors import BranchClosed, PollingRefused
+from entekhab.hq.polling.errors import BranchClosed, DeviceWasOnline, PollingRefused, TimeOutsidePolling
 from entekhab.hq.polling.models import (
     BranchDayState,
     BranchOpening,
@@ -25,7 +26,9 @@ from entekhab.hq.polling.models import (
     DuplicateCheckIn,
     Incident,
     IncidentKind,
+    OfflineWindow,
 )
+from entekhab.hq.polling.policy import OFFLINE_CLAIM_WINDOW, OFFLINE_WINDOW_GAP, POLLING_TIME_MARGIN
 from entekhab.records.messages import Envelope
 
 
@@ -201,8 +204,77 @@ def _checkin_one_statement(device: DeviceEnrolment, envelope: Envelope, signatur
     return None if checkin_id is None else {"status": "accepted", "checkin": checkin_id}
 
 
+def _polling_hours(election_id: int) -> tuple[dt.datetime, dt.datetime]:
+    """Opening to closing (or the latest extension) on the polling date, widened by ``POLLING_TIME_MARGIN``."""
+    election = Election.objects.get(pk=election_id)
+    tehran = timezone.get_default_timezone()
+    opens = dt.datetime.combine(election.polling_date, election.opens_at, tzinfo=tehran)
+    closes = dt.datetime.combine(election.polling_date, election.closes_at, tzinfo=tehran)
+    extended = election.effective_closing()
+    if extended is not None and extended > closes:
+        closes = extended
+    return opens - POLLING_TIME_MARGIN, closes + POLLING_TIME_MARGIN
+
+
+def _refuse_outside_polling(device: DeviceEnrolment, at: dt.datetime) -> None:
+    opens, closes = _polling_hours(device.election_id)
+    if not opens <= at <= closes:
+        local = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+        hours = f"{timezone.localtime(opens):%H:%M}–{timezone.localtime(closes):%H:%M}"
+        raise TimeOutsidePolling(
+            f"offline check-in time {local} is outside polling hours ({opens.date()} {hours}, with extensions)",
+            f"زمان پذیرش برون‌خط ({to_persian_digits(local)}) خارج از ساعات رأی‌گیری "
+            f"({to_persian_digits(hours)} با احتساب تمدید) است",
+        )
+
+
+def _refuse_if_heard_online(device: DeviceEnrolment, at: dt.datetime, *, superseded: object) -> None:
+    """A device HQ heard from around the claimed minute was not offline then (``OFFLINE_CLAIM_WINDOW``).
+
+    The online attempt this check-in supersedes does not count: it may have reached HQ with
+    its answer lost on the way back, which is what sent the device offline.
+    """
+    heard = DeviceMessage.objects.filter(
+        device_id=device.pk, received_at__gte=at - OFFLINE_CLAIM_WINDOW,
+        received_at__lt=at + dt.timedelta(minutes=1) + OFFLINE_CLAIM_WINDOW,
+    ).exclude(kind="checkin_offline")
+    if isinstance(superseded, int) and not isinstance(superseded, bool):
+        heard = heard.exclude(seq=superseded)
+    last = heard.order_by("-received_at").values_list("received_at", flat=True).first()
+    if last is not None:
+        hhmm = timezone.localtime(last).strftime("%H:%M")
+        claimed = timezone.localtime(at).strftime("%H:%M")
+        raise DeviceWasOnline(
+            f"device {device.serial} claims to have been offline at {claimed}, but HQ heard from it at {hhmm}: "
+            "check the voter in online",
+            f"دستگاه ادعای برون‌خط بودن در ساعت {to_persian_digits(claimed)} را دارد اما ستاد ساعت "
+            f"{to_persian_digits(hhmm)} پیام آن را دریافت کرده است؛ پذیرش باید برخط انجام شود",
+        )
+
+
+def _record_offline_window(device: DeviceEnrolment, at: dt.datetime) -> None:
+    """Extend the device's offline window that ``at`` falls within ``OFFLINE_WINDOW_GAP`` of, or open one."""
+    window = (
+        OfflineWindow.objects.select_for_update()
+        .filter(device_id=device.pk, started_at__lte=at + OFFLINE_WINDOW_GAP, ended_at__gte=at - OFFLINE_WINDOW_GAP)
+        .order_by("started_at")
+        .first()
+    )
+    if window is None:
+        OfflineWindow.objects.create(device_id=device.pk, branch_id=device.branch_id, started_at=at, ended_at=at,
+                                     checkins=1)
+        return
+    window.started_at, window.ended_at = min(window.started_at, at), max(window.ended_at, at)
+    window.checkins += 1
+    window.save(update_fields=["started_at", "ended_at", "checkins"])
+
+
 def _checkin_offline(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any]:
-    """An offline check-in synced late: a duplicate is accepted for the record and becomes an incident."""
+    """An offline check-in synced late: a duplicate is accepted for the record and becomes an incident.
+
+    The claim is checked first: its time must lie within polling hours, and HQ must not have
+    heard from the device around that time (``policy``); otherwise it is refused and nothing is kept.
+    """
     if device.role != DeviceRole.AUTH:
         raise PollingRefused(
             "only an authentication device checks voters in", "فقط دستگاه احراز هویت پذیرش می‌کند", code="wrong_role"
@@ -224,8 +296,15 @@ def _checkin_offline(device: DeviceEnrolment, envelope: Envelope) -> dict[str, A
         raise PollingRefused(
             "offline check-in time must look like 2026-05-01T09:30Z", "زمان پذیرش برون‌خط نادرست است", code="bad_message"
         ) from exc
+    if DeviceMessage.objects.filter(device_id=device.pk, seq=envelope.seq).exists():
+        # A re-sent offline check-in HQ already took: its first answer, not a verdict on the claim made
+        # with what HQ has heard since.
+        raise _replay(device, envelope.seq)
+    _refuse_outside_polling(device, at)
+    _refuse_if_heard_online(device, at, superseded=body.get("supersedes"))
     detail = {**detail, "approved_by": approved[:150]}
     new_id = _insert_checkin(device, envelope.seq, code, at, offline=True, fingerprint=fingerprint, detail=detail)
+    _record_offline_window(device, at)
     if new_id is not None:
         return {"status": "accepted", "checkin": new_id, "offline": True}
     first = CheckIn.objects.select_related("branch", "device").get(election_id=device.election_id, national_code=code)
