@@ -98,7 +98,7 @@ def clear_polling_data(election_code: str) -> None:
     from entekhab.hq.polling import models as m
 
     ours = {m.VoteRecord, m.BranchReport, m.Incident, m.DuplicateCheckIn, m.CheckIn, m.BranchOpening,
-            m.PaperEntry, m.DeviceMessage, m.DeviceEnrolment}
+            m.PaperEntry, m.DeviceMessage, m.OfflineWindow, m.DeviceEnrolment}
     with transaction.atomic():
         # Later stages (counting, results) keep rows that point at these reports: they are stale now.
         reports = m.BranchReport.objects.filter(branch__election__code=election_code)
@@ -111,10 +111,11 @@ def clear_polling_data(election_code: str) -> None:
                                       "داده روز رأی‌گیری پیشین به داده‌های دیگری گره خورده است",
                                       code="polling_data_in_use") from exc
         for model in (m.VoteRecord, m.BranchReport, m.Incident, m.DuplicateCheckIn, m.CheckIn, m.BranchOpening,
-                      m.PaperEntry, m.DeviceMessage):
+                      m.PaperEntry, m.DeviceMessage, m.OfflineWindow):
             field_name = {"VoteRecord": "report__branch__election__code", "BranchReport": "branch__election__code",
                           "BranchOpening": "branch__election__code", "PaperEntry": "branch__election__code",
-                          "DeviceMessage": "device__election__code"}.get(model.__name__, "election__code")
+                          "DeviceMessage": "device__election__code",
+                          "OfflineWindow": "device__election__code"}.get(model.__name__, "election__code")
             model.objects.filter(**{field_name: election_code}).delete()
         m.DeviceEnrolment.objects.filter(election__code=election_code, replaces__isnull=False).delete()
         m.DeviceEnrolment.objects.filter(election__code=election_code).delete()
