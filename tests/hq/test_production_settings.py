@@ -131,6 +131,7 @@ def assert_refused(status: int, body: dict) -> None:
 
 
 @override_settings(**PRODUCTION_TRANSPORT)
+@pytest.mark.election_state("polling")
 def test_plain_http_device_message_is_refused_not_redirected(opened):
     voter = eligible(None, 1)[0]
     before = stored()
@@ -171,6 +172,7 @@ def _lean(payload: dict, **environ: str) -> tuple[int, dict]:
 
 
 @override_settings(**PRODUCTION_TRANSPORT)
+@pytest.mark.election_state("polling")
 def test_plain_http_on_the_lean_device_path_is_refused(opened):
     voter = eligible(None, 1)[0]
     before = stored()
@@ -183,6 +185,7 @@ def test_plain_http_on_the_lean_device_path_is_refused(opened):
 
 
 @override_settings(**PRODUCTION_TRANSPORT, SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"))
+@pytest.mark.election_state("polling")
 def test_behind_a_declared_proxy_the_forwarded_scheme_decides(opened):
     voter = eligible(None, 1)[0]
     assert_refused(*_lean(signed_checkin(opened.auth, voter), HTTP_X_FORWARDED_PROTO="http"))
