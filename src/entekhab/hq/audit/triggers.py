@@ -15,6 +15,8 @@ around its own DELETE/TRUNCATE (see ``tests/conftest.py``); nothing in ``src`` d
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
+
 GENESIS_SQL = "'" + "0" * 64 + "'"
 APPEND_ONLY = ("audit_auditevent", "audit_auditcheckpoint")
 HEAD = "audit_audithead"
@@ -65,7 +67,7 @@ def install_sql(vendor: str) -> list[str]:
         return _sqlite_install()
     if vendor == "postgresql":
         return _pg_install()
-    raise NotImplementedError(f"no audit triggers for {vendor}")
+    raise _unsupported(vendor)
 
 
 def drop_sql(vendor: str) -> list[str]:
@@ -73,7 +75,13 @@ def drop_sql(vendor: str) -> list[str]:
         return [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_NAMES]
     if vendor == "postgresql":
         return [f"DROP TRIGGER IF EXISTS {name} ON {table}" for name, table in PG_NAMES]
-    raise NotImplementedError(f"no audit triggers for {vendor}")
+    raise _unsupported(vendor)
+
+
+def _unsupported(vendor: str) -> ImproperlyConfigured:
+    """Fail closed: a database the audit triggers cannot guard is refused, never left unguarded."""
+    return ImproperlyConfigured(
+        f"the audit log's append-only triggers exist for SQLite and PostgreSQL only, not {vendor}")
 
 
 def installed(connection) -> list[str]:
