@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from entekhab.commands.identity import AsUser, acting_user, issue_token
+from entekhab.commands.identity import AsUser, acting_user, issue_token, refuse
 
 app = typer.Typer(help="People and their appointments / کاربران و انتصاب‌ها", no_args_is_help=True)
 
@@ -17,11 +17,6 @@ def _setup() -> None:
     setup()
 
 
-def _fail(en: str, fa: str) -> None:
-    typer.echo(f"خطا: {fa}\nerror: {en}", err=True)
-    raise typer.Exit(2)
-
-
 def _refusals(action):
     from django.core.exceptions import PermissionDenied
 
@@ -30,9 +25,9 @@ def _refusals(action):
     try:
         return action()
     except DomainError as exc:
-        _fail(exc.message_en, exc.message_fa)
+        refuse(exc.message_en, exc.message_fa)
     except PermissionDenied as exc:
-        _fail(getattr(exc, "message_en", "not allowed"), getattr(exc, "message_fa", "اجازه ندارید"))
+        refuse(getattr(exc, "message_en", "not allowed"), getattr(exc, "message_fa", "اجازه ندارید"))
 
 
 def _places(election: str | None, area: str | None, branch: str | None):
@@ -41,20 +36,20 @@ def _places(election: str | None, area: str | None, branch: str | None):
 
     e = a = b = None
     if election:
-        e = Election.objects.filter(code=election).first() or _fail(f"no election {election!r}",
+        e = Election.objects.filter(code=election).first() or refuse(f"no election {election!r}",
                                                                    f"انتخابات «{election}» نیست")
     if area:
-        a = Area.objects.filter(code=area).first() or _fail(f"no area {area!r}", f"حوزه «{area}» نیست")
+        a = Area.objects.filter(code=area).first() or refuse(f"no area {area!r}", f"حوزه «{area}» نیست")
     if branch:
         b = Branch.objects.filter(code=branch, election=e).first() if e else None
-        b = b or _fail(f"no branch {branch!r} in that election", f"شعبه «{branch}» در این انتخابات نیست")
+        b = b or refuse(f"no branch {branch!r} in that election", f"شعبه «{branch}» در این انتخابات نیست")
     return e, a, b
 
 
 def _person(username: str):
     from django.contrib.auth.models import User
 
-    return User.objects.filter(username=username).first() or _fail(f"no user {username!r}",
+    return User.objects.filter(username=username).first() or refuse(f"no user {username!r}",
                                                                     f"کاربر «{username}» نیست")
 
 

@@ -10,7 +10,7 @@ audit log names the person who typed the command.
 from __future__ import annotations
 
 import os
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -20,7 +20,8 @@ TOKEN_SALT = "entekhab.cli.as"
 TOKEN_MAX_AGE = 8 * 3600  # one working shift
 
 
-def _refuse(en: str, fa: str) -> None:
+def refuse(en: str, fa: str) -> NoReturn:
+    """Persian first, English second, on stderr; exit 2."""
     typer.echo(f"خطا: {fa}\nerror: {en}", err=True)
     raise typer.Exit(2)
 
@@ -38,24 +39,24 @@ def acting_user(username: str) -> Any:
     from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
 
     if not username:
-        _refuse("say who acts: --as USER (or ENTEKHAB_AS)", "بگویید چه کسی اقدام می‌کند: ‎--as USER‎")
+        refuse("say who acts: --as USER (or ENTEKHAB_AS)", "بگویید چه کسی اقدام می‌کند: ‎--as USER‎")
     token = os.environ.get("ENTEKHAB_TOKEN")
     if token:
         try:
             value = TimestampSigner(salt=TOKEN_SALT).unsign(token, max_age=TOKEN_MAX_AGE)
         except SignatureExpired:
-            _refuse("the token has expired; issue a new one", "توکن منقضی شده است؛ توکن تازه بگیرید")
+            refuse("the token has expired; issue a new one", "توکن منقضی شده است؛ توکن تازه بگیرید")
         except BadSignature:
-            _refuse("the token is not valid", "توکن معتبر نیست")
+            refuse("the token is not valid", "توکن معتبر نیست")
         pk, _, name = value.partition(":")
         user = User.objects.filter(pk=int(pk), username=name, is_active=True).first()
         if user is None or name != username:
-            _refuse(f"the token is not {username!r}'s", f"این توکن متعلق به «{username}» نیست")
+            refuse(f"the token is not {username!r}'s", f"این توکن متعلق به «{username}» نیست")
         return user
     password = os.environ.get("ENTEKHAB_PASSWORD")
     if password is None:
         password = typer.prompt(f"password for {username} / گذرواژه", hide_input=True)
     user = authenticate(username=username, password=password)
     if user is None or not user.is_active:
-        _refuse(f"wrong user name or password for {username!r}", "نام کاربری یا گذرواژه نادرست است")
+        refuse(f"wrong user name or password for {username!r}", "نام کاربری یا گذرواژه نادرست است")
     return user

@@ -64,27 +64,35 @@ def _sync_groups(user: Any) -> list[str]:
     return names
 
 
-def do_appoint(user: Any, role: str, *, acting_user: Any, election: Any = None, area: Any = None,
-               branch: Any = None, reason: str = "") -> Appointment:
-    """Appoint ``user`` to ``role`` in an area, a branch or the whole election."""
-    authorize(acting_user, "accounts.add_appointment", election)
-    _not_self(user, acting_user)
+def _appoint(user: Any, role: str, *, actor: Any, actor_name: str, election: Any, area: Any, branch: Any,
+             reason: str, audit_repeat: bool) -> Appointment:
+    """The one appointing path: superuser and separation checks, the row, the groups, the audit event."""
     role = Role(role)
     if user.is_superuser:
         _refuse("superuser", "a superuser account takes no appointment", "حساب ابرکاربر نقشی نمی‌گیرد")
     with transaction.atomic():
         held = set(Role(r) for r in user.appointments.values_list("role", flat=True))
         _check_roles(held | {role})
-        appointment, _ = Appointment.objects.get_or_create(
+        appointment, created = Appointment.objects.get_or_create(
             user=user, role=role.value, election=election, area=area, branch=branch,
-            defaults={"appointed_by": acting_user.username, "reason": reason})
+            defaults={"appointed_by": actor_name, "reason": reason})
         roles = _sync_groups(user)
-        record(actor=acting_user, action=Event.ACCOUNTS_APPOINT, target=user,
-               before={"roles": sorted(r.value for r in held)},
-               after={"roles": roles, "role": role.value, "area": getattr(area, "code", None),
-                      "branch": getattr(branch, "code", None), "election": getattr(election, "code", None)},
-               reason=reason)
+        if created or audit_repeat:
+            record(actor=actor, action=Event.ACCOUNTS_APPOINT, target=user,
+                   before={"roles": sorted(r.value for r in held)},
+                   after={"roles": roles, "role": role.value, "area": getattr(area, "code", None),
+                          "branch": getattr(branch, "code", None), "election": getattr(election, "code", None)},
+                   reason=reason)
     return appointment
+
+
+def do_appoint(user: Any, role: str, *, acting_user: Any, election: Any = None, area: Any = None,
+               branch: Any = None, reason: str = "") -> Appointment:
+    """Appoint ``user`` to ``role`` in an area, a branch or the whole election."""
+    authorize(acting_user, "accounts.add_appointment", election)
+    _not_self(user, acting_user)
+    return _appoint(user, role, actor=acting_user, actor_name=acting_user.username, election=election, area=area,
+                    branch=branch, reason=reason, audit_repeat=True)
 
 
 def do_revoke(appointment: Appointment, *, acting_user: Any, reason: str = "") -> None:
@@ -118,21 +126,7 @@ def bootstrap_appointment(user: Any, role: str, *, by: str, election: Any = None
     """An appointment made from the server's shell (the first user administrator, the demo).
 
     Whoever can run this already holds the database; it is audited under ``system:<by>``
-    and obeys the same separation rules as :func:`do_appoint`.
+    (once, when the appointment is new) and obeys the same separation rules as :func:`do_appoint`.
     """
-    role = Role(role)
-    if user.is_superuser:
-        _refuse("superuser", "a superuser account takes no appointment", "حساب ابرکاربر نقشی نمی‌گیرد")
-    with transaction.atomic():
-        held = set(Role(r) for r in user.appointments.values_list("role", flat=True))
-        _check_roles(held | {role})
-        appointment, created = Appointment.objects.get_or_create(
-            user=user, role=role.value, election=election, area=area, branch=branch,
-            defaults={"appointed_by": f"system:{by}", "reason": reason})
-        roles = _sync_groups(user)
-        if created:
-            record(actor=f"system:{by}", action=Event.ACCOUNTS_APPOINT, target=user,
-                   before={"roles": sorted(r.value for r in held)},
-                   after={"roles": roles, "role": role.value, "area": getattr(area, "code", None),
-                          "branch": getattr(branch, "code", None)}, reason=reason)
-    return appointment
+    return _appoint(user, role, actor=f"system:{by}", actor_name=f"system:{by}", election=election, area=area,
+                    branch=branch, reason=reason, audit_repeat=False)
