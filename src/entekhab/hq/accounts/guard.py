@@ -47,20 +47,27 @@ def election_state(election_id: int) -> ElectionState:
     return ELECTION.state(Election.objects.values_list("state", flat=True).get(pk=election_id))
 
 
+def check_state(current: str, states: Iterable[ElectionState], what_en: str = "this",
+                what_fa: str = "این کار") -> None:
+    """Refuse unless ``current`` is one of ``states``, naming both in both languages."""
+    allowed, now = frozenset(states), ELECTION.state(current)
+    if now in allowed:
+        return
+    order = list(ElectionState)
+    names_fa = "، ".join(f"«{ELECTION.fa(s)}»" for s in sorted(allowed, key=order.index))
+    names_en = ", ".join(s.value for s in sorted(allowed, key=order.index))
+    raise WrongState(
+        f"{what_en} is not allowed while the election is {now.value} (allowed in: {names_en})",
+        f"{what_fa} در وضعیت «{ELECTION.fa(now)}» انتخابات مجاز نیست؛ فقط در وضعیت {names_fa}",
+    )
+
+
 def require_state(election_id: int | None, states: Iterable[ElectionState] | None, what_en: str = "this",
                   what_fa: str = "این کار") -> None:
+    """:func:`check_state` against the election's state as committed now."""
     if states is None or election_id is None:
         return
-    allowed = frozenset(states)
-    current = election_state(election_id)
-    if current not in allowed:
-        order = list(ElectionState)
-        names_fa = "، ".join(f"«{ELECTION.fa(s)}»" for s in sorted(allowed, key=order.index))
-        names_en = ", ".join(s.value for s in sorted(allowed, key=order.index))
-        raise WrongState(
-            f"{what_en} is not allowed while the election is {current.value} (allowed in: {names_en})",
-            f"{what_fa} در وضعیت «{ELECTION.fa(current)}» انتخابات مجاز نیست؛ فقط در وضعیت {names_fa}",
-        )
+    check_state(election_state(election_id), states, what_en, what_fa)
 
 
 def authorize(user: Any, perm: str | None, obj: Any = None, *, states: Iterable[ElectionState] | None = None,
@@ -70,10 +77,11 @@ def authorize(user: Any, perm: str | None, obj: Any = None, *, states: Iterable[
     ``perm=None`` is an action open to the public (a candidate's own registration): only the
     state is checked.
     """
-    if perm is not None and not scope.holds(user, perm, obj):
+    place = scope.place_of(obj)  # once: it may follow foreign keys
+    if perm is not None and not scope.holds(user, perm, place):
         who = getattr(user, "username", None) or "anonymous"
         raise AuthorityRefused(
             f"{who} may not use {perm} on this object (role, area, branch or party)",
             f"شما اجازه {what_fa} را در این حوزه، شعبه یا تشکل ندارید",
         )
-    require_state(scope.place_of(obj).election_id, states, perm or "this action", what_fa)
+    require_state(place.election_id, states, perm or "this action", what_fa)

@@ -19,11 +19,6 @@ from entekhab.hq.elections.models import Contest, Election, PollExtension
 CONTEST_EDITABLE = ("seats", "alternates", "list_mix_policy", "alternates_policy", "max_codes", "name_fa", "name_en")
 
 
-def require_perm(user: Any, perm: str, obj: Any = None, *, states=None) -> None:
-    """Kept for callers outside the actions: the scoped guard (see ``accounts.guard``)."""
-    authorize(user, perm, obj, states=states)
-
-
 def _snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     return model_to_dict(obj, fields=list(fields))
 

@@ -7,8 +7,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 
 from entekhab.domain.lifecycle import ElectionState
-from entekhab.hq.accounts.guard import WrongState, require_state
-from entekhab.hq.elections.models import Election
+from entekhab.hq.accounts.guard import WrongState, check_state
 from entekhab.hq.polling.actions.authenticate import _authenticate, _replay
 from entekhab.hq.polling.actions.checkins import _checkin, _checkin_offline, _checkin_one_statement
 from entekhab.hq.polling.actions.reports import _branch_info, _branch_open, _branch_report
@@ -58,9 +57,10 @@ def handle_message(payload: object) -> dict[str, Any]:
 
 
 
-# The election states each kind of device message is taken in. Check-ins and openings only
-# while polling; reports, offline batches and branch information also after the polls close,
-# since a branch's report and its synced offline check-ins arrive after 18:00.
+# The election states each kind of device message is taken in. Check-ins only while polling
+# (a branch may open, with its zero report, once the election is ready); reports, offline
+# batches and branch information also after the polls close, since a branch's report and its
+# synced offline check-ins arrive after 18:00.
 _E = ElectionState
 MESSAGE_STATES: dict[str, frozenset[ElectionState]] = {
     "checkin": frozenset({_E.POLLING}),
@@ -72,12 +72,9 @@ MESSAGE_STATES: dict[str, frozenset[ElectionState]] = {
 
 
 def _gate(device: DeviceEnrolment, kind: str) -> None:
-    state = getattr(device, "election_state", None)
-    if state is None:
-        state = Election.objects.values_list("state", flat=True).get(pk=device.election_id)
+    """The election state was read with the device (``_authenticate``): no query of its own."""
     try:
-        require_state(None if state in MESSAGE_STATES[kind] else device.election_id, MESSAGE_STATES[kind],
-                      f"a {kind} message", "این پیام دستگاه")
+        check_state(device.election_state, MESSAGE_STATES[kind], f"a {kind} message", "این پیام دستگاه")
     except WrongState as exc:
         raise ElectionNotPolling(exc.message_en, exc.message_fa) from exc
 
