@@ -76,7 +76,8 @@ def verify(
                                "problems": [{"event": b.event_id, "kind": b.kind.value, "problem": b.problem,
                                              "checkpoint": b.checkpoint} for b in breaks]}, ensure_ascii=False))
         raise typer.Exit(1 if breaks else 0)
-    console = Console()
+    # One problem per line, never wrapped at the terminal's width, so that an auditor can grep it.
+    console = Console(soft_wrap=True, highlight=False)
     if missing:
         fa, en = _both("Warning: the append-only triggers are missing: %(names)s", names=", ".join(missing))
         console.print(f"[yellow]{fa}[/yellow]\n[yellow]{en}[/yellow]")
