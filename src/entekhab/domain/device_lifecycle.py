@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
-from entekhab.domain.lifecycle import TransitionRefused
+from entekhab.domain.lifecycle import Lifecycle, TransitionRefused, moves_of
 
 
 class DeviceKind(StrEnum):
@@ -93,6 +93,10 @@ TRANSITIONS: MappingProxyType[DeviceEvent, Transition] = MappingProxyType({
                    S.RETURNED, "return_device"),
     )
 })
+
+# The state-to-state projection of the events: what ``DEVICE.move`` and the database allow.
+DEVICE = Lifecycle("device", "دستگاه", DeviceState, moves_of((t.source, t.target) for t in TRANSITIONS.values()),
+                   STATE_FA)
 
 PERMISSIONS_FA = {
     "test_device": "آزمون دستگاه",

@@ -9,7 +9,7 @@ trail.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, TypeVar
@@ -73,7 +73,10 @@ class Lifecycle(Generic[S]):
             ) from exc
 
     def fa(self, state: S) -> str:
-        return (self.names_fa or {}).get(state, state.value)
+        """The state's Persian name: from the table given, else its (translated) choice label."""
+        if self.names_fa and state in self.names_fa:
+            return self.names_fa[state]
+        return str(getattr(state, "label", state.value))
 
     def check(self, current: str, target: str) -> S:
         """The target state, or TransitionRefused naming both states in both languages."""
@@ -84,6 +87,34 @@ class Lifecycle(Generic[S]):
                 f"{self.name_fa} نمی‌تواند از وضعیت «{self.fa(cur)}» به «{self.fa(new)}» برود",
             )
         return new
+
+    def move(self, obj: object, target: str, *, field: str = "state") -> S:
+        """Check the move from ``obj``'s state to ``target`` and make it on ``obj`` (not saved).
+
+        The one way application code changes a lifecycle state; the database's transition
+        triggers (``hq/lifecycles.py``) refuse the same moves for any path that bypasses it.
+        """
+        new = self.check(getattr(obj, field), target)
+        setattr(obj, field, new.value)
+        return new
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """Every allowed (from, to) move, sorted: what the database triggers are built from."""
+        return sorted((a.value, b.value) for a, targets in self.moves.items() for b in targets)
+
+
+def moves_of(transitions: Iterable[tuple[Iterable[S], S]]) -> dict[S, frozenset[S]]:
+    """The state-to-state moves of an event table whose rows name their sources and target.
+
+    Lifecycles whose moves are events with roles and deadlines (a candidacy's vetting, a
+    device's logistics) keep those richer tables; this projects them onto a ``Lifecycle`` so
+    the same ``move`` and the same database trigger guard them too.
+    """
+    out: dict[S, set[S]] = {}
+    for sources, target in transitions:
+        for source in sources:
+            out.setdefault(source, set()).add(target)
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 E = ElectionState

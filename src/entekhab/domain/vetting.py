@@ -20,7 +20,7 @@ from types import MappingProxyType
 from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.errors import DomainError
 from entekhab.domain.jalali import format_jalali
-from entekhab.domain.lifecycle import TransitionRefused
+from entekhab.domain.lifecycle import Lifecycle, TransitionRefused, moves_of
 
 
 class RoleRefused(DomainError):
@@ -124,6 +124,12 @@ TRANSITIONS: tuple[Transition, ...] = (
         for s in VettingState
         if s not in FINAL_STATES
     ),
+)
+# The state-to-state projection of the table above: what ``CANDIDACY.move`` and the
+# database's transition trigger allow; the roles, deadlines and reasons stay in ``check_transition``.
+CANDIDACY = Lifecycle(
+    "candidacy", "داوطلبی", VettingState, moves_of(((t.source,), t.target) for t in TRANSITIONS),
+    {s: fa for s, (fa, _) in STATE_NAMES.items()},
 )
 _BY_KEY: Mapping[tuple[VettingState, Action], Transition] = MappingProxyType(
     {(t.source, t.action): t for t in TRANSITIONS}

@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.errors import DomainError
+from entekhab.domain.lifecycle import Lifecycle, moves_of
 from entekhab.publication.totals import BallotExcess
 
 
@@ -52,6 +53,10 @@ STEPS: dict[CertificationStep, tuple[ResultState, ResultState, str, bool]] = {
     CertificationStep.CONFIRM: (ResultState.APPROVED, ResultState.PUBLISHED, "results.confirm_resultversion", False),
     CertificationStep.RETURN: (ResultState.APPROVED, ResultState.RETURNED, "results.confirm_resultversion", True),
 }
+
+# A result version's lifecycle: the projection of the steps, what ``RESULT.move`` and the database allow.
+RESULT = Lifecycle("result version", "نسخه نتیجه", ResultState,
+                   moves_of(((source,), target) for source, target, _, _ in STEPS.values()), STATE_NAMES_FA)
 
 
 def check_step(state: str, step: str, reason: str = "") -> tuple[ResultState, str]:

@@ -45,6 +45,6 @@ def test_plan_pdf_has_the_persian_plan(run45, client_as, tmp_path):
 
 
 def test_no_pdf_for_an_unfinished_run(run45, client_as):
-    run45.state = "running"
-    run45.save(update_fields=["state"])
+    run45.pk, run45.state = None, "running"  # a new run, still computing (a finished one never re-opens)
+    run45.save()
     assert client_as(Role.HQ_ADMIN).get(f"/capacity/1405/runs/{run45.pk}/plan.pdf").status_code == 404

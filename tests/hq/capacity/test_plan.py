@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from entekhab.domain.device_lifecycle import DeviceKind, DeviceState
+from entekhab.domain.device_lifecycle import DEVICE, DeviceKind, DeviceState
 from entekhab.hq.accounts.roles import Role
 from entekhab.hq.audit.models import AuditEvent
 from entekhab.hq.capacity.actions import do_run_plan
@@ -76,6 +76,11 @@ def test_plan_run_equals_the_pure_planner(election, run45, scenario45):
     assert actions == ["capacity.run.start", "capacity.run.finish"]
 
 
+S = DeviceState
+WAY_TO = {S.ALLOCATED: [S.ALLOCATED], S.DEPLOYED: [S.ALLOCATED, S.DEPLOYED],
+          S.FAULTY: [S.ALLOCATED, S.DEPLOYED, S.FAULTY], S.IN_SERVICE: [S.ALLOCATED, S.DEPLOYED, S.IN_SERVICE]}
+
+
 def test_inventory_comes_from_devices_allocated_by_operations(election, scenario45, make_user):
     from entekhab.hq.operations.models import Device
 
@@ -86,8 +91,10 @@ def test_inventory_comes_from_devices_allocated_by_operations(election, scenario
                              (auth[2], second, DeviceState.FAULTY), (boxes[0], first, DeviceState.IN_SERVICE),
                              (boxes[1], first, DeviceState.ALLOCATED), (boxes[2], first, DeviceState.ALLOCATED),
                              (boxes[3], second, DeviceState.ALLOCATED)):
-        d.branch, d.state = branch, state.value
-        d.save(update_fields=["branch", "state"])
+        d.branch = branch
+        for step in WAY_TO[state]:  # the devices' own lifecycle, as operations would walk it
+            DEVICE.move(d, step)
+            d.save(update_fields=["branch", "state"])
     loads = election_loads(election)
     assert loads.inventory_source == "allocated"
     by_code = {b.code: b for b in loads.branches.branches}

@@ -37,6 +37,7 @@ from entekhab.domain.lifecycle import ElectionState, TransitionRefused
 from entekhab.domain.national_code import parse_national_code
 from entekhab.domain.vetting import (
     APPROVED_STATES,
+    CANDIDACY,
     FINAL_STATES,
     Action,
     RoleRefused,
@@ -50,6 +51,7 @@ from entekhab.hq.accounts.scope import Place, place_of
 from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.candidates.models import (
+    LIST,
     BallotCode,
     CandidateList,
     CodePolicy,
@@ -359,7 +361,7 @@ def do_transition(
                 )
         acting_as = next(r.value for r in t.roles if r.value in roles)
         before = reg.state
-        reg.state = t.target.value
+        CANDIDACY.move(reg, t.target)
         reg.save(update_fields=["state"])
         actor = acting_user if getattr(acting_user, "pk", None) else None
         VettingStep.objects.create(
@@ -720,7 +722,7 @@ def do_submit_list(lst: CandidateList, *, acting_user: Any) -> CandidateList:
                 f"members have not confirmed: {', '.join(unconfirmed)}",
                 "همه اعضای فهرست هنوز عضویت خود را تأیید نکرده‌اند",
             )
-        lst.state = ListState.SUBMITTED
+        LIST.move(lst, ListState.SUBMITTED)
         lst.save(update_fields=["state"])
         record(
             actor=acting_user,
@@ -744,10 +746,10 @@ def do_lock_lists(contest: Contest, *, acting_user: Any) -> int:
         locked = 0
         for lst in lists:
             if lst.state == ListState.SUBMITTED:
-                lst.state = ListState.LOCKED
+                LIST.move(lst, ListState.LOCKED)
                 locked += 1
             elif lst.state == ListState.DRAFT:
-                lst.state = ListState.WITHDRAWN
+                LIST.move(lst, ListState.WITHDRAWN)
                 lst.memberships.all().delete()
             else:
                 continue

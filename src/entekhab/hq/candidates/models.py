@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from entekhab.domain.eligibility import DEGREE_NAMES, Degree, Office, Rule, RuleKind, Sex
+from entekhab.domain.lifecycle import Lifecycle
 from entekhab.domain.vetting import STATE_NAMES, Stage, VettingState
 from entekhab.hq.elections.models import BallotStyle, Contest, Election
 from entekhab.hq.geography.models import Area
@@ -301,6 +302,13 @@ class ListState(models.TextChoices):
     SUBMITTED = "submitted", _("submitted")
     LOCKED = "locked", _("locked")
     WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+# A draft is submitted by its party; at the list deadline a submitted list locks and a draft lapses.
+LIST = Lifecycle("list", "فهرست", ListState, {
+    ListState.DRAFT: frozenset({ListState.SUBMITTED, ListState.WITHDRAWN}),
+    ListState.SUBMITTED: frozenset({ListState.LOCKED}),
+})
 
 
 class CandidateList(models.Model):

@@ -23,12 +23,12 @@ from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.capacity.loads import ElectionLoads, election_loads
 from entekhab.hq.capacity.models import (
+    RUN,
     AreaPlan,
     BranchPlan,
     PlanRun,
     PlanScenario,
     RunState,
-    check_run_transition,
 )
 from entekhab.hq.capacity.policy import STALLED_AFTER, SYNC_BRANCH_LIMIT
 from entekhab.hq.elections.models import Election
@@ -188,7 +188,7 @@ def execute_run(run: PlanRun, scenario: Scenario, loads: ElectionLoads, *, actor
     shapes = {b.code: b.ballot.name for b in loads.branches.branches}
     with transaction.atomic():
         locked = PlanRun.objects.select_for_update().get(pk=run.pk)
-        check_run_transition(locked.state, RunState.DONE)
+        RUN.check(locked.state, RunState.DONE)  # refused before the plan's rows are written
         BranchPlan.objects.bulk_create([
             BranchPlan(
                 run=locked, branch_id=loads.branch_ids[s.code], code=s.code, region_code=s.region_code,
@@ -226,7 +226,7 @@ def execute_run(run: PlanRun, scenario: Scenario, loads: ElectionLoads, *, actor
             "simulated_voters_per_day": day.voters,
         }
         locked.charts = svg
-        locked.state = RunState.DONE.value
+        RUN.move(locked, RunState.DONE)
         locked.finished_at = timezone.now()
         locked.seconds = time.perf_counter() - started
         locked.save()
@@ -240,8 +240,8 @@ def _finish_failed(run: PlanRun, exc: Exception, actor: Any) -> None:
     fa = exc.message_fa if isinstance(exc, DomainError) else "محاسبهٔ برنامه با خطا متوقف شد"
     with transaction.atomic():
         locked = PlanRun.objects.select_for_update().get(pk=run.pk)
-        check_run_transition(locked.state, RunState.FAILED)
-        locked.state, locked.error_en, locked.error_fa = RunState.FAILED.value, en, fa
+        RUN.move(locked, RunState.FAILED)
+        locked.error_en, locked.error_fa = en, fa
         locked.finished_at = timezone.now()
         locked.save()
         record(actor=actor, action=Event.CAPACITY_RUN_FINISH, target=locked, before={"state": RunState.RUNNING.value},

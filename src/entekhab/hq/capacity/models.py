@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from entekhab.domain.lifecycle import TransitionRefused
+from entekhab.domain.lifecycle import Lifecycle
 from entekhab.planning.sizing import DeviceNeeds
 
 
@@ -59,12 +59,12 @@ RUN_TRANSITIONS: dict[RunState, frozenset[RunState]] = {
 }
 
 
+# A finished run is never re-opened: its results are what was published.
+RUN = Lifecycle("plan run", "اجرای برنامه", RunState, RUN_TRANSITIONS, RUN_STATE_FA)
+
+
 def check_run_transition(current: str, target: RunState) -> RunState:
-    """A finished run is never re-opened: its results are what was published."""
-    if target not in RUN_TRANSITIONS[RunState(current)]:
-        raise TransitionRefused(f"a plan run cannot go from {current} to {target}",
-                                f"اجرای برنامه نمی‌تواند از «{current}» به «{target}» برود")
-    return target
+    return RUN.check(current, target)
 
 
 class InventorySource(models.TextChoices):

@@ -93,10 +93,10 @@ def do_change_election_state(election: Election, target: str, *, acting_user: An
               what_fa="تغییر وضعیت انتخابات")
     with transaction.atomic():
         locked = Election.objects.select_for_update().get(pk=election.pk)
+        before = {"state": locked.state}
         new_state = ELECTION.check(locked.state, goal)
         _preconditions(locked, new_state)
-        before = {"state": locked.state}
-        locked.state = new_state.value
+        ELECTION.move(locked, new_state)
         locked.save(update_fields=["state"])
         record(actor=acting_user, action=Event.ELECTION_STATE, target=locked, before=before,
                after={"state": locked.state}, reason=reason)

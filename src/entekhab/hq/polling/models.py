@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
+from entekhab.domain.lifecycle import Lifecycle
 from entekhab.hq.elections.models import Branch, Election
 
 
@@ -30,6 +31,13 @@ class EnrolmentState(models.TextChoices):
     PENDING = "pending", _("waiting for the device")
     ACTIVE = "active", _("active")
     RETIRED = "retired", _("retired (replaced)")
+
+
+# A code binds a device's key once; a replacement's binding retires the device it replaces.
+ENROLMENT = Lifecycle("device enrolment", "ثبت دستگاه", EnrolmentState, {
+    EnrolmentState.PENDING: frozenset({EnrolmentState.ACTIVE}),
+    EnrolmentState.ACTIVE: frozenset({EnrolmentState.RETIRED}),
+})
 
 
 class DeviceEnrolment(models.Model):
@@ -183,6 +191,12 @@ class Incident(models.Model):
 class BranchDayState(models.TextChoices):
     OPEN = "open", _("open")
     REPORTED = "reported", _("reported")
+
+
+# A branch opens with its zero report and closes with one final report (electronic or paper).
+BRANCH_DAY = Lifecycle("branch's polling day", "روز رأی‌گیری شعبه", BranchDayState, {
+    BranchDayState.OPEN: frozenset({BranchDayState.REPORTED}),
+})
 
 
 class BranchOpening(models.Model):

@@ -39,6 +39,7 @@ from entekhab.hq.results.totals import (
     unexplained_excess,
 )
 from entekhab.publication.certification import (
+    RESULT,
     CertificationRefused,
     CertificationStep,
     ResultState,
@@ -204,7 +205,7 @@ def do_certify(version: ResultVersion, step: str, *, acting_user: Any, reason: s
         if target is ResultState.PUBLISHED:
             locked.document = {**locked.document, "status": "final"}
             locked.sha256 = sha256_hex(canonical_json(locked.document))
-        locked.state = target.value
+        RESULT.move(locked, target)
         locked.save()
         record(actor=acting_user, action=Event(f"results.{step}"), target=locked, before=before,
                after=_snapshot(locked), reason=reason)

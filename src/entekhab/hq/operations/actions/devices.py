@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from entekhab.domain.device_lifecycle import DeviceEvent, DeviceKind, DeviceState, transition
+from entekhab.domain.device_lifecycle import DEVICE, DeviceEvent, DeviceKind, DeviceState, transition
 from entekhab.domain.draw import DrawResult, Entrant, Slot, with_reserve
 from entekhab.domain.sensitivity import LEVEL_RANK, Level
 from entekhab.hq.audit.events import Event
@@ -66,7 +66,7 @@ def do_device_event(device: Device, event: str, *, place: str, note: str = "", a
             raise OperationRefused("use the replacement procedure, which transfers the journal",
                                    "جایگزینی باید با ثبت انتقال دفتر رویداد انجام شود", code="use_replacement")
         before = {"state": locked.state, "branch": locked.branch_id, "region": locked.region_id}
-        locked.state = t.target.value
+        DEVICE.move(locked, t.target)
         if t.event in (DeviceEvent.RELEASE, DeviceEvent.RETURN):
             locked.branch, locked.region = None, None
         locked.save(update_fields=["state", "branch", "region"])
@@ -98,10 +98,14 @@ def do_replace_device(faulty: Device, replacement: Device, *, journal_entries: i
                 "دستگاه جایگزین باید ذخیره تخصیص‌یافته هم‌نوع در همان منطقه باشد", code="bad_replacement")
         now = timezone.now()
         branch = old.branch
-        old.state = DeviceState.REPLACED.value
+        DEVICE.move(old, DeviceState.REPLACED)
         old.save(update_fields=["state"])
-        new.branch, new.state = branch, DeviceState.IN_SERVICE.value
+        # The reserve is deployed and put into service in one procedure: two moves, as its log says.
+        new.branch = branch
+        DEVICE.move(new, DeviceState.DEPLOYED)
         new.save(update_fields=["branch", "state"])
+        DEVICE.move(new, DeviceState.IN_SERVICE)
+        new.save(update_fields=["state"])
         name = _actor_name(acting_user)
         DeviceLog.objects.bulk_create([
             DeviceLog(device=old, event="replace", from_state="faulty", to_state="replaced", at=now, actor=acting_user,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from entekhab.domain.lifecycle import Lifecycle, moves_of
 from entekhab.domain.readiness import BODY_FA
 
 
@@ -114,6 +115,11 @@ ACTION_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "done": (frozenset({"open", "in_progress"}), "change_actionitem"),
     "cancelled": (frozenset({"open", "in_progress"}), "cancel_actionitem"),
 }
+
+ACTION_ITEM = Lifecycle("action item", "اقدام", ActionStatus,
+                        moves_of(((ActionStatus(s) for s in sources), ActionStatus(t))
+                                 for t, (sources, _) in ACTION_TRANSITIONS.items()),
+                        {ActionStatus(k): v for k, v in ACTION_STATUS_FA.items()})
 
 BODY_CHOICES = [(k.value, v) for k, v in BODY_FA.items()]
 

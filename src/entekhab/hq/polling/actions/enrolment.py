@@ -16,7 +16,7 @@ from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.models import Branch
 from entekhab.hq.polling.errors import PollingRefused, UnknownDevice
-from entekhab.hq.polling.models import DeviceEnrolment, DeviceRole, EnrolmentState, Incident, IncidentKind
+from entekhab.hq.polling.models import ENROLMENT, DeviceEnrolment, DeviceRole, EnrolmentState, Incident, IncidentKind
 from entekhab.records.signing import parse_public_key, verify_document
 
 # Devices are enrolled once the lists are final (the manifest they load names the codes)
@@ -141,12 +141,15 @@ def enrol_device(payload: dict[str, Any]) -> dict[str, Any]:
                 "this key is already bound to a device", "این کلید قبلاً ثبت شده است", code="key_reused"
             )
         enrolment.public_key = claim["public_key"]
-        enrolment.state = EnrolmentState.ACTIVE
+        ENROLMENT.move(enrolment, EnrolmentState.ACTIVE)
         enrolment.code_hash = ""  # the code works once
         enrolment.enrolled_at = timezone.now()
         enrolment.save(update_fields=["public_key", "state", "code_hash", "enrolled_at"])
         if enrolment.replaces_id:
-            DeviceEnrolment.objects.filter(pk=enrolment.replaces_id).update(state=EnrolmentState.RETIRED)
+            old = DeviceEnrolment.objects.select_for_update().get(pk=enrolment.replaces_id)
+            if old.state != EnrolmentState.RETIRED:  # a second successor finds it retired already
+                ENROLMENT.move(old, EnrolmentState.RETIRED)
+                old.save(update_fields=["state"])
         record(
             actor=None,
             action=Event.POLLING_ENROLMENT_BIND,

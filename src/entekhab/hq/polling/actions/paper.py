@@ -18,6 +18,7 @@ from entekhab.hq.audit.log import record
 from entekhab.hq.elections.models import Branch
 from entekhab.hq.polling.manifests import election_definition, verified_manifest_for
 from entekhab.hq.polling.models import (
+    BRANCH_DAY,
     BranchDayState,
     BranchOpening,
     BranchReport,
@@ -150,7 +151,10 @@ def _paper_report(branch: Branch, counts: dict[str, Any], first: Any, acting_use
         received_at=timezone.now(),
     )
     # The branch is closed: an e-box report arriving later is refused as already reported.
-    BranchOpening.objects.filter(branch=branch).update(state=BranchDayState.REPORTED)
+    opening = BranchOpening.objects.select_for_update().filter(branch=branch).first()
+    if opening is not None:  # a branch whose e-box never opened has no polling day to close
+        BRANCH_DAY.move(opening, BranchDayState.REPORTED)
+        opening.save(update_fields=["state"])
     record(actor=acting_user, action=Event.POLLING_PAPER_CONFIRMED, target=stored,
            after={"ballots": signed.report["ballots"], "sha256": signed.sha256,
                   "entered_by": signed.report["entered_by"]})

@@ -11,6 +11,7 @@ from entekhab.domain.errors import DomainError
 from entekhab.hq.polling.errors import PollingRefused
 from entekhab.hq.polling.manifests import election_definition, signed_manifest_for, verified_manifest_for
 from entekhab.hq.polling.models import (
+    BRANCH_DAY,
     BranchDayState,
     BranchOpening,
     BranchReport,
@@ -163,7 +164,7 @@ def _branch_report(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any
     # then follow the records' contents, never the order of casting; the signed digest covers this order.
     VoteRecord.objects.bulk_create([VoteRecord(report=stored, ballot=r) for r in canonical_order(records)],
                                    batch_size=500)
-    opening.state = BranchDayState.REPORTED
+    BRANCH_DAY.move(opening, BranchDayState.REPORTED)
     opening.save(update_fields=["state"])
     return {"status": "stored", "report": report.sha256, "ballots": ballots}
 
