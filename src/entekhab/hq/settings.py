@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "entekhab.hq.polling",
     "entekhab.hq.results",
     "entekhab.hq.capacity",
+    "entekhab.hq.lifecycles",  # last: its migration installs triggers on the tables above
 ]
 
 MIDDLEWARE = [
