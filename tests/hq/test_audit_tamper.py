@@ -160,3 +160,17 @@ def test_deleting_the_tail_and_setting_the_head_back_is_caught_by_the_signed_hea
     sql("DELETE FROM audit_auditevent WHERE id IN (%s, %s)", (events[3].id, events[4].id))
     AuditHead.objects.filter(pk=1).update(digest=events[2].digest)
     assert [(b.event_id, b.kind) for b in verify_chain()] == [(cp.last_event_id, Problem.CHECKPOINT_EVENT_MISSING)]
+
+
+def test_sign_head_at_intervals_signs_only_when_the_head_moved(events, monkeypatch):
+    """``sign-head --every``: the first look signs, a look with nothing new signs nothing."""
+    import time
+
+    looks = []
+    monkeypatch.setattr(time, "sleep", lambda s: looks.append(s))
+    before = AuditCheckpoint.objects.count()
+    result = CliRunner().invoke(app, ["audit", "sign-head", "--every", "300", "--rounds", "3"])
+    assert result.exit_code == 0, result.output
+    assert AuditCheckpoint.objects.count() == before + 1
+    assert AuditCheckpoint.objects.order_by("-id").first().last_event_id == events[-1].id
+    assert result.output.count("nothing to sign") == 2 and looks == [300, 300]

@@ -2,8 +2,9 @@
 
 ``entekhab audit verify`` exits 0 when the chain is intact, 1 when something is wrong (the
 first bad event is named, in Persian first, then English), 2 on unusable input.
-``entekhab audit sign-head`` signs the current head with the HQ key (run it at intervals,
-e.g. from cron; every certification signs one too).
+``entekhab audit sign-head`` signs the current head with the HQ key; with ``--every SECONDS``
+it keeps running and signs whenever the head has moved (on polling day, say every 300 s;
+every certification signs one too).
 """
 
 from __future__ import annotations
@@ -98,21 +99,43 @@ def verify(
     raise typer.Exit(1)
 
 
-def sign_head() -> None:
-    """Sign the chain's current head with the HQ key (a new signed checkpoint)."""
+def sign_head(
+    every: Annotated[float, typer.Option(help="keep running: look every SECONDS, sign when the head moved")] = 0,
+    rounds: Annotated[int, typer.Option(help="with --every: stop after this many looks (0: never)")] = 0,
+) -> None:
+    """Sign the chain's current head with the HQ key (a new signed checkpoint), once or at intervals."""
+    import time
+
     _setup()
     from entekhab.hq.audit.checkpoints import AuditLogEmpty
     from entekhab.hq.audit.checkpoints import sign_head as do_sign
+    from entekhab.hq.audit.models import AuditCheckpoint, AuditHead
 
-    try:
-        cp = do_sign()
-    except AuditLogEmpty:
-        fa, en = _both("The audit log is empty: there is no head to sign.")
-        typer.echo(f"خطا: {fa} (error: {en})", err=True)
-        raise typer.Exit(2) from None
-    fa, en = _both("Signed the audit head: %(events)s events up to event %(id)s, digest %(digest)s.",
-                   events=f"{cp.events:,}", id=cp.last_event_id, digest=cp.digest[:16])
-    typer.echo(f"{fa}\n{en}")
+    if every < 0 or rounds < 0:
+        _fail("--every and --rounds must not be negative")
+    done = 0
+    while True:
+        head = AuditHead.objects.filter(pk=1).first()
+        last = AuditCheckpoint.objects.order_by("-id").first()
+        if every and last is not None and head is not None and head.digest == last.digest:
+            fa, en = _both("The audit head has not moved since checkpoint %(id)s: nothing to sign.", id=last.id)
+            typer.echo(f"{fa}\n{en}")
+        else:
+            try:
+                cp = do_sign()
+            except AuditLogEmpty:
+                fa, en = _both("The audit log is empty: there is no head to sign.")
+                typer.echo(f"خطا: {fa} (error: {en})", err=True)
+                if not every:
+                    raise typer.Exit(2) from None
+            else:
+                fa, en = _both("Signed the audit head: %(events)s events up to event %(id)s, digest %(digest)s.",
+                               events=f"{cp.events:,}", id=cp.last_event_id, digest=cp.digest[:16])
+                typer.echo(f"{fa}\n{en}")
+        done += 1
+        if not every or (rounds and done >= rounds):
+            return
+        time.sleep(every)
 
 
 def register(app: typer.Typer) -> None:
