@@ -9,11 +9,15 @@ import sys
 from pathlib import Path
 
 
-def test_demo_runs_polling_day_counts_and_publishes(tmp_path: Path) -> None:
+def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update({"ENTEKHAB_DATA_DIR": str(tmp_path), "COLUMNS": "200"})
-    out = subprocess.run([sys.executable, "-m", "entekhab.cli", "demo", "--no-serve"],
-                         env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run([sys.executable, "-m", "entekhab.cli", *args],
+                          env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_demo_runs_polling_day_counts_and_publishes(tmp_path: Path) -> None:
+    out = _run(tmp_path, "demo", "--no-serve")
     assert out.returncode == 0, out.stderr[-3000:]
     assert "recount agrees: True" in out.stdout and "running totals agree: True" in out.stdout
     assert "double_checkin" in out.stdout  # the offline branch's duplicate became an incident
@@ -23,3 +27,15 @@ def test_demo_runs_polling_day_counts_and_publishes(tmp_path: Path) -> None:
     assert published
     index = json.loads((published[-1] / "index.json").read_text())
     assert index
+
+
+def test_demo_runs_again_on_its_own_certified_data(tmp_path: Path) -> None:
+    """A newcomer runs `make demo` twice: the second run replaces the certified first one, and so does demo-data."""
+    first = _run(tmp_path, "demo", "--no-serve")
+    assert first.returncode == 0, first.stderr[-3000:]
+    again = _run(tmp_path, "demo", "--no-serve")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "Traceback" not in again.stderr
+    assert "recount agrees: True" in again.stdout and "running totals agree: True" in again.stdout
+    data = _run(tmp_path, "demo-data")
+    assert data.returncode == 0, data.stderr[-3000:]

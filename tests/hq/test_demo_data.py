@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from entekhab.domain.council_size import VILLAGE_FIVE_SEAT_THRESHOLD, Settlement, council_size
 from entekhab.hq.demo.generate import DISTRICT, build_demo
 from entekhab.hq.demo.load import demo_fingerprint, load_demo
@@ -60,3 +62,14 @@ def test_tehran_scale_matches_the_real_figures():
 def test_demo_election_shows_polling_day_in_both_calendars(election: Election):
     assert election.polling_date_jalali == "۱۱ اردیبهشت ۱۴۰۵"
     assert "2026-05-01" in election.polling_date_display
+
+
+def test_only_the_demo_election_can_be_removed_whole(election: Election):
+    from entekhab.domain.lifecycle import TransitionRefused
+    from entekhab.hq.demo.replace import remove_demo_election
+
+    other = Election.objects.create(code="1406", name_fa="دیگر", name_en="other", polling_date=election.polling_date)
+    with pytest.raises(TransitionRefused) as caught:
+        remove_demo_election("1406")
+    assert caught.value.code == "not_the_demo"
+    assert Election.objects.filter(pk=other.pk).exists()

@@ -1,4 +1,4 @@
-"""Writing the demo election into the database, replacing any earlier copy of it."""
+"""Writing the demo election into the database, replacing any earlier copy of it (whatever stage it reached)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from entekhab.hq.candidates.demo import load_candidates_demo
 from entekhab.hq.capacity.demo import load_capacity_demo
 from entekhab.hq.demo.generate import ELECTION_CODE, POLLING_DAY, PROVINCE, DemoElection, build_demo
 from entekhab.hq.demo.people import advance_to
+from entekhab.hq.demo.replace import remove_demo_election
 from entekhab.hq.elections.ballot_styles import assign_ballot_styles
 from entekhab.hq.elections.models import Branch, Contest, CouncilSizeRule, Election
 from entekhab.hq.geography.models import Area
@@ -37,7 +38,7 @@ def load_demo(scale: str, seed: int, *, step: Step | None = None) -> DemoElectio
     step = step or (lambda what, n: None)
     demo = build_demo(scale, seed, council_size_table())
     step("removing the previous demo election", 1)
-    Election.objects.filter(code=ELECTION_CODE).delete()
+    remove_demo_election(ELECTION_CODE)  # whatever stage the last run left it in, results included
     Area.constituents.through.objects.filter(from_area__path__startswith=f"/{PROVINCE}/").delete()
     for kind in ("region", "village", "city", "district", "county", "province"):
         Area.objects.filter(path__startswith=f"/{PROVINCE}/", kind=kind).delete()

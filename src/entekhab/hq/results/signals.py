@@ -49,8 +49,10 @@ def reset_on_report_removal(sender: Any, instance: Any, **kwargs: Any) -> None:
     election_id = instance.election_id
 
     def reset() -> None:
+        from entekhab.hq.elections.models import Election
         from entekhab.hq.results.totals import reset_totals
 
-        reset_totals(election_id)
+        if Election.objects.filter(pk=election_id).exists():  # the demo tool may have removed it whole
+            reset_totals(election_id)
 
     transaction.on_commit(reset)
