@@ -6,6 +6,7 @@ import datetime as dt
 import threading
 
 import pytest
+from playwright.sync_api import expect
 
 from entekhab.device.adapters.civil_registry import DemoCivilRegistry, sample_people
 from entekhab.device.adapters.fingerprint import DemoFingerprintReader
@@ -107,9 +108,9 @@ def test_check_in_vote_by_codes_refuse_invalid_close_and_open_the_pdf(kiosk, pag
     # Typed markup is shown as text, never becomes markup on the voter's screen.
     page.fill(f"#codes-{pr.code}", "")
     page.type(f"#codes-{pr.code}", "<b>x</b>")
-    page.wait_for_selector(f"#names-{pr.code} .unknown")
+    # Wait for the final rendering (all seven characters), not the first `.unknown` row after "<".
+    expect(page.locator(f"#names-{pr.code}")).to_contain_text("<b>x</b>")
     assert page.locator(f"#names-{pr.code} b").count() == 0
-    assert "<b>x</b>" in page.inner_text(f"#names-{pr.code}")
     assert devices.box.ballots_cast == 2
 
     page.goto(f"{url}/close")
