@@ -11,8 +11,15 @@ ok5 = || [ $$? -eq 5 ]
 
 .PHONY: demo test db-tests install system assets messages lint test-pure test-sqlite test-pg bench clean
 
+# Every flag of `entekhab demo` is a make variable: make demo PORT=8100 SCALE=tehran NO_SERVE=1
+PORT ?= 8000
+SCALE ?= small
+SEED ?= 1405
+NO_SERVE ?=
+NO_POLLING ?=
 demo: install assets
-	$(BIN)/entekhab demo
+	$(BIN)/entekhab demo --port $(PORT) --scale $(SCALE) --seed $(SEED) $(if $(NO_SERVE),--no-serve) \
+	    $(if $(NO_POLLING),--no-polling)
 
 test: install assets lint
 	$(PYTEST) -m "not db" -n 2

@@ -39,3 +39,26 @@ def test_demo_runs_again_on_its_own_certified_data(tmp_path: Path) -> None:
     assert "recount agrees: True" in again.stdout and "running totals agree: True" in again.stdout
     data = _run(tmp_path, "demo-data")
     assert data.returncode == 0, data.stderr[-3000:]
+
+
+def test_demo_refuses_a_busy_port_before_loading_anything(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        out = _run(tmp_path, "demo", "--port", str(port))
+    assert out.returncode == 2
+    assert f"port {port} is in use" in out.stderr and "درگاه" in out.stderr
+    assert not (tmp_path / "entekhab.sqlite3").exists()  # refused before the minutes of loading
+
+
+def test_every_demo_flag_is_a_make_variable() -> None:
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(["make", "-n", "-C", str(root), "demo", "PORT=8100", "SCALE=tehran", "SEED=7",
+                          "NO_SERVE=1", "NO_POLLING=1"], capture_output=True, text=True, check=True).stdout
+    line = next(x for x in out.splitlines() if "entekhab demo" in x)
+    cmd = line + out.split(line, 1)[1].split("\n", 2)[1]  # the recipe continues on the next line
+    for flag in ("--port 8100", "--scale tehran", "--seed 7", "--no-serve", "--no-polling"):
+        assert flag in cmd

@@ -4,7 +4,10 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from entekhab.hq.accounts.roles import Role
+from entekhab.hq.web.display import localise_number
 
 
 def test_home_is_persian_and_rtl_by_default(client, election):
@@ -54,3 +57,22 @@ def test_production_refuses_to_start_without_a_secret(tmp_path):
 def test_browser_language_does_not_override_persian(client, election):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="fa" dir="rtl">' in html
+
+
+def test_home_shows_todays_phase_and_links_for_visitors(client, election):
+    html = client.get("/").content.decode()
+    assert "قطعی شدن فهرست‌ها" in html  # the demo stands where lists are final
+    assert 'href="/results/1405/"' in html and 'href="/candidates/"' in html
+    assert 'href="/results/1405/open-data/"' not in html  # nothing is open data before polling
+
+
+@pytest.mark.election_state("counting")
+def test_home_on_counting_day_shows_progress_and_the_checks(client, election):
+    from entekhab.hq.polling.models import BranchReport
+
+    html = client.get("/").content.decode()
+    assert "شمارش و تأیید نتایج" in html
+    reported = BranchReport.objects.filter(branch__election=election).values("branch").distinct().count()
+    assert re.search(r'data-testid="reported">[^<]*<b>' + re.escape(localise_number(reported)), html) is not None
+    for path in ("/results/1405/turnout/", "/results/1405/check/", "/results/1405/open-data/"):
+        assert f'href="{path}"' in html

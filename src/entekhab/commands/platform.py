@@ -105,6 +105,18 @@ def _demo_logins() -> list[tuple[str, str, str]]:
     return logins
 
 
+def _port_free(port: int, host: str = "127.0.0.1") -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def demo(
     scale: Annotated[str, typer.Option(help="small or tehran")] = "small",
     seed: int = 1405,
@@ -118,6 +130,10 @@ def demo(
     other branches' reports are synthetic but in the real signed format. Then every report
     is counted, the boards certify, and the open data is published and recounted.
     """
+    if not no_serve and not _port_free(port):
+        # Before minutes of loading, not after: a newcomer picks another port at once.
+        _fail(f"درگاه {port} در حال استفاده است؛ درگاه دیگری بدهید: make demo PORT=8100 "
+              f"(port {port} is in use; choose another: make demo PORT=8100)")
     demo_data(scale=scale, seed=seed)
     from rich.console import Console
     from rich.table import Table
@@ -150,7 +166,9 @@ def demo(
         ("API", "API", "/api/v1/docs"),
     ]:
         console.print(f"{fa} / {en}: {base}{path}")
-    if not no_serve:
+    if no_serve:
+        console.print(f"برای باز کردن این نشانی‌ها / to open these addresses: entekhab serve --port {port}")
+    else:
         serve(port=port)
 
 
