@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from entekhab.domain.jalali import format_datetime_fa
+
 GENESIS = "0" * 64
 
 
@@ -86,7 +88,8 @@ class AuditEvent(models.Model):
         raise ValueError("audit events are append-only")
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_type}:{self.target_id}"
+        when = format_datetime_fa(self.created_at)
+        return f"{when} {self.actor_name} {self.action} {self.target_type}:{self.target_id}"
 
 
 class AuditHead(models.Model):

@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from entekhab.domain.council_size import Settlement
-from entekhab.domain.jalali import format_jalali, format_jalali_en
+from entekhab.domain.jalali import format_datetime_fa, format_jalali, format_jalali_en
 from entekhab.domain.lifecycle import ElectionState
 from entekhab.hq.geography.models import Area
 
@@ -74,7 +74,7 @@ class PollExtension(models.Model):
         ordering = ["until"]
 
     def __str__(self) -> str:
-        return f"{self.election} → {self.until:%Y-%m-%d %H:%M}"
+        return f"{self.election} → {format_datetime_fa(self.until)}"
 
 
 class Office(models.TextChoices):

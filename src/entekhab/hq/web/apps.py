@@ -6,3 +6,8 @@ class WebConfig(AppConfig):
     name = "entekhab.hq.web"
     label = "web"
     verbose_name = _("Web pages")
+
+    def ready(self) -> None:
+        from entekhab.hq.web.display import jalali_in_admin
+
+        jalali_in_admin()

@@ -52,3 +52,37 @@ def _field_label(field: str) -> str:
         return gettext(field.replace("_", " "))
 
     return lazy(label, str)()
+
+
+def jalali_in_admin() -> None:
+    """Every date the back office shows, in lists and on read-only fields, in the Jalali calendar.
+
+    Django's admin renders a model's dates through ``display_for_field`` and a callable's
+    through ``display_for_value``, always in the Gregorian calendar (Persian month names of
+    it: «۱ مه ۲۰۲۶»). It has no hook for another calendar, so both are wrapped once, here,
+    where the admin modules import them; anything that is not a date passes through unchanged.
+    """
+    from django.contrib.admin import helpers, utils
+    from django.contrib.admin.templatetags import admin_list
+
+    if getattr(utils.display_for_field, "jalali", False):
+        return
+    by_field, by_value = utils.display_for_field, utils.display_for_value
+
+    def display_for_field(value: Any, field: Any, empty_value_display: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(value, dt.date) and not getattr(field, "flatchoices", None):
+            return localise_date(value)
+        return by_field(value, field, empty_value_display, *args, **kwargs)
+
+    def display_for_value(value: Any, empty_value_display: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(value, dt.date):
+            return localise_date(value)
+        return by_value(value, empty_value_display, *args, **kwargs)
+
+    for fn in (display_for_field, display_for_value):
+        fn.jalali = True  # type: ignore[attr-defined]
+    for module in (utils, helpers, admin_list):
+        if hasattr(module, "display_for_field"):
+            module.display_for_field = display_for_field
+        if hasattr(module, "display_for_value"):
+            module.display_for_value = display_for_value

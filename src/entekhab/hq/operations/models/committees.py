@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from entekhab.domain.jalali import format_datetime_fa
 from entekhab.domain.lifecycle import Lifecycle, moves_of
 from entekhab.domain.readiness import BODY_FA
 
@@ -97,7 +98,7 @@ class Meeting(models.Model):
         ordering = ["-held_at"]
 
     def __str__(self) -> str:
-        return f"{self.committee} {self.held_at:%Y-%m-%d}"
+        return f"{self.committee} {format_datetime_fa(self.held_at)}"
 
 
 class ActionStatus(models.TextChoices):

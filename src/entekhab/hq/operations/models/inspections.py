@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from entekhab.domain.jalali import format_jalali
 from entekhab.domain.readiness import BODY_FA, CHECKLIST, RATING_FA, READINESS_FA, ItemRating, Readiness
 
 ITEM_CHOICES = [(i.code, i.label_fa) for i in CHECKLIST]
@@ -33,7 +34,7 @@ class Inspection(models.Model):
         indexes = [models.Index(fields=["branch", "-inspected_on", "-id"])]
 
     def __str__(self) -> str:
-        return f"{self.branch} {self.inspected_on}"
+        return f"{self.branch} {format_jalali(self.inspected_on)}"
 
     @property
     def readiness_fa(self) -> str:

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from entekhab.domain.jalali import format_jalali
 from entekhab.domain.sensitivity import ROLE_FA, StaffRole
 
 ROLE_CHOICES = [(k.value, v) for k, v in ROLE_FA.items()]
@@ -62,7 +63,7 @@ class TrainingClass(models.Model):
         ordering = ["held_on"]
 
     def __str__(self) -> str:
-        return f"{self.course} {self.held_on}"
+        return f"{self.course} {format_jalali(self.held_on)}"
 
 
 class Attendance(models.Model):
