@@ -252,3 +252,33 @@ def test_fuzz_public_get_routes(anon, template):
     run()
     assert len(seen) >= 2000
     assert stored() == before
+
+
+@pytest.mark.parametrize(("content_type", "code", "fa"), [
+    ("application/json", "bad_message", "بدنه درخواست JSON نیست"),  # refused at the edge
+    ("text/plain", "malformed_json", "بدنهٔ درخواست JSON معتبر نیست"),  # refused by django-ninja's parser
+])
+def test_malformed_json_is_named_in_persian(client, election, content_type, code, fa):
+    contest = election.contests.order_by("code").first()
+    before = stored()
+    response = client.post(f"/api/v1/elections/1405/contests/{contest.code}/registrations", data=b'{"a": ',
+                           content_type=content_type)
+    body = response.json()
+    assert response.status_code == 400 and body["code"] == code
+    assert body["message_fa"] == fa
+    assert stored() == before
+
+
+def test_a_missing_csrf_token_is_named_in_persian(make_user, election):
+    from entekhab.hq.accounts.roles import Role
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user(Role.HQ_ADMIN))
+    contest = election.contests.order_by("code").first()
+    before = stored()
+    response = client.post(f"/api/v1/elections/1405/contests/{contest.code}/lists", data={"party": "x"},
+                           content_type="application/json")
+    body = response.json()
+    assert response.status_code == 403 and body["code"] == "csrf_failed"
+    assert "CSRF" in body["message_fa"] and "بررسی" in body["message_fa"]
+    assert stored() == before

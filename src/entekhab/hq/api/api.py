@@ -88,9 +88,24 @@ def on_unauthenticated(request, exc):
     return _error(request, 401, "unauthenticated", "log in first", "ابتدا وارد سامانه شوید")
 
 
+# django-ninja raises these HttpErrors itself, with English text: give each a code and Persian.
+NINJA_ERRORS: dict[tuple[int, str], tuple[str, str]] = {
+    (400, "Cannot parse request body"): ("malformed_json", "بدنهٔ درخواست JSON معتبر نیست"),
+    (403, "CSRF check Failed"): ("csrf_failed", "بررسی CSRF ناموفق بود؛ صفحه را دوباره بارگذاری کنید و دوباره بفرستید"),
+}
+HTTP_FA = {400: "درخواست نادرست است", 401: "ابتدا وارد سامانه شوید", 403: "شما اجازه این کار را ندارید",
+           404: "پیدا نشد", 405: "این روش درخواست پذیرفته نیست", 409: "با وضعیت کنونی سازگار نیست",
+           413: "درخواست بیش از اندازه بزرگ است", 429: "درخواست‌ها بیش از حد است؛ کمی بعد دوباره بفرستید"}
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, "http_error", str(exc), str(exc))
+    en = str(exc)
+    known = next((v for (status, prefix), v in NINJA_ERRORS.items()
+                  if status == exc.status_code and en.startswith(prefix)), None)
+    if known:
+        return _error(request, exc.status_code, known[0], en, known[1])
+    return _error(request, exc.status_code, "http_error", en, HTTP_FA.get(exc.status_code, "درخواست پذیرفته نشد"))
 
 
 # Each module registers its routes on ``api`` when imported; add yours to this tuple.
