@@ -73,3 +73,18 @@ def test_only_the_demo_election_can_be_removed_whole(election: Election):
         remove_demo_election("1406")
     assert caught.value.code == "not_the_demo"
     assert Election.objects.filter(pk=other.pk).exists()
+
+
+def test_persian_names_are_written_with_persian_digits(election: Election):
+    """Area, venue, meeting and class names are Persian text; codes (C01-T02…) stay Latin."""
+    import re
+
+    from entekhab.hq.geography.models import Area
+    from entekhab.hq.operations.models import Meeting, TrainingClass
+
+    latin = re.compile(r"[0-9]")
+    names = [*Area.objects.values_list("name_fa", flat=True),
+             *election.branches.values_list("venue_name", flat=True),
+             *Meeting.objects.values_list("resolutions", flat=True),
+             *TrainingClass.objects.values_list("place", flat=True)]
+    assert names and [n for n in names if latin.search(n)] == []

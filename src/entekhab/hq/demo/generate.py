@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from entekhab.domain.council_size import DEFAULT_COUNCIL_SIZES, CouncilSize, Settlement, council_size
+from entekhab.domain.digits import to_persian_digits
 from entekhab.hq.demo.tehran import (
     COUNTIES,
     DISTRICT_MEMBERS,
@@ -134,7 +135,8 @@ def build_demo(scale: Scale | str, seed: int, table: tuple[CouncilSize, ...] = D
             if capital:
                 for r, rpop in enumerate(TEHRAN_REGIONS, start=1):
                     region = f"{city}-R{r:02d}"
-                    demo.areas.append(AreaSpec(region, "region", f"منطقه {r} تهران", f"Tehran Region {r}", city, rpop))
+                    name_fa = f"منطقه {to_persian_digits(r)} تهران"
+                    demo.areas.append(AreaSpec(region, "region", name_fa, f"Tehran Region {r}", city, rpop))
                     district_units.append((region, _eligible(rpop), True))
             elif city in district_members:
                 district_units.append((city, _eligible(pop), True))
@@ -159,7 +161,7 @@ def build_demo(scale: Scale | str, seed: int, table: tuple[CouncilSize, ...] = D
         for v in range(1, villages_per_county + 1):
             vfa, ven = VILLAGE_NAMES[rng.randrange(len(VILLAGE_NAMES))]
             used[ven] = used.get(ven, 0) + 1
-            suffix_fa = f" {used[ven]}" if used[ven] > 1 else ""
+            suffix_fa = f" {to_persian_digits(used[ven])}" if used[ven] > 1 else ""
             suffix_en = f" {used[ven]}" if used[ven] > 1 else ""
             vpop = int(rng.lognormvariate(7.0, 0.8)) + 150
             village = f"{county}-V{v:03d}"
@@ -241,7 +243,7 @@ def build_demo(scale: Scale | str, seed: int, table: tuple[CouncilSize, ...] = D
                         code=f"{area.removeprefix(PROVINCE + '-')}-{k + 1:04d}",
                         area=area,
                         venue_type=venue,
-                        venue_name=f"{_VENUE_FA[venue]} {k + 1}",
+                        venue_name=f"{_VENUE_FA[venue]} {to_persian_digits(k + 1)}",
                         address=f"{area} / {k + 1}",
                         latitude=round(lat, 6),
                         longitude=round(lon, 6),

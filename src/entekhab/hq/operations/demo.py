@@ -17,6 +17,7 @@ from typing import Any
 from django.utils import timezone
 
 from entekhab.domain.device_lifecycle import DeviceKind, DeviceState
+from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.national_code import check_digit
 from entekhab.domain.readiness import CHECKLIST, MIN_SIGNAL_DBM, Body, Rating, readiness, responsible_body
 from entekhab.domain.readiness import ItemRating as Rated
@@ -163,7 +164,8 @@ def load_operations_demo(election: Any, demo: Any, *, step: Step | None = None) 
             meetings.append(Meeting.objects.create(
                 committee=c, held_at=timezone.make_aware(dt.datetime.combine(polling - dt.timedelta(days=60 - 20 * k),
                                                                              dt.time(10, 0))),
-                place="سالن جلسات فرمانداری", resolutions=f"{k + 1}. بررسی آمادگی شعب و تعیین مسئول اقدامات"))
+                place="سالن جلسات فرمانداری",
+                resolutions=f"{to_persian_digits(k + 1)}. بررسی آمادگی شعب و تعیین مسئول اقدامات"))
     for m in meetings:
         m.attendees.set([x for x in members if x.committee_id == m.committee_id][:3])
     statuses = ["open", "open", "in_progress", "done", "done", "cancelled"]
@@ -270,7 +272,7 @@ def load_operations_demo(election: Any, demo: Any, *, step: Step | None = None) 
     courses = {role: Course.objects.create(code=f"{election.code}-{code}", title=title, role=role, pass_mark=mark)
                for code, title, role, mark in COURSES}
     classes = {role: [TrainingClass.objects.create(course=c, held_on=polling - dt.timedelta(days=30 - k),
-                                                   place=f"سالن آموزش {k + 1}", trainer=_name(rng))
+                                                   place=f"سالن آموزش {to_persian_digits(k + 1)}", trainer=_name(rng))
                       for k in range(3)]
                for role, c in courses.items()}
     # The pool's roles in proportion to what the branches need.
