@@ -28,6 +28,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_demo("small", 1405)
 
 
+@pytest.fixture(autouse=True)
+def _own_open_data_dir(settings, tmp_path_factory):
+    """A confirmed result writes a publication: each test gets its own folder, never the real data's."""
+    settings.OPEN_DATA_DIR = tmp_path_factory.mktemp("open-data")
+
+
 @pytest.fixture
 def election(db):
     from entekhab.hq.elections.models import Election

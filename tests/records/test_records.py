@@ -229,3 +229,22 @@ def test_envelope_refuses_huge_sequence_numbers_and_bad_fields():
 
 def test_sha256_is_of_the_canonical_bytes():
     assert sha256_hex(canonical_json(definition().document())) == definition().fingerprint
+
+
+def test_a_final_report_carries_its_closing_minute_in_utc_and_it_must_fit_its_hour():
+    import datetime as dt
+
+    from entekhab.domain.jalali import TEHRAN
+    from entekhab.records.errors import ReportInvalid
+    from entekhab.records.report import closed_at, parse_closed_at, verify_report
+
+    moment = dt.datetime(2026, 5, 1, 18, 14, 59, tzinfo=TEHRAN)
+    assert closed_at(moment) == "2026-05-01T14:44Z"
+    assert parse_closed_at("2026-05-01T14:44Z") == dt.datetime(2026, 5, 1, 14, 44, tzinfo=dt.UTC)
+    with pytest.raises(ValueError):
+        closed_at(moment.replace(tzinfo=None))
+    base = report_of(records())["report"]
+    verify_report(sign_report({**base, "hour": "2026-05-01T14", "closed_at": "2026-05-01T14:44Z"}, KEY).document())
+    for wrong in ("2026-05-01T18:14", "2026-05-01T18:14+03:30", "2026-05-01T18:14Z"):  # no zone, a zone, another hour
+        with pytest.raises(ReportInvalid):
+            verify_report(sign_report({**base, "hour": "2026-05-01T14", "closed_at": wrong}, KEY).document())

@@ -30,7 +30,7 @@ from entekhab.records.card import BallotCard, coarse_hour, read_card
 from entekhab.records.cvr import canonical_order, records_digest
 from entekhab.records.errors import CardInvalid
 from entekhab.records.manifest import BallotManifest, parse_signed_manifest
-from entekhab.records.report import REPORT_TYPE, SignedReport, sign_report, tally
+from entekhab.records.report import REPORT_TYPE, SignedReport, closed_at, sign_report, tally
 from entekhab.records.signing import SigningKey
 
 SCHEMA = """
@@ -231,6 +231,7 @@ class BallotBox:
         transfers = [e.body for e in self.journal.entries(kind="journal_transfer")]
         self._move(BoxState.CLOSED)
         report = self._report(records=self.records(), now=now, kind="final", extra={
+            "closed_at": closed_at(now),  # the minute, UTC: the minutes print it in Tehran time
             "zero_report_sha256": SignedReport(zero["report"], zero["signature"]).sha256 if zero else "",
             "mock_poll": ({"ballots": mock["report"]["ballots"],
                            "sha256": SignedReport(mock["report"], mock["signature"]).sha256} if mock else None),

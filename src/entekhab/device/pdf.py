@@ -17,7 +17,7 @@ from typing import Any
 from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.jalali import TEHRAN, format_jalali
 from entekhab.records.manifest import BallotManifest
-from entekhab.records.report import SignedReport, qr_payloads
+from entekhab.records.report import SignedReport, parse_closed_at, qr_payloads
 
 FONTS = Path(__file__).resolve().parents[1] / "hq" / "static" / "fonts"
 
@@ -34,9 +34,25 @@ def _fa(value: object) -> str:
     return html.escape(to_persian_digits(value))
 
 
+def report_time_fa(report: dict[str, Any]) -> str:
+    """The report's date and time in Tehran time, Persian digits (escaped HTML).
+
+    A final report carries its closing minute in UTC (``closed_at``): printed as that minute
+    in Tehran. A report with only its UTC ``hour`` (zero and mock reports, paper counts) is
+    printed as the Tehran hour it covers; Tehran is UTC+03:30, so that hour runs from :30 to :30.
+    """
+    if "closed_at" in report:
+        moment = parse_closed_at(report["closed_at"]).astimezone(TEHRAN)
+        return f"{_fa(format_jalali(moment.date()))} — ساعت {_fa(moment.strftime('%H:%M'))} به وقت تهران"
+    start = dt.datetime.strptime(report["hour"], "%Y-%m-%dT%H").replace(tzinfo=dt.UTC).astimezone(TEHRAN)
+    end = start + dt.timedelta(hours=1)
+    return (f"{_fa(format_jalali(start.date()))} — بین ساعت {_fa(start.strftime('%H:%M'))} و "
+            f"{_fa(end.strftime('%H:%M'))} به وقت تهران")
+
+
 def report_html(signed: SignedReport, manifest: BallotManifest) -> str:
     r = signed.report
-    hour = dt.datetime.strptime(r["hour"], "%Y-%m-%dT%H").replace(tzinfo=dt.UTC).astimezone(TEHRAN)
+    when = report_time_fa(r)
     checkins = r.get("checkins") or {}
     statement = checkins.get("statement", {}) if isinstance(checkins, dict) else {}
     ack = r.get("acknowledged_by") or {}
@@ -80,7 +96,7 @@ figure img {{ width: 80mm; }} .sign {{ margin-top: 8mm; }} .sign span {{ display
 <table class="meta">
 <tr><td>انتخابات</td><td>{html.escape(r['election'])}</td><td>شعبه</td>
 <td class="hash">{html.escape(r['branch'])}</td></tr>
-<tr><td>تاریخ و ساعت</td><td>{_fa(format_jalali(hour.date()))} — ساعت {_fa(hour.strftime('%H:%M'))} به وقت تهران</td>
+<tr><td>تاریخ و ساعت</td><td>{when}</td>
 <td>صندوق الکترونیک</td><td>{html.escape(r['device'])}{replaced}</td></tr>
 <tr><td>برگه‌های رأی در صندوق</td><td>{_fa(r['ballots'])}</td>
 <td>پذیرش‌شدگان (دستگاه احراز هویت)</td><td>{_fa(statement.get('checkins', '—'))}</td></tr>

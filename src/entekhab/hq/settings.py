@@ -29,6 +29,8 @@ from django.core.exceptions import ImproperlyConfigured
 HQ_DIR = Path(__file__).resolve().parent
 REPO_DIR = HQ_DIR.parents[2]
 DATA_DIR = Path(os.environ.get("ENTEKHAB_DATA_DIR", REPO_DIR / "data")).resolve()
+# Signed open-data publications, one folder each (``entekhab.hq.results.opendata``); the site serves the latest.
+OPEN_DATA_DIR = DATA_DIR / "open-data"
 
 ENVIRONMENTS = ("development", "test", "production")
 ENV = os.environ.get("ENTEKHAB_ENV", "development")

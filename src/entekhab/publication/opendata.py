@@ -103,8 +103,26 @@ def build_results(*, election: Mapping[str, Any], areas: Sequence[Mapping[str, A
             by_area={a: t for (c, a), t in by_area.items() if c == meta.code},
             seed=lot_seed(str(election["code"]), meta.code, digests.get(meta.code, [])),
         ))
-    return {"format": RESULTS_FORMAT, "election": dict(election), "areas": list(areas),
-            "branches": sorted(branches, key=lambda b: b["code"]), "contests": out_contests}
+    return results_document(election=election, areas=areas, branches=branches, contests=out_contests)
+
+
+def results_document(*, election: Mapping[str, Any], areas: Sequence[Mapping[str, Any]],
+                     branches: Iterable[Mapping[str, Any]], contests: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The shape of ``results.json`` around its contest entries: one place for HQ and the recount.
+
+    HQ fills it with each contest's certified entry (frozen when published) or its live one;
+    :func:`build_results` with the entries recomputed from the reports; both must agree.
+    """
+    return {"format": RESULTS_FORMAT, "election": dict(election), "areas": [dict(a) for a in areas],
+            "branches": sorted(({"code": str(b["code"]), "area": str(b["area"])} for b in branches),
+                               key=lambda b: b["code"]),
+            "contests": [dict(c) for c in contests]}
+
+
+def contest_metas(results: Mapping[str, Any]) -> list[ContestMeta]:
+    """What ``election.json`` says of each contest, read from the results it is published with."""
+    return [ContestMeta(c["code"], c["area"], c["branches_expected"], c["status"], c["version"])
+            for c in results["contests"]]
 
 
 def results_csv(results: Mapping[str, Any]) -> str:

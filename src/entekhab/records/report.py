@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -31,6 +32,26 @@ QR_PREFIX = "EKB1"
 QR_CHUNK = 700  # characters of base64 per code: version ≈ 22 at level M, easy for phone cameras
 MAX_QR_CODES = 200
 MAX_PACKED = 4 * 1024 * 1024
+
+
+CLOSED_AT_FORMAT = "%Y-%m-%dT%H:%MZ"  # a final report's closing minute, UTC (the minutes print it in Tehran time)
+
+
+def closed_at(moment: dt.datetime) -> str:
+    """The minute the polls closed, as a final report carries it: UTC, so no reader guesses the zone."""
+    if moment.tzinfo is None:
+        raise ValueError("a closing time must be aware")
+    return moment.astimezone(dt.UTC).strftime(CLOSED_AT_FORMAT)
+
+
+def parse_closed_at(text: object) -> dt.datetime:
+    """A report's ``closed_at`` as an aware UTC time; refused when not of the one form."""
+    try:
+        return dt.datetime.strptime(str(text), CLOSED_AT_FORMAT).replace(tzinfo=dt.UTC)
+    except ValueError as exc:
+        raise ReportInvalid("the closing time must be UTC, as 2026-05-01T14:44Z",
+                            "زمان پایان رأی‌گیری باید به وقت جهانی و به شکل 2026-05-01T14:44Z باشد",
+                            path="$.report.closed_at") from exc
 
 
 class ReportSource(StrEnum):
@@ -112,6 +133,11 @@ def _check_shape(report: dict[str, Any]) -> None:
     if isinstance(ballots, bool) or not isinstance(ballots, int) or ballots < 0:
         raise ReportInvalid("report ballots must be a whole number", "تعداد آرای صورتجلسه نادرست است",
                             path="$.report.ballots")
+    if "closed_at" in report:
+        closed = parse_closed_at(report["closed_at"])
+        if report.get("hour") != closed.strftime("%Y-%m-%dT%H"):
+            raise ReportInvalid("the closing time is not in the report's hour",
+                                "زمان پایان رأی‌گیری با ساعت صورتجلسه نمی‌خواند", path="$.report.closed_at")
     if not isinstance(report.get("contests"), list):
         raise ReportInvalid("the report has no contests", "صورتجلسه رقابتی ندارد", path="$.report.contests")
 

@@ -50,3 +50,28 @@ def test_stored_report_pdf_is_served_and_the_boards_see_it_read_only(branches, c
     listing = client.get("/admin/polling/branchreport/")
     assert listing.status_code == 200 and b.code in listing.content.decode()
     assert client.get("/admin/polling/branchreport/add/").status_code == 403
+
+
+def test_the_minutes_print_the_close_time_in_tehran_time(branches):
+    """A branch closed at 18:14 Tehran time: the report carries 14:44 UTC, the minutes print 18:14."""
+    import datetime as dt
+
+    from entekhab.device.pdf import report_html
+    from entekhab.domain.jalali import TEHRAN
+
+    b = branches(0)
+    b.devices.open(now=NOW)
+    closed = dt.datetime(2026, 5, 1, 18, 14, 30, tzinfo=TEHRAN)
+    report = b.devices.close(now=closed, branch_head="رئیس", supervisor="ناظر")
+    assert report.report["closed_at"] == "2026-05-01T14:44Z"
+    html = report_html(report, b.devices.box.manifest)
+    assert "ساعت ۱۸:۱۴ به وقت تهران" in html
+    assert "۱۷:۳۰" not in html
+
+
+def test_a_report_with_only_its_utc_hour_is_printed_as_the_tehran_hour_it_covers():
+    from entekhab.device.pdf import report_time_fa
+
+    assert report_time_fa({"hour": "2026-05-01T14"}).endswith("بین ساعت ۱۷:۳۰ و ۱۸:۳۰ به وقت تهران")
+    assert report_time_fa({"hour": "2026-05-01T14", "closed_at": "2026-05-01T14:44Z"}).endswith(
+        "ساعت ۱۸:۱۴ به وقت تهران")

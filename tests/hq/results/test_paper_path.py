@@ -99,8 +99,9 @@ def test_paper_counts_travel_to_the_totals_the_open_data_and_the_recount(electio
     assert report["entered_by"] == ["paper-official-0", "paper-official-1"]
     assert report["checkins"]["checkins"] == 8
     ebox = BranchReport.objects.filter(branch=electronic[0]).first().document["report"]
+    # closed_at: the e-box's closing minute; a paper count entered at HQ has only the hour of entry.
     assert set(ebox) - set(report) <= {"zero_report_sha256", "mock_poll", "predecessors", "journal_head",
-                                       "acknowledged_by"}
+                                       "acknowledged_by", "closed_at"}
     # Rows of the e-box tally's shape (the same keys, contests in the manifest's order).
     assert [r["code"] for r in report["contests"]] == [r["code"] for r in tally(manifest, [])[1]]
     assert {tuple(sorted(r)) for r in report["contests"]} == {tuple(sorted(tally(manifest, [])[1][0]))}

@@ -148,6 +148,7 @@ def simulate_polling_day(*, out_dir: Path, branches: int = 4, voters_per_branch:
     from entekhab.hq.demo.people import advance_to, demo_user
     from entekhab.hq.elections.models import Election
     from entekhab.hq.polling.actions import do_create_enrolment
+    from entekhab.hq.polling.clock import polling_day_at
     from entekhab.hq.polling.models import Incident
 
     step = step or (lambda what, n: None)
@@ -189,7 +190,8 @@ def simulate_polling_day(*, out_dir: Path, branches: int = 4, voters_per_branch:
             devices = BranchDevices(agents["auth"], agents["ebox"], registry=registry,
                                     reader=DemoFingerprintReader(seed=seed))
             mock_rng = random.Random(f"mock:{seed}:{branch.code}")
-            devices.open(now=start, mock=lambda manifest, r=mock_rng: [_ballot(r, manifest) for _ in range(2)])
+            with polling_day_at(start):  # HQ runs on the simulated day, so its times and the devices' agree
+                devices.open(now=start, mock=lambda manifest, r=mock_rng: [_ballot(r, manifest) for _ in range(2)])
             sites.append((devices, BranchOutcome(branch.code)))
         people = sample_people(registry, voters_per_branch * len(sites), day, seed=seed)
         strangers = sample_people(registry, max(1, len(sites)), day, seed=seed + 1, eligible=False)
@@ -220,7 +222,8 @@ def simulate_polling_day(*, out_dir: Path, branches: int = 4, voters_per_branch:
         for devices, outcome in sites:
             devices.auth.transport = HttpTransport(hq.url)
             close_at = dt.datetime.combine(day, dt.time(18, 0), tzinfo=TEHRAN).astimezone(dt.UTC)
-            report = devices.close(now=close_at, branch_head="رئیس شعبه", supervisor="ناظر شعبه")
+            with polling_day_at(close_at):
+                report = devices.close(now=close_at, branch_head="رئیس شعبه", supervisor="ناظر شعبه")
             pdf = render_pdf(report, devices.box.manifest, report_dir / f"{outcome.branch}.pdf")
             outcome.ballots, outcome.report_sha256, outcome.pdf = report.report["ballots"], report.sha256, str(pdf)
             result.branches.append(outcome)
@@ -244,6 +247,14 @@ class _Offline:
 
 def _visit(devices: BranchDevices, outcome: BranchOutcome, voter: str, now: dt.datetime, rng: random.Random, *,
            offline: bool) -> None:
+    from entekhab.hq.polling.clock import polling_day_at
+
+    with polling_day_at(now):  # an online check-in is stamped by HQ: at the simulated moment, not today
+        _visit_now(devices, outcome, voter, now, rng, offline=offline)
+
+
+def _visit_now(devices: BranchDevices, outcome: BranchOutcome, voter: str, now: dt.datetime, rng: random.Random, *,
+               offline: bool) -> None:
     try:
         authenticator = devices.authenticator
         session = authenticator.begin(voter)

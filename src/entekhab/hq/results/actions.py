@@ -47,7 +47,7 @@ from entekhab.publication.certification import (
     check_step,
 )
 from entekhab.publication.contests import ContestInfo, contests_of
-from entekhab.publication.opendata import BranchData, ContestMeta, open_data_files
+from entekhab.publication.opendata import BranchData, contest_metas, open_data_files, results_document
 from entekhab.publication.seats import contest_entry, lot_seed
 from entekhab.publication.totals import ContestTally
 from entekhab.records.canonical import canonical_json, sha256_hex
@@ -185,8 +185,14 @@ def _separate(version: ResultVersion, step: str, acting_user: Any) -> None:
 STEP_FA = {"approve": "تأیید", "confirm": "قطعی", "return": "بازگشت"}
 
 
-def do_certify(version: ResultVersion, step: str, *, acting_user: Any, reason: str = "") -> ResultVersion:
-    """The executive board approves; the supervisory board confirms (publishes) or returns with reasons."""
+def do_certify(version: ResultVersion, step: str, *, acting_user: Any, reason: str = "",
+               publish: bool = True) -> ResultVersion:
+    """The executive board approves; the supervisory board confirms (publishes) or returns with reasons.
+
+    A confirmation writes the new signed open-data publication at once (the set the site
+    serves). A caller confirming many contests in one go may pass ``publish=False`` and
+    write one publication after the last (``do_publish_open_data``), as the demo does.
+    """
     with transaction.atomic():
         locked = ResultVersion.objects.select_for_update().get(pk=version.pk)
         target, perm = check_step(locked.state, step, reason)
@@ -210,6 +216,11 @@ def do_certify(version: ResultVersion, step: str, *, acting_user: Any, reason: s
         record(actor=acting_user, action=Event(f"results.{step}"), target=locked, before=before,
                after=_snapshot(locked), reason=reason)
         sign_head(hq_key())  # every certification leaves a signed audit head behind (published with the open data)
+    if publish and locked.state == ResultState.PUBLISHED:
+        from entekhab.hq.results.opendata import write_publication  # it builds with this module's open_data
+
+        write_publication(locked.contest.election, acting_user=acting_user,
+                          reason=f"results.confirm {locked.contest.code} v{locked.version}")
     return locked
 
 
@@ -242,11 +253,9 @@ def public_results(election: Election, inputs: ElectionInputs | None = None) -> 
             continue
         published = published_version(contest)
         contests.append(published.document if published else live_entry(contest, inputs))
-    branches = (CountedReport.objects.filter(election=election).select_related("branch__area")
-                .order_by("branch__code"))
-    return {"format": "entekhab/results/1", "election": election_json(election), "areas": area_rows(election),
-            "branches": [{"code": c.branch.code, "area": c.branch.area.code} for c in branches],
-            "contests": contests}
+    branches = CountedReport.objects.filter(election=election).values_list("branch__code", "branch__area__code")
+    return results_document(election=election_json(election), areas=area_rows(election),
+                            branches=[{"code": b, "area": a} for b, a in branches], contests=contests)
 
 
 def hq_key() -> SigningKey:
@@ -265,8 +274,7 @@ def open_data(election: Election, *, generated: str | None = None, key: SigningK
         records = list(VoteRecord.objects.filter(report_id=counted.report_id).order_by("id")
                        .values_list("ballot", flat=True))
         branches.append(BranchData(counted.branch.code, counted.branch.area.code, counted.report.document, records))
-    metas = [ContestMeta(c["code"], c["area"], c["branches_expected"], c["status"], c["version"])
-             for c in results["contests"]]
+    metas = contest_metas(results)
     stamp = generated or dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return open_data_files(election=election_json(election), areas=results["areas"], contests=metas,
                            manifests=inputs.manifests, branches=branches, results=results, generated=stamp,

@@ -52,7 +52,7 @@ def run_results_demo(election: Election, *, seed: int = 1405, simulate_if_empty:
         if version.state == "computed":
             version = do_certify(version, "approve", acting_user=executive)
         if version.state == "approved" and (publish_all or contest.code != LEFT_FOR_THE_SUPERVISORS):
-            version = do_certify(version, "confirm", acting_user=supervisor)
+            version = do_certify(version, "confirm", acting_user=supervisor, publish=False)  # one publication below
         states[contest.code] = version.state
     announced = {a.slot for a in TurnoutAnnouncement.objects.filter(election=election)}
     day_after = dt.datetime.combine(election.polling_date + dt.timedelta(days=1), dt.time(12), dt.UTC)

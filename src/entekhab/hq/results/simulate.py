@@ -20,7 +20,7 @@ from entekhab.publication.contests import ContestInfo, contest_info
 from entekhab.publication.recount import recount_records
 from entekhab.records.cvr import canonical_order, records_digest
 from entekhab.records.manifest import BallotManifest, parse_signed_manifest
-from entekhab.records.report import REPORT_TYPE, sign_report, tally
+from entekhab.records.report import REPORT_TYPE, closed_at, sign_report, tally
 from entekhab.records.signing import SigningKey
 
 LIST_SHARE = 0.35  # ballots with one list code (proportional contests)
@@ -115,6 +115,7 @@ def branch_report(
         "device": device,
         "device_key": key.public_hex,
         "hour": closed.astimezone(dt.UTC).strftime("%Y-%m-%dT%H"),
+        "closed_at": closed_at(closed),
         "ballots": ballots,
         "contests": contests,
         "records_sha256": records_digest(list(records)),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.national_code import InvalidNationalCode, parse_national_code
 from entekhab.hq.elections.models import Election
+from entekhab.hq.polling import clock
 from entekhab.hq.polling.actions.authenticate import _replay
 from entekhab.hq.polling.errors import BranchClosed, DeviceWasOnline, PollingRefused, TimeOutsidePolling
 from entekhab.hq.polling.models import (
@@ -150,7 +151,7 @@ def _checkin(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any]:
     code = _national_code(envelope.body)
     fingerprint, detail = _fingerprint(envelope.body)
     new_id = _insert_checkin(
-        device, envelope.seq, code, timezone.now(), offline=False, fingerprint=fingerprint, detail=detail
+        device, envelope.seq, code, clock.now(), offline=False, fingerprint=fingerprint, detail=detail
     )
     if new_id is not None:
         return {"status": "accepted", "checkin": new_id}
@@ -183,7 +184,7 @@ def _checkin_one_statement(device: DeviceEnrolment, envelope: Envelope, signatur
         f"OR EXISTS (SELECT 1 FROM {BranchReport._meta.db_table} WHERE branch_id = %s)) AS yes), "
         f"ins AS (INSERT INTO {CheckIn._meta.db_table} (election_id, national_code, branch_id, device_id, "
         "message_seq, at, offline, fingerprint, detail) SELECT %s::bigint, %s::varchar, %s::bigint, %s::bigint, "
-        "%s::bigint, now(), false, %s::varchar, CAST(%s AS jsonb) FROM open WHERE open.yes "
+        "%s::bigint, now() + %s::interval, false, %s::varchar, CAST(%s AS jsonb) FROM open WHERE open.yes "
         "ON CONFLICT (election_id, national_code) DO NOTHING RETURNING id), "
         f"msg AS (INSERT INTO {DeviceMessage._meta.db_table} (device_id, seq, kind, digest, signature, answer) "
         "SELECT %s, %s, 'checkin', %s, %s, jsonb_build_object('status', 'accepted', 'checkin', ins.id) FROM ins "
@@ -195,7 +196,8 @@ def _checkin_one_statement(device: DeviceEnrolment, envelope: Envelope, signatur
     try:
         with guard, connection.cursor() as cursor:
             cursor.execute(sql, [device.branch_id, device.branch_id,
-                                 device.election_id, code, device.branch_id, device.pk, envelope.seq, fingerprint,
+                                 device.election_id, code, device.branch_id, device.pk, envelope.seq,
+                                 clock.offset(), fingerprint,
                                  json.dumps(detail, ensure_ascii=False), device.pk, envelope.seq, envelope.digest,
                                  signature])
             checkin_id, _ = cursor.fetchone()

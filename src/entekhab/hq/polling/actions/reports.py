@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
-
 from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.errors import DomainError
+from entekhab.hq.polling import clock
 from entekhab.hq.polling.errors import PollingRefused
 from entekhab.hq.polling.manifests import election_definition, signed_manifest_for, verified_manifest_for
 from entekhab.hq.polling.models import (
@@ -76,7 +75,7 @@ def _branch_open(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any]:
             "device": device,
             "manifest_sha256": manifest.sha256,
             "zero_report": zero.document(),
-            "opened_at": timezone.now(),
+            "opened_at": clock.now(),
         },
     )
     if not created:
@@ -158,7 +157,7 @@ def _branch_report(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any
         sha256=report.sha256,
         ballots=ballots,
         checkins=hq_checkins,
-        received_at=timezone.now(),
+        received_at=clock.now(),
     )
     # Stored (and so numbered and published) in canonical order whatever order arrived: row ids
     # then follow the records' contents, never the order of casting; the signed digest covers this order.
