@@ -29,6 +29,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
 
 
+@pytest.fixture(autouse=True)
+def _reseed_transactional(request):
+    """Every test that commits for real starts with the seeded rows and the roles' permissions,
+    whichever transactional test flushed the database before it (in any order xdist chooses)."""
+    if TRANSACTIONAL_FIXTURES & set(request.fixturenames):
+        from tests.seeds import reseed_after_flush
+
+        request.getfixturevalue("transactional_db")
+        reseed_after_flush()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _flush_keeps_audit_triggers():
     """Django's test flush (DELETE on SQLite, TRUNCATE on PostgreSQL) would be refused by the

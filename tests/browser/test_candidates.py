@@ -16,17 +16,7 @@ from entekhab.hq.demo.load import load_demo
 from entekhab.hq.elections.actions import do_change_election_state
 from entekhab.hq.elections.models import Contest, Election
 from entekhab.hq.geography.models import Area
-
-
-def reseed_after_flush() -> None:
-    """A transactional test's flush empties the tables that data migrations seeded; put the seeds back."""
-    import importlib
-
-    from django.apps import apps
-
-    for module in ("entekhab.hq.elections.migrations.0002_council_sizes",
-                   "entekhab.hq.candidates.migrations.0002_default_rules"):
-        importlib.import_module(module).seed(apps, None)  # each seed does nothing when its table has rows
+from tests.seeds import reseed_after_flush
 
 
 @pytest.fixture

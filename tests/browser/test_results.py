@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from entekhab.hq.demo.load import load_demo
-from tests.browser.test_candidates import reseed_after_flush
+from tests.seeds import reseed_after_flush
 
 
 @pytest.fixture

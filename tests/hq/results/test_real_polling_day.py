@@ -12,7 +12,7 @@ from entekhab.hq.results.totals import check_running_totals
 from entekhab.publication.recount import recount_records
 from entekhab.publication.totals import sum_tallies
 from entekhab.records.report import SignedReport, qr_payloads
-from tests.browser.test_candidates import reseed_after_flush
+from tests.seeds import reseed_after_flush
 
 
 def test_reports_from_the_real_intake_are_counted_on_arrival_and_agree_with_their_records(

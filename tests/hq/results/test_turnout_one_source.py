@@ -15,7 +15,7 @@ from entekhab.hq.results.demo import run_results_demo
 from entekhab.hq.results.models import TurnoutAnnouncement
 from entekhab.hq.results.public import clear_memo
 from entekhab.hq.results.turnout import TEHRAN, hourly, turnout
-from tests.browser.test_candidates import reseed_after_flush
+from tests.seeds import reseed_after_flush
 
 
 def test_live_and_official_turnout_come_from_the_same_polling_day_check_ins(transactional_db, tmp_path, client):
