@@ -176,3 +176,113 @@ def hourly_bars(rows: Sequence[tuple[str, int, int]], *, title: str, lang: str =
     parts.append(f'<text x="{left}" y="{top - 6}" font-size="11" fill="#555">{_n(most, lang)}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _nice_step(most: int, ticks: int = 4) -> int:
+    """A round tick interval (1, 2 or 5 × a power of ten) giving about ``ticks`` intervals up to ``most``."""
+    raw = max(1, -(-most // ticks))
+    power = 1
+    while power * 10 <= raw:
+        power *= 10
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
+def value_bars(rows: Sequence[tuple[str, int]], *, title: str, axis: str, lang: str = "fa", width: int = 480,
+               colour: str = "#0b5d4b", css: str = "bars") -> str:
+    """Horizontal bars of counts (votes, ballots) with a labelled axis; right to left for Persian.
+
+    Why its own chart: plurality contests, areas and branches have no seats to draw, and a
+    reader compares candidates at a glance. Labels at the start side, the axis below with
+    round ticks; every number in Persian digits unless the page is English.
+    """
+    if not rows:
+        return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} 40" role="img" class="{css}" '
+                f'aria-label="{escape(title)}"><text x="{width / 2}" y="25" text-anchor="middle">{escape(title)}'
+                "</text></svg>")
+    fa = lang != "en"
+    label_w, bar_h, gap, top, bottom, pad = 150, 18, 8, 10, 44, 12
+    plot_w = width - label_w - 2 * pad - 40
+    most = max(v for _, v in rows)
+    step = _nice_step(most)
+    span = max(step, -(-most // step) * step)
+    height = top + len(rows) * (bar_h + gap) + bottom
+
+    def x_of(v: int) -> float:  # distance from the bars' origin, then mirrored for Persian
+        offset = plot_w * v / span
+        return width - label_w - pad - offset if fa else label_w + pad + offset
+
+    origin = x_of(0)
+    rtl = ' direction="rtl"' if fa else ""
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
+             f'width="{width}" style="max-width:100%;height:auto" aria-label="{escape(title)}" class="{css}" '
+             f'font-family="Vazirmatn, Tahoma, sans-serif" direction="ltr"><title>{escape(title)}</title>']
+    axis_y = top + len(rows) * (bar_h + gap)
+    for v in range(0, span + 1, step):
+        x = x_of(v)
+        parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{axis_y}" stroke="#ccc" '
+                     f'stroke-dasharray="{"" if v == 0 else "3,3"}"/>')
+        parts.append(f'<text x="{x:.1f}" y="{axis_y + 14}" font-size="11" text-anchor="middle" fill="#555">'
+                     f"{_n(v, lang)}</text>")
+    parts.append(f'<text x="{(origin + x_of(span)) / 2:.1f}" y="{axis_y + 34}" font-size="12" text-anchor="middle" '
+                 f'fill="#333" class="axis-title">{escape(axis)}</text>')
+    for k, (label, v) in enumerate(rows):
+        y = top + k * (bar_h + gap)
+        end = x_of(v)
+        short = label if len(label) <= 24 else label[:23] + "…"
+        label_x = width - pad if fa else pad
+        parts.append(f'<text x="{label_x}" y="{y + bar_h * 0.75:.1f}" font-size="12" fill="#222" '
+                     f'text-anchor="start"{rtl}>{escape(short)}</text>')  # rtl: start is the right edge
+        parts.append(f'<rect x="{min(origin, end):.1f}" y="{y}" width="{max(abs(end - origin), 1):.1f}" '
+                     f'height="{bar_h}" fill="{colour}"><title>{escape(label)}: {_n(v, lang)}</title></rect>')
+        value_x = end - 4 if fa else end + 4
+        parts.append(f'<text x="{value_x:.1f}" y="{y + bar_h * 0.75:.1f}" font-size="11" fill="#222" '
+                     f'text-anchor="{"end" if fa else "start"}">{_n(v, lang)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def progress_bars(rows: Sequence[tuple[str, int, int]], *, title: str, axis: str, lang: str = "fa",
+                  width: int = 480) -> str:
+    """Reporting progress per area: (label, branches reported, branches expected) as bars out of 100 %."""
+    fa = lang != "en"
+    if not rows:
+        return value_bars([], title=title, axis=axis, lang=lang, width=width, css="progress")
+    label_w, bar_h, gap, top, bottom, pad = 150, 18, 8, 10, 44, 12
+    plot_w = width - label_w - 2 * pad - 70
+    height = top + len(rows) * (bar_h + gap) + bottom
+
+    def x_of(fraction: Fraction) -> float:
+        offset = float(plot_w * fraction)
+        return width - label_w - pad - offset if fa else label_w + pad + offset
+
+    rtl = ' direction="rtl"' if fa else ""
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
+             f'width="{width}" style="max-width:100%;height:auto" aria-label="{escape(title)}" class="progress" '
+             f'font-family="Vazirmatn, Tahoma, sans-serif" direction="ltr"><title>{escape(title)}</title>']
+    axis_y = top + len(rows) * (bar_h + gap)
+    for q in range(0, 101, 25):
+        x = x_of(Fraction(q, 100))
+        parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{axis_y}" stroke="#ccc" '
+                     f'stroke-dasharray="{"" if q == 0 else "3,3"}"/>')
+        parts.append(f'<text x="{x:.1f}" y="{axis_y + 14}" font-size="11" text-anchor="middle" fill="#555">'
+                     f'{_n(q, lang)}{"٪" if fa else "%"}</text>')
+    parts.append(f'<text x="{(x_of(Fraction(0)) + x_of(Fraction(1))) / 2:.1f}" y="{axis_y + 34}" font-size="12" '
+                 f'text-anchor="middle" fill="#333" class="axis-title">{escape(axis)}</text>')
+    for k, (label, reported, expected) in enumerate(rows):
+        y = top + k * (bar_h + gap)
+        done = Fraction(min(reported, expected), expected) if expected else Fraction(0)
+        short = label if len(label) <= 24 else label[:23] + "…"
+        parts.append(f'<text x="{width - pad if fa else pad}" y="{y + bar_h * 0.75:.1f}" font-size="12" '
+                     f'fill="#222" text-anchor="start"{rtl}>{escape(short)}</text>')  # rtl: start is the right
+        left, right = sorted((x_of(Fraction(0)), x_of(Fraction(1))))
+        parts.append(f'<rect x="{left:.1f}" y="{y}" width="{right - left:.1f}" height="{bar_h}" fill="#e8f1ee"/>')
+        a, b = sorted((x_of(Fraction(0)), x_of(done)))
+        colour = "#0b5d4b" if done == 1 else "#d68910"
+        parts.append(f'<rect x="{a:.1f}" y="{y}" width="{max(b - a, 0):.1f}" height="{bar_h}" fill="{colour}">'
+                     f"<title>{escape(label)}: {_n(reported, lang)} / {_n(expected, lang)}</title></rect>")
+        end = x_of(Fraction(1))
+        parts.append(f'<text x="{end - 6 if fa else end + 6:.1f}" y="{y + bar_h * 0.75:.1f}" font-size="11" '
+                     f'fill="#222" text-anchor="{"end" if fa else "start"}">'
+                     f"{_n(reported, lang)} / {_n(expected, lang)}</text>")
+    parts.append("</svg>")
+    return "".join(parts)

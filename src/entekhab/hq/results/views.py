@@ -8,10 +8,12 @@ from pathlib import Path
 
 import segno
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import etag, require_POST
 
 from entekhab.domain.errors import DomainError
@@ -19,7 +21,16 @@ from entekhab.hq.elections.models import Branch, Contest, Election
 from entekhab.hq.geography.models import Area
 from entekhab.hq.polling.models import BranchReport
 from entekhab.hq.results.actions import do_certify, do_compute_result, hq_key, published_version
-from entekhab.hq.results.models import CountedReport, ResultVersion, TurnoutAnnouncement
+from entekhab.hq.results.drilldown import (
+    contest_trees,
+    counted_of,
+    election_level,
+    normalise_query,
+    page_key,
+    read_results,
+    search_branches,
+)
+from entekhab.hq.results.models import CountedReport, ReportConflict, ResultVersion, TurnoutAnnouncement
 from entekhab.hq.results.opendata import latest_snapshot
 from entekhab.hq.results.public import (
     cached_page,
@@ -33,9 +44,11 @@ from entekhab.hq.results.public import (
 from entekhab.hq.results.totals import contest_excess, explained_excess
 from entekhab.hq.results.turnout import TEHRAN, announcement_slots, do_announce_turnout, hourly
 from entekhab.publication.certification import STATE_NAMES_FA, ResultState, excess_reason
-from entekhab.publication.charts import hourly_bars
+from entekhab.publication.charts import hourly_bars, progress_bars, value_bars
+from entekhab.publication.drilldown import Level, UnknownArea, ranked_candidates
 from entekhab.publication.paper import source_label
 from entekhab.publication.qrcheck import check_posted, split_pasted
+from entekhab.records.canonical import canonical_json
 from entekhab.records.report import SignedReport, qr_payloads
 
 
@@ -65,9 +78,11 @@ def election_page(request: HttpRequest, election: str) -> HttpResponse:
     by_source = (CountedReport.objects.filter(election=e).values_list("report__source")
                  .annotate(n=Count("id")).order_by("report__source"))
     sources = [(*source_label(source), n) for source, n in by_source]
+    level = election_level(e, _figures(e))
     return render(request, "results/election.html", {
         "election": e, "rows": rows, "turnout": now, "branches_reported": len(data["branches"]), "sources": sources,
         "branches_total": Branch.objects.filter(election=e).count(), "snapshot": latest_snapshot(e),
+        "level": level, "progress_chart": _progress_chart(level, _lang()) if level and level.children else "",
     })
 
 
@@ -94,6 +109,8 @@ def contest_page(request: HttpRequest, election: str, contest: str) -> HttpRespo
     candidates = sorted(entry["candidates"], key=lambda x: (-x["votes"], x["code"]))
     if area_tally is not None:
         candidates = [{**x, "area_votes": area_tally["candidates"].get(x["code"], 0)} for x in candidates]
+    tree = contest_trees(e).get(c.code)
+    top = tree.top_level(entry, {a["code"]: a for a in results_for(e)["areas"]}, _figures(e)) if tree else None
     versions = list(c.result_versions.select_related("computed_by", "approved_by", "confirmed_by"))
     excess = contest_excess(c)  # shown to everyone: why certification is blocked, or what explained it
     explained = explained_excess(c, excess)
@@ -112,6 +129,7 @@ def contest_page(request: HttpRequest, election: str, contest: str) -> HttpRespo
         "error": request.GET.get("error", ""),
         "excess": [(excess_reason(x)[0 if lang == "en" else 1], x.branch in explained) for x in excess],
         "blocked": any(x.branch not in explained for x in excess),
+        "root": tree.root if tree else None, **(_level_context(e, entry, top, lang) if top else {}),
     })
 
 
@@ -160,10 +178,36 @@ def branch_page(request: HttpRequest, election: str, branch: str) -> HttpRespons
         qr = [{"text": text, "n": n} for n, text in enumerate(_qr_texts(report), start=1)]
     doc = report.document["report"] if report else None
     return render(request, "results/branch.html", {
-        "election": e, "branch": b, "report": report, "doc": doc,
+        "election": e, "branch": b, "report": report, "doc": doc, "places": _branch_places(e, b, doc, _lang()),
         "source": source_label(doc.get("source")) if doc else None,
         "signature": report.document["signature"] if report else "", "qr": qr, "others": others,
     })
+
+
+def _branch_places(e: Election, b: Branch, doc: dict | None, lang: str) -> list[dict]:
+    """Per contest of the branch: the way up to the contest (area links) and a chart of the branch's votes."""
+    data = read_results(e)
+    entries = {x["code"]: x for x in data["contests"]}
+    names = {a["code"]: a for a in data["areas"]}
+    trees = contest_trees(e)
+    tallies = {t["code"]: t for t in (doc or {}).get("contests", [])}
+    path = [p for p in b.area.path.split("/") if p]
+    out = []
+    for code, tree in sorted(trees.items()):
+        if b.code not in tree.members or code not in entries:
+            continue
+        entry = entries[code]
+        chain = [(a, _name(names.get(a, {"name_fa": a, "name_en": a}), lang))
+                 for a in path[max(len(tree.top) - 1, 0):]]
+        chart = ""
+        if code in tallies:
+            votes = tallies[code].get("candidates", {})
+            rows = sorted(((_name(c, lang), votes.get(c["code"], 0)) for c in entry["candidates"]),
+                          key=lambda r: -r[1])[:TOP_CANDIDATES]
+            chart = value_bars(rows, title=_("Votes of the leading candidates in this branch"), axis=_("votes"),
+                               lang=lang, css="bars candidates-chart")
+        out.append({"code": code, "name": _name(entry, lang), "chain": chain, "chart": chart})
+    return out
 
 
 def _qr_texts(report: BranchReport) -> list[str]:
@@ -293,3 +337,96 @@ def open_data_file(request: HttpRequest, election: str, name: str) -> FileRespon
     return FileResponse(target.open("rb"), content_type=content_type, as_attachment=name != "index.json",
                         filename=Path(name).name)
 
+
+
+# ----------------------------------------------------------------------------- drill-down and branch search
+
+TOP_CANDIDATES = 10  # bars in a candidates chart; the table below it lists every candidate
+BRANCHES_PER_PAGE = 50
+
+
+def _name(row: dict, lang: str) -> str:
+    return (row.get("name_en") or row.get("name_fa", "")) if lang == "en" else (row.get("name_fa") or
+                                                                                row.get("name_en", ""))
+
+
+def _figures(e: Election) -> dict[str, tuple[int, int]]:
+    return {code: (f.checkins, f.eligible) for code, f in turnout_for(e).by_branch.items()}
+
+
+def _candidate_chart(entry: dict, candidates: list[dict], lang: str) -> str:
+    rows = [(_name(c, lang), c["votes"]) for c in candidates[:TOP_CANDIDATES]]
+    return value_bars(rows, title=_("Votes of the leading candidates"), axis=_("votes"), lang=lang,
+                      css="bars candidates-chart")
+
+
+def _progress_chart(level: Level, lang: str) -> str:
+    rows = [(n.name(lang), n.progress.reported, n.progress.expected) for n in level.children]
+    return progress_bars(rows, title=_("Branches reported by area"), axis=_("branches reported"), lang=lang)
+
+
+def _branch_rows(e: Election, codes: list[str] | None = None, branches: list[Branch] | None = None) -> list[dict]:
+    """One row per branch for the lists: where, whether counted, its digest, ballots and source."""
+    if branches is None:
+        branches = list(Branch.objects.filter(election=e, code__in=codes or []).select_related("area")
+                        .order_by("code"))
+    ids = [b.pk for b in branches]
+    counted = counted_of(ids)
+    set_aside = set(ReportConflict.objects.filter(branch_id__in=ids).values_list("branch_id", flat=True))
+    rows = []
+    for b in branches:
+        c = counted.get(b.pk)
+        rows.append({"branch": b, "counted": c, "source": source_label(c["report__source"]) if c else None,
+                     "set_aside": b.pk in set_aside})
+    return rows
+
+
+def _level_context(e: Election, entry: dict, level: Level, lang: str) -> dict:
+    candidates = ranked_candidates(entry, level.tally)
+    return {"level": level, "candidates": candidates, "candidates_chart": _candidate_chart(entry, candidates, lang),
+            "progress_chart": _progress_chart(level, lang) if level.children else "",
+            "branch_rows": _branch_rows(e, list(level.branches))}
+
+
+@cached_page(page_key)
+def area_page(request: HttpRequest, election: str, contest: str, area: str) -> HttpResponse:
+    """One area of one contest: totals, turnout, progress, a chart, its sub-areas and branches."""
+    e = _election(election)
+    c = get_object_or_404(Contest.objects.select_related("area"), election=e, code=contest)
+    data = read_results(e)
+    entry = next((x for x in data["contests"] if x["code"] == c.code), None)
+    tree = contest_trees(e).get(c.code)
+    if entry is None or tree is None:
+        raise Http404("no result for this contest")
+    try:
+        level = tree.level(area, entry, {a["code"]: a for a in data["areas"]}, _figures(e))
+    except UnknownArea as exc:
+        raise Http404(exc.message_en) from exc
+    lang = _lang()
+    return render(request, "results/area.html", {
+        "election": e, "contest": c, "entry": entry, "is_root": area == tree.root,
+        **_level_context(e, entry, level, lang),
+    })
+
+
+def branches_page(request: HttpRequest, election: str) -> HttpResponse:
+    """Every branch, searchable by code and venue name. Not memoised: each query would evict shared entries."""
+    e = _election(election)
+    query = normalise_query(request.GET.get("q", ""))
+    found = Paginator(search_branches(e, query), BRANCHES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "results/branches.html", {
+        "election": e, "q": query, "found": found, "rows": _branch_rows(e, branches=list(found.object_list)),
+        "total": found.paginator.count,
+    })
+
+
+def branch_report_json(request: HttpRequest, election: str, branch: str) -> HttpResponse:
+    """The counted report as signed (e-box or, for paper, HQ) in its canonical bytes: ``sha256sum`` gives its digest."""
+    counted = get_object_or_404(CountedReport.objects.select_related("report"), election__code=election,
+                                branch__code=branch)
+    body = canonical_json(counted.report.document)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{branch}.json"'
+    response["ETag"] = f'"{counted.sha256[:32]}"'
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -1,8 +1,9 @@
-"""Template filters for Persian-first pages: ``{{ n|num }}``, ``{{ d|jdate }}``, ``{{ x|fa_digits }}``."""
+"""Template filters for Persian-first pages: ``num``, ``jdate``, ``fa_digits``, ``ltr`` (Latin identifiers)."""
 
 from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import get_language
 
 from entekhab.domain.digits import to_persian_digits
@@ -24,6 +25,12 @@ def jdate(value):
 @register.filter
 def fa_digits(value):
     return str(value) if get_language() == "en" else to_persian_digits(value)
+
+
+@register.filter
+def ltr(value):
+    """A Latin identifier (branch code, hash) isolated left to right, so RTL text around it cannot reorder it."""
+    return format_html('<bdi dir="ltr">{}</bdi>', value)
 
 
 @register.simple_tag(takes_context=True)

@@ -1,0 +1,95 @@
+"""What the drill-down and branch search pages read: read-only, memoised like the other public pages.
+
+Nothing here writes: unlike the older pages, these never absorb reports on a GET (the
+intake's after-commit hook counts them); they read the results memo under the same key.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from entekhab.domain.digits import to_ascii_digits
+from entekhab.hq.elections.models import Branch, Election
+from entekhab.hq.results.actions import public_results
+from entekhab.hq.results.models import CountedReport
+from entekhab.hq.results.public import memo, results_key
+from entekhab.hq.results.totals import contest_branches
+from entekhab.publication.drilldown import ContestTree, Level
+
+QUERY_LIMIT = 100  # characters of a search kept: a branch code or a venue name is far shorter
+ARABIC_TO_PERSIAN = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "\u200c": " "})
+
+
+def read_results(election: Election) -> dict[str, Any]:
+    """results.json from the memo ``results_for`` fills (same key), without looking for new reports."""
+    return memo(f"results-{results_key(election)}", 300, lambda: public_results(election))
+
+
+def page_key(election: str, *args: Any, **kwargs: Any) -> str:
+    """The cached-page key of an election code, read-only (an unknown code gets a key; the view answers 404)."""
+    e = Election.objects.filter(code=election).first()
+    return results_key(e) if e is not None else "none"
+
+
+def contest_trees(election: Election) -> dict[str, ContestTree]:
+    """Contest code → where its branches lie; branches move only before polling day, so a results key suffices."""
+
+    def build() -> dict[str, ContestTree]:
+        rows = {pk: (code, tuple(p for p in path.split("/") if p))
+                for pk, code, path in Branch.objects.filter(election=election).values_list("id", "code", "area__path")}
+        codes = dict(election.contests.values_list("id", "code"))
+        return {codes[cid]: ContestTree(dict(rows[b] for b in ids)) for cid, ids in contest_branches(election).items()}
+
+    return memo(f"trees-{results_key(election)}", 300, build)
+
+
+def election_level(election: Election, figures: dict[str, tuple[int, int]]) -> Level | None:
+    """The election as one tree of every branch, with counted branches and ballots per area (its overview)."""
+
+    def build() -> tuple[ContestTree, dict[str, dict[str, int]]]:
+        paths = {code: tuple(p for p in path.split("/") if p)
+                 for code, path in Branch.objects.filter(election=election).values_list("code", "area__path")}
+        by_area: dict[str, dict[str, int]] = {}
+        for code, ballots in CountedReport.objects.filter(election=election).values_list("branch__code", "ballots"):
+            for area in paths.get(code, ()):
+                row = by_area.setdefault(area, {"branches": 0, "ballots": 0})
+                row["branches"] += 1
+                row["ballots"] += ballots
+        return ContestTree(paths), by_area
+
+    tree, by_area = memo(f"election-tree-{results_key(election)}", 300, build)
+    areas = {a["code"]: a for a in read_results(election)["areas"]}
+    return tree.top_level({"code": election.code, "by_area": by_area}, areas, figures)
+
+
+def normalise_query(raw: str) -> str:
+    """What a visitor typed, made searchable: no control characters (PostgreSQL refuses NUL), bounded,
+    Persian digits and Arabic letters folded to what the codes and names are stored with."""
+    text = "".join(ch for ch in raw[:QUERY_LIMIT * 4] if unicodedata.category(ch)[0] != "C" or ch == "\u200c")
+    text = unicodedata.normalize("NFC", to_ascii_digits(text).translate(ARABIC_TO_PERSIAN))
+    return " ".join(text.split())[:QUERY_LIMIT]
+
+
+def search_branches(election: Election, query: str) -> QuerySet[Branch]:
+    """The election's branches whose code holds ``query``, or whose venue name holds each of its words.
+
+    Words are not matched against codes one by one: a digit typed with a venue name ("دبستان ۱")
+    would otherwise match every code.
+    """
+    qs = Branch.objects.filter(election=election).select_related("area").order_by("code")
+    if not query:
+        return qs
+    venue = Q()
+    for word in query.split():
+        venue &= Q(venue_name__icontains=word)
+    return qs.filter(Q(code__icontains=query) | venue)
+
+
+def counted_of(branch_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Branch id → its counted report's digest, ballots and source (not the document: a page lists many)."""
+    rows = (CountedReport.objects.filter(branch_id__in=branch_ids)
+            .values("branch_id", "sha256", "ballots", "report__source", "report__received_at"))
+    return {r["branch_id"]: r for r in rows}
