@@ -49,7 +49,7 @@ def test_drill_down_from_the_results_to_a_branch_report(live_server, sized, resu
         expect(page.locator("#level-progress")).to_be_visible()
         titles.append(page.locator("#area-title").inner_text())
         _fits(page, width)
-    assert titles == ["شهرستان تهران", "تهران", "منطقه 1 تهران"]
+    assert titles == ["شهرستان تهران", "تهران", "منطقه ۱ تهران"]
     expect(page.locator("#area-branches .branch-row").first).to_be_visible()
     page.screenshot(path=str(artifacts / f"results-drilldown-region-{name}.png"), full_page=True)
     row = page.locator("#area-branches .branch-row").first
@@ -63,7 +63,7 @@ def test_drill_down_from_the_results_to_a_branch_report(live_server, sized, resu
     qr.scroll_into_view_if_needed()
     expect(qr).to_have_js_property("complete", True)
     assert qr.evaluate("img => img.naturalWidth") > 50
-    expect(page.locator("#branch-places")).to_contain_text("منطقه 1 تهران")
+    expect(page.locator("#branch-places")).to_contain_text("منطقه ۱ تهران")
     _fits(page, width)
     page.screenshot(path=str(artifacts / f"results-drilldown-branch-{name}.png"), full_page=True)
 

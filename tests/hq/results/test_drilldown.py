@@ -42,7 +42,7 @@ def test_council_drills_down_from_the_contest_to_a_branch_report(client, electio
         if not down:
             break
         url = down[0]
-    assert len(seen) == 3 and seen[-1] == "منطقه 1 تهران"
+    assert len(seen) == 3 and seen[-1] == "منطقه ۱ تهران"
     branch = _links(html, "branch-link")[0]
     assert '<bdi dir="ltr">C01-T01-R01-0001</bdi>' in html
     report = client.get(branch).content.decode()

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from entekhab.domain.digits import to_ascii_digits
+from entekhab.domain.digits import to_ascii_digits, to_persian_digits
 from entekhab.hq.elections.models import Branch, Election
 from entekhab.hq.results.actions import public_results
 from entekhab.hq.results.models import CountedReport
@@ -67,7 +67,7 @@ def election_level(election: Election, figures: dict[str, tuple[int, int]]) -> L
 
 def normalise_query(raw: str) -> str:
     """What a visitor typed, made searchable: no control characters (PostgreSQL refuses NUL), bounded,
-    Persian digits and Arabic letters folded to what the codes and names are stored with."""
+    Persian digits folded to the codes' Latin ones (names are matched in both), Arabic letters to Persian."""
     text = "".join(ch for ch in raw[:QUERY_LIMIT * 4] if unicodedata.category(ch)[0] != "C" or ch == "\u200c")
     text = unicodedata.normalize("NFC", to_ascii_digits(text).translate(ARABIC_TO_PERSIAN))
     return " ".join(text.split())[:QUERY_LIMIT]
@@ -83,8 +83,8 @@ def search_branches(election: Election, query: str) -> QuerySet[Branch]:
     if not query:
         return qs
     venue = Q()
-    for word in query.split():
-        venue &= Q(venue_name__icontains=word)
+    for word in query.split():  # names are stored with Persian digits, codes with Latin ones
+        venue &= Q(venue_name__icontains=word) | Q(venue_name__icontains=to_persian_digits(word))
     return qs.filter(Q(code__icontains=query) | venue)
 
 
