@@ -14,7 +14,6 @@ FIELDS = {"state", "status"}
 
 # (file relative to src/entekhab, function): writes that are not lifecycle moves.
 ALLOWED = {
-    ("domain/lifecycle.py", "move"),  # the one place a move is made
     # The demo tool rewinds its own demo election, audited (docs/authority.md).
     ("hq/demo/people.py", "rewind_for_demo"),
     # Region draws move a chunk of tested devices to allocated in one UPDATE; the trigger checks each row.

@@ -138,9 +138,6 @@ ELECTION = Lifecycle(
     ELECTION_STATE_FA,
 )
 
-# Backwards-compatible name of the move table.
-ELECTION_TRANSITIONS = ELECTION.moves
-
 # Phases grouped as actions name them.
 BEFORE_LISTS_FINAL = frozenset({E.DRAFT, E.REGISTRATION, E.VETTING})
 PREPARATION = frozenset({E.DRAFT, E.REGISTRATION, E.VETTING, E.LISTS_FINAL, E.READY})
@@ -148,11 +145,6 @@ POLLING_DAY = frozenset({E.POLLING, E.CLOSED})
 AFTER_POLLING = frozenset({E.CLOSED, E.COUNTING, E.CERTIFIED, E.PUBLISHED})
 NOT_PUBLISHED = frozenset(set(E) - {E.PUBLISHED})
 ANY_STATE = frozenset(E)
-
-
-def check_election_transition(current: str, target: str) -> ElectionState:
-    """The target election state, or TransitionRefused naming both states."""
-    return ELECTION.check(current, target)
 
 
 def path_to(current: str, target: str) -> list[ElectionState]:

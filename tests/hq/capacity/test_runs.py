@@ -9,7 +9,7 @@ from entekhab.hq.accounts.roles import Role
 from entekhab.hq.audit.models import AuditEvent
 from entekhab.hq.capacity import actions
 from entekhab.hq.capacity.loads import election_loads
-from entekhab.hq.capacity.models import BranchPlan, PlanRun, RunState, check_run_transition
+from entekhab.hq.capacity.models import RUN, BranchPlan, PlanRun, RunState
 from entekhab.planning.validate import PlanningInputError
 
 
@@ -28,10 +28,10 @@ def test_a_failed_computation_is_stored_and_audited(election, scenario45, make_u
 
 
 def test_a_finished_run_is_never_reopened(run45, scenario45, election):
-    assert check_run_transition("running", RunState.DONE) is RunState.DONE
+    assert RUN.check("running", RunState.DONE) is RunState.DONE
     for target in (RunState.RUNNING, RunState.DONE, RunState.FAILED):
         with pytest.raises(TransitionRefused):
-            check_run_transition("done", target)
+            RUN.check("done", target)
     before = BranchPlan.objects.filter(run=run45).count()
     with pytest.raises(TransitionRefused):
         actions.execute_run(run45, scenario45.parsed(), election_loads(election), actor=None)

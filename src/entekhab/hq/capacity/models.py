@@ -52,19 +52,9 @@ class RunState(StrEnum):
 
 
 RUN_STATE_FA = {RunState.RUNNING: "در حال محاسبه", RunState.DONE: "انجام‌شده", RunState.FAILED: "ناموفق"}
-RUN_TRANSITIONS: dict[RunState, frozenset[RunState]] = {
-    RunState.RUNNING: frozenset({RunState.DONE, RunState.FAILED}),
-    RunState.DONE: frozenset(),
-    RunState.FAILED: frozenset(),
-}
-
-
 # A finished run is never re-opened: its results are what was published.
-RUN = Lifecycle("plan run", "اجرای برنامه", RunState, RUN_TRANSITIONS, RUN_STATE_FA)
-
-
-def check_run_transition(current: str, target: RunState) -> RunState:
-    return RUN.check(current, target)
+RUN = Lifecycle("plan run", "اجرای برنامه", RunState,
+                {RunState.RUNNING: frozenset({RunState.DONE, RunState.FAILED})}, RUN_STATE_FA)
 
 
 class InventorySource(models.TextChoices):

@@ -94,21 +94,8 @@ def install_sql(vendor: str, items: list[Guarded] | None = None) -> list[str]:
     raise ImproperlyConfigured(f"lifecycle triggers exist for SQLite and PostgreSQL only, not {vendor}")
 
 
-def installed(connection) -> list[str]:
-    with connection.cursor() as cur:
-        if connection.vendor == "sqlite":
-            cur.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [PREFIX + "%"])
-        else:
-            cur.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE %s", [PREFIX + "%"])
-        return sorted(r[0] for r in cur.fetchall())
-
-
-def expected() -> list[str]:
-    return sorted(g.name for g in guarded())
-
-
-def reinstall(connection) -> None:
-    """Drop whatever lifecycle triggers exist and install the current tables' (a migration's job)."""
+def _present(connection) -> list[tuple[str, str]]:
+    """(trigger, table) of every lifecycle trigger the database holds now."""
     with connection.cursor() as cur:
         if connection.vendor == "sqlite":
             cur.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
@@ -116,8 +103,28 @@ def reinstall(connection) -> None:
         else:
             cur.execute("SELECT tgname, tgrelid::regclass::text FROM pg_trigger"
                         " WHERE NOT tgisinternal AND tgname LIKE %s", [PREFIX + "%"])
-        old = cur.fetchall()
+        return cur.fetchall()
+
+
+def installed(connection) -> list[str]:
+    return sorted(name for name, _ in _present(connection))
+
+
+def expected() -> list[str]:
+    return sorted(g.name for g in guarded())
+
+
+def drop_all(connection) -> None:
+    """Drop every lifecycle trigger present, whichever tables of moves it was built from."""
+    old = _present(connection)
+    with connection.cursor() as cur:
         for name, table in old:
             cur.execute(f"DROP TRIGGER IF EXISTS {name}" + ("" if connection.vendor == "sqlite" else f" ON {table}"))
+
+
+def reinstall(connection) -> None:
+    """Drop whatever lifecycle triggers exist and install the current tables' (a migration's job)."""
+    drop_all(connection)
+    with connection.cursor() as cur:
         for sql in install_sql(connection.vendor):
             cur.execute(sql)

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from entekhab.hq.lifecycles.triggers import reinstall
+from entekhab.hq.lifecycles.triggers import drop_all, reinstall
 
 
 def install(apps, schema_editor):
@@ -10,19 +10,7 @@ def install(apps, schema_editor):
 
 
 def drop(apps, schema_editor):
-    from entekhab.hq.lifecycles.triggers import PREFIX
-
-    conn = schema_editor.connection
-    with conn.cursor() as cur:
-        if conn.vendor == "sqlite":
-            cur.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [PREFIX + "%"])
-            for (name,) in cur.fetchall():
-                cur.execute(f"DROP TRIGGER {name}")
-        else:
-            cur.execute("SELECT tgname, tgrelid::regclass::text FROM pg_trigger"
-                        " WHERE NOT tgisinternal AND tgname LIKE %s", [PREFIX + "%"])
-            for name, table in cur.fetchall():
-                cur.execute(f"DROP TRIGGER {name} ON {table}")
+    drop_all(schema_editor.connection)
 
 
 class Migration(migrations.Migration):
