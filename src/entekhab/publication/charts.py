@@ -187,6 +187,37 @@ def _nice_step(most: int, ticks: int = 4) -> int:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
+# The horizontal bar charts' layout: label column, bar height, gap, top and bottom margins, padding.
+_LABEL_W, _BAR_H, _GAP, _TOP, _BOTTOM, _PAD = 150, 18, 8, 10, 44, 12
+
+
+def _bars_frame(rows: int, ticks: Sequence[tuple[float, str, bool]], *, title: str, axis: str, axis_mid: float,
+                width: int, css: str) -> list[str]:
+    """The opening of a horizontal bar chart, its grid lines with their tick labels (``ticks`` are
+    x, label, is the origin) and its axis title; the caller appends the bars and closes it."""
+    height = _TOP + rows * (_BAR_H + _GAP) + _BOTTOM
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
+             f'width="{width}" style="max-width:100%;height:auto" aria-label="{escape(title)}" class="{css}" '
+             f'font-family="Vazirmatn, Tahoma, sans-serif" direction="ltr"><title>{escape(title)}</title>']
+    axis_y = _TOP + rows * (_BAR_H + _GAP)
+    for x, label, origin in ticks:
+        parts.append(f'<line x1="{x:.1f}" y1="{_TOP - 4}" x2="{x:.1f}" y2="{axis_y}" stroke="#ccc" '
+                     f'stroke-dasharray="{"" if origin else "3,3"}"/>')
+        parts.append(f'<text x="{x:.1f}" y="{axis_y + 14}" font-size="11" text-anchor="middle" fill="#555">'
+                     f"{label}</text>")
+    parts.append(f'<text x="{axis_mid:.1f}" y="{axis_y + 34}" font-size="12" text-anchor="middle" '
+                 f'fill="#333" class="axis-title">{escape(axis)}</text>')
+    return parts
+
+
+def _row_label(label: str, y: float, *, width: int, fa: bool) -> str:
+    """A bar's label at the start side (right for Persian), cut at 24 characters."""
+    short = label if len(label) <= 24 else label[:23] + "…"
+    rtl = ' direction="rtl"' if fa else ""
+    return (f'<text x="{width - _PAD if fa else _PAD}" y="{y + _BAR_H * 0.75:.1f}" font-size="12" fill="#222" '
+            f'text-anchor="start"{rtl}>{escape(short)}</text>')  # rtl: start is the right edge
+
+
 def value_bars(rows: Sequence[tuple[str, int]], *, title: str, axis: str, lang: str = "fa", width: int = 480,
                colour: str = "#0b5d4b", css: str = "bars") -> str:
     """Horizontal bars of counts (votes, ballots) with a labelled axis; right to left for Persian.
@@ -200,42 +231,26 @@ def value_bars(rows: Sequence[tuple[str, int]], *, title: str, axis: str, lang: 
                 f'aria-label="{escape(title)}"><text x="{width / 2}" y="25" text-anchor="middle">{escape(title)}'
                 "</text></svg>")
     fa = lang != "en"
-    label_w, bar_h, gap, top, bottom, pad = 150, 18, 8, 10, 44, 12
-    plot_w = width - label_w - 2 * pad - 40
+    plot_w = width - _LABEL_W - 2 * _PAD - 40
     most = max(v for _, v in rows)
     step = _nice_step(most)
     span = max(step, -(-most // step) * step)
-    height = top + len(rows) * (bar_h + gap) + bottom
 
     def x_of(v: int) -> float:  # distance from the bars' origin, then mirrored for Persian
         offset = plot_w * v / span
-        return width - label_w - pad - offset if fa else label_w + pad + offset
+        return width - _LABEL_W - _PAD - offset if fa else _LABEL_W + _PAD + offset
 
     origin = x_of(0)
-    rtl = ' direction="rtl"' if fa else ""
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
-             f'width="{width}" style="max-width:100%;height:auto" aria-label="{escape(title)}" class="{css}" '
-             f'font-family="Vazirmatn, Tahoma, sans-serif" direction="ltr"><title>{escape(title)}</title>']
-    axis_y = top + len(rows) * (bar_h + gap)
-    for v in range(0, span + 1, step):
-        x = x_of(v)
-        parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{axis_y}" stroke="#ccc" '
-                     f'stroke-dasharray="{"" if v == 0 else "3,3"}"/>')
-        parts.append(f'<text x="{x:.1f}" y="{axis_y + 14}" font-size="11" text-anchor="middle" fill="#555">'
-                     f"{_n(v, lang)}</text>")
-    parts.append(f'<text x="{(origin + x_of(span)) / 2:.1f}" y="{axis_y + 34}" font-size="12" text-anchor="middle" '
-                 f'fill="#333" class="axis-title">{escape(axis)}</text>')
+    parts = _bars_frame(len(rows), [(x_of(v), _n(v, lang), v == 0) for v in range(0, span + 1, step)],
+                           title=title, axis=axis, axis_mid=(origin + x_of(span)) / 2, width=width, css=css)
     for k, (label, v) in enumerate(rows):
-        y = top + k * (bar_h + gap)
+        y = _TOP + k * (_BAR_H + _GAP)
         end = x_of(v)
-        short = label if len(label) <= 24 else label[:23] + "…"
-        label_x = width - pad if fa else pad
-        parts.append(f'<text x="{label_x}" y="{y + bar_h * 0.75:.1f}" font-size="12" fill="#222" '
-                     f'text-anchor="start"{rtl}>{escape(short)}</text>')  # rtl: start is the right edge
+        parts.append(_row_label(label, y, width=width, fa=fa))
         parts.append(f'<rect x="{min(origin, end):.1f}" y="{y}" width="{max(abs(end - origin), 1):.1f}" '
-                     f'height="{bar_h}" fill="{colour}"><title>{escape(label)}: {_n(v, lang)}</title></rect>')
+                     f'height="{_BAR_H}" fill="{colour}"><title>{escape(label)}: {_n(v, lang)}</title></rect>')
         value_x = end - 4 if fa else end + 4
-        parts.append(f'<text x="{value_x:.1f}" y="{y + bar_h * 0.75:.1f}" font-size="11" fill="#222" '
+        parts.append(f'<text x="{value_x:.1f}" y="{y + _BAR_H * 0.75:.1f}" font-size="11" fill="#222" '
                      f'text-anchor="{"end" if fa else "start"}">{_n(v, lang)}</text>')
     parts.append("</svg>")
     return "".join(parts)
@@ -247,41 +262,28 @@ def progress_bars(rows: Sequence[tuple[str, int, int]], *, title: str, axis: str
     fa = lang != "en"
     if not rows:
         return value_bars([], title=title, axis=axis, lang=lang, width=width, css="progress")
-    label_w, bar_h, gap, top, bottom, pad = 150, 18, 8, 10, 44, 12
-    plot_w = width - label_w - 2 * pad - 70
-    height = top + len(rows) * (bar_h + gap) + bottom
+    plot_w = width - _LABEL_W - 2 * _PAD - 70
 
     def x_of(fraction: Fraction) -> float:
         offset = float(plot_w * fraction)
-        return width - label_w - pad - offset if fa else label_w + pad + offset
+        return width - _LABEL_W - _PAD - offset if fa else _LABEL_W + _PAD + offset
 
-    rtl = ' direction="rtl"' if fa else ""
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
-             f'width="{width}" style="max-width:100%;height:auto" aria-label="{escape(title)}" class="progress" '
-             f'font-family="Vazirmatn, Tahoma, sans-serif" direction="ltr"><title>{escape(title)}</title>']
-    axis_y = top + len(rows) * (bar_h + gap)
-    for q in range(0, 101, 25):
-        x = x_of(Fraction(q, 100))
-        parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{axis_y}" stroke="#ccc" '
-                     f'stroke-dasharray="{"" if q == 0 else "3,3"}"/>')
-        parts.append(f'<text x="{x:.1f}" y="{axis_y + 14}" font-size="11" text-anchor="middle" fill="#555">'
-                     f'{_n(q, lang)}{"٪" if fa else "%"}</text>')
-    parts.append(f'<text x="{(x_of(Fraction(0)) + x_of(Fraction(1))) / 2:.1f}" y="{axis_y + 34}" font-size="12" '
-                 f'text-anchor="middle" fill="#333" class="axis-title">{escape(axis)}</text>')
+    percent = "٪" if fa else "%"
+    ticks = [(x_of(Fraction(q, 100)), f"{_n(q, lang)}{percent}", q == 0) for q in range(0, 101, 25)]
+    parts = _bars_frame(len(rows), ticks, title=title, axis=axis,
+                           axis_mid=(x_of(Fraction(0)) + x_of(Fraction(1))) / 2, width=width, css="progress")
+    left, right = sorted((x_of(Fraction(0)), x_of(Fraction(1))))
+    end = x_of(Fraction(1))
     for k, (label, reported, expected) in enumerate(rows):
-        y = top + k * (bar_h + gap)
+        y = _TOP + k * (_BAR_H + _GAP)
         done = Fraction(min(reported, expected), expected) if expected else Fraction(0)
-        short = label if len(label) <= 24 else label[:23] + "…"
-        parts.append(f'<text x="{width - pad if fa else pad}" y="{y + bar_h * 0.75:.1f}" font-size="12" '
-                     f'fill="#222" text-anchor="start"{rtl}>{escape(short)}</text>')  # rtl: start is the right
-        left, right = sorted((x_of(Fraction(0)), x_of(Fraction(1))))
-        parts.append(f'<rect x="{left:.1f}" y="{y}" width="{right - left:.1f}" height="{bar_h}" fill="#e8f1ee"/>')
+        parts.append(_row_label(label, y, width=width, fa=fa))
+        parts.append(f'<rect x="{left:.1f}" y="{y}" width="{right - left:.1f}" height="{_BAR_H}" fill="#e8f1ee"/>')
         a, b = sorted((x_of(Fraction(0)), x_of(done)))
         colour = "#0b5d4b" if done == 1 else "#d68910"
-        parts.append(f'<rect x="{a:.1f}" y="{y}" width="{max(b - a, 0):.1f}" height="{bar_h}" fill="{colour}">'
+        parts.append(f'<rect x="{a:.1f}" y="{y}" width="{max(b - a, 0):.1f}" height="{_BAR_H}" fill="{colour}">'
                      f"<title>{escape(label)}: {_n(reported, lang)} / {_n(expected, lang)}</title></rect>")
-        end = x_of(Fraction(1))
-        parts.append(f'<text x="{end - 6 if fa else end + 6:.1f}" y="{y + bar_h * 0.75:.1f}" font-size="11" '
+        parts.append(f'<text x="{end - 6 if fa else end + 6:.1f}" y="{y + _BAR_H * 0.75:.1f}" font-size="11" '
                      f'fill="#222" text-anchor="{"end" if fa else "start"}">'
                      f"{_n(reported, lang)} / {_n(expected, lang)}</text>")
     parts.append("</svg>")
