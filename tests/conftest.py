@@ -9,9 +9,14 @@ They use serialized rollback, so each starts with the rows the migrations seed.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# The command line speaks Persian unless told otherwise; tests read its English messages
+# (tests/test_cli_language.py checks the Persian default and the catalogue).
+os.environ.setdefault("ENTEKHAB_LANG", "en")
 
 DB_PACKAGES = {"hq", "device", "browser", "e2e"}
 TESTS = Path(__file__).parent
@@ -27,6 +32,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.transactional)
             if item.get_closest_marker("django_db") is None:
                 item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+
+
+@pytest.fixture(autouse=True)
+def _language_per_test():
+    """A command run with ``--lang`` inside one test does not change the language of the next."""
+    from entekhab import i18n
+
+    token = i18n._current.set("")
+    yield
+    i18n._current.reset(token)
 
 
 @pytest.fixture(autouse=True)

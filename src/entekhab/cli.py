@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from entekhab.commands import accounts as account_commands
@@ -17,6 +19,21 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+
+@app.callback()
+def _root(
+    lang: Annotated[str, typer.Option("--lang", envvar="ENTEKHAB_LANG",
+                                      help="language of messages: fa (default) or en / زبان پیام‌ها")] = "fa",
+) -> None:
+    """Entekhab (انتخاب): run a fully electronic, verifiable election."""
+    from entekhab.i18n import LANGUAGES, set_language
+
+    if lang not in LANGUAGES:
+        raise typer.BadParameter(f"{lang!r}: fa | en", param_hint="--lang")
+    set_language(lang)
+
 
 # Subcommand modules register here, one line each.
 ops.register(app)

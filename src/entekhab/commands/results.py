@@ -12,10 +12,8 @@ from typing import Annotated
 
 import typer
 
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
+from entekhab.commands.say import fail, fail_error, ident, num, say
+from entekhab.i18n import _
 
 
 def publish(
@@ -25,7 +23,7 @@ def publish(
 ) -> None:
     """Write results, branch reports, vote records (NIST SP 1500-103), NIST SP 1500-100 results and the signed index."""
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
-        _fail(f"{directory} exists and is not an empty folder")
+        fail("%(path)s exists and is not an empty folder", path=ident(directory))
     from entekhab.hq.bootstrap import setup
 
     setup()
@@ -35,15 +33,18 @@ def publish(
 
     elections = Election.objects.filter(code=election) if election else Election.objects.all()
     if elections.count() != 1:
-        _fail(f"no election {election!r}" if election else "several elections: choose one with --election")
+        if election:
+            fail("no election with code %(code)s", code=ident(election))
+        fail("several elections: choose one with --election")
     try:
         outcome = publish_to(elections.get(), directory)
     except DomainError as exc:
-        _fail(exc.message_en)
+        fail_error(exc)
     if as_json:
         typer.echo(json.dumps(outcome, ensure_ascii=False))
     else:
-        typer.echo(f"wrote {outcome['files']} files ({outcome['bytes']:,} bytes) to {outcome['directory']}")
+        say("wrote %(files)s files (%(bytes)s bytes) to %(path)s", files=num(outcome["files"]),
+            bytes=num(outcome["bytes"]), path=ident(outcome["directory"]))
 
 
 def recount(
@@ -56,9 +57,9 @@ def recount(
     from entekhab.publication.opendata import recount_folder
 
     if not directory.is_dir():
-        _fail(f"{directory} is not a folder")
+        fail("%(path)s is not a folder", path=ident(directory))
     if not (directory / "index.json").is_file():
-        _fail(f"{directory} has no index.json")
+        fail("%(path)s has no index.json", path=ident(directory))
     try:
         if as_json:
             outcome = recount_folder(directory, public_key=key)
@@ -67,30 +68,35 @@ def recount(
             from rich.progress import Progress
 
             with Progress(transient=True, console=Console(stderr=True)) as bar:
-                task = bar.add_task("recounting branches", total=None)
+                task = bar.add_task(_("recounting branches"), total=None)
                 outcome = recount_folder(directory, public_key=key, progress=lambda _: bar.advance(task))
     except DomainError as exc:
-        _fail(exc.message_en)
+        fail_error(exc)
     except (KeyError, TypeError, ValueError) as exc:
-        _fail(f"the open data folder is malformed: {exc!r}")
+        fail("the open data folder is malformed: %(detail)s", detail=ident(repr(exc)))
     if as_json:
         typer.echo(json.dumps(outcome.as_json(), ensure_ascii=False))
     else:
         from rich.console import Console
         from rich.table import Table
 
-        console = Console()
-        console.print(f"branches: {outcome.branches:,} · contests: {outcome.contests} · "
-                      f"records in canonical order: {outcome.records_in_canonical_order:,}")
+        console = Console(soft_wrap=True)
+        console.print(_("branches: %(branches)s · contests: %(contests)s · records in canonical order: %(records)s",
+                        branches=num(outcome.branches), contests=num(outcome.contests),
+                        records=num(outcome.records_in_canonical_order)), markup=False)
         for problem in outcome.problems:
-            console.print(f"[red]problem:[/red] {problem}")
+            console.print(f"[red]{_('problem')}:[/red] {problem}")
         if outcome.differences:
-            table = Table("where", "published", "recomputed", title="differences")
+            table = Table(_("where"), _("published"), _("recomputed"), title=_("differences"))
             for d in outcome.differences[:200]:
-                table.add_row(d.where, str(d.expected), str(d.found))
+                table.add_row(ident(d.where), str(d.expected), str(d.found))
             console.print(table)
-        console.print("[green]every total and seat agrees[/green]" if outcome.agrees
-                      else f"[red]{len(outcome.differences)} difference(s), {len(outcome.problems)} problem(s)[/red]")
+        if outcome.agrees:
+            console.print(f"[green]{_('every total and seat agrees')}[/green]")
+        else:
+            console.print("[red]" + _("%(differences)s difference(s), %(problems)s problem(s)",
+                                      differences=num(len(outcome.differences)),
+                                      problems=num(len(outcome.problems))) + "[/red]")
     raise typer.Exit(0 if outcome.agrees else 1)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from entekhab.domain.errors import DomainError
 
@@ -13,10 +14,11 @@ class RecordError(DomainError):
     code = "record_invalid"
 
     def __init__(self, message_en: str, message_fa: str | None = None, *, code: str | None = None,
-                 path: str = "$", problems: Sequence[tuple[str, str]] = ()) -> None:
-        super().__init__(message_en, message_fa, code=code)
+                 path: str = "$", problems: Sequence[tuple[str, str]] = (),
+                 params: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message_en, message_fa, code=code, params=params)
         self.path = path
-        self.problems = tuple(problems) or ((path, message_en),)
+        self.problems = tuple(problems) or ((path, self.message_en),)
 
     def as_dict(self) -> dict[str, str]:
         body = super().as_dict()

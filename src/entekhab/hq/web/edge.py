@@ -49,8 +49,9 @@ class EdgeRefused(DomainError):
     code = "bad_input"
     status = 400
 
-    def __init__(self, message_en: str, message_fa: str, *, code: str | None = None, status: int = 400) -> None:
-        super().__init__(message_en, message_fa, code=code)
+    def __init__(self, message_en: str, message_fa: str | None = None, *, code: str | None = None,
+                 status: int = 400, params: dict | None = None) -> None:
+        super().__init__(message_en, message_fa, code=code, params=params)
         self.status = status
 
 
