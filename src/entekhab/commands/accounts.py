@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from entekhab.commands.identity import AsUser, acting_user, issue_token, refuse
+from entekhab.i18n import en_fa
 
 app = typer.Typer(help="People and their appointments / کاربران و انتصاب‌ها", no_args_is_help=True)
 
@@ -36,21 +37,23 @@ def _places(election: str | None, area: str | None, branch: str | None):
 
     e = a = b = None
     if election:
-        e = Election.objects.filter(code=election).first() or refuse(f"no election {election!r}",
-                                                                   f"انتخابات «{election}» نیست")
+        e = Election.objects.filter(code=election).first() or refuse(
+            *en_fa("no election %(election)s", election=repr(election), election2=election)
+        )
     if area:
-        a = Area.objects.filter(code=area).first() or refuse(f"no area {area!r}", f"حوزه «{area}» نیست")
+        a = Area.objects.filter(code=area).first() or refuse(*en_fa("no area %(area)s", area=repr(area), area2=area))
     if branch:
         b = Branch.objects.filter(code=branch, election=e).first() if e else None
-        b = b or refuse(f"no branch {branch!r} in that election", f"شعبه «{branch}» در این انتخابات نیست")
+        b = b or refuse(*en_fa("no branch %(branch)s in that election", branch=repr(branch), branch2=branch))
     return e, a, b
 
 
 def _person(username: str):
     from django.contrib.auth.models import User
 
-    return User.objects.filter(username=username).first() or refuse(f"no user {username!r}",
-                                                                    f"کاربر «{username}» نیست")
+    return User.objects.filter(username=username).first() or refuse(
+        *en_fa("no user %(username)s", username=repr(username), username2=username)
+    )
 
 
 @app.command()

@@ -11,6 +11,8 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from entekhab.i18n import en_fa
+
 manifest_app = typer.Typer(help="Signed ballot manifests and typo-proof ballot codes.", no_args_is_help=True)
 
 
@@ -35,13 +37,15 @@ def verify(
     try:
         signed = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        _fail(f"cannot read {file}: {exc}", "خواندن پرونده ممکن نیست")
+        _fail(*en_fa("cannot read %(file)s: %(exc)s", file=file, exc=exc))
     except json.JSONDecodeError as exc:
-        _fail(f"malformed JSON in {file}: {exc.msg} (line {exc.lineno})", "JSON نادرست است")
+        _fail(
+            *en_fa("malformed JSON in %(file)s: %(msg)s (line %(lineno)s)", file=file, msg=exc.msg, lineno=exc.lineno)
+        )
     if not isinstance(signed, dict) or not {"manifest", "sha256", "signature", "public_key"} <= set(signed):
-        _fail("the file needs manifest, sha256, signature and public_key", "پرونده ناقص است")
+        _fail(*en_fa("the file needs manifest, sha256, signature and public_key"))
     if public_key is not None and public_key.lower() != str(signed["public_key"]).lower():
-        _fail("signed by another key than the one expected", "امضاکننده کلید مورد انتظار نیست")
+        _fail(*en_fa("signed by another key than the one expected"))
     try:
         data = canonical_json(signed["manifest"])
         doc = verify_manifest(data, str(signed["sha256"]), str(signed["signature"]), str(signed["public_key"]))
@@ -53,7 +57,7 @@ def verify(
     except DomainError as exc:
         _fail(exc.message_en, exc.message_fa)
     except (KeyError, TypeError) as exc:
-        _fail(f"manifest is malformed: {exc}", "فهرست‌نامه ناقص است")
+        _fail(*en_fa("manifest is malformed: %(exc)s", exc=exc))
     if as_json:
         typer.echo(json.dumps({"valid": True, "sha256": signed["sha256"], "contests": summary}, ensure_ascii=False))
         return

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from entekhab.i18n import en_fa
+
 if TYPE_CHECKING:
     from entekhab.counting.result import CountResult
 
@@ -38,18 +40,17 @@ def count(
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
-        _fail(f"cannot read {file}: {reason}", f"خواندن {file} ممکن نیست: {reason}", lang)
+        _fail(*en_fa("cannot read %(file)s: %(reason)s", file=file, reason=reason), lang)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         _fail(
-            f"malformed JSON in {file}: {exc.msg} ({where})",
-            f"JSON نادرست در {file}: {exc.msg} ({where})",
+            *en_fa("malformed JSON in %(file)s: %(msg)s (%(where)s)", file=file, msg=exc.msg, where=where),
             lang,
         )
     except RecursionError:
-        _fail(f"malformed JSON in {file}: nested too deeply", f"JSON نادرست در {file}", lang)
+        _fail(*en_fa("malformed JSON in %(file)s: nested too deeply", file=file), lang)
     try:
         result = count_json(data)
     except DomainError as exc:

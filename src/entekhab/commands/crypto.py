@@ -9,6 +9,8 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from entekhab.i18n import en_fa
+
 crypto_app = typer.Typer(help="Verifiable voting core (رمزنگاری رأی‌گیری قابل‌وارسی).", no_args_is_help=True)
 
 
@@ -67,15 +69,15 @@ def demo(
     from entekhab.domain.errors import DomainError
 
     if ballots < 1:
-        _fail(f"--ballots must be at least 1, got {ballots}", "تعداد برگه‌ها باید دست‌کم ۱ باشد")
+        _fail(*en_fa("--ballots must be at least 1, got %(ballots)s", ballots=ballots))
     if mix_servers < 1:
-        _fail(f"--mix-servers must be at least 1, got {mix_servers}", "دست‌کم یک سرور درهم‌ریزی لازم است")
+        _fail(*en_fa("--mix-servers must be at least 1, got %(mix_servers)s", mix_servers=mix_servers))
     try:
         validate_parameters(guardians, quorum)
     except DomainError as exc:
         _fail(exc.message_en, exc.message_fa)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        _fail(f"{out} exists and is not an empty folder", f"{out} وجود دارد و پوشهٔ خالی نیست")
+        _fail(*en_fa("%(out)s exists and is not an empty folder", out=out))
     workers = workers or os.cpu_count() or 1
     with _progress(not as_json) as bar, ProcessMap(workers) as pmap:
         tasks: dict[str, int] = {}
@@ -131,7 +133,7 @@ def verify(
     from entekhab.crypto.verifier import verify_record
 
     if not record_dir.is_dir():
-        _fail(f"{record_dir} is not a folder", f"{record_dir} پوشه نیست")
+        _fail(*en_fa("%(record_dir)s is not a folder", record_dir=record_dir))
     workers = workers or os.cpu_count() or 1
     executor: ProcessMap | DaskMap = DaskMap(scheduler) if scheduler else ProcessMap(workers)
     started = time.perf_counter()
@@ -150,7 +152,7 @@ def verify(
 
                     report = verify_record(record_dir, pmap, workers, step)
     except OSError as exc:
-        _fail(f"cannot reach the scheduler or read the record: {exc}", "اتصال یا خواندن ممکن نشد")
+        _fail(*en_fa("cannot reach the scheduler or read the record: %(exc)s", exc=exc))
     seconds = time.perf_counter() - started
     if as_json:
         typer.echo(json.dumps({**report.to_json(), "seconds": round(seconds, 3)}, ensure_ascii=False, indent=2))

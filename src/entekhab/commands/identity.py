@@ -14,6 +14,8 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from entekhab.i18n import en_fa
+
 AsUser = Annotated[str, typer.Option("--as", help="the named user who acts / کاربری که اقدام می‌کند",
                                      envvar="ENTEKHAB_AS")]
 TOKEN_SALT = "entekhab.cli.as"
@@ -39,24 +41,24 @@ def acting_user(username: str) -> Any:
     from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
 
     if not username:
-        refuse("say who acts: --as USER (or ENTEKHAB_AS)", "بگویید چه کسی اقدام می‌کند: ‎--as USER‎")
+        refuse(*en_fa("say who acts: --as USER (or ENTEKHAB_AS)"))
     token = os.environ.get("ENTEKHAB_TOKEN")
     if token:
         try:
             value = TimestampSigner(salt=TOKEN_SALT).unsign(token, max_age=TOKEN_MAX_AGE)
         except SignatureExpired:
-            refuse("the token has expired; issue a new one", "توکن منقضی شده است؛ توکن تازه بگیرید")
+            refuse(*en_fa("the token has expired; issue a new one"))
         except BadSignature:
-            refuse("the token is not valid", "توکن معتبر نیست")
+            refuse(*en_fa("the token is not valid"))
         pk, _, name = value.partition(":")
         user = User.objects.filter(pk=int(pk), username=name, is_active=True).first()
         if user is None or name != username:
-            refuse(f"the token is not {username!r}'s", f"این توکن متعلق به «{username}» نیست")
+            refuse(*en_fa("the token is not %(username)s's", username=repr(username), username2=username))
         return user
     password = os.environ.get("ENTEKHAB_PASSWORD")
     if password is None:
         password = typer.prompt(f"password for {username} / گذرواژه", hide_input=True)
     user = authenticate(username=username, password=password)
     if user is None or not user.is_active:
-        refuse(f"wrong user name or password for {username!r}", "نام کاربری یا گذرواژه نادرست است")
+        refuse(*en_fa("wrong user name or password for %(username)s", username=repr(username)))
     return user

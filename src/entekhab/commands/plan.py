@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from entekhab.i18n import both, en_fa
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -50,7 +52,7 @@ def _fail(message_en: str, message_fa: str) -> NoReturn:
 
 def _check_workers(workers: int | None) -> None:
     if workers is not None and workers < 1:
-        _fail("--workers must be ≥ 1", "--workers باید دست‌کم ۱ باشد")
+        _fail(*en_fa("--workers must be ≥ 1"))
 
 
 def _domain(exc: Exception) -> NoReturn:
@@ -114,27 +116,52 @@ def queue(
     if as_json:
         _emit_json(figures)
         return
-    table = Table(title=_h("صف M/M/c (ارلانگ C)", "M/M/c queue (Erlang C)", lang))
+    table = Table(title=_h(*both("M/M/c queue (Erlang C)"), lang))
     table.add_column(_h("شاخص", "measure", lang))
     table.add_column(_h("مقدار", "value", lang), justify="right")
     rows = [
-        (_h("بار ورودی (ارلانگ)", "offered load, erlang", lang), figures["offered_load"]),
+        (_h(*both("offered load, erlang"), lang), figures["offered_load"]),
         (_h("بهره‌وری", "utilisation", lang), figures["utilisation"]),
-        (_h("احتمال انتظار", "P(wait)", lang), figures["p_wait"]),
-        (_h("میانگین انتظار (دقیقه)", "mean wait, min", lang), figures["mean_wait_minutes"]),
-        (_h(f"احتمال انتظار بیش از {_n(wait_minutes, lang, 0)} دقیقه",
-            f"P(wait > {wait_minutes:g} min)", lang), figures["p_wait_exceeds"]),
-        (_h(f"صدک {_n(round(quantile * 100), lang)} انتظار (دقیقه)",
-            f"{quantile:.0%} wait, min", lang), figures["percentile_wait_minutes"]),
+        (_h(*both("P(wait)"), lang), figures["p_wait"]),
+        (_h(*both("mean wait, min"), lang), figures["mean_wait_minutes"]),
+        (
+            _h(
+                *both(
+                    "P(wait > %(wait_minutes)s min)",
+                    wait_minutes=format(wait_minutes, "g"),
+                    wait_minutes2=_n(wait_minutes, lang, 0),
+                ),
+                lang,
+            ),
+            figures["p_wait_exceeds"],
+        ),
+        (
+            _h(
+                *both(
+                    "%(quantile)s wait, min", quantile=format(quantile, ".0%"), value=_n(round(quantile * 100), lang)
+                ),
+                lang,
+            ),
+            figures["percentile_wait_minutes"],
+        ),
     ]
     for label, value in rows:
         table.add_row(label, _n(value, lang, 3))
     console = _console()
     console.print(table)
-    nearby = Table(title=_h("با تعداد دستگاه دیگر", "with other device counts", lang))
-    for col in (_h("دستگاه", "servers", lang), _h("میانگین انتظار", "mean wait, min", lang),
-                _h(f"احتمال > {_n(wait_minutes, lang, 0)} دقیقه",
-                   f"P(wait > {wait_minutes:g} min)", lang)):
+    nearby = Table(title=_h(*both("with other device counts"), lang))
+    for col in (
+        _h("دستگاه", "servers", lang),
+        _h(*both("mean wait, min"), lang),
+        _h(
+            *both(
+                "P(wait > %(wait_minutes)s min)",
+                wait_minutes=format(wait_minutes, "g"),
+                wait_minutes2=_n(wait_minutes, lang, 0),
+            ),
+            lang,
+        ),
+    ):
         nearby.add_column(col, justify="right")
     for c in range(max(1, servers - 2), servers + 3):
         try:
@@ -208,10 +235,9 @@ def branch(
     from entekhab.planning.sizing import size_branch
 
     if (auth_devices is None) != (eboxes is None):
-        _fail("give both --auth-devices and --eboxes, or neither to size them",
-              "هر دو --auth-devices و --eboxes را بدهید، یا هیچ‌کدام را تا محاسبه شوند")
+        _fail(*en_fa("give both --auth-devices and --eboxes, or neither to size them"))
     if chart is not None and chart.suffix not in (".svg", ".png"):
-        _fail("--chart must end in .svg or .png", "--chart باید .svg یا .png باشد")
+        _fail(*en_fa("--chart must end in .svg or .png"))
     try:
         sc = _scenario(scenario_file, turnout, profile, seed, replications,
                        devices_ready_minutes)
@@ -277,45 +303,53 @@ def _print_branch(sc: Scenario, load: Any, a: int, e: int, day: Any, sizing: Any
                   f"{_n(load.eligible_voters, lang)} {_h('واجد', 'eligible', lang)}, "
                   f"{_h('مشارکت', 'turnout', lang)} {_n(sc.turnout * 100, lang, 0)}%, "
                   f"{_h('هدف', 'target', lang)} {t.describe()}, seed {sc.seed}")
-    summary = Table(title=_h("نتیجهٔ شبیه‌سازی", "simulated day", lang))
+    summary = Table(title=_h(*both("simulated day"), lang))
     summary.add_column(_h("شاخص", "measure", lang))
     summary.add_column(_h("مقدار", "value", lang), justify="right")
     rows = [
-        (_h("دستگاه احراز هویت", "authentication devices", lang), _n(a, lang)),
+        (_h(*both("authentication devices"), lang), _n(a, lang)),
         (_h("صندوق الکترونیک", "e-boxes", lang), _n(e, lang)),
-        (_h("رأی‌دهنده در روز", "voters per day", lang), _n(day.voters, lang)),
-        (_h("میانگین انتظار (دقیقه)", "mean wait, min", lang), _n(day.mean_wait_minutes, lang)),
-        (_h(f"صدک {_n(round(t.quantile * 100), lang)} انتظار (دقیقه)",
-            f"{t.quantile:.0%} wait, min", lang), _n(day.quantile_wait_minutes, lang)),
-        (_h("بیشترین انتظار (دقیقه)", "max wait, min", lang), _n(day.max_wait_minutes, lang)),
-        (_h("سهم در محدودهٔ هدف", "share within target", lang),
-         _n(day.share_within_target, lang, 3)),
-        (_h("هدف برآورده شد", "meets target", lang),
-         ("بله" if day.meets_target else "خیر") if lang is Lang.fa else str(day.meets_target)),
-        (_h("در صف هنگام بسته شدن", "in line at closing", lang), _n(day.in_line_at_close, lang)),
-        (_h("اضافه‌کار پس از بسته شدن (دقیقه)", "overtime after closing, min", lang),
-         _n(day.overtime_minutes, lang)),
+        (_h(*both("voters per day"), lang), _n(day.voters, lang)),
+        (_h(*both("mean wait, min"), lang), _n(day.mean_wait_minutes, lang)),
+        (
+            _h(
+                *both(
+                    "%(quantile)s wait, min",
+                    quantile=format(t.quantile, ".0%"),
+                    value=_n(round(t.quantile * 100), lang),
+                ),
+                lang,
+            ),
+            _n(day.quantile_wait_minutes, lang),
+        ),
+        (_h(*both("max wait, min"), lang), _n(day.max_wait_minutes, lang)),
+        (_h(*both("share within target"), lang), _n(day.share_within_target, lang, 3)),
+        (
+            _h(*both("meets target"), lang),
+            ("بله" if day.meets_target else "خیر") if lang is Lang.fa else str(day.meets_target),
+        ),
+        (_h(*both("in line at closing"), lang), _n(day.in_line_at_close, lang)),
+        (_h(*both("overtime after closing, min"), lang), _n(day.overtime_minutes, lang)),
     ]
     if sizing is not None:
         rows += [
-            (_h("صدک انتظار با یک احراز کمتر", "quantile wait, one auth fewer", lang),
+            (_h(*both("quantile wait, one auth fewer"), lang),
              _n(sizing.quantile_wait_one_fewer_auth, lang)),
-            (_h("صدک انتظار با یک صندوق کمتر", "quantile wait, one e-box fewer", lang),
+            (_h(*both("quantile wait, one e-box fewer"), lang),
              _n(sizing.quantile_wait_one_fewer_ebox, lang)),
             (_h("کمینه است", "minimal", lang),
              ("بله" if sizing.minimal else "خیر") if lang is Lang.fa else str(sizing.minimal)),
-            (_h("برآورد ارلانگ ساعت اوج (احراز/صندوق)", "peak-hour Erlang C (auth/e-box)", lang),
+            (_h(*both("peak-hour Erlang C (auth/e-box)"), lang),
              f"{_n(sizing.analytic_auth, lang)} / {_n(sizing.analytic_eboxes, lang)}"),
         ]
     for label, value in rows:
         summary.add_row(label, value)
     console.print(summary)
-    hours = Table(title=_h("ساعت به ساعت: شبیه‌سازی و ارلانگ C",
-                           "hour by hour: simulation and Erlang C", lang))
+    hours = Table(title=_h(*both("hour by hour: simulation and Erlang C"), lang))
     for col in (_h("ساعت", "hour", lang), _h("ورود", "arrivals", lang),
-                _h("انتظار شبیه‌سازی", "sim mean wait", lang),
-                _h("بهره‌وری احراز", "auth ρ", lang), _h("بهره‌وری صندوق", "e-box ρ", lang),
-                _h("انتظار ارلانگ", "Erlang mean wait", lang)):
+                _h(*both("sim mean wait"), lang),
+                _h(*both("auth ρ"), lang), _h(*both("e-box ρ"), lang),
+                _h(*both("Erlang mean wait"), lang)):
         hours.add_column(col, justify="right")
     for h, row in zip(day.hours, hourly, strict=True):
         aw, ew = row["auth_mean_wait_minutes"], row["ebox_mean_wait_minutes"]
@@ -363,7 +397,7 @@ def district(
         sizing_task = progress.add_task(_h("محاسبهٔ دستگاه لازم", "sizing", lang), total=n)
         plan = plan_district(sc, bs, workers=workers,
                              progress=lambda k: progress.advance(sizing_task, k))
-        day_task = progress.add_task(_h("شبیه‌سازی با موجودی", "simulating inventory", lang),
+        day_task = progress.add_task(_h(*both("simulating inventory"), lang),
                                      total=n)
         day = simulate_district(sc, bs, workers=workers,
                                 progress=lambda k: progress.advance(day_task, k))
@@ -392,7 +426,7 @@ def _write_report(path: Path, plan: Any, day: Any, bs: Any) -> None:
     try:
         write_report(path, plan, inventory_day=day, busiest_trace=(busiest.code, trace))
     except OSError as exc:
-        _fail(f"cannot write {path}: {exc.strerror}", f"نوشتن {path} ممکن نیست")
+        _fail(*en_fa("cannot write %(path)s: %(strerror)s", path=path, strerror=exc.strerror))
 
 
 def _print_district(plan: Any, day: Any, lang: Lang) -> None:
@@ -409,10 +443,10 @@ def _print_district(plan: Any, day: Any, lang: Lang) -> None:
                         (_h("کل حوزه", "district", lang), (plan.district,))):
         table = Table(title=title)
         for col in (_h("حوزه", "area", lang), _h("شعب", "branches", lang),
-                    _h("رأی‌دهنده", "voters", lang), _h("احراز لازم+ذخیره", "auth req.", lang),
+                    _h("رأی‌دهنده", "voters", lang), _h(*both("auth req."), lang),
                     _h("موجود", "avail.", lang), _h("کسری", "short", lang),
-                    _h("صندوق لازم+ذخیره", "e-box req.", lang), _h("موجود", "avail.", lang),
-                    _h("کسری", "short", lang), _h("شعب کم‌دستگاه", "branches short", lang)):
+                    _h(*both("e-box req."), lang), _h("موجود", "avail.", lang),
+                    _h("کسری", "short", lang), _h(*both("branches short"), lang)):
             table.add_column(col, justify="right")
         for r in rows:
             table.add_row(r.area_code, _n(r.branches, lang), _n(round(r.expected_voters), lang),
@@ -424,15 +458,14 @@ def _print_district(plan: Any, day: Any, lang: Lang) -> None:
     minimal = sum(1 for s in plan.branches if s.minimal)
     console.print(_h("کمینگی", "minimality", lang) + f": {_n(minimal, lang)}/"
                   f"{_n(len(plan.branches), lang)}; "
-                  + _h("شعب بدون هدف با موجودی فعلی", "branches missing the target with "
-                       "today's inventory", lang)
+                  + _h(*both("branches missing the target with today's inventory"), lang)
                   + f": {_n(day.branches_missing_target, lang)}")
 
 
 def _election_inputs(election: str, scenario: str, branches_file: Path | None) -> tuple[Any, Any]:
     """Scenario and branches of an election in the HQ database (``entekhab.hq.capacity``)."""
     if branches_file is not None:
-        _fail("--election and --branches exclude each other", "--election و --branches با هم نمی‌آیند")
+        _fail(*en_fa("--election and --branches exclude each other"))
     from entekhab.hq.bootstrap import setup
 
     setup()
@@ -481,7 +514,7 @@ def compare(
     except Exception as exc:
         _domain(exc)
     with Progress(transient=True, disable=as_json) as progress:
-        task = progress.add_task(_h("محاسبهٔ سناریوها", "planning scenarios", lang),
+        task = progress.add_task(_h(*both("planning scenarios"), lang),
                                  total=len(bs.branches) * len(scenarios))
         rows = compare_scenarios(scenarios, bs, workers=workers,
                                  progress=lambda k: progress.advance(task, k))
@@ -490,13 +523,13 @@ def compare(
 
         _emit_json(jsonable(rows))
         return
-    table = Table(title=_h("مقایسهٔ سناریوها", "scenarios side by side", lang))
+    table = Table(title=_h(*both("scenarios side by side"), lang))
     for col in (_h("سناریو", "scenario", lang), _h("مشارکت", "turnout", lang),
-                _h("رأی‌دهنده", "voters", lang), _h("احراز لازم", "auth required", lang),
-                _h("کسری احراز", "auth short", lang), _h("صندوق لازم", "e-boxes required", lang),
-                _h("کسری صندوق", "e-boxes short", lang),
-                _h("شعب کم‌دستگاه", "branches short", lang),
-                _h("میانگین صدک انتظار", "mean quantile wait", lang)):
+                _h("رأی‌دهنده", "voters", lang), _h(*both("auth required"), lang),
+                _h(*both("auth short"), lang), _h(*both("e-boxes required"), lang),
+                _h(*both("e-boxes short"), lang),
+                _h(*both("branches short"), lang),
+                _h(*both("mean quantile wait"), lang)):
         table.add_column(col, justify="right")
     for r in rows:
         table.add_row(r.scenario_name, _n(r.turnout * 100, lang, 0) + "%",
@@ -518,13 +551,12 @@ def synthetic(
     from entekhab.planning.synthetic import synthetic_district
 
     if branches < 1 or eligible < 0:
-        _fail("--branches must be ≥ 1 and --eligible ≥ 0",
-              "--branches باید دست‌کم ۱ و --eligible نامنفی باشد")
+        _fail(*en_fa("--branches must be ≥ 1 and --eligible ≥ 0"))
     data = synthetic_district(seed, branches=branches, eligible=eligible).as_dict()
     try:
         out.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     except OSError as exc:
-        _fail(f"cannot write {out}: {exc.strerror}", f"نوشتن {out} ممکن نیست")
+        _fail(*en_fa("cannot write %(out)s: %(strerror)s", out=out, strerror=exc.strerror))
     typer.echo(f"{out}: {branches} branches, {eligible} eligible, seed {seed}")
 
 

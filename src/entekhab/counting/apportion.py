@@ -100,14 +100,17 @@ class Apportionment:
         seats = dict(self.allocated)
         if self.tie is None:
             if tie_winners:
-                raise InvalidCountInput("no tie to break", "تساوی‌ای برای شکستن نیست")
+                raise InvalidCountInput("no tie to break")
             return seats
         winners = set(tie_winners)
         if len(winners) != self.tie.places or not winners <= set(self.tie.contenders):
             raise InvalidCountInput(
-                f"the tie needs {self.tie.places} winner(s) among {list(self.tie.contenders)}",
-                f"تساوی به {to_persian_digits(self.tie.places)} برنده "
-                "از میان طرف‌های تساوی نیاز دارد",
+                "the tie needs %(places)s winner(s) among %(contenders)s",
+                params={
+                    "places": self.tie.places,
+                    "contenders": list(self.tie.contenders),
+                    "places2": to_persian_digits(self.tie.places),
+                },
             )
         for g in winners:
             seats[g] += 1
@@ -117,16 +120,15 @@ class Apportionment:
 def _check(votes: Mapping[GroupId, int], seats: int) -> None:
     if isinstance(seats, bool) or not isinstance(seats, int) or not 1 <= seats <= MAX_SEATS:
         raise InvalidCountInput(
-            f"seats must be a whole number from 1 to {MAX_SEATS}, got {seats!r}",
-            f"تعداد کرسی‌ها باید عدد صحیح از ۱ تا {to_persian_digits(MAX_SEATS)} باشد",
+            "seats must be a whole number from 1 to %(max_seats)s, got %(seats)s",
+            params={"max_seats": MAX_SEATS, "seats": repr(seats), "max_seats2": to_persian_digits(MAX_SEATS)},
         )
     if not votes:
-        raise InvalidCountInput("no groups to apportion seats among", "گروهی برای تقسیم کرسی نیست")
+        raise InvalidCountInput("no groups to apportion seats among")
     for g, v in votes.items():
         if isinstance(v, bool) or not isinstance(v, int) or v < 0:
             raise InvalidCountInput(
-                f"votes of group {g} must be a whole number of at least 0, got {v!r}",
-                f"رأی گروه {g} باید عدد صحیح نامنفی باشد",
+                "votes of group %(g)s must be a whole number of at least 0, got %(v)s", params={"g": g, "v": repr(v)},
             )
 
 
@@ -262,6 +264,6 @@ def apportionment_method(name: str) -> Callable[[Mapping[GroupId, int], int], Ap
     except KeyError:
         known = ", ".join(APPORTIONMENT_METHODS)
         raise UnknownMethod(
-            f"unknown apportionment method {name!r} (known: {known})",
-            f"روش تقسیم کرسی «{name}» شناخته نیست (روش‌های شناخته: {known})",
+            "unknown apportionment method %(name)s (known: %(known)s)",
+            params={"name": repr(name), "known": known, "name2": name},
         ) from None

@@ -53,23 +53,21 @@ class CandidateTotal:
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
             raise InvalidCountInput(
-                f"candidate id must be non-empty text, got {self.id!r}",
-                "شناسه نامزد باید متن ناخالی باشد",
+                "candidate id must be non-empty text, got %(id)s", params={"id": repr(self.id)},
             )
         if not _is_int(self.votes) or self.votes < 0:
             raise InvalidCountInput(
-                f"votes of candidate {self.id} must be a whole number ≥ 0, got {self.votes!r}",
-                f"رأی نامزد {self.id} باید عدد صحیح نامنفی باشد",
+                "votes of candidate %(id)s must be a whole number ≥ 0, got %(votes)s",
+                params={"id": self.id, "votes": repr(self.votes)},
             )
         if not isinstance(self.veteran, bool):
             raise InvalidCountInput(
-                f"veteran of candidate {self.id} must be true or false",
-                f"ایثارگری نامزد {self.id} باید true یا false باشد",
+                "veteran of candidate %(id)s must be true or false", params={"id": self.id},
             )
         if not _is_int(self.degree) or self.degree < 0:
             raise InvalidCountInput(
-                f"degree of candidate {self.id} must be a whole number ≥ 0, got {self.degree!r}",
-                f"مدرک نامزد {self.id} باید عدد صحیح نامنفی باشد",
+                "degree of candidate %(id)s must be a whole number ≥ 0, got %(degree)s",
+                params={"id": self.id, "degree": repr(self.degree)},
             )
 
 
@@ -88,28 +86,26 @@ class GroupTotal:
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
             raise InvalidCountInput(
-                f"group id must be non-empty text, got {self.id!r}",
-                "شناسه گروه باید متن ناخالی باشد",
+                "group id must be non-empty text, got %(id)s", params={"id": repr(self.id)},
             )
         if self.id == INDEPENDENTS:
             raise InvalidCountInput(
-                f"group id {INDEPENDENTS!r} is reserved for the independent bloc",
-                f"شناسه «{INDEPENDENTS}» برای بلوک منفردها رزرو شده است",
+                "group id %(independents)s is reserved for the independent bloc",
+                params={"independents": repr(INDEPENDENTS), "independents2": INDEPENDENTS},
             )
         object.__setattr__(self, "members", tuple(self.members))
         if any(not isinstance(m, str) or not m for m in self.members):
             raise InvalidCountInput(
-                f"members of group {self.id} must be candidate ids",
-                f"اعضای گروه {self.id} باید شناسه نامزد باشند",
+                "members of group %(id)s must be candidate ids", params={"id": self.id},
             )
         if len(set(self.members)) != len(self.members):
             raise InvalidCountInput(
-                f"group {self.id} names a member twice", f"گروه {self.id} عضوی را دو بار آورده است"
+                "group %(id)s names a member twice", params={"id": self.id}
             )
         if self.votes is not None and (not _is_int(self.votes) or self.votes < 0):
             raise InvalidCountInput(
-                f"votes of group {self.id} must be a whole number ≥ 0, got {self.votes!r}",
-                f"رأی گروه {self.id} باید عدد صحیح نامنفی باشد",
+                "votes of group %(id)s must be a whole number ≥ 0, got %(votes)s",
+                params={"id": self.id, "votes": repr(self.votes)},
             )
 
 
@@ -130,8 +126,8 @@ class ContestTotals:
         object.__setattr__(self, "candidates", tuple(self.candidates))
         if self.method not in METHOD_NAMES:
             raise UnknownMethod(
-                f"unknown method {self.method!r} (known: {', '.join(METHOD_NAMES)})",
-                f"روش شمارش «{self.method}» شناخته نیست (روش‌ها: {', '.join(METHOD_NAMES)})",
+                "unknown method %(method)s (known: %(method_names)s)",
+                params={"method": repr(self.method), "method_names": ", ".join(METHOD_NAMES), "method2": self.method},
             )
         try:
             object.__setattr__(
@@ -140,22 +136,25 @@ class ContestTotals:
         except ValueError:
             known = ", ".join(p.value for p in AlternatesPolicy)
             raise UnknownMethod(
-                f"unknown alternates policy {self.alternates_policy!r} (known: {known})",
-                f"سیاست علی‌البدل «{self.alternates_policy}» شناخته نیست ({known})",
+                "unknown alternates policy %(alternates_policy)s (known: %(known)s)",
+                params={
+                    "alternates_policy": repr(self.alternates_policy),
+                    "known": known,
+                    "alternates_policy2": self.alternates_policy,
+                },
             ) from None
         if not _is_int(self.seats) or not 1 <= self.seats <= MAX_SEATS:
             raise InvalidCountInput(
-                f"seats must be a whole number from 1 to {MAX_SEATS}, got {self.seats!r}",
-                f"تعداد کرسی‌ها باید عدد صحیح از ۱ تا {to_persian_digits(MAX_SEATS)} باشد",
+                "seats must be a whole number from 1 to %(max_seats)s, got %(seats)s",
+                params={"max_seats": MAX_SEATS, "seats": repr(self.seats), "max_seats2": to_persian_digits(MAX_SEATS)},
             )
         if not _is_int(self.alternates) or not 0 <= self.alternates <= MAX_SEATS:
             raise InvalidCountInput(
-                f"alternates must be a whole number from 0 to {MAX_SEATS}, "
-                f"got {self.alternates!r}",
-                "تعداد علی‌البدل‌ها باید عدد صحیح نامنفی و در حد مجاز باشد",
+                "alternates must be a whole number from 0 to %(max_seats)s, got %(alternates)s",
+                params={"max_seats": MAX_SEATS, "alternates": repr(self.alternates)},
             )
         if not isinstance(self.seed, str):
-            raise InvalidCountInput("seed must be text", "بذر قرعه باید متن باشد")
+            raise InvalidCountInput("seed must be text")
         self._check_ids()
         if self.method in CANDIDATE_METHODS:
             self._check_candidate_method()
@@ -167,55 +166,52 @@ class ContestTotals:
         if len(set(cids)) != len(cids):
             dup = next(i for i in cids if cids.count(i) > 1)
             raise InvalidCountInput(
-                f"candidate {dup} appears twice", f"نامزد {dup} دو بار آمده است"
+                "candidate %(dup)s appears twice", params={"dup": dup}
             )
         gids = [g.id for g in self.groups]
         if len(set(gids)) != len(gids):
             dup = next(i for i in gids if gids.count(i) > 1)
-            raise InvalidCountInput(f"group {dup} appears twice", f"گروه {dup} دو بار آمده است")
+            raise InvalidCountInput("group %(dup)s appears twice", params={"dup": dup})
         known = set(cids)
         owner: dict[str, str] = {}
         for g in self.groups:
             for m in g.members:
                 if m not in known:
                     raise InvalidCountInput(
-                        f"group {g.id} names unknown member {m}",
-                        f"گروه {g.id} عضو ناشناخته {m} را آورده است",
+                        "group %(id)s names unknown member %(m)s", params={"id": g.id, "m": m},
                     )
                 if m in owner:
                     raise InvalidCountInput(
-                        f"candidate {m} is a member of two groups ({owner[m]} and {g.id})",
-                        f"نامزد {m} عضو دو گروه ({owner[m]} و {g.id}) است",
+                        "candidate %(m)s is a member of two groups (%(value)s and %(id)s)",
+                        params={"m": m, "value": owner[m], "id": g.id},
                     )
                 owner[m] = g.id
 
     def _check_candidate_method(self) -> None:
         if not self.candidates:
             raise InvalidCountInput(
-                f"method {self.method} needs candidates with votes",
-                f"روش {self.method} به فهرست نامزدها و آرای آنان نیاز دارد",
+                "method %(method)s needs candidates with votes", params={"method": self.method},
             )
         votes = {c.id: c.votes for c in self.candidates}
         for g in self.groups:
             if not g.members:
-                raise InvalidCountInput(f"group {g.id} has no members", f"گروه {g.id} عضوی ندارد")
+                raise InvalidCountInput("group %(id)s has no members", params={"id": g.id})
             total = sum(votes[m] for m in g.members)
             if g.votes is not None and g.votes != total:
                 raise InvalidCountInput(
-                    f"votes of group {g.id} ({g.votes}) differ from its members' sum ({total})",
-                    f"رأی گروه {g.id} با جمع رأی اعضایش برابر نیست",
+                    "votes of group %(id)s (%(votes)s) differ from its members' sum (%(total)s)",
+                    params={"id": g.id, "votes": g.votes, "total": total},
                 )
 
     def _check_group_method(self) -> None:
         if not self.groups and not self.candidates:
             raise InvalidCountInput(
-                f"method {self.method} needs groups with votes",
-                f"روش {self.method} به گروه‌ها و آرای آنها نیاز دارد",
+                "method %(method)s needs groups with votes", params={"method": self.method},
             )
         for g in self.groups:
             if g.votes is None and not g.members:
                 raise InvalidCountInput(
-                    f"group {g.id} has no votes", f"برای گروه {g.id} رأیی داده نشده است"
+                    "group %(id)s has no votes", params={"id": g.id}
                 )
 
     @property
@@ -251,24 +247,25 @@ def _field(obj: Mapping[str, object], key: str, where: str, default: object = ..
     if key in obj:
         return obj[key]
     if default is ...:
-        raise InvalidCountInput(f"{where} is missing {key!r}", f"{where} فاقد «{key}» است")
+        raise InvalidCountInput("%(where)s is missing %(key)s", params={"where": where, "key": repr(key), "key2": key})
     return default
 
 
 def _object(value: object, where: str, allowed: set[str]) -> Mapping[str, object]:
     if not isinstance(value, dict):
-        raise InvalidCountInput(f"{where} must be a JSON object", f"{where} باید شیء JSON باشد")
+        raise InvalidCountInput("%(where)s must be a JSON object", params={"where": where})
     unknown = sorted(set(value) - allowed)
     if unknown:
         raise InvalidCountInput(
-            f"{where} has unknown key {unknown[0]!r}", f"{where} کلید ناشناخته «{unknown[0]}» دارد"
+            "%(where)s has unknown key %(value)s",
+            params={"where": where, "value": repr(unknown[0]), "value2": unknown[0]},
         )
     return value
 
 
 def _array(value: object, where: str) -> list[object]:
     if not isinstance(value, list):
-        raise InvalidCountInput(f"{where} must be a JSON array", f"{where} باید آرایه JSON باشد")
+        raise InvalidCountInput("%(where)s must be a JSON array", params={"where": where})
     return value
 
 

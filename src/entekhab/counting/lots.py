@@ -43,11 +43,10 @@ class Lot:
 
     def __post_init__(self) -> None:
         if len(self.contenders) < 2:
-            raise CountingError("a lot needs at least two contenders", "قرعه دست‌کم دو طرف می‌خواهد")
+            raise CountingError("a lot needs at least two contenders")
         if not 0 < self.places <= len(self.contenders):
             raise CountingError(
                 "a lot is for 1 to as many places as contenders",
-                "قرعه برای یک تا به تعداد طرف‌ها جایگاه است",
             )
 
     def as_json(self) -> dict[str, object]:

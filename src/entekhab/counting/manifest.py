@@ -40,7 +40,7 @@ def _checked_code(raw: object, owner: str) -> str:
     code = normalise_code(raw) if isinstance(raw, str) else ""
     if not code or not code.isascii() or not code.isdigit():
         raise InvalidManifest(
-            f"code of {owner} must be digits, got {raw!r}", f"کد {owner} باید فقط رقم باشد"
+            "code of %(owner)s must be digits, got %(raw)s", params={"owner": owner, "raw": repr(raw)}
         )
     return code
 
@@ -56,12 +56,11 @@ class ManifestCandidate:
 
     def __post_init__(self) -> None:
         if not self.id:
-            raise InvalidManifest("candidate id is empty", "شناسه نامزد خالی است")
+            raise InvalidManifest("candidate id is empty")
         object.__setattr__(self, "code", _checked_code(self.code, f"candidate {self.id}"))
         if isinstance(self.degree, bool) or not isinstance(self.degree, int) or self.degree < 0:
             raise InvalidManifest(
-                f"degree of candidate {self.id} must be a whole number ≥ 0",
-                f"مدرک نامزد {self.id} باید عدد صحیح نامنفی باشد",
+                "degree of candidate %(id)s must be a whole number ≥ 0", params={"id": self.id},
             )
 
 
@@ -76,15 +75,15 @@ class ManifestList:
     def __post_init__(self) -> None:
         if not self.id or self.id == INDEPENDENTS:
             raise InvalidManifest(
-                f"list id {self.id!r} is empty or reserved", f"شناسه فهرست «{self.id}» مجاز نیست"
+                "list id %(id)s is empty or reserved", params={"id": repr(self.id), "id2": self.id}
             )
         object.__setattr__(self, "code", _checked_code(self.code, f"list {self.id}"))
         object.__setattr__(self, "members", tuple(self.members))
         if not self.members:
-            raise InvalidManifest(f"list {self.id} has no members", f"فهرست {self.id} عضوی ندارد")
+            raise InvalidManifest("list %(id)s has no members", params={"id": self.id})
         if len(set(self.members)) != len(self.members):
             raise InvalidManifest(
-                f"list {self.id} names a member twice", f"فهرست {self.id} عضوی را دو بار آورده است"
+                "list %(id)s names a member twice", params={"id": self.id}
             )
 
 
@@ -108,21 +107,21 @@ class ContestManifest:
         object.__setattr__(self, "lists", tuple(self.lists))
         object.__setattr__(self, "list_mix", ListMixPolicy(self.list_mix))
         if isinstance(self.seats, bool) or not isinstance(self.seats, int) or self.seats < 1:
-            raise InvalidManifest("seats must be at least 1", "تعداد کرسی‌ها باید دست‌کم ۱ باشد")
+            raise InvalidManifest("seats must be at least 1")
         if self.alternates < 0:
-            raise InvalidManifest("alternates must be ≥ 0", "تعداد اعضای علی‌البدل نامنفی است")
+            raise InvalidManifest("alternates must be ≥ 0")
         if self.max_votes is None:
             object.__setattr__(self, "max_votes", self.seats)
         if self.max_votes is None or self.max_votes < 1:
-            raise InvalidManifest("max_votes must be at least 1", "سقف آرا باید دست‌کم ۱ باشد")
+            raise InvalidManifest("max_votes must be at least 1")
         ids = [c.id for c in self.candidates]
         if len(set(ids)) != len(ids):
             dup = next(i for i in ids if ids.count(i) > 1)
-            raise InvalidManifest(f"candidate {dup} appears twice", f"نامزد {dup} دو بار آمده است")
+            raise InvalidManifest("candidate %(dup)s appears twice", params={"dup": dup})
         list_ids = [lst.id for lst in self.lists]
         if len(set(list_ids)) != len(list_ids):
             dup = next(i for i in list_ids if list_ids.count(i) > 1)
-            raise InvalidManifest(f"list {dup} appears twice", f"فهرست {dup} دو بار آمده است")
+            raise InvalidManifest("list %(dup)s appears twice", params={"dup": dup})
         owners: dict[str, str] = {}
         for c in self.candidates:
             self._claim(owners, c.code, f"candidate {c.id}")
@@ -134,28 +133,31 @@ class ContestManifest:
             for m in lst.members:
                 if m not in known:
                     raise InvalidManifest(
-                        f"list {lst.id} names unknown candidate {m}",
-                        f"فهرست {lst.id} نامزد ناشناخته {m} را آورده است",
+                        "list %(id)s names unknown candidate %(m)s", params={"id": lst.id, "m": m},
                     )
                 if m in seen:
                     raise InvalidManifest(
-                        f"candidate {m} is on two lists ({seen[m]} and {lst.id})",
-                        f"نامزد {m} در دو فهرست ({seen[m]} و {lst.id}) آمده است",
+                        "candidate %(m)s is on two lists (%(value)s and %(id)s)",
+                        params={"m": m, "value": seen[m], "id": lst.id},
                     )
                 seen[m] = lst.id
             if len(lst.members) > self.max_votes:
                 raise InvalidManifest(
-                    f"list {lst.id} has {len(lst.members)} members, more than the "
-                    f"{self.max_votes} votes a ballot may give",
-                    f"فهرست {lst.id} بیش از {to_persian_digits(self.max_votes)} عضو دارد",
+                    "list %(id)s has %(members)s members, more than the %(max_votes)s votes a ballot may give",
+                    params={
+                        "id": lst.id,
+                        "members": len(lst.members),
+                        "max_votes": self.max_votes,
+                        "max_votes2": to_persian_digits(self.max_votes),
+                    },
                 )
 
     @staticmethod
     def _claim(owners: dict[str, str], code: str, owner: str) -> None:
         if code in owners:
             raise InvalidManifest(
-                f"code {code} is used by both {owners[code]} and {owner}",
-                f"کد {code} هم برای {owners[code]} و هم برای {owner} آمده است",
+                "code %(code)s is used by both %(value)s and %(owner)s",
+                params={"code": code, "value": owners[code], "owner": owner},
             )
         owners[code] = owner
 

@@ -51,7 +51,7 @@ def count(contest: ContestTotals) -> CountResult:
         method = METHODS[contest.method]
     except KeyError:
         raise UnknownMethod(
-            f"unknown method {contest.method!r}", f"روش شمارش «{contest.method}» شناخته نیست"
+            "unknown method %(method)s", params={"method": repr(contest.method), "method2": contest.method}
         ) from None
     return method(contest)
 

@@ -29,8 +29,7 @@ def require_seed(seed: str, context: str) -> None:
     """A lot without a published seed would not be reproducible by anyone else."""
     if not seed:
         raise InvalidCountInput(
-            f"a lot is needed ({context}) but no seed was given",
-            f"قرعه لازم است ({context}) اما بذر قرعه داده نشده است",
+            "a lot is needed (%(context)s) but no seed was given", params={"context": context},
         )
 
 

@@ -45,8 +45,8 @@ class BallotStyle:
             or any(not 1 <= o <= MAX_OPTIONS for o in self.options)
         ):
             raise CryptoError(
-                f"ballot style {self.style_id!r} needs 1..{MAX_SLOTS} slots of 1..{MAX_OPTIONS} options",
-                "سبک برگه باید دست‌کم یک جایگاه با گزینه داشته باشد",
+                "ballot style %(style_id)s needs 1..%(max_slots)s slots of 1..%(max_options)s options",
+                params={"style_id": repr(self.style_id), "max_slots": MAX_SLOTS, "max_options": MAX_OPTIONS},
             )
 
     @property
@@ -56,12 +56,12 @@ class BallotStyle:
     def check(self, selections: Sequence[int]) -> None:
         if len(selections) != self.width:
             raise CryptoError(
-                f"style {self.style_id} has {self.width} slots, ballot has {len(selections)}",
-                "تعداد جایگاه‌های برگه با سبک آن نمی‌خواند",
+                "style %(style_id)s has %(width)s slots, ballot has %(selections)s",
+                params={"style_id": self.style_id, "width": self.width, "selections": len(selections)},
             )
         for k, (m, top) in enumerate(zip(selections, self.options, strict=True)):
             if not 0 <= m <= top:
-                raise CryptoError(f"slot {k}: index {m} outside 0..{top}", f"جایگاه {k}: اندیس خارج از بازه است")
+                raise CryptoError("slot %(k)s: index %(m)s outside 0..%(top)s", params={"k": k, "m": m, "top": top})
 
     def to_json(self) -> dict[str, object]:
         return {"id": self.style_id, "options": list(self.options)}
@@ -97,7 +97,7 @@ class EncryptedBallot:
         """Check the randomness proof and that the tracking code is this ballot's."""
         self.proof.verify(self.slots, self.context(election))
         if next_code(self.previous_code, self.digest()) != self.tracking_code:
-            raise ProofError("tracking code does not match the ballot", "کد پیگیری با برگه نمی‌خواند")
+            raise ProofError("tracking code does not match the ballot")
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -116,10 +116,10 @@ class EncryptedBallot:
         try:
             slots = d["slots"]
             if not isinstance(slots, list):
-                raise CryptoError("slots is not a list", "جایگاه‌ها فهرست نیست")
+                raise CryptoError("slots is not a list")
             seq = d["seq"]
             if not isinstance(seq, int):
-                raise CryptoError("seq is not an integer", "شماره ترتیب عدد نیست")
+                raise CryptoError("seq is not an integer")
             return EncryptedBallot(
                 ballot_id=BallotId(str(d["id"])),
                 style_id=StyleId(str(d["style"])),
@@ -131,7 +131,7 @@ class EncryptedBallot:
                 tracking_code=bytes.fromhex(str(d["code"])),
             )
         except (KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
-            raise CryptoError(f"malformed ballot: {exc}", "برگه بدشکل است") from exc
+            raise CryptoError("malformed ballot: %(exc)s", params={"exc": exc}) from exc
 
 
 def ballot_context(election: bytes, style: str, device: str, sequence: int, previous: bytes) -> bytes:
@@ -167,12 +167,11 @@ class SpoiledBallot:
         self.ballot.verify(election)
         style.check(self.selections)
         if len(self.nonces) != len(self.ballot.slots):
-            raise ProofError("spoiled ballot reveals the wrong number of nonces", "تعداد تصادفی‌ها نادرست است")
+            raise ProofError("spoiled ballot reveals the wrong number of nonces")
         for k, (m, r, c) in enumerate(zip(self.selections, self.nonces, self.ballot.slots, strict=True)):
             if encrypt(m, public_key, r, table) != c:
                 raise ProofError(
-                    f"slot {k} does not encrypt the revealed selection {m}",
-                    f"جایگاه {k} رمز گزینهٔ اعلام‌شده نیست",
+                    "slot %(k)s does not encrypt the revealed selection %(m)s", params={"k": k, "m": m},
                 )
 
     def to_json(self) -> dict[str, object]:
@@ -188,14 +187,14 @@ class SpoiledBallot:
             sel = d["selections"]
             nonces = d["nonces"]
             if not isinstance(sel, list) or not isinstance(nonces, list):
-                raise CryptoError("selections/nonces not lists", "فهرست نیست")
+                raise CryptoError("selections/nonces not lists")
             return SpoiledBallot(
                 EncryptedBallot.from_json(d["ballot"]),  # type: ignore[arg-type]
                 tuple(int(m) for m in sel),
                 tuple(Scalar.from_hex(str(r)) for r in nonces),
             )
         except (KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
-            raise CryptoError(f"malformed spoiled ballot: {exc}", "برگهٔ باطل‌شده بدشکل است") from exc
+            raise CryptoError("malformed spoiled ballot: %(exc)s", params={"exc": exc}) from exc
 
 
 class BallotDevice:

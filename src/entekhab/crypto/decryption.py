@@ -49,17 +49,17 @@ class DecryptionShare:
         try:
             values = d["values"]
             if not isinstance(values, list):
-                raise CryptoError("values is not a list", "مقادیر فهرست نیست")
+                raise CryptoError("values is not a list")
             guardian = d["guardian"]
             if not isinstance(guardian, int):
-                raise CryptoError("guardian is not an integer", "شمارهٔ امین عدد نیست")
+                raise CryptoError("guardian is not an integer")
             return DecryptionShare(
                 guardian,
                 tuple(Element.from_hex(str(v)) for v in values),
                 ChaumPedersenProof.from_json(d["proof"]),  # type: ignore[arg-type]
             )
         except (KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
-            raise CryptoError(f"malformed decryption share: {exc}", "سهم رمزگشایی بدشکل است") from exc
+            raise CryptoError("malformed decryption share: %(exc)s", params={"exc": exc}) from exc
 
 
 def make_share(key: GuardianKey, row: Row, election: bytes, rng: Randomness | None = None) -> DecryptionShare:
@@ -89,11 +89,10 @@ def combine(row: Row, shares: Sequence[DecryptionShare], quorum: int) -> list[by
     """``g^{m_k}`` for every slot, from ``quorum`` shares of distinct guardians."""
     guardians = [s.guardian for s in shares]
     if len(set(guardians)) != len(guardians):
-        raise CeremonyError("two shares from the same guardian", "دو سهم از یک امین")
+        raise CeremonyError("two shares from the same guardian")
     if len(shares) < quorum:
         raise CeremonyError(
-            f"{len(shares)} shares, {quorum} needed to decrypt",
-            "سهم‌های رمزگشایی کمتر از حد نصاب است",
+            "%(shares)s shares, %(quorum)s needed to decrypt", params={"shares": len(shares), "quorum": quorum},
             code="below_quorum",
         )
     used = shares[:quorum]

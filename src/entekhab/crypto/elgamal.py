@@ -22,7 +22,7 @@ class Ciphertext:
 
     def __post_init__(self) -> None:
         if self.alpha.is_identity or self.beta.is_identity:
-            raise InvalidElement("a ciphertext component is the identity", "مؤلفهٔ رمزمتن عنصر همانی است")
+            raise InvalidElement("a ciphertext component is the identity")
 
     @staticmethod
     def from_hex(alpha: str, beta: str) -> Ciphertext:
@@ -37,7 +37,7 @@ class Ciphertext:
     @staticmethod
     def from_json(value: object) -> Ciphertext:
         if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
-            raise InvalidElement("a ciphertext must be a pair of hex strings", "رمزمتن باید دو رشتهٔ هگز باشد")
+            raise InvalidElement("a ciphertext must be a pair of hex strings")
         return Ciphertext.from_hex(value[0], value[1])
 
     def __mul__(self, other: Ciphertext) -> Ciphertext:
@@ -101,7 +101,6 @@ class DecodingTable:
         m = self._index.get(gm.b)
         if m is None:
             raise DecodingError(
-                f"decrypted element is not g^m for m < {len(self)}",
-                "عنصر رمزگشایی‌شده در جدول اندیس‌ها نیست",
+                "decrypted element is not g^m for m < %(self)s", params={"self": len(self)},
             )
         return m

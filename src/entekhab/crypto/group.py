@@ -27,7 +27,7 @@ class Scalar:
 
     def __init__(self, value: int) -> None:
         if not 0 <= value < ORDER:
-            raise InvalidScalar(f"scalar out of range [0, ℓ): {value}", "عدد خارج از بازهٔ مرتبهٔ گروه است")
+            raise InvalidScalar("scalar out of range [0, ℓ): %(value)s", params={"value": value})
         object.__setattr__(self, "v", value)
 
     @staticmethod
@@ -40,7 +40,7 @@ class Scalar:
     def decode(data: bytes) -> Scalar:
         """Parse 32 little-endian bytes, refusing non-canonical values (≥ ℓ)."""
         if len(data) != 32:
-            raise InvalidScalar(f"scalar must be 32 bytes, got {len(data)}", "طول عدد نادرست است")
+            raise InvalidScalar("scalar must be 32 bytes, got %(data)s", params={"data": len(data)})
         return Scalar(int.from_bytes(data, "little"))
 
     @staticmethod
@@ -48,7 +48,7 @@ class Scalar:
         try:
             data = bytes.fromhex(text)
         except (ValueError, TypeError) as exc:
-            raise InvalidScalar(f"scalar is not hex: {text!r}", "عدد هگز نیست") from exc
+            raise InvalidScalar("scalar is not hex: %(text)s", params={"text": repr(text)}) from exc
         return Scalar.decode(data)
 
     def encode(self) -> bytes:
@@ -77,7 +77,7 @@ class Scalar:
 
     def inverse(self) -> Scalar:
         if self.v == 0:
-            raise InvalidScalar("zero has no inverse", "صفر معکوس ندارد")
+            raise InvalidScalar("zero has no inverse")
         return Scalar(pow(self.v, -1, ORDER))
 
     def __eq__(self, other: object) -> bool:
@@ -98,9 +98,9 @@ class Element:
 
     def __init__(self, data: bytes, *, allow_identity: bool = False) -> None:
         if not isinstance(data, bytes | bytearray) or not sodium.is_valid_point(bytes(data)):
-            raise InvalidElement("not a canonical ristretto255 encoding", "کدگذاری عنصر گروه معتبر نیست")
+            raise InvalidElement("not a canonical ristretto255 encoding")
         if not allow_identity and data == sodium.IDENTITY_BYTES:
-            raise InvalidElement("the identity element is not allowed here", "عنصر همانی مجاز نیست")
+            raise InvalidElement("the identity element is not allowed here")
         object.__setattr__(self, "b", bytes(data))
 
     @staticmethod
@@ -115,7 +115,7 @@ class Element:
         try:
             data = bytes.fromhex(text)
         except (ValueError, TypeError) as exc:
-            raise InvalidElement(f"element is not hex: {text!r}", "عنصر هگز نیست") from exc
+            raise InvalidElement("element is not hex: %(text)s", params={"text": repr(text)}) from exc
         return Element(data, allow_identity=allow_identity)
 
     def __setattr__(self, name: str, value: object) -> None:

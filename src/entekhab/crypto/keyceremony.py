@@ -34,7 +34,7 @@ class GuardianCommitment:
 
     def __post_init__(self) -> None:
         if not self.coefficients:
-            raise CeremonyError(f"guardian {self.guardian} publishes no commitments", "امین هیچ تعهدی منتشر نکرده است")
+            raise CeremonyError("guardian %(guardian)s publishes no commitments", params={"guardian": self.guardian})
 
     @property
     def public_key(self) -> Element:
@@ -100,8 +100,8 @@ class JointKey:
         validate_parameters(self.guardians, self.quorum)
         if not self.qualified or any(not 1 <= q <= self.guardians for q in self.qualified):
             raise CeremonyError(
-                f"qualified guardians {list(self.qualified)} not a non-empty subset of 1..{self.guardians}",
-                "فهرست امین‌های واجد شرایط نادرست است",
+                "qualified guardians %(qualified)s not a non-empty subset of 1..%(guardians)s",
+                params={"qualified": list(self.qualified), "guardians": self.guardians},
             )
 
     def verification_key(self, guardian: int) -> Element:
@@ -119,13 +119,13 @@ MAX_GUARDIANS = 1000
 def validate_parameters(guardians: int, quorum: int) -> None:
     if not isinstance(guardians, int) or not 1 <= guardians <= MAX_GUARDIANS:
         raise CeremonyError(
-            f"number of guardians must be between 1 and {MAX_GUARDIANS}, got {guardians}",
-            "تعداد امین‌ها خارج از بازهٔ مجاز است",
+            "number of guardians must be between 1 and %(max_guardians)s, got %(guardians)s",
+            params={"max_guardians": MAX_GUARDIANS, "guardians": guardians},
         )
     if not isinstance(quorum, int) or not 1 <= quorum <= guardians:
         raise CeremonyError(
-            f"quorum must be between 1 and the number of guardians ({guardians}), got {quorum}",
-            "حد نصاب باید بین ۱ و تعداد امین‌ها باشد",
+            "quorum must be between 1 and the number of guardians (%(guardians)s), got %(quorum)s",
+            params={"guardians": guardians, "quorum": quorum},
         )
 
 
@@ -165,7 +165,7 @@ def run_ceremony(
             received[recipient][d.guardian] = share
     qualified = tuple(d.guardian for d in dealers if d.guardian not in disqualified)
     if not qualified:
-        raise CeremonyError("every dealer was disqualified", "همهٔ امین‌ها رد صلاحیت شدند")
+        raise CeremonyError("every dealer was disqualified")
     public_key = product(d.commitment.public_key for d in dealers if d.guardian in qualified)
     joint = JointKey(
         guardians,

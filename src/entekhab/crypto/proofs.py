@@ -20,10 +20,11 @@ from entekhab.crypto.elgamal import Ciphertext
 from entekhab.crypto.errors import ProofError
 from entekhab.crypto.group import Element, Randomness, Scalar, g_pow, random_scalar
 from entekhab.crypto.hash import Transcript
+from entekhab.i18n import en_fa
 
 
 def _fail(what: str, fa: str) -> ProofError:
-    return ProofError(f"{what} proof does not verify", f"اثبات {fa} تأیید نشد")
+    return ProofError("%(what)s proof does not verify", params={"what": what, "fa": fa})
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,12 +103,12 @@ class ChaumPedersenProof:
 
     def verify(self, k: Element, bases: Sequence[Element], values: Sequence[Element], context: bytes) -> None:
         if len(bases) != len(values):
-            raise _fail("Chaum–Pedersen (lengths differ)", "چام-پدرسن")
+            raise _fail(*en_fa("Chaum–Pedersen (lengths differ)"))
         neg = -self.challenge
         commits = [g_pow(self.response) * (k**neg)]
         commits.extend((a**self.response) * (d**neg) for a, d in zip(bases, values, strict=True))
         if ChaumPedersenProof._hash(context, k, bases, values, commits) != self.challenge:
-            raise _fail("Chaum–Pedersen", "چام-پدرسن")
+            raise _fail(*en_fa("Chaum–Pedersen"))
 
     def to_json(self) -> list[str]:
         return [self.challenge.hex(), self.response.hex()]
@@ -145,11 +146,11 @@ class RandomnessProof:
 
     def verify(self, slots: Sequence[Ciphertext], context: bytes) -> None:
         if len(self.responses) != len(slots):
-            raise _fail("ballot randomness (wrong length)", "تصادفی بودن برگه")
+            raise _fail(*en_fa("ballot randomness (wrong length)"))
         neg = -self.challenge
         commits = [g_pow(z) * (s.alpha**neg) for z, s in zip(self.responses, slots, strict=True)]
         if RandomnessProof._hash(context, slots, commits) != self.challenge:
-            raise _fail("ballot randomness", "تصادفی بودن برگه")
+            raise _fail(*en_fa("ballot randomness"))
 
     def to_json(self) -> dict[str, object]:
         return {"c": self.challenge.hex(), "z": [z.hex() for z in self.responses]}
@@ -158,5 +159,5 @@ class RandomnessProof:
     def from_json(value: dict[str, object]) -> RandomnessProof:
         zs = value["z"]
         if not isinstance(zs, list) or not isinstance(value["c"], str):
-            raise ProofError("malformed ballot proof", "اثبات برگه بدشکل است")
+            raise ProofError("malformed ballot proof")
         return RandomnessProof(Scalar.from_hex(value["c"]), tuple(Scalar.from_hex(z) for z in zs))

@@ -47,21 +47,21 @@ class ElectionManifest:
     def __post_init__(self) -> None:
         if self.fingerprint and (len(self.fingerprint) != 64 or any(c not in "0123456789abcdef"
                                                                     for c in self.fingerprint)):
-            raise RecordError("election fingerprint must be 64 hex digits", "اثر انگشت انتخابات باید ۶۴ رقم هگز باشد")
+            raise RecordError("election fingerprint must be 64 hex digits")
         ids = [s.style_id for s in self.styles]
         if not ids or len(set(ids)) != len(ids):
             raise RecordError(
-                "election needs at least one ballot style, ids unique", "سبک برگه تعریف نشده یا تکراری است"
+                "election needs at least one ballot style, ids unique"
             )
         if not 1 <= self.mix_servers <= 100:
-            raise RecordError("election needs at least one mix server", "دست‌کم یک سرور درهم‌ریزی لازم است")
+            raise RecordError("election needs at least one mix server")
         validate_parameters(self.guardians, self.quorum)
 
     def style(self, style_id: str) -> BallotStyle:
         for s in self.styles:
             if s.style_id == style_id:
                 return s
-        raise RecordError(f"unknown ballot style {style_id!r}", "سبک برگهٔ ناشناخته")
+        raise RecordError("unknown ballot style %(style_id)s", params={"style_id": repr(style_id)})
 
     @property
     def table_size(self) -> int:
@@ -95,12 +95,12 @@ class ElectionManifest:
                 str(d.get("election_fingerprint", "")),
             )
         except (KeyError, TypeError, ValueError, IndexError, AttributeError, CryptoError) as exc:
-            raise RecordError(f"election.json: malformed ({exc})", "election.json بدشکل است") from exc
+            raise RecordError("election.json: malformed (%(exc)s)", params={"exc": exc}) from exc
 
 
 def check_schema(d: object, where: str) -> None:
     if not isinstance(d, dict) or d.get("schema") != SCHEMA:
-        raise RecordError(f"{where}: schema is not {SCHEMA}", f"{where}: نسخهٔ طرح‌واره نادرست است")
+        raise RecordError("%(where)s: schema is not %(schema)s", params={"where": where, "schema": SCHEMA})
 
 
 def joint_key_to_json(joint: JointKey) -> dict[str, object]:
@@ -159,7 +159,7 @@ def joint_key_from_json(d: dict[str, object]) -> JointKey:
             Element.from_hex(str(d["public_key"])),
         )
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
-        raise RecordError(f"guardians.json: malformed ({exc})", "guardians.json بدشکل است") from exc
+        raise RecordError("guardians.json: malformed (%(exc)s)", params={"exc": exc}) from exc
     except CryptoError as exc:
         raise RecordError(f"guardians.json: {exc}", f"guardians.json: {exc.message_fa}") from exc
 
@@ -184,11 +184,11 @@ def read_json(root: Path, rel: str) -> dict[str, object]:
     try:
         d = json.loads((root / rel).read_bytes())
     except FileNotFoundError as exc:
-        raise RecordError(f"{rel}: missing", f"{rel}: پیدا نشد") from exc
+        raise RecordError("%(rel)s: missing", params={"rel": rel}) from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise RecordError(f"{rel}: not valid JSON ({exc})", f"{rel}: JSON معتبر نیست") from exc
+        raise RecordError("%(rel)s: not valid JSON (%(exc)s)", params={"rel": rel, "exc": exc}) from exc
     if not isinstance(d, dict):
-        raise RecordError(f"{rel}: not a JSON object", f"{rel}: شیء JSON نیست")
+        raise RecordError("%(rel)s: not a JSON object", params={"rel": rel})
     return d
 
 
@@ -197,14 +197,17 @@ def read_jsonl(root: Path, rel: str) -> Iterator[tuple[int, object]]:
     try:
         data = (root / rel).read_bytes()
     except FileNotFoundError as exc:
-        raise RecordError(f"{rel}: missing", f"{rel}: پیدا نشد") from exc
+        raise RecordError("%(rel)s: missing", params={"rel": rel}) from exc
     for n, line in enumerate(data.splitlines(), start=1):
         if not line.strip():
             continue
         try:
             yield n, json.loads(line)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            yield n, RecordError(f"{rel} line {n}: not valid JSON ({exc})", "JSON معتبر نیست")
+            yield (
+                n,
+                RecordError("%(rel)s line %(n)s: not valid JSON (%(exc)s)", params={"rel": rel, "n": n, "exc": exc}),
+            )
 
 
 def file_digest(path: Path) -> str:
@@ -228,4 +231,4 @@ def election_hash(root: Path) -> bytes:
     try:
         return hashlib.sha256((root / "election.json").read_bytes()).digest()
     except FileNotFoundError as exc:
-        raise RecordError("election.json: missing", "election.json پیدا نشد") from exc
+        raise RecordError("election.json: missing") from exc

@@ -100,7 +100,7 @@ class ShuffleProof:
 
         def el(v: object) -> bytes:
             if not isinstance(v, str):
-                raise InvalidElement("shuffle proof element is not a string", "عنصر اثبات رشته نیست")
+                raise InvalidElement("shuffle proof element is not a string")
             return bytes.fromhex(v)
 
         def sc(v: object) -> int:
@@ -109,7 +109,7 @@ class ShuffleProof:
         def seq(key: str) -> list[object]:
             v = d[key]
             if not isinstance(v, list):
-                raise InvalidElement(f"shuffle proof field {key} is not a list", "فیلد اثبات فهرست نیست")
+                raise InvalidElement("shuffle proof field %(key)s is not a list", params={"key": key})
             return v
 
         try:
@@ -129,7 +129,7 @@ class ShuffleProof:
                 s_prime=tuple(sc(v) for v in seq("s_prime")),
             )
         except (KeyError, ValueError, TypeError, IndexError) as exc:
-            raise InvalidElement(f"malformed shuffle proof: {exc}", "اثبات درهم‌ریزی بدشکل است") from exc
+            raise InvalidElement("malformed shuffle proof: %(exc)s", params={"exc": exc}) from exc
 
 
 def _statement_seed(label: bytes, pk: bytes, inputs: list[Row], outputs: list[Row], c: tuple[bytes, ...]) -> bytes:
@@ -274,10 +274,10 @@ def shuffle_and_prove(
     """Permute and re-encrypt ``inputs``; return the outputs and the proof of shuffle."""
     n = len(inputs)
     if n == 0:
-        raise ProofError("nothing to shuffle", "برگه‌ای برای درهم‌ریزی نیست")
+        raise ProofError("nothing to shuffle")
     width = len(inputs[0])
     if width % 2 or any(len(r) != width for r in inputs):
-        raise InvalidElement("rows of a shuffle must all have the same width", "پهنای ردیف‌ها برابر نیست")
+        raise InvalidElement("rows of a shuffle must all have the same width")
     w = width // 2
     psi = _permutation(n, rng)
     nonces = [[rng.scalar().v for _ in range(w)] for _ in range(n)]
@@ -363,13 +363,12 @@ def verify_shuffle(
     n = len(inputs)
     if n == 0 or len(outputs) != n:
         raise ProofError(
-            f"shuffle has {n} inputs and {len(outputs)} outputs",
-            "تعداد ورودی و خروجی درهم‌ریزی برابر نیست",
+            "shuffle has %(n)s inputs and %(outputs)s outputs", params={"n": n, "outputs": len(outputs)},
         )
     width = len(inputs[0])
     w = width // 2
     if width % 2 or any(len(r) != width for r in inputs) or any(len(r) != width for r in outputs):
-        raise ProofError("rows of different widths", "پهنای ردیف‌ها برابر نیست")
+        raise ProofError("rows of different widths")
     lengths = (
         len(proof.commitments),
         len(proof.chain),
@@ -378,13 +377,13 @@ def verify_shuffle(
         len(proof.s_prime),
     )
     if any(x != n for x in lengths) or len(proof.t4) != w or len(proof.s4) != w:
-        raise ProofError("shuffle proof has wrong lengths", "طول اجزای اثبات درهم‌ریزی نادرست است")
+        raise ProofError("shuffle proof has wrong lengths")
     scalars = (proof.s1, proof.s2, proof.s3, *proof.s4, *proof.s_hat, *proof.s_prime)
     if any(not 0 <= s < ORDER for s in scalars):
-        raise ProofError("shuffle proof has a non-canonical scalar", "عدد نامتعارف در اثبات درهم‌ریزی")
+        raise ProofError("shuffle proof has a non-canonical scalar")
     singles = (proof.t1, proof.t2, proof.t3, pk, *(x for pair in proof.t4 for x in pair))
     if any(not sodium.is_valid_point(p) for p in singles) or pk == ID:
-        raise ProofError("shuffle proof has an invalid element", "عنصر نامعتبر در اثبات درهم‌ریزی")
+        raise ProofError("shuffle proof has an invalid element")
 
     seed = _statement_seed(label, pk, inputs, outputs, proof.commitments)
     u = indexed_scalars(seed, "shuffle-u", n)

@@ -23,17 +23,15 @@ def _load() -> ctypes.CDLL:
     if name is None:
         raise CryptoError(
             "libsodium not found: install the Debian package libsodium23",
-            "کتابخانهٔ libsodium پیدا نشد: بستهٔ libsodium23 را نصب کنید",
             code="libsodium_missing",
         )
     lib = ctypes.CDLL(name)
     if lib.sodium_init() < 0:
-        raise CryptoError("libsodium failed to initialise", "libsodium راه‌اندازی نشد")
+        raise CryptoError("libsodium failed to initialise")
     for fn in ("crypto_scalarmult_ristretto255", "crypto_core_ristretto255_add"):
         if not hasattr(lib, fn):
             raise CryptoError(
                 "libsodium is older than 1.0.18 (no ristretto255)",
-                "نسخهٔ libsodium قدیمی‌تر از ۱.۰.۱۸ است",
                 code="libsodium_old",
             )
     return lib
@@ -71,7 +69,7 @@ def scalarmult(n: bytes, p: bytes) -> bytes:
     out = _buf(BYTES)
     if _scalarmult(out, n, p) != 0:
         if not is_valid_point(p):
-            raise CryptoError("scalar multiplication of an invalid point", "ضرب نقطهٔ نامعتبر")
+            raise CryptoError("scalar multiplication of an invalid point")
         return IDENTITY_BYTES
     return out.raw
 
@@ -88,7 +86,7 @@ def add(p: bytes, q: bytes) -> bytes:
     """Group operation on two valid encodings (libsodium accepts the identity here)."""
     out = _buf(BYTES)
     if _add(out, p, q) != 0:
-        raise CryptoError("addition of an invalid point", "جمع نقطهٔ نامعتبر")
+        raise CryptoError("addition of an invalid point")
     return out.raw
 
 
@@ -96,14 +94,14 @@ def sub(p: bytes, q: bytes) -> bytes:
     """``p`` times the inverse of ``q``."""
     out = _buf(BYTES)
     if _sub(out, p, q) != 0:
-        raise CryptoError("subtraction of an invalid point", "تفریق نقطهٔ نامعتبر")
+        raise CryptoError("subtraction of an invalid point")
     return out.raw
 
 
 def from_hash(h64: bytes) -> bytes:
     """Map 64 uniform bytes to a point with unknown discrete logarithm (Elligator 2)."""
     if len(h64) != 64:
-        raise CryptoError("from_hash needs 64 bytes", "ورودی نگاشت باید ۶۴ بایت باشد")
+        raise CryptoError("from_hash needs 64 bytes")
     out = _buf(BYTES)
     _from_hash(out, h64)
     return out.raw

@@ -116,7 +116,7 @@ def verify_ballots_chunk(
             if isinstance(raw, RecordError):
                 raise raw
             if not isinstance(raw, dict):
-                raise RecordError("not a JSON object", "شیء JSON نیست")
+                raise RecordError("not a JSON object")
             if spoiled:
                 sp = SpoiledBallot.from_json(raw)
                 b = sp.ballot
@@ -124,10 +124,13 @@ def verify_ballots_chunk(
                 b = EncryptedBallot.from_json(raw)
             where = f"{where} (ballot {b.ballot_id})"
             if b.style_id not in styles:
-                raise RecordError(f"unknown ballot style {b.style_id!r}", "سبک ناشناخته")
+                raise RecordError("unknown ballot style %(style_id)s", params={"style_id": repr(b.style_id)})
             style = BallotStyle(b.style_id, styles[b.style_id])
             if len(b.slots) != style.width:
-                raise RecordError(f"{len(b.slots)} slots, style {b.style_id} has {style.width}", "تعداد جایگاه")
+                raise RecordError(
+                    "%(slots)s slots, style %(style_id)s has %(width)s",
+                    params={"slots": len(b.slots), "style_id": b.style_id, "width": style.width},
+                )
             if spoiled:
                 assert table is not None
                 sp.verify(election, style, pk, table)
@@ -171,10 +174,10 @@ def verify_decryption_chunk(
             if isinstance(line, RecordError):
                 raise line
             if not isinstance(line, dict) or line.get("position") != pos:
-                raise RecordError("missing or wrong position", "جایگاه نادرست")
+                raise RecordError("missing or wrong position")
             shares_raw = line.get("shares")
             if not isinstance(shares_raw, list):
-                raise RecordError("shares is not a list", "سهم‌ها فهرست نیست")
+                raise RecordError("shares is not a list")
             shares = [DecryptionShare.from_json(s) for s in shares_raw]
             good = []
             for s in shares:
@@ -252,11 +255,11 @@ def _check_chains(election: bytes, summaries: list[BallotSummary], report: Repor
 
 def _parse_rows(raw: object) -> list[Row]:
     if not isinstance(raw, list):
-        raise RecordError("outputs is not a list", "خروجی‌ها فهرست نیست")
+        raise RecordError("outputs is not a list")
     try:
         return [tuple(bytes.fromhex(x) for x in row) for row in raw]
     except (TypeError, ValueError) as exc:
-        raise RecordError(f"outputs malformed ({exc})", "خروجی‌ها بدشکل است") from exc
+        raise RecordError("outputs malformed (%(exc)s)", params={"exc": exc}) from exc
 
 
 def verify_record(root: Path, pmap: PMap = serial_map, parts: int = 1, step: Step = _no_step) -> Report:
@@ -326,7 +329,7 @@ def verify_record(root: Path, pmap: PMap = serial_map, parts: int = 1, step: Ste
     try:
         decoded_all = read_json(root, "decoded.json")
         if decoded_all.get("schema") != SCHEMA or not isinstance(decoded_all.get("ballots"), dict):
-            raise RecordError("decoded.json: schema or ballots missing", "decoded.json بدشکل است")
+            raise RecordError("decoded.json: schema or ballots missing")
         decoded_styles: dict[str, object] = decoded_all["ballots"]  # type: ignore[assignment]
     except RecordError as exc:
         report.fail("decoded.json", str(exc))
@@ -350,7 +353,7 @@ def verify_record(root: Path, pmap: PMap = serial_map, parts: int = 1, step: Ste
             try:
                 d = read_json(root, rel)
                 if d.get("schema") != SCHEMA or d.get("style") != sid or d.get("stage") != stage:
-                    raise RecordError("schema, style or stage field wrong", "سرآیند نادرست")
+                    raise RecordError("schema, style or stage field wrong")
                 outputs = _parse_rows(d.get("outputs"))
                 proof = ShuffleProof.from_json(d.get("proof"))  # type: ignore[arg-type]
                 verify_shuffle(current, outputs, proof, pk, stage_label(election, sid, stage), pmap, parts)

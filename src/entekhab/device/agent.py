@@ -47,8 +47,11 @@ class DeviceAgent:
         self.journal = Journal(path)
         secret = self.journal.get("secret_key")
         if secret is None:
-            raise DeviceError(f"{path} is not an initialised device (run `entekhab device init`)",
-                              "این دستگاه راه‌اندازی نشده است", code="not_initialised")
+            raise DeviceError(
+                "%(path)s is not an initialised device (run `entekhab device init`)",
+                params={"path": path},
+                code="not_initialised",
+            )
         self.key = SigningKey.from_hex(secret)
         url = self.journal.get("hq_url")
         self.transport: Transport | None = transport or (HttpTransport(url) if url else None)
@@ -58,14 +61,14 @@ class DeviceAgent:
                    key: SigningKey | None = None, transport: Transport | None = None) -> DeviceAgent:
         """Make the device's key pair (once) and record its serial and role."""
         if role not in ROLES:
-            raise DeviceError(f"role must be one of {', '.join(ROLES)}", "نقش دستگاه نادرست است", code="bad_role")
+            raise DeviceError("role must be one of %(roles)s", params={"roles": ', '.join(ROLES)}, code="bad_role")
         serial = serial.strip()
         if not serial or len(serial) > 40:
-            raise DeviceError("serial must be 1-40 characters", "شماره سریال نادرست است", code="bad_serial")
+            raise DeviceError("serial must be 1-40 characters", code="bad_serial")
         journal = Journal(path)
         if journal.get("secret_key"):
             journal.close()
-            raise DeviceError(f"{path} already holds a device key", "این دستگاه قبلاً راه‌اندازی شده است",
+            raise DeviceError("%(path)s already holds a device key", params={"path": path},
                               code="already_initialised")
         key = key or SigningKey.generate()
         journal.put("secret_key", key.seed.hex())
@@ -82,7 +85,7 @@ class DeviceAgent:
     def setting(self, name: str) -> str:
         value = self.journal.get(name)
         if value is None:
-            raise DeviceError(f"the device has no {name} yet (enrol it first)", "دستگاه هنوز ثبت نشده است",
+            raise DeviceError("the device has no %(name)s yet (enrol it first)", params={"name": name},
                               code="not_enrolled")
         return value
 
@@ -100,7 +103,7 @@ class DeviceAgent:
 
     def _transport(self) -> Transport:
         if self.transport is None:
-            raise DeviceError("no HQ address configured", "نشانی ستاد تنظیم نشده است", code="no_hq")
+            raise DeviceError("no HQ address configured", code="no_hq")
         return self.transport
 
     def enrol(self, code: str) -> dict[str, Any]:
@@ -191,8 +194,9 @@ class DeviceAgent:
 
 
 def branch_closed_error(branch: str) -> BranchClosed:
-    return BranchClosed(f"branch {branch} has closed: no more check-ins, no more ballot cards",
-                        f"شعبه {branch} بسته شده است؛ پس از بسته‌شدن صندوق، پذیرش رأی‌دهنده و صدور کارت ممکن نیست")
+    return BranchClosed(
+        "branch %(branch)s has closed: no more check-ins, no more ballot cards", params={"branch": branch}
+    )
 
 
 def dump(value: Any) -> str:

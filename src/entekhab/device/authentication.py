@@ -59,7 +59,7 @@ class Authenticator:
     def __init__(self, agent: DeviceAgent, *, registry: CivilRegistry, reader: FingerprintReader,
                  polling_day: dt.date) -> None:
         if agent.role != "auth":
-            raise DeviceError("this device is not an authentication device", "این دستگاه احراز هویت نیست",
+            raise DeviceError("this device is not an authentication device",
                               code="wrong_role")
         self.agent, self.registry, self.reader, self.polling_day = agent, registry, reader, polling_day
 
@@ -98,7 +98,6 @@ class Authenticator:
             return session.scans[-1]
         if session.attempts_left <= 0:
             raise DeviceError("four scans failed: the branch head must release the voter",
-                              "چهار بار اثر انگشت تطبیق نیافت: رئیس شعبه باید با ذکر دلیل اجازه دهد",
                               code="fingerprint_exhausted")
         result = self.reader.scan(session.national_code, len(session.scans) + 1)
         session.scans.append(result)
@@ -106,11 +105,13 @@ class Authenticator:
 
     def release(self, session: VoterSession, *, branch_head: str, reason: str) -> None:
         if session.attempts_left > 0:
-            raise DeviceError(f"{session.attempts_left} fingerprint attempts remain before a manual release",
-                              "پیش از اجازه دستی، باید چهار بار اثر انگشت گرفته شود", code="release_too_early")
+            raise DeviceError(
+                "%(attempts_left)s fingerprint attempts remain before a manual release",
+                params={"attempts_left": session.attempts_left},
+                code="release_too_early",
+            )
         if not branch_head.strip() or not reason.strip():
-            raise DeviceError("a manual release needs the branch head's name and a reason",
-                              "اجازه دستی به نام رئیس شعبه و ذکر دلیل نیاز دارد", code="release_incomplete")
+            raise DeviceError("a manual release needs the branch head's name and a reason", code="release_incomplete")
         session.released_by, session.release_reason = branch_head.strip(), reason.strip()
 
     def check_in(self, session: VoterSession, *, now: dt.datetime, style: str,
@@ -118,7 +119,7 @@ class Authenticator:
         if self.closed:
             raise self._refuse_closed(session.national_code)
         if not session.cleared:
-            raise DeviceError("the voter's fingerprint has not matched", "اثر انگشت رأی‌دهنده تأیید نشده است",
+            raise DeviceError("the voter's fingerprint has not matched",
                               code="fingerprint_required")
         body = {
             "national_code": session.national_code,
@@ -137,11 +138,9 @@ class Authenticator:
             if not offline_approved_by.strip():
                 raise HQUnreachable(
                     "HQ is unreachable: an offline check-in needs the branch head's approval",
-                    "ارتباط با ستاد برقرار نیست: پذیرش برون‌خط به تأیید رئیس شعبه نیاز دارد",
                     code="offline_needs_approval") from exc
             if self.checked_in_here(session.national_code):
-                raise CheckInRefused("already checked in at this branch (local journal)",
-                                     "این رأی‌دهنده پیش‌تر در همین شعبه پذیرش شده است", code="already_voted") from exc
+                raise CheckInRefused("already checked in at this branch (local journal)", code="already_voted") from exc
             abandoned = [e.body["seq"] for e in self.agent.journal.entries(kind="abandoned")][-1]
             self.agent.send("checkin_offline", {
                 **body, "at": now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%MZ"),

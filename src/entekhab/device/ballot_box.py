@@ -77,7 +77,7 @@ class BallotBox:
     @property
     def manifest(self) -> BallotManifest:
         if self._manifest is None:
-            raise BranchStateError("no ballot manifest is loaded", "فهرست برگه رأی بارگذاری نشده است")
+            raise BranchStateError("no ballot manifest is loaded")
         return self._manifest
 
     def _store(self, records: Sequence[dict[str, Any]], *, mock: bool = False) -> None:
@@ -90,10 +90,10 @@ class BallotBox:
         """Verify and load the manifest, then produce the signed zero report (no vote inside)."""
         manifest = parse_signed_manifest(signed, self.hq_public)
         if manifest.election != self.election:
-            raise BranchStateError("the manifest is for another election", "فهرست برگه رأی مربوط به انتخابات دیگری است",
+            raise BranchStateError("the manifest is for another election",
                                    code="wrong_election")
         if self.db.execute("SELECT COUNT(*) FROM vote_records").fetchone()[0]:
-            raise BranchStateError("the ballot box is not empty", "صندوق خالی نیست", code="box_not_empty")
+            raise BranchStateError("the ballot box is not empty", code="box_not_empty")
         check_transition(self.state, BoxState.MANIFEST_LOADED)
         self.journal.put("manifest", json.dumps(signed, ensure_ascii=False))
         self._manifest = manifest
@@ -125,25 +125,23 @@ class BallotBox:
     def read_card(self, token: str) -> BallotCard:
         """A card valid for this branch and not yet used, or the reason it is refused."""
         if self.state is BoxState.CLOSED:
-            raise BranchClosed("the ballot box has closed: no card is read after the close",
-                               "صندوق بسته شده است؛ پس از بسته‌شدن هیچ کارتی پذیرفته نمی‌شود")
+            raise BranchClosed("the ballot box has closed: no card is read after the close")
         if self.state not in (BoxState.OPEN, BoxState.MOCK_POLL):
-            raise BranchStateError("the ballot box is not open", "صندوق باز نیست")
+            raise BranchStateError("the ballot box is not open")
         card = read_card(token, self.auth_public)
         if card.election != self.election:
-            raise CardInvalid("the card is for another election", "کارت مربوط به انتخابات دیگری است",
+            raise CardInvalid("the card is for another election",
                               code="wrong_election")
         if card.fingerprint != self.fingerprint:
-            raise CardInvalid("the card was issued for another election definition",
-                              "کارت برای تعریف دیگری از انتخابات صادر شده است", code="election_mismatch")
+            raise CardInvalid("the card was issued for another election definition", code="election_mismatch")
         if card.branch != self.branch:
-            raise CardInvalid("the card was issued at another branch", "کارت در شعبه دیگری صادر شده است",
+            raise CardInvalid("the card was issued at another branch",
                               code="wrong_branch")
         if card.style != self.manifest.style:
-            raise CardInvalid("the card is for another ballot style", "کارت برای برگه رأی دیگری است",
+            raise CardInvalid("the card is for another ballot style",
                               code="wrong_style")
         if self.db.execute("SELECT 1 FROM used_cards WHERE nonce_hash = ?", (card.nonce_hash,)).fetchone():
-            raise CardInvalid("this card has already been used", "این کارت قبلاً استفاده شده است", code="card_reused")
+            raise CardInvalid("this card has already been used", code="card_reused")
         return card
 
     def check_contest(self, contest_code: str, codes: Sequence[str]) -> dict[str, Any]:
@@ -166,13 +164,12 @@ class BallotBox:
         card = self.read_card(token)
         manifest = self.manifest
         if set(ballot) != {c.code for c in manifest.contests}:
-            raise BallotRefused("the ballot must answer every contest (blank is allowed)",
-                                "برای هر رقابت باید رأی یا رأی سفید ثبت شود")
+            raise BallotRefused("the ballot must answer every contest (blank is allowed)")
         record: dict[str, Any] = {"election": self.fingerprint, "style": manifest.style, "contests": {}}
         for contest in manifest.contests:
             codes = ballot[contest.code]
             if not isinstance(codes, list | tuple) or not all(isinstance(c, str) for c in codes):
-                raise BallotRefused("codes must be a list of text", "کدها باید فهرستی از متن باشند",
+                raise BallotRefused("codes must be a list of text",
                                     code="malformed_codes")
             verdict = contest.interpreter.interpret(list(codes))
             if isinstance(verdict, BallotRejection) and not verdict.is_blank:
@@ -184,7 +181,7 @@ class BallotBox:
             try:
                 self.db.execute("INSERT INTO used_cards(nonce_hash) VALUES (?)", (card.nonce_hash,))
             except Exception as exc:
-                raise CardInvalid("this card has already been used", "این کارت قبلاً استفاده شده است",
+                raise CardInvalid("this card has already been used",
                                   code="card_reused") from exc
             self._store([record], mock=mock)
         self.journal.append("ballot_cast", {"mock": mock})
@@ -222,8 +219,9 @@ class BallotBox:
         ``checkins`` is the authentication device's signed statement of its check-in count.
         """
         if not branch_head.strip() or not supervisor.strip():
-            raise BranchStateError("the branch head and the supervisor must acknowledge the report",
-                                   "رئیس شعبه و ناظر باید صورتجلسه را تأیید کنند", code="acknowledgement_missing")
+            raise BranchStateError(
+                "the branch head and the supervisor must acknowledge the report", code="acknowledgement_missing"
+            )
         self.journal.verify()
         check_transition(self.state, BoxState.CLOSED)
         zero = json.loads(self.journal.get("zero_report") or "null")
@@ -273,14 +271,14 @@ class BallotBox:
     def import_transfer(self, exported: dict[str, Any], *, now: dt.datetime) -> None:
         """Take over a faulty e-box's journal: its records are stored under fresh random keys, its cards stay used."""
         if self.state is not BoxState.INSTALLED:
-            raise BranchStateError("only a fresh e-box can take over a journal", "فقط صندوق تازه می‌تواند جایگزین شود")
+            raise BranchStateError("only a fresh e-box can take over a journal")
         previous = GENESIS
         for e in exported["journal"]:
             if e["previous"] != previous or entry_digest(e["seq"], e["kind"], e["body"], e["previous"]) != e["digest"]:
-                raise JournalBroken("the transferred journal is broken", "دفتر رویداد منتقل‌شده سالم نیست")
+                raise JournalBroken("the transferred journal is broken")
             previous = e["digest"]
         if previous != exported["journal_head"]:
-            raise JournalBroken("the transferred journal is incomplete", "دفتر رویداد منتقل‌شده ناقص است")
+            raise JournalBroken("the transferred journal is incomplete")
         self.journal.put("manifest", json.dumps(exported["manifest"], ensure_ascii=False))
         self._manifest = parse_signed_manifest(exported["manifest"], self.hq_public)
         for name in ("zero_report", "mock_report"):

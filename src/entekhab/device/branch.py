@@ -30,13 +30,15 @@ def fetch_branch_info(agent: DeviceAgent) -> dict[str, Any]:
     answer = agent.send("branch_info", {}, queue_if_offline=False).answer or {}
     manifest = answer["manifest"]
     if manifest.get("public_key") != agent.setting("hq_public_key"):
-        raise DeviceError("the manifest is not signed with the HQ key this device was enrolled with",
-                          "فهرست برگه رأی با کلید ستاد ثبت‌شده امضا نشده است", code="manifest_signature")
+        raise DeviceError(
+            "the manifest is not signed with the HQ key this device was enrolled with", code="manifest_signature"
+        )
     definition = ElectionDefinition.parse(answer.get("election_definition"))
     fingerprint = answer.get("election_fingerprint")
     if definition.fingerprint != fingerprint or manifest.get("sha256") not in definition.manifests:
-        raise DeviceError("HQ's election definition does not match its fingerprint or the branch's manifest",
-                          "تعریف انتخابات ستاد با اثر آن یا فهرست برگه رأی شعبه نمی‌خواند", code="election_mismatch")
+        raise DeviceError(
+            "HQ's election definition does not match its fingerprint or the branch's manifest", code="election_mismatch"
+        )
     agent.journal.put("election_fingerprint", definition.fingerprint)
     agent.journal.put("style", answer["style"])
     agent.journal.put("polling_day", answer["polling_day"])
@@ -50,7 +52,7 @@ def fetch_branch_info(agent: DeviceAgent) -> dict[str, Any]:
 
 def ballot_box(agent: DeviceAgent) -> BallotBox:
     if agent.role != "ebox":
-        raise DeviceError("this device is not an e-box", "این دستگاه صندوق الکترونیک نیست", code="wrong_role")
+        raise DeviceError("this device is not an e-box", code="wrong_role")
     return BallotBox(agent.journal, agent.key, serial=agent.serial, election=agent.setting("election"),
                      branch=agent.setting("branch"), auth_public=parse_public_key(agent.setting("auth_public_key")),
                      hq_public=parse_public_key(agent.setting("hq_public_key")))
@@ -127,7 +129,7 @@ class BranchDevices:
             authenticator.scan(session)
         if not session.cleared:
             if release is None:
-                raise DeviceError("fingerprint did not match four times", "اثر انگشت چهار بار تطبیق نیافت",
+                raise DeviceError("fingerprint did not match four times",
                                   code="fingerprint_exhausted")
             authenticator.release(session, branch_head=release[0], reason=release[1])
         return authenticator.check_in(session, now=now, style=self.auth.setting("style"),

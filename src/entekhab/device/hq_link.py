@@ -50,7 +50,7 @@ class HttpTransport:
                 body = {"code": "hq_error", "message": f"HQ answered {exc.code}"}
             return exc.code, body if isinstance(body, dict) else {"code": "hq_error"}
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
-            raise HQUnreachable(f"HQ is unreachable: {exc}", "ارتباط با ستاد برقرار نیست") from exc
+            raise HQUnreachable("HQ is unreachable: %(exc)s", params={"exc": exc}) from exc
 
     def fetch(self, path: str) -> tuple[int, bytes, str]:
         """GET ``base_url + path``: status, body bytes and content type (for photos by digest)."""
@@ -60,13 +60,13 @@ class HttpTransport:
         except urllib.error.HTTPError as exc:
             return exc.code, b"", ""
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
-            raise HQUnreachable(f"HQ is unreachable: {exc}", "ارتباط با ستاد برقرار نیست") from exc
+            raise HQUnreachable("HQ is unreachable: %(exc)s", params={"exc": exc}) from exc
 
 
 def call(transport: Transport, path: str, payload: dict[str, Any]) -> dict[str, Any]:
     status, body = transport(path, payload)
     if status >= 500:
-        raise HQUnreachable(f"HQ answered {status}", "ستاد موقتاً پاسخ نمی‌دهد")
+        raise HQUnreachable("HQ answered %(status)s", params={"status": status})
     if status >= 400:
         raise HQRefused(status, body)
     return body

@@ -143,14 +143,11 @@ class Journal:
             "SELECT seq, kind, body, previous, digest FROM journal ORDER BY seq"
         ):
             if seq != expected_seq:
-                raise JournalBroken(f"journal entry {expected_seq} is missing",
-                                    f"رکورد {expected_seq} دفتر رویداد حذف شده است")
+                raise JournalBroken("journal entry %(expected_seq)s is missing", params={"expected_seq": expected_seq})
             if prev != previous:
-                raise JournalBroken(f"journal entry {seq}: link to the previous entry is broken",
-                                    f"رکورد {seq} دفتر رویداد: پیوند با رکورد قبلی شکسته است")
+                raise JournalBroken("journal entry %(seq)s: link to the previous entry is broken", params={"seq": seq})
             if entry_digest(seq, kind, json.loads(body), prev) != digest:
-                raise JournalBroken(f"journal entry {seq}: content does not match its digest",
-                                    f"رکورد {seq} دفتر رویداد: محتوا با چکیده نمی‌خواند")
+                raise JournalBroken("journal entry %(seq)s: content does not match its digest", params={"seq": seq})
             previous, expected_seq = digest, seq + 1
 
     def export(self) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from entekhab.device.errors import BranchStateError
+from entekhab.i18n import N_, Catalogued
 
 
 class BoxState(StrEnum):
@@ -30,20 +31,20 @@ TRANSITIONS: dict[BoxState, frozenset[BoxState]] = {
     BoxState.RETIRED: frozenset(),
 }
 
-NAMES_FA = {
-    BoxState.INSTALLED: "نصب‌شده",
-    BoxState.MANIFEST_LOADED: "آماده (گزارش صفر چاپ شد)",
-    BoxState.MOCK_POLL: "رأی‌گیری آزمایشی",
-    BoxState.OPEN: "باز",
-    BoxState.CLOSED: "بسته",
-    BoxState.RETIRED: "کنار گذاشته",
-}
+NAMES_FA = Catalogued("names", {
+    BoxState.INSTALLED: N_("installed"),
+    BoxState.MANIFEST_LOADED: N_("manifest loaded"),
+    BoxState.MOCK_POLL: N_("mock poll"),
+    BoxState.OPEN: N_("open"),
+    BoxState.CLOSED: N_("closed"),
+    BoxState.RETIRED: N_("retired"),
+})
 
 
 def check_transition(current: BoxState, target: BoxState) -> BoxState:
     if target not in TRANSITIONS[current]:
         raise BranchStateError(
-            f"the ballot box cannot go from {current} to {target}",
-            f"صندوق نمی‌تواند از وضعیت «{NAMES_FA[current]}» به «{NAMES_FA[target]}» برود",
+            "the ballot box cannot go from %(current)s to %(target)s",
+            params={"current": current, "target": target, "value": NAMES_FA[current], "value2": NAMES_FA[target]},
         )
     return target

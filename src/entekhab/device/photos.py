@@ -53,16 +53,25 @@ class PhotoStore:
         """Store the bytes if they are the photo the manifest names; else refuse them."""
         ctype = content_type.split(";")[0].strip().lower()
         if not DIGEST.match(digest):
-            raise PhotoRefused(f"{digest!r} is not a SHA-256 digest", "چکیده عکس نادرست است", code="photo_digest")
+            raise PhotoRefused(
+                "%(digest)s is not a SHA-256 digest", params={"digest": repr(digest)}, code="photo_digest"
+            )
         if len(data) > MAX_PHOTO_BYTES:
-            raise PhotoRefused(f"photo {digest[:12]}… is larger than {MAX_PHOTO_BYTES} bytes",
-                               "عکس نامزد بیش از حد بزرگ است", code="photo_too_large")
+            raise PhotoRefused(
+                "photo %(value)s… is larger than %(max_photo_bytes)s bytes",
+                params={"value": digest[:12], "max_photo_bytes": MAX_PHOTO_BYTES},
+                code="photo_too_large",
+            )
         if ctype not in TYPES:
-            raise PhotoRefused(f"photo {digest[:12]}… has type {ctype!r}, not an image type",
-                               "نوع پرونده عکس نامزد پذیرفته نیست", code="photo_type")
+            raise PhotoRefused(
+                "photo %(value)s… has type %(ctype)s, not an image type",
+                params={"value": digest[:12], "ctype": repr(ctype)},
+                code="photo_type",
+            )
         if not hmac.compare_digest(hashlib.sha256(data).hexdigest(), digest):
-            raise PhotoRefused(f"photo {digest[:12]}… does not match the SHA-256 in the signed manifest",
-                               "عکس نامزد با چکیده فهرست امضاشده برگه رأی نمی‌خواند؛ فقط نام نشان داده می‌شود")
+            raise PhotoRefused(
+                "photo %(value)s… does not match the SHA-256 in the signed manifest", params={"value": digest[:12]}
+            )
         self.folder.mkdir(parents=True, exist_ok=True)
         file = self.folder / f"{digest}.{TYPES[ctype]}"
         partial = file.with_suffix(file.suffix + ".part")

@@ -62,7 +62,7 @@ class CodeSpaceExhausted(DomainError):
 def _digits(text: str) -> str:
     clean = to_ascii_digits(text.strip()) if isinstance(text, str) else ""
     if not clean or not clean.isascii() or not clean.isdigit():
-        raise InvalidCode(f"a code is digits only, got {text!r}", "کد فقط باید شامل رقم باشد")
+        raise InvalidCode("a code is digits only, got %(text)s", params={"text": repr(text)})
     return clean
 
 
@@ -96,9 +96,11 @@ def parse_code(raw: str, length: int | None = None) -> BallotCode:
     """A typed code, normalised to ASCII digits, refused with a reason if it cannot be one."""
     digits = _digits(raw)
     if length is not None and len(digits) != length:
-        raise InvalidCode(f"a code has {length} digits, got {len(digits)}", f"کد باید {length} رقم باشد")
+        raise InvalidCode(
+            "a code has %(length)s digits, got %(digits)s", params={"length": length, "digits": len(digits)}
+        )
     if not is_valid(digits):
-        raise InvalidCode(f"{digits} is not a valid code (check digit)", "کد نادرست است (رقم کنترل)")
+        raise InvalidCode("%(digits)s is not a valid code (check digit)", params={"digits": digits})
     return BallotCode(digits)
 
 
@@ -131,15 +133,15 @@ def assign_codes(
 ) -> Mapping[str, BallotCode]:
     """Codes for ``keys`` (unique among themselves and against ``taken``), reproducible from ``seed``."""
     if base_digits < 1:
-        raise InvalidCode("a code base needs at least one digit", "پایه کد دست‌کم یک رقم است")
+        raise InvalidCode("a code base needs at least one digit")
     low, high = 10 ** (base_digits - 1), 10**base_digits - 1
     used = {int(c[:-1]) for c in taken}
     free = (high - low + 1) - len({b for b in used if low <= b <= high})
     order = seeded_order(keys, seed, scope)
     if len(order) > free:
         raise CodeSpaceExhausted(
-            f"{len(order)} codes needed but only {free} free {base_digits + 1}-digit codes remain",
-            "کدهای آزاد کافی نیست: طول کد را افزایش دهید",
+            "%(order)s codes needed but only %(free)s free %(value)s-digit codes remain",
+            params={"order": len(order), "free": free, "value": base_digits + 1},
         )
     rng = random.Random(hashlib.sha256(f"{seed}|{scope}".encode()).digest())
     out: dict[str, BallotCode] = {}

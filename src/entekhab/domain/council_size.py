@@ -66,11 +66,11 @@ def council_size(
 ) -> CouncilSize:
     """The single row of ``table`` for a settlement of this population."""
     if population < 0:
-        raise NoCouncilSize("population cannot be negative", "جمعیت نمی‌تواند منفی باشد")
+        raise NoCouncilSize("population cannot be negative")
     rows = [r for r in table if r.applies(settlement, population)]
     if len(rows) != 1:
         raise NoCouncilSize(
-            f"{len(rows)} council size rows match a {settlement} of {population} inhabitants",
-            "جدول اندازه شورا برای این جمعیت یک ردیف یکتا ندارد",
+            "%(rows)s council size rows match a %(settlement)s of %(population)s inhabitants",
+            params={"rows": len(rows), "settlement": settlement, "population": population},
         )
     return rows[0]

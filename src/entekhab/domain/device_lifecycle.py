@@ -12,6 +12,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from entekhab.domain.lifecycle import Lifecycle, TransitionRefused, moves_of
+from entekhab.i18n import N_, Catalogued
 
 
 class DeviceKind(StrEnum):
@@ -22,13 +23,13 @@ class DeviceKind(StrEnum):
     MODEM = "modem"
 
 
-KIND_FA = {
-    DeviceKind.AUTHENTICATION: "دستگاه احراز هویت",
-    DeviceKind.EBOX: "صندوق الکترونیکی",
-    DeviceKind.PRINTER: "چاپگر",
-    DeviceKind.UPS: "یو‌پی‌اس",
-    DeviceKind.MODEM: "مودم",
-}
+KIND_FA = Catalogued("kind", {
+    DeviceKind.AUTHENTICATION: N_("authentication"),
+    DeviceKind.EBOX: N_("ebox"),
+    DeviceKind.PRINTER: N_("printer"),
+    DeviceKind.UPS: N_("ups"),
+    DeviceKind.MODEM: N_("modem"),
+})
 
 
 class DeviceState(StrEnum):
@@ -43,17 +44,17 @@ class DeviceState(StrEnum):
     RETURNED = "returned"
 
 
-STATE_FA = {
-    DeviceState.RECEIVED: "تحویل‌گرفته",
-    DeviceState.TESTED: "آزمون‌شده",
-    DeviceState.TEST_FAILED: "مردود در آزمون",
-    DeviceState.ALLOCATED: "تخصیص‌یافته",
-    DeviceState.DEPLOYED: "مستقر",
-    DeviceState.IN_SERVICE: "در حال کار",
-    DeviceState.FAULTY: "معیوب",
-    DeviceState.REPLACED: "جایگزین‌شده",
-    DeviceState.RETURNED: "عودت‌شده",
-}
+STATE_FA = Catalogued("state", {
+    DeviceState.RECEIVED: N_("received"),
+    DeviceState.TESTED: N_("tested"),
+    DeviceState.TEST_FAILED: N_("test failed"),
+    DeviceState.ALLOCATED: N_("allocated"),
+    DeviceState.DEPLOYED: N_("deployed"),
+    DeviceState.IN_SERVICE: N_("in service"),
+    DeviceState.FAULTY: N_("faulty"),
+    DeviceState.REPLACED: N_("replaced"),
+    DeviceState.RETURNED: N_("returned"),
+})
 
 
 class DeviceEvent(StrEnum):
@@ -98,14 +99,14 @@ TRANSITIONS: MappingProxyType[DeviceEvent, Transition] = MappingProxyType({
 DEVICE = Lifecycle("device", "دستگاه", DeviceState, moves_of((t.source, t.target) for t in TRANSITIONS.values()),
                    STATE_FA)
 
-PERMISSIONS_FA = {
-    "test_device": "آزمون دستگاه",
-    "allocate_device": "تخصیص دستگاه",
-    "deploy_device": "استقرار دستگاه",
-    "operate_device": "بهره‌برداری از دستگاه",
-    "replace_device": "جایگزینی دستگاه",
-    "return_device": "عودت دستگاه",
-}
+PERMISSIONS_FA = Catalogued("permissions", {
+    "test_device": N_("test device"),
+    "allocate_device": N_("allocate device"),
+    "deploy_device": N_("deploy device"),
+    "operate_device": N_("operate device"),
+    "replace_device": N_("replace device"),
+    "return_device": N_("return device"),
+})
 
 # States in which a device sends heartbeats and counts towards its branch's network status.
 MONITORED = frozenset({S.DEPLOYED, S.IN_SERVICE})
@@ -116,13 +117,19 @@ def transition(state: str, event: str) -> Transition:
     try:
         current, ev = DeviceState(state), DeviceEvent(event)
     except ValueError as exc:
-        raise TransitionRefused(f"unknown device state or event: {state!r}, {event!r}",
-                                "وضعیت یا رویداد دستگاه نامعتبر است") from exc
+        raise TransitionRefused(
+            "unknown device state or event: %(state)s, %(event)s", params={"state": repr(state), "event": repr(event)}
+        ) from exc
     t = TRANSITIONS[ev]
     if current not in t.source:
         raise TransitionRefused(
-            f"a device in state {current} cannot {ev.replace('_', ' ')}",
-            f"دستگاه در وضعیت «{STATE_FA[current]}» نمی‌تواند به «{STATE_FA[t.target]}» برود",
+            "a device in state %(current)s cannot %(value)s",
+            params={
+                "current": current,
+                "value": ev.replace("_", " "),
+                "value2": STATE_FA[current],
+                "value3": STATE_FA[t.target],
+            },
         )
     return t
 

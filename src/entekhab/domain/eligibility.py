@@ -25,6 +25,7 @@ import jdatetime
 from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.errors import DomainError
 from entekhab.domain.jalali import age_on, format_jalali
+from entekhab.i18n import both
 
 
 class InvalidRule(DomainError):
@@ -62,10 +63,10 @@ class Degree(IntEnum):
 DEGREE_NAMES: Mapping[Degree, tuple[str, str]] = MappingProxyType({
     Degree.NONE: ("بدون مدرک", "none"),
     Degree.LITERACY: ("سواد خواندن و نوشتن", "literacy"),
-    Degree.DIPLOMA: ("دیپلم", "secondary diploma"),
-    Degree.ASSOCIATE: ("فوق‌دیپلم (کاردانی)", "associate degree"),
-    Degree.BACHELOR: ("لیسانس (کارشناسی)", "bachelor's degree"),
-    Degree.MASTER: ("فوق‌لیسانس (کارشناسی ارشد)", "master's degree"),
+    Degree.DIPLOMA: both("secondary diploma"),
+    Degree.ASSOCIATE: both("associate degree"),
+    Degree.BACHELOR: both("bachelor's degree"),
+    Degree.MASTER: both("master's degree"),
     Degree.DOCTORATE: ("دکتری", "doctorate"),
 })
 
@@ -74,23 +75,23 @@ def degree_by_name(name: str) -> Degree:
     try:
         return Degree[name.upper()]
     except KeyError:
-        raise InvalidRule(f"unknown degree {name!r}", f"مدرک «{name}» شناخته نیست") from None
+        raise InvalidRule("unknown degree %(name)s", params={"name": repr(name), "name2": name}) from None
 
 
 # Art. 41 of the council law (DOMAIN.md §5): holders must resign ≥ 3 months before registration.
 ART41_POSTS: Mapping[str, tuple[str, str]] = MappingProxyType({
-    "minister": ("وزیر و معاون وزیر", "minister or deputy minister"),
-    "mp": ("نماینده مجلس", "member of parliament"),
-    "governor_general": ("استاندار و معاون استاندار", "provincial governor or deputy"),
-    "county_governor": ("فرماندار و معاون فرماندار", "county governor or deputy"),
-    "district_governor": ("بخشدار", "district governor"),
-    "mayor_deputy": ("شهردار و معاون شهردار", "mayor or deputy mayor"),
-    "director_general": ("مدیرکل و معاون مدیرکل", "director-general or deputy"),
+    "minister": both("minister or deputy minister"),
+    "mp": both("member of parliament"),
+    "governor_general": both("provincial governor or deputy"),
+    "county_governor": both("county governor or deputy"),
+    "district_governor": both("district governor"),
+    "mayor_deputy": both("mayor or deputy mayor"),
+    "director_general": both("director-general or deputy"),
     "judge": ("قاضی", "judge"),
-    "university_head": ("رئیس دانشگاه", "university head"),
-    "bank_head": ("رئیس بانک", "bank head"),
-    "military_commander": ("فرمانده نیروهای مسلح", "armed forces commander"),
-    "state_company_head": ("مدیرعامل شرکت دولتی", "head of a state company"),
+    "university_head": both("university head"),
+    "bank_head": both("bank head"),
+    "military_commander": both("armed forces commander"),
+    "state_company_head": both("head of a state company"),
 })
 
 
@@ -112,7 +113,7 @@ class PostHeld:
 
     def __post_init__(self) -> None:
         if self.post not in ART41_POSTS and not self.post.startswith("other:"):
-            raise InvalidApplication(f"unknown post {self.post!r}", f"سمت «{self.post}» شناخته نیست")
+            raise InvalidApplication("unknown post %(post)s", params={"post": repr(self.post), "post2": self.post})
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ class Application:
         object.__setattr__(self, "posts", tuple(self.posts))
         object.__setattr__(self, "attestations", frozenset(self.attestations))
         if self.birth_date > self.registration_day:
-            raise InvalidApplication("birth date is in the future", "تاریخ تولد در آینده است")
+            raise InvalidApplication("birth date is in the future")
 
 
 @dataclass(frozen=True)
@@ -168,13 +169,12 @@ class Rule:
         object.__setattr__(self, "kind", _kind(self.kind))
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
         if not self.code or not self.code.replace("_", "").replace("-", "").isalnum():
-            raise InvalidRule(f"rule code {self.code!r} must be a word", "کد قاعده باید یک واژه باشد")
+            raise InvalidRule("rule code %(code)s must be a word", params={"code": repr(self.code)})
         if self.version < 1:
-            raise InvalidRule("rule version starts at 1", "نسخه قاعده از ۱ آغاز می‌شود")
+            raise InvalidRule("rule version starts at 1")
         if not self.message_fa.strip() or not self.message_en.strip():
             raise InvalidRule(
-                f"rule {self.code} needs Persian and English messages",
-                f"قاعده {self.code} پیام فارسی و انگلیسی لازم دارد",
+                "rule %(code)s needs Persian and English messages", params={"code": self.code},
             )
         _check_params(self)
 
@@ -183,7 +183,7 @@ def _kind(value: object) -> RuleKind:
     try:
         return RuleKind(value)
     except ValueError:
-        raise InvalidRule(f"unknown rule kind {value!r}", f"نوع قاعده «{value}» شناخته نیست") from None
+        raise InvalidRule("unknown rule kind %(value)s", params={"value": repr(value), "value2": value}) from None
 
 
 def _need_int(rule: str, params: Mapping[str, Any], key: str, *, optional: bool = False) -> None:
@@ -192,7 +192,7 @@ def _need_int(rule: str, params: Mapping[str, Any], key: str, *, optional: bool 
         return
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InvalidRule(
-            f"rule {rule}: {key} must be a whole number ≥ 0", f"قاعده {rule}: {key} باید عدد صحیح نامنفی باشد"
+            "rule %(rule)s: %(key)s must be a whole number ≥ 0", params={"rule": rule, "key": key}
         )
 
 
@@ -209,28 +209,28 @@ def _check_params(rule: Rule) -> None:
     unknown = sorted(set(p) - known)
     if unknown:
         raise InvalidRule(
-            f"rule {code}: unknown parameter {unknown[0]!r}", f"قاعده {code}: پارامتر ناشناخته «{unknown[0]}»"
+            "rule %(code)s: unknown parameter %(value)s",
+            params={"code": code, "value": repr(unknown[0]), "value2": unknown[0]},
         )
     if rule.kind is RuleKind.AGE:
         _need_int(code, p, "min_age", optional=True)
         _need_int(code, p, "max_age", optional=True)
         lo, hi = p.get("min_age"), p.get("max_age")
         if lo is None and hi is None:
-            raise InvalidRule(f"rule {code}: give min_age or max_age", f"قاعده {code}: حداقل یا حداکثر سن لازم است")
+            raise InvalidRule("rule %(code)s: give min_age or max_age", params={"code": code})
         if lo is not None and hi is not None and lo > hi:
-            raise InvalidRule(f"rule {code}: min_age > max_age", f"قاعده {code}: حداقل سن از حداکثر بیشتر است")
+            raise InvalidRule("rule %(code)s: min_age > max_age", params={"code": code})
     elif rule.kind is RuleKind.EDUCATION:
         if p.get("measure") not in (None, "population", "households"):
-            raise InvalidRule(f"rule {code}: measure is population, households or null", f"قاعده {code}: معیار نامعتبر")
+            raise InvalidRule("rule %(code)s: measure is population, households or null", params={"code": code})
         tiers = p.get("tiers")
         if not isinstance(tiers, list | tuple) or not tiers:
-            raise InvalidRule(f"rule {code}: tiers must be a non-empty list", f"قاعده {code}: پله‌ها لازم است")
+            raise InvalidRule("rule %(code)s: tiers must be a non-empty list", params={"code": code})
         last = -1
         for tier in tiers:
             if not isinstance(tier, list | tuple) or len(tier) != 2 or not isinstance(tier[0], int) or tier[0] <= last:
                 raise InvalidRule(
-                    f"rule {code}: each tier is [above, degree] with rising thresholds",
-                    f"قاعده {code}: هر پله [بیش از، مدرک] با آستانه‌های صعودی است",
+                    "rule %(code)s: each tier is [above, degree] with rising thresholds", params={"code": code},
                 )
             degree_by_name(str(tier[1]))
             last = tier[0]
@@ -240,12 +240,12 @@ def _check_params(rule: Rule) -> None:
         _need_int(code, p, "months")
         posts = p.get("posts")
         if not isinstance(posts, list | tuple) or any(x not in ART41_POSTS for x in posts):
-            raise InvalidRule(f"rule {code}: posts must name Art. 41 posts", f"قاعده {code}: سمت‌های ماده ۴۱ نامعتبر")
+            raise InvalidRule("rule %(code)s: posts must name Art. 41 posts", params={"code": code})
     elif rule.kind is RuleKind.ATTESTATION:
         if not isinstance(p.get("name"), str) or not p["name"]:
-            raise InvalidRule(f"rule {code}: attestation needs a name", f"قاعده {code}: نام گواهی لازم است")
+            raise InvalidRule("rule %(code)s: attestation needs a name", params={"code": code})
         if p.get("sex") not in (None, *Sex):
-            raise InvalidRule(f"rule {code}: sex must be male, female or null", f"قاعده {code}: جنسیت نامعتبر")
+            raise InvalidRule("rule %(code)s: sex must be male, female or null", params={"code": code})
 
 
 @dataclass(frozen=True)
@@ -257,7 +257,7 @@ class RuleSet:
         object.__setattr__(self, "rules", tuple(self.rules))
         codes = [r.code for r in self.rules]
         if len(set(codes)) != len(codes):
-            raise InvalidRule("a rule set names a rule twice", "یک قاعده دو بار در مجموعه آمده است")
+            raise InvalidRule("a rule set names a rule twice")
 
 
 @dataclass(frozen=True)
@@ -417,8 +417,7 @@ def _council_rules(office: Office) -> tuple[Rule, ...]:
              "سیاست ستاد [R]: سکونت در حوزه (HQ policy, law silent)", _RES_FA, _RES_EN),
         Rule("military_service", RuleKind.ATTESTATION, {"name": "military_service", "sex": "male"},
              f"{COUNCIL_LAW}، ماده ۳۷ (Art. 37)",
-             "مردان باید کارت پایان خدمت یا معافیت دائم داشته باشند",
-             "men must hold a military service completion or permanent exemption card"),
+             *both("men must hold a military service completion or permanent exemption card")),
     )
 
 
@@ -430,8 +429,7 @@ DEFAULT_RULES: Mapping[Office, RuleSet] = MappingProxyType({
              "آیین‌نامه انتخابات مجلس خبرگان (Experts election by-law)", _CERT_FA, _CERT_EN),
         Rule("ijtihad", RuleKind.ATTESTATION, {"name": "ijtihad", "sex": None},
              "قانون انتخابات مجلس خبرگان، ماده ۳ (Experts law Art. 3)",
-             "داوطلب خبرگان باید اجتهاد خود را به تأیید فقهای شورای نگهبان رسانده باشد",
-             "an Experts candidate must have ijtihad attested by the Guardian Council's jurists"),
+             *both("an Experts candidate must have ijtihad attested by the Guardian Council's jurists")),
     )),
     Office.MAJLIS: RuleSet(Office.MAJLIS, (
         Rule("age", RuleKind.AGE, {"min_age": 30, "max_age": 75},

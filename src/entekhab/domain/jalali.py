@@ -37,8 +37,8 @@ def from_jalali(year: int, month: int, day: int) -> dt.date:
         return jdatetime.date(year, month, day).togregorian()
     except (ValueError, TypeError) as exc:
         raise InvalidDate(
-            f"no such Jalali date: {year}/{month}/{day}",
-            f"تاریخ شمسی نامعتبر است: {to_persian_digits(f'{year}/{month}/{day}')}",
+            "no such Jalali date: %(year)s/%(month)s/%(day)s",
+            params={"year": year, "month": month, "day": day, "value": to_persian_digits(f"{year}/{month}/{day}")},
         ) from exc
 
 
@@ -48,8 +48,7 @@ def parse_jalali(text: str) -> dt.date:
     parts = clean.split("/")
     if len(parts) != 3 or not all(p.isdigit() for p in parts):
         raise InvalidDate(
-            f"Jalali date must look like 1405/02/11, got {text!r}",
-            "تاریخ شمسی باید به شکل ۱۴۰۵/۰۲/۱۱ باشد",
+            "Jalali date must look like 1405/02/11, got %(text)s", params={"text": repr(text)},
         )
     return from_jalali(*(int(p) for p in parts))
 

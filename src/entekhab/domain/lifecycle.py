@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Generic, TypeVar
 
 from entekhab.domain.errors import DomainError
+from entekhab.i18n import N_, Catalogued
 
 
 class TransitionRefused(DomainError):
@@ -36,18 +37,18 @@ class ElectionState(StrEnum):
     PUBLISHED = "published"  # the final open data is out; nothing changes any more
 
 
-ELECTION_STATE_FA: dict[ElectionState, str] = {
-    ElectionState.DRAFT: "پیش‌نویس",
-    ElectionState.REGISTRATION: "ثبت‌نام داوطلبان",
-    ElectionState.VETTING: "بررسی صلاحیت",
-    ElectionState.LISTS_FINAL: "قطعی شدن فهرست‌ها",
-    ElectionState.READY: "آماده رأی‌گیری",
-    ElectionState.POLLING: "رأی‌گیری",
-    ElectionState.CLOSED: "پایان رأی‌گیری",
-    ElectionState.COUNTING: "شمارش و تأیید نتایج",
-    ElectionState.CERTIFIED: "نتایج تأییدشده",
-    ElectionState.PUBLISHED: "انتشار نهایی",
-}
+ELECTION_STATE_FA: dict[ElectionState, str] = Catalogued("election state", {
+    ElectionState.DRAFT: N_("draft"),
+    ElectionState.REGISTRATION: N_("registration"),
+    ElectionState.VETTING: N_("vetting"),
+    ElectionState.LISTS_FINAL: N_("lists final"),
+    ElectionState.READY: N_("ready"),
+    ElectionState.POLLING: N_("polling"),
+    ElectionState.CLOSED: N_("closed"),
+    ElectionState.COUNTING: N_("counting"),
+    ElectionState.CERTIFIED: N_("certified"),
+    ElectionState.PUBLISHED: N_("published"),
+})
 
 
 S = TypeVar("S", bound=StrEnum)
@@ -68,7 +69,8 @@ class Lifecycle(Generic[S]):
             return self.states(value)
         except ValueError as exc:
             raise TransitionRefused(
-                f"unknown {self.name_en} state {value!r}", f"وضعیت «{value}» برای {self.name_fa} تعریف نشده است",
+                "unknown %(name_en)s state %(value)s",
+                params={"name_en": self.name_en, "value": repr(value), "value2": value, "name_fa": self.name_fa},
                 code="unknown_state",
             ) from exc
 
@@ -83,8 +85,15 @@ class Lifecycle(Generic[S]):
         cur, new = self.state(current), self.state(target)
         if new not in self.moves.get(cur, frozenset()):
             raise TransitionRefused(
-                f"a {self.name_en} cannot go from {cur} to {new}",
-                f"{self.name_fa} نمی‌تواند از وضعیت «{self.fa(cur)}» به «{self.fa(new)}» برود",
+                "a %(name_en)s cannot go from %(cur)s to %(new)s",
+                params={
+                    "name_en": self.name_en,
+                    "cur": cur,
+                    "new": new,
+                    "name_fa": self.name_fa,
+                    "cur2": self.fa(cur),
+                    "new2": self.fa(new),
+                },
             )
         return new
 
@@ -152,6 +161,7 @@ def path_to(current: str, target: str) -> list[ElectionState]:
     cur, goal = ELECTION.state(current), ELECTION.state(target)
     order = list(ElectionState)
     if order.index(goal) < order.index(cur):
-        raise TransitionRefused(f"the election is already past {goal}",
-                                f"انتخابات از وضعیت «{ELECTION.fa(goal)}» گذشته است")
+        raise TransitionRefused(
+            "the election is already past %(goal)s", params={"goal": goal, "goal2": ELECTION.fa(goal)}
+        )
     return order[order.index(cur) + 1: order.index(goal) + 1]

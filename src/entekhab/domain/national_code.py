@@ -40,27 +40,27 @@ def parse_national_code(raw: object) -> NationalCodeStr:
     """
     if not isinstance(raw, str):
         raise InvalidNationalCode(
-            "national code must be text", "کد ملی باید به صورت متن وارد شود"
+            "national code must be text"
         )
     text = to_ascii_digits(raw.strip()).replace("-", "").replace(" ", "")
     if not text:
-        raise InvalidNationalCode("national code is empty", "کد ملی وارد نشده است")
+        raise InvalidNationalCode("national code is empty")
     if not text.isascii() or not text.isdigit():
         raise InvalidNationalCode(
-            "national code must contain digits only", "کد ملی فقط باید شامل رقم باشد"
+            "national code must contain digits only"
         )
     if len(text) != 10:
         raise InvalidNationalCode(
-            f"national code must have 10 digits, got {len(text)}",
-            f"کد ملی باید ۱۰ رقم باشد (اکنون {to_persian_digits(len(text))} رقم)",
+            "national code must have 10 digits, got %(text)s",
+            params={"text": len(text), "text2": to_persian_digits(len(text))},
         )
     if len(set(text)) == 1:
         raise InvalidNationalCode(
-            "national code cannot be one repeated digit", "کد ملی نمی‌تواند از یک رقم تکراری باشد"
+            "national code cannot be one repeated digit"
         )
     if check_digit(text[:9]) != int(text[9]):
         raise InvalidNationalCode(
-            "national code check digit is wrong", "رقم کنترل کد ملی نادرست است"
+            "national code check digit is wrong"
         )
     return NationalCodeStr(text)
 

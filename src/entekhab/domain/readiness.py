@@ -15,6 +15,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from entekhab.domain.errors import DomainError
+from entekhab.i18n import N_, Catalogued
 
 
 class InspectionInvalid(DomainError):
@@ -27,7 +28,11 @@ class Rating(StrEnum):
     RELOCATE = "relocate"  # the venue cannot serve: move the branch
 
 
-RATING_FA = {Rating.COMPLIANT: "منطبق", Rating.TEMPORARY: "رفع با اقدام موقت", Rating.RELOCATE: "جابه‌جایی شعبه"}
+RATING_FA = Catalogued("rating", {
+    Rating.COMPLIANT: N_("compliant"),
+    Rating.TEMPORARY: N_("temporary"),
+    Rating.RELOCATE: N_("relocate"),
+})
 
 
 class Readiness(StrEnum):
@@ -37,12 +42,12 @@ class Readiness(StrEnum):
     NOT_INSPECTED = "not_inspected"
 
 
-READINESS_FA = {
-    Readiness.READY: "آماده",
-    Readiness.CONDITIONAL: "آماده مشروط",
-    Readiness.NOT_READY: "ناآماده",
-    Readiness.NOT_INSPECTED: "بازدید نشده",
-}
+READINESS_FA = Catalogued("readiness", {
+    Readiness.READY: N_("ready"),
+    Readiness.CONDITIONAL: N_("conditional"),
+    Readiness.NOT_READY: N_("not ready"),
+    Readiness.NOT_INSPECTED: N_("not inspected"),
+})
 
 
 class Body(StrEnum):
@@ -60,18 +65,18 @@ class Body(StrEnum):
     GOVERNORATE = "governorate"  # the HQ's own support committee
 
 
-BODY_FA = {
-    Body.EDUCATION: "اداره کل آموزش و پرورش",
-    Body.ENDOWMENTS: "اداره اوقاف و امور خیریه",
-    Body.MUNICIPALITY: "شهرداری",
-    Body.ELECTRICITY: "شرکت توزیع برق",
-    Body.TCI: "شرکت مخابرات ایران",
-    Body.MCI: "همراه اول",
-    Body.IRANCELL: "ایرانسل",
-    Body.RIGHTEL: "رایتل",
-    Body.POLICE: "فرماندهی انتظامی",
-    Body.GOVERNORATE: "کمیته پشتیبانی فرمانداری",
-}
+BODY_FA = Catalogued("body", {
+    Body.EDUCATION: N_("education"),
+    Body.ENDOWMENTS: N_("endowments"),
+    Body.MUNICIPALITY: N_("municipality"),
+    Body.ELECTRICITY: N_("electricity"),
+    Body.TCI: N_("tci"),
+    Body.MCI: N_("mci"),
+    Body.IRANCELL: N_("irancell"),
+    Body.RIGHTEL: N_("rightel"),
+    Body.POLICE: N_("police"),
+    Body.GOVERNORATE: N_("governorate"),
+})
 OPERATORS = (Body.TCI, Body.MCI, Body.IRANCELL, Body.RIGHTEL)
 
 
@@ -85,15 +90,15 @@ class ChecklistItem:
     measured: bool = False  # carries a measured value (signal in dBm)
 
 
-CATEGORY_FA = {
-    "power": "برق و برق اضطراری",
-    "network": "شبکه",
-    "space": "فضا و ظرفیت",
-    "access": "دسترس‌پذیری",
-    "security": "امنیت",
-    "comfort": "روشنایی، گرمایش و سرمایش",
-    "toilets": "سرویس بهداشتی",
-}
+CATEGORY_FA = Catalogued("category", {
+    "power": N_("power"),
+    "network": N_("network"),
+    "space": N_("space"),
+    "access": N_("access"),
+    "security": N_("security"),
+    "comfort": N_("comfort"),
+    "toilets": N_("toilets"),
+})
 
 CHECKLIST: tuple[ChecklistItem, ...] = (
     ChecklistItem("power.mains", "power", "برق شهری پایدار", "Stable mains power", Body.ELECTRICITY),
@@ -145,28 +150,37 @@ class ItemRating:
             object.__setattr__(self, "rating", Rating(self.rating))
             object.__setattr__(self, "body", Body(self.body))
         except ValueError as exc:
-            raise InspectionInvalid(f"{self.code}: unknown rating or body",
-                                    f"{self.code}: ارزیابی یا دستگاه مسئول نامعتبر است", code="unknown_value") from exc
+            raise InspectionInvalid(
+                "%(code)s: unknown rating or body", params={"code": self.code}, code="unknown_value"
+            ) from exc
         if self.code not in ITEMS:
-            raise InspectionInvalid(f"unknown checklist item {self.code!r}", f"بند «{self.code}» در فهرست بازرسی نیست",
-                                    code="unknown_item")
+            raise InspectionInvalid(
+                "unknown checklist item %(code)s",
+                params={"code": repr(self.code), "code2": self.code},
+                code="unknown_item",
+            )
         if self.signal_dbm is not None:
             low, high = SIGNAL_RANGE
             if not ITEMS[self.code].measured:
-                raise InspectionInvalid(f"{self.code} takes no measurement", f"بند {self.code} مقدار اندازه‌گیری ندارد")
+                raise InspectionInvalid("%(code)s takes no measurement", params={"code": self.code})
             if not low <= self.signal_dbm <= high:
                 raise InspectionInvalid(
-                    f"signal {self.signal_dbm} dBm is outside {low}…{high}",
-                    f"سیگنال {self.signal_dbm} دسی‌بل‌میلی‌وات خارج از بازه {low} تا {high} است", code="signal_range")
+                    "signal %(signal_dbm)s dBm is outside %(low)s…%(high)s",
+                    params={"signal_dbm": self.signal_dbm, "low": low, "high": high},
+                    code="signal_range",
+                )
             if self.rating is Rating.COMPLIANT and self.signal_dbm < MIN_SIGNAL_DBM:
                 raise InspectionInvalid(
-                    f"a signal of {self.signal_dbm} dBm is below {MIN_SIGNAL_DBM} dBm and cannot be compliant",
-                    f"سیگنال {self.signal_dbm} از حد {MIN_SIGNAL_DBM} ضعیف‌تر است و نمی‌تواند «منطبق» باشد",
-                    code="signal_too_weak")
+                    "a signal of %(signal_dbm)s dBm is below %(min_signal_dbm)s dBm and cannot be compliant",
+                    params={"signal_dbm": self.signal_dbm, "min_signal_dbm": MIN_SIGNAL_DBM},
+                    code="signal_too_weak",
+                )
         if self.rating is not Rating.COMPLIANT and not self.note.strip():
-            raise InspectionInvalid(f"{self.code}: a deficiency needs a note saying what to fix",
-                                    f"{ITEMS[self.code].label_fa}: برای هر کاستی بنویسید چه باید رفع شود",
-                                    code="note_missing")
+            raise InspectionInvalid(
+                "%(code)s: a deficiency needs a note saying what to fix",
+                params={"code": self.code, "label_fa": ITEMS[self.code].label_fa},
+                code="note_missing",
+            )
 
 
 def check_ratings(ratings: Iterable[ItemRating]) -> tuple[ItemRating, ...]:
@@ -174,7 +188,7 @@ def check_ratings(ratings: Iterable[ItemRating]) -> tuple[ItemRating, ...]:
     by_code: dict[str, ItemRating] = {}
     for r in ratings:
         if r.code in by_code:
-            raise InspectionInvalid(f"{r.code} is rated twice", f"بند {r.code} دو بار ارزیابی شده است",
+            raise InspectionInvalid("%(code)s is rated twice", params={"code": r.code},
                                     code="item_twice")
         by_code[r.code] = r
     missing = [i for i in CHECKLIST if i.code not in by_code]

@@ -15,6 +15,7 @@ from fractions import Fraction
 from types import MappingProxyType
 
 from entekhab.domain.errors import DomainError
+from entekhab.i18n import N_, Catalogued
 
 
 class SensitivityInvalid(DomainError):
@@ -27,7 +28,11 @@ class Level(StrEnum):
     CRITICAL = "critical"
 
 
-LEVEL_FA = {Level.NORMAL: "عادی", Level.SENSITIVE: "حساس", Level.CRITICAL: "بحرانی"}
+LEVEL_FA = Catalogued("level", {
+    Level.NORMAL: N_("normal"),
+    Level.SENSITIVE: N_("sensitive"),
+    Level.CRITICAL: N_("critical"),
+})
 LEVEL_RANK = {Level.NORMAL: 0, Level.SENSITIVE: 1, Level.CRITICAL: 2}
 
 
@@ -39,13 +44,13 @@ class Reason(StrEnum):
     DECLARED = "declared"  # the security committee's own judgement, with a note
 
 
-REASON_FA = {
-    Reason.RURAL: "روستایی",
-    Reason.PAST_INCIDENTS: "سابقه حادثه در انتخابات گذشته",
-    Reason.TURNOUT_ANOMALY: "مشارکت غیرعادی در انتخابات گذشته",
-    Reason.REMOTE: "دوردست یا صعب‌العبور",
-    Reason.DECLARED: "اعلام کمیته امنیت",
-}
+REASON_FA = Catalogued("reason", {
+    Reason.RURAL: N_("rural"),
+    Reason.PAST_INCIDENTS: N_("past incidents"),
+    Reason.TURNOUT_ANOMALY: N_("turnout anomaly"),
+    Reason.REMOTE: N_("remote"),
+    Reason.DECLARED: N_("declared"),
+})
 
 # Policy: the turnout anomaly rule (over 90 % turnout with over 75 % for one candidate).
 TURNOUT_ANOMALY_TURNOUT = Fraction(90, 100)
@@ -72,10 +77,11 @@ class PastResult:
 
     def __post_init__(self) -> None:
         if self.eligible <= 0 or self.cast < 0 or self.top_votes < 0:
-            raise SensitivityInvalid("past figures must be positive counts", "ارقام انتخابات گذشته نامعتبر است")
+            raise SensitivityInvalid("past figures must be positive counts")
         if self.top_votes > self.cast:
-            raise SensitivityInvalid("the top candidate cannot have more votes than ballots cast",
-                                     "رأی نفر اول از کل آرای مأخوذه بیشتر است", code="past_inconsistent")
+            raise SensitivityInvalid(
+                "the top candidate cannot have more votes than ballots cast", code="past_inconsistent"
+            )
 
     @property
     def turnout(self) -> Fraction:
@@ -95,7 +101,7 @@ def reasons_for(*, rural: bool, past_incidents: int, past: PastResult | None,
                 declared: Iterable[Reason] = ()) -> frozenset[Reason]:
     """The reasons that hold for one branch, from its facts and the HQ's declarations."""
     if past_incidents < 0:
-        raise SensitivityInvalid("incidents cannot be negative", "تعداد حوادث نمی‌تواند منفی باشد")
+        raise SensitivityInvalid("incidents cannot be negative")
     found = set(declared)
     if rural:
         found.add(Reason.RURAL)
@@ -125,14 +131,14 @@ class StaffRole(StrEnum):
     GOVERNOR_REP = "governor_rep"
 
 
-ROLE_FA = {
-    StaffRole.BRANCH_HEAD: "رئیس شعبه",
-    StaffRole.SECRETARY: "منشی",
-    StaffRole.MEMBER: "عضو شعبه",
-    StaffRole.DEVICE_OPERATOR: "متصدی دستگاه",
-    StaffRole.INSPECTOR: "بازرس",
-    StaffRole.GOVERNOR_REP: "نماینده فرماندار",
-}
+ROLE_FA = Catalogued("role", {
+    StaffRole.BRANCH_HEAD: N_("branch head"),
+    StaffRole.SECRETARY: N_("secretary"),
+    StaffRole.MEMBER: N_("member"),
+    StaffRole.DEVICE_OPERATOR: N_("device operator"),
+    StaffRole.INSPECTOR: N_("inspector"),
+    StaffRole.GOVERNOR_REP: N_("governor rep"),
+})
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.errors import DomainError
 from entekhab.domain.jalali import format_jalali
 from entekhab.domain.lifecycle import Lifecycle, TransitionRefused, moves_of
+from entekhab.i18n import both
 
 
 class RoleRefused(DomainError):
@@ -50,14 +51,14 @@ class VettingState(StrEnum):
 
 STATE_NAMES: Mapping[VettingState, tuple[str, str]] = MappingProxyType({
     VettingState.REGISTERED: ("ثبت‌نام شده", "registered"),
-    VettingState.UNDER_REVIEW: ("در حال بررسی هیئت اجرایی", "under review by the executive board"),
-    VettingState.APPROVED: ("تأیید هیئت اجرایی", "approved by the executive board"),
-    VettingState.REJECTED: ("رد صلاحیت هیئت اجرایی", "rejected by the executive board"),
-    VettingState.APPEALED: ("اعتراض به هیئت نظارت", "appealed to the supervisory board"),
-    VettingState.UPHELD: ("رد صلاحیت تأیید شد", "rejection upheld"),
-    VettingState.OVERTURNED: ("رد صلاحیت نقض شد", "rejection overturned"),
-    VettingState.FINAL_APPROVED: ("نامزد قطعی", "final: approved candidate"),
-    VettingState.FINAL_REJECTED: ("رد صلاحیت قطعی", "final: rejected"),
+    VettingState.UNDER_REVIEW: both("under review by the executive board"),
+    VettingState.APPROVED: both("approved by the executive board"),
+    VettingState.REJECTED: both("rejected by the executive board"),
+    VettingState.APPEALED: both("appealed to the supervisory board"),
+    VettingState.UPHELD: both("rejection upheld"),
+    VettingState.OVERTURNED: both("rejection overturned"),
+    VettingState.FINAL_APPROVED: both("final: approved candidate"),
+    VettingState.FINAL_REJECTED: both("final: rejected"),
     VettingState.WITHDRAWN: ("انصراف", "withdrawn"),
 })
 
@@ -142,13 +143,13 @@ def transition_for(state: str, action: str) -> Transition:
         src, act = VettingState(state), Action(action)
     except ValueError:
         raise TransitionRefused(
-            f"unknown state or action: {state!r}, {action!r}", "وضعیت یا اقدام بررسی صلاحیت نامعتبر است"
+            "unknown state or action: %(state)s, %(action)s", params={"state": repr(state), "action": repr(action)}
         ) from None
     found = _BY_KEY.get((src, act))
     if found is None:
         raise TransitionRefused(
-            f"cannot {act.value} a registration that is {src.value}",
-            f"اقدام «{act.value}» در وضعیت «{STATE_NAMES[src][0]}» ممکن نیست",
+            "cannot %(value)s a registration that is %(value2)s",
+            params={"value": act.value, "value2": src.value, "value3": STATE_NAMES[src][0]},
         )
     return found
 
@@ -176,24 +177,33 @@ def check_transition(
     if not any(r.value in mine for r in t.roles):
         allowed = ", ".join(sorted(r.value for r in t.roles))
         raise RoleRefused(
-            f"only {allowed} may {t.action.value} (you act as: {', '.join(sorted(mine)) or 'nobody'})",
-            f"فقط {allowed} می‌تواند این اقدام ({t.action.value}) را انجام دهد",
+            "only %(allowed)s may %(value)s (you act as: %(value2)s)",
+            params={"allowed": allowed, "value": t.action.value, "value2": ", ".join(sorted(mine)) or "nobody"},
         )
     if t.needs_reason and not reason.strip():
-        raise TransitionRefused(f"{t.action.value} needs a reason", "ذکر دلیل برای این اقدام لازم است")
+        raise TransitionRefused("%(value)s needs a reason", params={"value": t.action.value})
     if t.deadline is not None:
         last = deadlines.get(t.deadline)
         if last is not None and today > last:
             raise DeadlinePassed(
-                f"the {t.deadline.value} deadline ({last.isoformat()}) has passed",
-                f"مهلت {to_persian_digits(t.deadline.value)} ({format_jalali(last)}) گذشته است",
+                "the %(value)s deadline (%(isoformat)s) has passed",
+                params={
+                    "value": t.deadline.value,
+                    "isoformat": last.isoformat(),
+                    "value2": to_persian_digits(t.deadline.value),
+                    "last": format_jalali(last),
+                },
             )
     if t.not_before_end_of is not None:
         end = deadlines.get(t.not_before_end_of)
         if end is None or today <= end:
             shown = end.isoformat() if end else "unset"
             raise TooEarly(
-                f"wait until the {t.not_before_end_of.value} deadline ({shown}) has passed",
-                f"تا پایان مهلت اعتراض ({format_jalali(end) if end else 'نامعین'}) صبر کنید",
+                "wait until the %(value)s deadline (%(shown)s) has passed",
+                params={
+                    "value": t.not_before_end_of.value,
+                    "shown": shown,
+                    "value2": format_jalali(end) if end else "نامعین",
+                },
             )
     return t

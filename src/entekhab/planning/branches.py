@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from entekhab.domain.ids import AreaCode, BranchCode
+from entekhab.i18n import en_fa
 from entekhab.planning.scenario import read_json
 from entekhab.planning.service import BALLOTS, BallotShape
 from entekhab.planning.validate import (
@@ -58,12 +59,11 @@ class BranchSet:
 
     def __post_init__(self) -> None:
         if not self.branches:
-            raise PlanningInputError("branches", "must not be empty", "نباید خالی باشد")
+            raise PlanningInputError("branches", *en_fa("must not be empty"))
         seen: set[str] = set()
         for b in self.branches:
             if b.code in seen:
-                raise PlanningInputError(f"branches[{b.code}]", "duplicate branch code",
-                                         "کد شعبهٔ تکراری")
+                raise PlanningInputError(f"branches[{b.code}]", *en_fa("duplicate branch code"))
             seen.add(b.code)
 
     @property
@@ -107,8 +107,9 @@ def _branch(row: Any, i: int, district: AreaCode,
                        "eboxes"})
     ballot_name = text(row.get("ballot", "tehran-city"), f"{f}.ballot")
     if ballot_name not in ballots:
-        raise PlanningInputError(f"{f}.ballot", f"unknown ballot shape {ballot_name!r}",
-                                 "شکل برگهٔ ناشناخته")
+        raise PlanningInputError(
+            f"{f}.ballot", *en_fa("unknown ballot shape %(ballot_name)s", ballot_name=repr(ballot_name))
+        )
     return BranchLoad(
         code=BranchCode(text(required(row, "code", f), f"{f}.code")),
         region_code=AreaCode(text(required(row, "region", f), f"{f}.region")),

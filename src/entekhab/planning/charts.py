@@ -22,6 +22,7 @@ import numpy as np
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
+from entekhab.i18n import both
 from entekhab.planning.rollup import AreaRollup
 from entekhab.planning.simulation import VoterTrace
 
@@ -127,8 +128,15 @@ def quantile_wait_histogram(waits_minutes: Sequence[float], target_minutes: floa
     ax.set_ylabel("branches")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.25)
-    _titles(fig, ax, f"توزیع صدک {round(quantile * 100)} زمان انتظار در شعب",
-            f"Distribution of {quantile:.0%} waits across branches")
+    _titles(
+        fig,
+        ax,
+        *both(
+            "Distribution of %(quantile)s waits across branches",
+            quantile=format(quantile, ".0%"),
+            value=round(quantile * 100),
+        ),
+    )
     return _render(fig, fmt)
 
 
@@ -147,6 +155,5 @@ def devices_by_area_chart(areas: Sequence[AreaRollup], *, fmt: Format = "svg") -
         ax.legend(fontsize=8)
         ax.grid(axis="y", alpha=0.25)
     bottom.set_xticks(x, [a.area_code for a in areas], rotation=60, ha="right", fontsize=8)
-    _titles(fig, top, "دستگاه‌های لازم و موجود به تفکیک منطقه",
-            "Devices required vs. available by area")
+    _titles(fig, top, *both("Devices required vs. available by area"))
     return _render(fig, fmt)

@@ -23,18 +23,19 @@ class UnstableQueue(DomainError):
 
 def _positive(name: str, value: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise DomainError(f"{name} must be a finite number", f"{name} باید عددی متناهی باشد",
+        raise DomainError("%(name)s must be a finite number", params={"name": name},
                           code="invalid_number")
     if value <= 0:
-        raise DomainError(f"{name} must be positive, got {value}",
-                          f"{name} باید مثبت باشد", code="invalid_number")
+        raise DomainError(
+            "%(name)s must be positive, got %(value)s", params={"name": name, "value": value}, code="invalid_number"
+        )
     return float(value)
 
 
 def erlang_b(servers: int, offered_load: float) -> float:
     """Blocking probability of M/M/c/c, by the stable recursion B(k) = aB(k-1)/(k + aB(k-1))."""
     if servers < 0:
-        raise DomainError("servers must be non-negative", "تعداد خدمت‌دهنده منفی است")
+        raise DomainError("servers must be non-negative")
     b = 1.0
     for k in range(1, servers + 1):
         b = offered_load * b / (k + offered_load * b)
@@ -45,8 +46,8 @@ def erlang_c(servers: int, offered_load: float) -> float:
     """Probability that an arrival waits in M/M/c (requires offered_load < servers)."""
     if offered_load >= servers:
         raise UnstableQueue(
-            f"offered load {offered_load:.3f} erlang needs more than {servers} servers",
-            f"بار ورودی {offered_load:.3f} ارلانگ بیش از ظرفیت {servers} دستگاه است",
+            "offered load %(offered_load)s erlang needs more than %(servers)s servers",
+            params={"offered_load": format(offered_load, ".3f"), "servers": servers},
         )
     b = erlang_b(servers, offered_load)
     return servers * b / (servers - offered_load * (1.0 - b))
@@ -64,8 +65,7 @@ class MMcQueue:
         _positive("arrivals_per_hour", self.arrivals_per_hour)
         _positive("service_seconds", self.service_seconds)
         if isinstance(self.servers, bool) or not isinstance(self.servers, int) or self.servers < 1:
-            raise DomainError("servers must be a whole number ≥ 1",
-                              "تعداد دستگاه باید عدد صحیح و دست‌کم ۱ باشد", code="invalid_number")
+            raise DomainError("servers must be a whole number ≥ 1", code="invalid_number")
         if self.offered_load >= self.servers:
             erlang_c(self.servers, self.offered_load)  # raises UnstableQueue
 
@@ -111,14 +111,13 @@ class MMcQueue:
     def p_wait_exceeds(self, seconds: float) -> float:
         """P(W > t) = C · exp(−(cμ − λ) t)."""
         if seconds < 0:
-            raise DomainError("wait threshold must be non-negative", "آستانهٔ انتظار منفی است")
+            raise DomainError("wait threshold must be non-negative")
         return self.p_wait * math.exp(-self._drain_rate * seconds)
 
     def wait_percentile_seconds(self, quantile: float) -> float:
         """The wait that a fraction ``quantile`` of voters do not exceed (0 if most never wait)."""
         if not 0 < quantile < 1:
-            raise DomainError("quantile must lie strictly between 0 and 1",
-                              "صدک باید بین ۰ و ۱ باشد")
+            raise DomainError("quantile must lie strictly between 0 and 1")
         tail = 1.0 - quantile
         c = self.p_wait
         if c <= tail:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from entekhab.i18n import en_fa
 from entekhab.planning.validate import (
     PlanningInputError,
     integer,
@@ -34,16 +35,16 @@ class ArrivalProfile:
     def __post_init__(self) -> None:
         integer(self.opening_hour, "profile.opening_hour", minimum=0, maximum=23)
         if not self.weights:
-            raise PlanningInputError("profile.weights", "must not be empty", "نباید خالی باشد")
+            raise PlanningInputError("profile.weights", *en_fa("must not be empty"))
         for i, w in enumerate(self.weights):
             number(w, f"profile.weights[{i}]", minimum=0)
         if sum(self.weights) <= 0:
-            raise PlanningInputError("profile.weights", "must not all be zero",
-                                     "همهٔ وزن‌ها صفرند")
+            raise PlanningInputError("profile.weights", *en_fa("must not all be zero"))
         if self.closing_hour > 24:
-            raise PlanningInputError("profile.weights",
-                                     f"polls would close after midnight ({self.closing_hour}:00)",
-                                     "پایان رأی‌گیری از نیمه‌شب می‌گذرد")
+            raise PlanningInputError(
+                "profile.weights",
+                *en_fa("polls would close after midnight (%(closing_hour)s:00)", closing_hour=self.closing_hour),
+            )
 
     @property
     def hours(self) -> int:
@@ -110,5 +111,6 @@ def preset(name: str, field: str = "profile") -> ArrivalProfile:
         return PRESETS[name]
     except KeyError:
         names = ", ".join(sorted(PRESETS))
-        raise PlanningInputError(field, f"unknown profile {name!r} (known: {names})",
-                                 f"الگوی ناشناخته {name!r}") from None
+        raise PlanningInputError(
+            field, *en_fa("unknown profile %(name)s (known: %(names)s)", name=repr(name), names=names)
+        ) from None

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.jalali import format_datetime_fa
+from entekhab.i18n import both
 from entekhab.planning.charts import (
     branch_day_chart,
     devices_by_area_chart,
@@ -183,8 +184,8 @@ def render_report(plan: DistrictPlan, *, inventory_day: DistrictDay | None = Non
                 trace, sc.profile.opening_hour, target.max_wait_minutes,
                 title_fa=f"صف و انتظار در طول روز — شعبهٔ {code}",
                 title_en=f"Queue and waits over the day, branch {code}")) + "</figure>")
-    parts.append(_area_table(plan.counties, "به تفکیک شهرستان", "By county"))
-    parts.append(_area_table(plan.regions, "به تفکیک منطقه", "By region"))
+    parts.append(_area_table(plan.counties, *both("By county")))
+    parts.append(_area_table(plan.regions, *both("By region")))
     worst = sorted(plan.branches, key=lambda s: (-(s.auth_shortfall + s.ebox_shortfall),
                                                  s.code))[:25]
     parts.append("<h2>شعب با بیشترین کسری <span class=en>Branches with the largest "

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from entekhab.domain.ids import BranchCode
+from entekhab.i18n import en_fa
 from entekhab.planning.profiles import OFFICIAL, ArrivalProfile
 from entekhab.planning.service import (
     AuthenticationModel,
@@ -49,8 +50,7 @@ class WaitTarget:
     def __post_init__(self) -> None:
         number(self.quantile, "target.quantile", minimum=0, maximum=1, strict_minimum=True)
         if self.quantile >= 1:
-            raise PlanningInputError("target.quantile", "must be < 1 (a percentile)",
-                                     "باید کمتر از ۱ باشد")
+            raise PlanningInputError("target.quantile", *en_fa("must be < 1 (a percentile)"))
         number(self.max_wait_minutes, "target.max_wait_minutes", minimum=0,
                strict_minimum=True)
 
@@ -75,10 +75,9 @@ class ReservePolicy:
 
     def __post_init__(self) -> None:
         if not isinstance(self.percent, Fraction) or self.percent < 0:
-            raise PlanningInputError("reserve.percent", "must be a non-negative percentage",
-                                     "باید درصدی نامنفی باشد")
+            raise PlanningInputError("reserve.percent", *en_fa("must be a non-negative percentage"))
         if self.percent > 100:
-            raise PlanningInputError("reserve.percent", "must be ≤ 100", "باید ≤ ۱۰۰ باشد")
+            raise PlanningInputError("reserve.percent", *en_fa("must be ≤ 100"))
 
     def spares(self, needed: int) -> int:
         """ceil(needed × percent / 100), exactly."""
@@ -127,8 +126,7 @@ class Scenario:
         known = set(codes)
         for code, _ in self.turnout_overrides:
             if code not in known:
-                raise PlanningInputError(f"scenario.turnout_overrides.{code}", "unknown branch",
-                                         "شعبهٔ ناشناخته")
+                raise PlanningInputError(f"scenario.turnout_overrides.{code}", *en_fa("unknown branch"))
 
     def with_turnout(self, turnout: float, name: str | None = None) -> Scenario:
         return replace(self, turnout=turnout, name=name or f"{turnout:.0%}")
@@ -154,7 +152,7 @@ class Scenario:
                             "target", "reserve", "seed", "replications", "turnout_overrides",
                             "devices_ready_minutes"})
         if "turnout" not in data:
-            raise PlanningInputError("scenario.turnout", "is required", "الزامی است")
+            raise PlanningInputError("scenario.turnout", *en_fa("is required"))
         kwargs: dict[str, Any] = {
             "name": text(data.get("name", "scenario"), "scenario.name"),
             "turnout": _turnout(data["turnout"], "scenario.turnout"),
@@ -174,8 +172,7 @@ class Scenario:
             q = number(t.get("quantile", d.quantile), "scenario.target.quantile",
                        minimum=0, maximum=1, strict_minimum=True)
             if q >= 1:
-                raise PlanningInputError("scenario.target.quantile", "must be < 1",
-                                         "باید کمتر از ۱ باشد")
+                raise PlanningInputError("scenario.target.quantile", *en_fa("must be < 1"))
             kwargs["target"] = WaitTarget(
                 q, number(t.get("max_wait_minutes", d.max_wait_minutes),
                           "scenario.target.max_wait_minutes", minimum=0, strict_minimum=True))
@@ -185,8 +182,7 @@ class Scenario:
             pct = number(r.get("percent", 12), "scenario.reserve.percent", minimum=0, maximum=100)
             pooled = r.get("pooled", True)
             if not isinstance(pooled, bool):
-                raise PlanningInputError("scenario.reserve.pooled", "must be true or false",
-                                         "باید true یا false باشد")
+                raise PlanningInputError("scenario.reserve.pooled", *en_fa("must be true or false"))
             kwargs["reserve"] = ReservePolicy(Fraction(str(pct)), pooled)
         if "seed" in data:
             kwargs["seed"] = integer(data["seed"], "scenario.seed", minimum=0)
@@ -209,9 +205,9 @@ class Scenario:
 def _turnout(value: Any, field_name: str) -> float:
     t = number(value, field_name, minimum=0, strict_minimum=True)
     if t > 1:
-        raise PlanningInputError(field_name,
-                                 f"turnout {t:g} is over 100 % (write a fraction: 0.45 for 45 %)",
-                                 "مشارکت بیش از ۱۰۰٪ است (کسر بنویسید: ۰٫۴۵ برای ۴۵٪)")
+        raise PlanningInputError(
+            field_name, *en_fa("turnout %(t)s is over 100 %% (write a fraction: 0.45 for 45 %%)", t=format(t, "g"))
+        )
     return t
 
 
@@ -220,13 +216,15 @@ def read_json(path: Path, what: str) -> Any:
     try:
         raw = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise PlanningInputError(what, f"cannot read {path}: {exc.strerror}",
-                                 f"خواندن {path} ممکن نیست") from None
+        raise PlanningInputError(
+            what, *en_fa("cannot read %(path)s: %(strerror)s", path=path, strerror=exc.strerror)
+        ) from None
     try:
         return json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise PlanningInputError(what, f"not valid JSON ({exc.msg} at line {exc.lineno})",
-                                 "JSON نامعتبر") from None
+        raise PlanningInputError(
+            what, *en_fa("not valid JSON (%(msg)s at line %(lineno)s)", msg=exc.msg, lineno=exc.lineno)
+        ) from None
 
 
 def load_scenario(path: Path) -> Scenario:

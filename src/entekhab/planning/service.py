@@ -15,6 +15,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
+from entekhab.i18n import en_fa
 from entekhab.planning.validate import (
     PlanningInputError,
     integer,
@@ -49,13 +50,11 @@ class ServiceDistribution:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise PlanningInputError("service.kind", f"unknown distribution {self.kind!r}",
-                                     "توزیع ناشناخته")
+            raise PlanningInputError("service.kind", *en_fa("unknown distribution %(kind)s", kind=repr(self.kind)))
         number(self.mean, "service.mean_seconds", minimum=0, strict_minimum=True)
         number(self.cv, "service.cv", minimum=0)
         if self.kind in ("gamma", "lognormal") and self.cv <= 0:
-            raise PlanningInputError("service.cv", "must be > 0 for gamma and lognormal",
-                                     "باید مثبت باشد")
+            raise PlanningInputError("service.cv", *en_fa("must be > 0 for gamma and lognormal"))
 
     @property
     def mean_seconds(self) -> float:
@@ -82,8 +81,7 @@ class ServiceDistribution:
         only_keys(data, field, {"model", "kind", "mean_seconds", "cv"})
         kind = text(required(data, "kind", field), f"{field}.kind")
         if kind not in KINDS:
-            raise PlanningInputError(f"{field}.kind", f"unknown distribution {kind!r}",
-                                     "توزیع ناشناخته")
+            raise PlanningInputError(f"{field}.kind", *en_fa("unknown distribution %(kind)s", kind=repr(kind)))
         return cls(kind=kind,  # type: ignore[arg-type]
                    mean=number(required(data, "mean_seconds", field), f"{field}.mean_seconds",
                                minimum=0, strict_minimum=True),
@@ -115,8 +113,7 @@ class FingerprintAuthentication:
         integer(self.max_attempts, "authentication.max_attempts", minimum=1, maximum=20)
         number(self.manual_release_seconds, "authentication.manual_release_seconds", minimum=0)
         if self.mean_seconds <= 0:
-            raise PlanningInputError("authentication", "mean time must be positive",
-                                     "میانگین زمان باید مثبت باشد")
+            raise PlanningInputError("authentication", *en_fa("mean time must be positive"))
 
     @property
     def p_manual_release(self) -> float:
@@ -187,8 +184,9 @@ def authentication_from_dict(data: Any, field: str = "authentication") -> Authen
         return FingerprintAuthentication.from_dict(data, field)
     if model == "distribution":
         return ServiceDistribution.from_dict(data, field)
-    raise PlanningInputError(f"{field}.model", f"unknown model {model!r} "
-                             "(known: fingerprint, distribution)", "مدل ناشناخته")
+    raise PlanningInputError(
+        f"{field}.model", *en_fa("unknown model %(model)s (known: fingerprint, distribution)", model=repr(model))
+    )
 
 
 @dataclass(frozen=True)
@@ -216,12 +214,10 @@ class BallotShape:
     def __post_init__(self) -> None:
         text(self.name, "ballot.name")
         if not self.contests:
-            raise PlanningInputError(f"ballot[{self.name}].contests", "must not be empty",
-                                     "نباید خالی باشد")
+            raise PlanningInputError(f"ballot[{self.name}].contests", *en_fa("must not be empty"))
         codes = [c.code for c in self.contests]
         if len(set(codes)) != len(codes):
-            raise PlanningInputError(f"ballot[{self.name}].contests", "duplicate contest code",
-                                     "کد رقابت تکراری")
+            raise PlanningInputError(f"ballot[{self.name}].contests", *en_fa("duplicate contest code"))
 
     def as_dict(self) -> dict[str, Any]:
         return {"contests": [{"code": c.code, "mean_codes_typed": c.mean_codes_typed,
@@ -302,12 +298,10 @@ class BallotTiming:
         d = cls()
         kind = data.get("kind", d.kind)
         if kind not in KINDS:
-            raise PlanningInputError(f"{field}.kind", f"unknown distribution {kind!r}",
-                                     "توزیع ناشناخته")
+            raise PlanningInputError(f"{field}.kind", *en_fa("unknown distribution %(kind)s", kind=repr(kind)))
         values = {name: number(data.get(name, getattr(d, name)), f"{field}.{name}", minimum=0)
                   for name in ("card_seconds", "per_code_seconds",
                                "review_seconds_per_contest", "confirm_seconds", "cv")}
         if kind in ("gamma", "lognormal") and values["cv"] <= 0:
-            raise PlanningInputError(f"{field}.cv", "must be > 0 for gamma and lognormal",
-                                     "باید مثبت باشد")
+            raise PlanningInputError(f"{field}.cv", *en_fa("must be > 0 for gamma and lognormal"))
         return cls(kind=kind, **values)

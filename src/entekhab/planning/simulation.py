@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from entekhab.i18n import en_fa
 from entekhab.planning.branches import BranchLoad
 from entekhab.planning.scenario import Scenario, WaitTarget
 from entekhab.planning.service import ServiceModel
@@ -52,7 +53,7 @@ def fifo_starts(arrivals: Sequence[float], services: Sequence[float], servers: i
     ``ready_at``: when the devices are up (a slow start at opening delays everyone).
     """
     if servers < 1:
-        raise PlanningInputError("servers", "must be ≥ 1", "باید دست‌کم ۱ باشد")
+        raise PlanningInputError("servers", *en_fa("must be ≥ 1"))
     if servers >= len(arrivals):
         return [a if a > ready_at else ready_at for a in arrivals]
     starts: list[float] = []
@@ -256,8 +257,7 @@ def simulate_branch(scenario: Scenario, branch: BranchLoad, auth_devices: int,
     """Simulate a branch's day(s) with the given devices."""
     if auth_devices < 1 or eboxes < 1:
         raise PlanningInputError(f"branches[{branch.code}]",
-                                 "needs at least one authentication device and one e-box",
-                                 "دست‌کم یک دستگاه احراز هویت و یک صندوق لازم است")
+                                 *en_fa("needs at least one authentication device and one e-box"))
     traces = [run_day(d, auth_devices, eboxes) for d in draw_days(scenario, branch)]
     return summarise(traces, scenario.target, scenario.profile.opening_hour,
                      auth_devices, eboxes)

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from entekhab.domain.errors import DomainError
+from entekhab.i18n import en_fa
 
 
 class PlanningInputError(DomainError):
@@ -28,17 +29,16 @@ def number(value: Any, field: str, *, minimum: float | None = None,
            maximum: float | None = None, strict_minimum: bool = False) -> float:
     """A finite real number within bounds (bools are refused: JSON ``true`` is not 1)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise PlanningInputError(field, f"must be a number, got {type(value).__name__}",
-                                 "باید عدد باشد")
+        raise PlanningInputError(field, *en_fa("must be a number, got %(name)s", name=type(value).__name__))
     if not math.isfinite(value):
-        raise PlanningInputError(field, "must be finite", "باید متناهی باشد")
+        raise PlanningInputError(field, *en_fa("must be finite"))
     if minimum is not None and (value <= minimum if strict_minimum else value < minimum):
         sign = ">" if strict_minimum else "≥"
-        raise PlanningInputError(field, f"must be {sign} {minimum}, got {value}",
-                                 f"باید {sign} {minimum} باشد")
+        raise PlanningInputError(
+            field, *en_fa("must be %(sign)s %(minimum)s, got %(value)s", sign=sign, minimum=minimum, value=value)
+        )
     if maximum is not None and value > maximum:
-        raise PlanningInputError(field, f"must be ≤ {maximum}, got {value}",
-                                 f"باید ≤ {maximum} باشد")
+        raise PlanningInputError(field, *en_fa("must be ≤ %(maximum)s, got %(value)s", maximum=maximum, value=value))
     return float(value)
 
 
@@ -46,39 +46,34 @@ def integer(value: Any, field: str, *, minimum: int | None = None,
             maximum: int | None = None) -> int:
     """A whole number within bounds."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise PlanningInputError(field, f"must be a whole number, got {type(value).__name__}",
-                                 "باید عدد صحیح باشد")
+        raise PlanningInputError(field, *en_fa("must be a whole number, got %(name)s", name=type(value).__name__))
     if minimum is not None and value < minimum:
-        raise PlanningInputError(field, f"must be ≥ {minimum}, got {value}",
-                                 f"باید ≥ {minimum} باشد")
+        raise PlanningInputError(field, *en_fa("must be ≥ %(minimum)s, got %(value)s", minimum=minimum, value=value))
     if maximum is not None and value > maximum:
-        raise PlanningInputError(field, f"must be ≤ {maximum}, got {value}",
-                                 f"باید ≤ {maximum} باشد")
+        raise PlanningInputError(field, *en_fa("must be ≤ %(maximum)s, got %(value)s", maximum=maximum, value=value))
     return value
 
 
 def text(value: Any, field: str) -> str:
     """A non-empty string."""
     if not isinstance(value, str) or not value.strip():
-        raise PlanningInputError(field, "must be a non-empty string", "باید متن ناتهی باشد")
+        raise PlanningInputError(field, *en_fa("must be a non-empty string"))
     return value
 
 
 def mapping(value: Any, field: str) -> Mapping[str, Any]:
     """A JSON object."""
     if not isinstance(value, Mapping):
-        raise PlanningInputError(field, f"must be an object, got {type(value).__name__}",
-                                 "باید شیء (object) باشد")
+        raise PlanningInputError(field, *en_fa("must be an object, got %(name)s", name=type(value).__name__))
     return value
 
 
 def sequence(value: Any, field: str, *, non_empty: bool = False) -> Sequence[Any]:
     """A JSON array."""
     if isinstance(value, str | bytes) or not isinstance(value, Sequence):
-        raise PlanningInputError(field, f"must be a list, got {type(value).__name__}",
-                                 "باید فهرست باشد")
+        raise PlanningInputError(field, *en_fa("must be a list, got %(name)s", name=type(value).__name__))
     if non_empty and not value:
-        raise PlanningInputError(field, "must not be empty", "نباید خالی باشد")
+        raise PlanningInputError(field, *en_fa("must not be empty"))
     return value
 
 
@@ -86,11 +81,11 @@ def only_keys(data: Mapping[str, Any], field: str, allowed: set[str]) -> None:
     """Refuse unknown keys: a typo in a scenario file must not silently fall back to a default."""
     unknown = sorted(set(data) - allowed)
     if unknown:
-        raise PlanningInputError(f"{field}.{unknown[0]}", "unknown field", "فیلد ناشناخته")
+        raise PlanningInputError(f"{field}.{unknown[0]}", *en_fa("unknown field"))
 
 
 def required(data: Mapping[str, Any], key: str, field: str) -> Any:
     """A key that must be present."""
     if key not in data:
-        raise PlanningInputError(f"{field}.{key}", "is required", "الزامی است")
+        raise PlanningInputError(f"{field}.{key}", *en_fa("is required"))
     return data[key]

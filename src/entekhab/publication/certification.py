@@ -20,6 +20,7 @@ from enum import StrEnum
 from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.errors import DomainError
 from entekhab.domain.lifecycle import Lifecycle, moves_of
+from entekhab.i18n import N_, Catalogued, en_fa
 from entekhab.publication.totals import BallotExcess
 
 
@@ -40,12 +41,12 @@ class CertificationStep(StrEnum):
     RETURN = "return"
 
 
-STATE_NAMES_FA = {
-    ResultState.COMPUTED: "محاسبه‌شده (در انتظار تأیید هیئت اجرایی)",
-    ResultState.APPROVED: "تأییدشده هیئت اجرایی (در انتظار هیئت نظارت)",
-    ResultState.PUBLISHED: "قطعی و منتشرشده",
-    ResultState.RETURNED: "بازگشت‌داده‌شده از هیئت نظارت",
-}
+STATE_NAMES_FA = Catalogued("state names", {
+    ResultState.COMPUTED: N_("computed"),
+    ResultState.APPROVED: N_("approved"),
+    ResultState.PUBLISHED: N_("published"),
+    ResultState.RETURNED: N_("returned"),
+})
 
 # step → (from state, to state, the permission it needs, whether a reason is required)
 STEPS: dict[CertificationStep, tuple[ResultState, ResultState, str, bool]] = {
@@ -55,7 +56,7 @@ STEPS: dict[CertificationStep, tuple[ResultState, ResultState, str, bool]] = {
 }
 
 # A result version's lifecycle: the projection of the steps, what ``RESULT.move`` and the database allow.
-RESULT = Lifecycle("result version", "نسخه نتیجه", ResultState,
+RESULT = Lifecycle(*en_fa("result version"), ResultState,
                    moves_of(((source,), target) for source, target, _, _ in STEPS.values()), STATE_NAMES_FA)
 
 
@@ -64,17 +65,21 @@ def check_step(state: str, step: str, reason: str = "") -> tuple[ResultState, st
     try:
         current, wanted = ResultState(state), CertificationStep(step)
     except ValueError as exc:
-        raise CertificationRefused(f"unknown certification step {step!r}", "مرحله تأیید نامعتبر است") from exc
+        raise CertificationRefused("unknown certification step %(step)s", params={"step": repr(step)}) from exc
     source, target, perm, needs_reason = STEPS[wanted]
     if current is not source:
         raise CertificationRefused(
-            f"cannot {wanted.value} a result that is {current.value} (it must be {source.value})",
-            f"نتیجه در وضعیت «{STATE_NAMES_FA[current]}» است و این مرحله ممکن نیست",
+            "cannot %(value)s a result that is %(value2)s (it must be %(value3)s)",
+            params={
+                "value": wanted.value,
+                "value2": current.value,
+                "value3": source.value,
+                "value4": STATE_NAMES_FA[current],
+            },
             code="wrong_state",
         )
     if needs_reason and not reason.strip():
-        raise CertificationRefused("sending a result back needs the reasons",
-                                   "بازگرداندن نتیجه بدون ذکر دلایل ممکن نیست", code="reason_required")
+        raise CertificationRefused("sending a result back needs the reasons", code="reason_required")
     return target, perm
 
 
@@ -84,12 +89,17 @@ EXCESS_EXPLAINED_BY = frozenset({"excess_ballots"})
 
 def excess_reason(excess: BallotExcess) -> tuple[str, str]:
     """One excess in words: (English, Persian)."""
-    return (
-        f"branch {excess.branch}: {excess.ballots} ballots but {excess.checkins} accepted check-ins "
-        f"({excess.excess} more) in contest {excess.contest}",
-        f"شعبه {excess.branch}: {to_persian_digits(excess.ballots)} رأی در برابر "
-        f"{to_persian_digits(excess.checkins)} پذیرش ({to_persian_digits(excess.excess)} رأی بیشتر) "
-        f"در رقابت {excess.contest}",
+    return en_fa(
+        "branch %(branch)s: %(ballots)s ballots but %(checkins)s accepted check-ins (%(excess)s more)"
+        " in contest %(contest)s",
+        branch=excess.branch,
+        ballots=excess.ballots,
+        checkins=excess.checkins,
+        excess=excess.excess,
+        contest=excess.contest,
+        ballots2=to_persian_digits(excess.ballots),
+        checkins2=to_persian_digits(excess.checkins),
+        excess2=to_persian_digits(excess.excess),
     )
 
 

@@ -60,8 +60,7 @@ class ContestInfo:
     def __post_init__(self) -> None:
         if self.method not in ("tehran-pr", "plurality"):
             raise PublicationError(
-                f"contest {self.code}: unknown method {self.method!r}",
-                f"روش شمارش رقابت {self.code} شناخته نیست",
+                "contest %(code)s: unknown method %(method)s", params={"code": self.code, "method": repr(self.method)},
                 code="unknown_method",
             )
         self.counting_manifest()  # raises InvalidManifest on duplicate codes, unknown members…
@@ -81,8 +80,7 @@ class ContestInfo:
             if c.id == cid:
                 return c
         raise PublicationError(
-            f"contest {self.code} has no candidate {cid}",
-            f"رقابت {self.code} نامزد {cid} ندارد",
+            "contest %(code)s has no candidate %(cid)s", params={"code": self.code, "cid": cid},
             code="unknown_candidate",
         )
 
@@ -91,7 +89,7 @@ class ContestInfo:
             if x.id == gid:
                 return x
         raise PublicationError(
-            f"contest {self.code} has no list {gid}", f"رقابت {self.code} فهرست {gid} ندارد", code="unknown_list"
+            "contest %(code)s has no list %(gid)s", params={"code": self.code, "gid": gid}, code="unknown_list"
         )
 
 
@@ -146,15 +144,15 @@ def contest_info(entry: Mapping[str, Any]) -> ContestInfo:
         )
     except CountingError as exc:
         raise PublicationError(
-            f"manifest contest is invalid: {exc.message_en}",
-            f"رقابت فهرست‌نامه نامعتبر است: {exc.message_fa}",
+            "manifest contest is invalid: %(message_en)s",
+            params={"message_en": exc.message_en, "message_fa": exc.message_fa},
             code="manifest_invalid",
         ) from exc
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, PublicationError):
             raise
         raise PublicationError(
-            f"manifest contest is malformed: {exc}", "رقابت فهرست‌نامه ناقص است", code="manifest_invalid"
+            "manifest contest is malformed: %(exc)s", params={"exc": exc}, code="manifest_invalid"
         ) from exc
 
 
@@ -170,8 +168,7 @@ def contests_of(documents: Iterable[Mapping[str, Any]]) -> dict[str, ContestInfo
             info = contest_info(entry)
             if info.code in out and out[info.code] != info:
                 raise PublicationError(
-                    f"contest {info.code} differs between ballot styles",
-                    f"رقابت {info.code} در سبک‌های برگه رأی یکسان نیست",
+                    "contest %(code)s differs between ballot styles", params={"code": info.code},
                     code="manifest_disagrees",
                 )
             out[info.code] = info

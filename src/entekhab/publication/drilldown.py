@@ -112,8 +112,9 @@ class ContestTree:
               figures: Mapping[str, tuple[int, int]]) -> Level:
         """The page of ``area``; ``figures`` maps a branch code to (check-ins, estimated eligible)."""
         if not self.knows(area):
-            raise UnknownArea(f"area {area} is not part of contest {entry.get('code')}",
-                              f"حوزه {area} در رقابت {entry.get('code')} نیست")
+            raise UnknownArea(
+                "area %(area)s is not part of contest %(value)s", params={"area": area, "value": entry.get("code")}
+            )
         d = self.depth[area]
         inside = self._in(area)
         below: dict[str, list[str]] = {}

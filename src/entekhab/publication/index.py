@@ -40,22 +40,21 @@ def build_index(files: Mapping[str, bytes], *, election: str, generated: str, ke
 def verify_index(signed: object, *, public_key: str | None = None) -> dict[str, Any]:
     """The index, if HQ's key signed it (``public_key`` pins the key; else the one it names)."""
     if not isinstance(signed, Mapping) or not isinstance(signed.get("index"), Mapping):
-        raise OpenDataInvalid("index.json is not a signed index", "index.json فهرست امضاشده نیست")
+        raise OpenDataInvalid("index.json is not a signed index")
     index = dict(signed["index"])
     if index.get("format") != INDEX_FORMAT:
-        raise OpenDataInvalid("index.json has an unknown format", "قالب index.json شناخته نیست")
+        raise OpenDataInvalid("index.json has an unknown format")
     key_hex = public_key or index.get("public_key")
     if public_key is not None and index.get("public_key") != public_key:
         raise OpenDataInvalid(
             "index.json is signed by another key than HQ's",
-            "index.json با کلیدی جز کلید ستاد امضا شده است",
             code="wrong_key",
         )
     try:
         verify(str(key_hex), canonical_json(index), signed.get("signature", ""))
     except (ValueError, SignatureInvalid) as exc:
         raise OpenDataInvalid(
-            "the signature of index.json does not verify", "امضای index.json معتبر نیست", code="index_signature"
+            "the signature of index.json does not verify", code="index_signature"
         ) from exc
     return index
 

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from entekhab import __version__
+from entekhab.i18n import both
 from entekhab.publication.contests import ContestInfo
 from entekhab.publication.errors import OpenDataInvalid
 
@@ -80,7 +81,7 @@ def results_report(results: Mapping[str, Any], *, generated: str) -> dict[str, A
                 "@type": ER + "ReportingUnit",
                 "@id": gp(b["code"]),
                 "Type": "polling-place",
-                "Name": _text(f"شعبه {b['code']}", f"Branch {b['code']}"),
+                "Name": _text(*both("Branch %(code)s", code=b['code'])),
             }
         )
     parties: dict[str, dict[str, Any]] = {}
@@ -392,5 +393,5 @@ def records_from_cvr(report: Mapping[str, Any]) -> list[dict[str, Any]]:
         return out
     except (KeyError, TypeError, StopIteration, AttributeError, IndexError) as exc:
         raise OpenDataInvalid(
-            f"a cast vote record file is malformed: {exc!r}", "پرونده رکوردهای رأی ساختار درستی ندارد"
+            "a cast vote record file is malformed: %(exc)s", params={"exc": repr(exc)}
         ) from exc

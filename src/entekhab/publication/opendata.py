@@ -255,7 +255,7 @@ def write_open_data(directory: Path, files: Mapping[str, bytes]) -> None:
     """Write the files; refuses a folder that already holds something else (nothing is overwritten)."""
     directory = Path(directory)
     if directory.exists() and any(directory.iterdir()):
-        raise OpenDataInvalid(f"{directory} is not empty", f"پوشه {directory} خالی نیست", code="folder_not_empty")
+        raise OpenDataInvalid("%(directory)s is not empty", params={"directory": directory}, code="folder_not_empty")
     for path, data in files.items():
         target = directory / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -306,7 +306,7 @@ def _load(root: Path, path: str) -> Any:
     try:
         return json.loads((root / path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise OpenDataInvalid(f"{path} cannot be read as JSON: {exc}", f"{path} خوانا نیست") from exc
+        raise OpenDataInvalid("%(path)s cannot be read as JSON: %(exc)s", params={"path": path, "exc": exc}) from exc
 
 
 def recount_folder(
@@ -317,7 +317,9 @@ def recount_folder(
 
     root = Path(directory)
     if not (root / INDEX_FILE).is_file():
-        raise OpenDataInvalid(f"{root} has no {INDEX_FILE}", f"پوشه {root} پرونده {INDEX_FILE} ندارد", code="no_index")
+        raise OpenDataInvalid(
+            "%(root)s has no %(index_file)s", params={"root": root, "index_file": INDEX_FILE}, code="no_index"
+        )
     index = verify_index(_load(root, INDEX_FILE), public_key=public_key)
     problems = check_files(root, index)
     hq_key = str(index["public_key"])
@@ -340,7 +342,7 @@ def recount_folder(
             data = canonical_json(signed.get("manifest"))
             try:
                 if sha256_hex(data) != signed.get("sha256"):
-                    raise SignatureInvalid("digest differs", "چکیده نمی‌خواند")
+                    raise SignatureInvalid("digest differs")
                 verify(hq_key, data, signed.get("signature"))
             except (ValueError, SignatureInvalid):
                 problems.append(f"{path}: not signed by the HQ key")

@@ -17,6 +17,7 @@ from typing import Any
 
 from entekhab.counting.manifest import normalise_code
 from entekhab.domain.digits import to_persian_digits
+from entekhab.i18n import en_fa
 from entekhab.publication.contests import ContestInfo, contests_of
 from entekhab.publication.errors import PublicationError
 from entekhab.records.cvr import records_digest
@@ -49,33 +50,31 @@ def _whole(value: object) -> bool:
 
 
 def _bad(en: str, fa: str, code: str = "bad_paper_counts") -> PaperCountsInvalid:
-    return PaperCountsInvalid(f"paper counts: {en}", f"شمارش کاغذی نادرست است: {fa}", code=code)
+    return PaperCountsInvalid("paper counts: %(en)s", params={"en": en, "fa": fa}, code=code)
 
 
 def paper_rows(contests: Mapping[str, ContestInfo], style_contests: Sequence[str],
                counts: object) -> tuple[int, list[dict[str, Any]]]:
     """``(ballots, rows)`` from an officials' entry, rows shaped as the e-box's tally; refuses impossible counts."""
     if not isinstance(counts, Mapping) or not isinstance(counts.get("contests"), Mapping):
-        raise _bad("expected {ballots, contests: {code: {blank, votes: {code: n}}}}",
-                   "قالب باید {ballots, contests: {کد: {blank, votes: {کد: تعداد}}}} باشد")
+        raise _bad(*en_fa("expected {ballots, contests: {code: {blank, votes: {code: n}}}}"))
     ballots = counts.get("ballots")
     if not _whole(ballots):
-        raise _bad("ballots must be a whole number ≥ 0", "تعداد آرا باید عدد صحیح نامنفی باشد")
+        raise _bad(*en_fa("ballots must be a whole number ≥ 0"))
     assert isinstance(ballots, int)
     entered = counts["contests"]
     if set(entered) != set(style_contests):
-        raise _bad("contests must be exactly the branch's ballot style",
-                   "رقابت‌ها باید دقیقاً رقابت‌های سبک برگه رأی شعبه باشند")
+        raise _bad(*en_fa("contests must be exactly the branch's ballot style"))
     rows = []
     for code in style_contests:
         info = contests[code]
         entry = entered[code]
         if not isinstance(entry, Mapping) or not isinstance(entry.get("votes", {}), Mapping):
-            raise _bad(f"{code} must be {{blank, votes}}", f"رقابت {code} باید blank و votes داشته باشد")
+            raise _bad(*en_fa("%(code)s must be {blank, votes}", code=code))
         blank = entry.get("blank")
         votes = entry.get("votes", {})
         if not _whole(blank) or not all(_whole(n) for n in votes.values()):
-            raise _bad(f"{code}: counts must be whole numbers ≥ 0", f"رقابت {code}: شمارش‌ها باید عدد صحیح نامنفی باشند")
+            raise _bad(*en_fa("%(code)s: counts must be whole numbers ≥ 0", code=code))
         list_codes = {x.code: x for x in info.lists}
         cand_codes = {c.id: c.code for c in info.candidates}
         known_cands = set(cand_codes.values())
@@ -90,9 +89,15 @@ def paper_rows(contests: Mapping[str, ContestInfo], style_contests: Sequence[str
             elif vote_code in known_cands:
                 cands[vote_code] += n
             else:
-                raise _bad(f"{code}: code {raw} is no list or candidate of this contest",
-                           f"رقابت {code}: کد {to_persian_digits(str(raw))} نه فهرست است نه نامزد",
-                           code="unknown_code")
+                raise _bad(
+                    *en_fa(
+                        "%(code)s: code %(raw)s is no list or candidate of this contest",
+                        code=code,
+                        raw=raw,
+                        raw2=to_persian_digits(str(raw)),
+                    ),
+                    code="unknown_code",
+                )
         rows.append({"code": code, "ballots": ballots, "blank": blank, "candidate_votes": sum(cands.values()),
                      "lists": {k: v for k, v in sorted(lists.items()) if v},
                      "candidates": {k: v for k, v in sorted(cands.items()) if v}})
@@ -109,11 +114,11 @@ def check_rows(contests: Mapping[str, ContestInfo], style_contests: Sequence[str
     the candidates' sum and ≤ valid ballots × max votes per ballot.
     """
     if not _whole(ballots) or not isinstance(rows, list):
-        raise _bad("the report needs ballots and contest rows", "صورتجلسه باید تعداد آرا و سطرهای رقابت داشته باشد")
+        raise _bad(*en_fa("the report needs ballots and contest rows"))
     assert isinstance(ballots, int)
     codes = [r.get("code") if isinstance(r, Mapping) else None for r in rows]
     if sorted(map(str, codes)) != sorted(style_contests) or len(set(codes)) != len(codes):
-        raise _bad("contests must be exactly the ballot style's", "رقابت‌ها باید دقیقاً رقابت‌های سبک برگه رأی باشند")
+        raise _bad(*en_fa("contests must be exactly the ballot style's"))
     for row in rows:
         code = str(row["code"])
         info = contests[code]
@@ -121,35 +126,48 @@ def check_rows(contests: Mapping[str, ContestInfo], style_contests: Sequence[str
         blank, candidate_votes = row.get("blank"), row.get("candidate_votes")
         if not (isinstance(lists, Mapping) and isinstance(cands, Mapping) and _whole(blank)
                 and _whole(candidate_votes) and all(_whole(n) for n in [*lists.values(), *cands.values()])):
-            raise _bad(f"{code}: counts must be whole numbers ≥ 0", f"رقابت {code}: شمارش‌ها باید عدد صحیح نامنفی باشند")
+            raise _bad(*en_fa("%(code)s: counts must be whole numbers ≥ 0", code=code))
         assert isinstance(blank, int) and isinstance(candidate_votes, int)
         if row.get("ballots") != ballots:
-            raise _bad(f"{code}: the contest's ballots differ from the report's",
-                       f"رقابت {code}: تعداد آرای رقابت با کل آرا نمی‌خواند")
+            raise _bad(*en_fa("%(code)s: the contest's ballots differ from the report's", code=code))
         list_of = {x.code: x for x in info.lists}
         cand_code = {c.id: c.code for c in info.candidates}
         unknown = sorted(set(lists) - set(list_of)) + sorted(set(cands) - set(cand_code.values()))
         if unknown:
-            raise _bad(f"{code}: code {unknown[0]} is no list or candidate of this contest",
-                       f"رقابت {code}: کد {to_persian_digits(unknown[0])} نه فهرست است نه نامزد", code="unknown_code")
+            raise _bad(
+                *en_fa(
+                    "%(code)s: code %(value)s is no list or candidate of this contest",
+                    code=code,
+                    value=unknown[0],
+                    value2=to_persian_digits(unknown[0]),
+                ),
+                code="unknown_code",
+            )
         valid = ballots - blank
         if blank + sum(lists.values()) > ballots:
-            raise _bad(f"{code}: blank and list-code ballots exceed the ballots",
-                       f"رقابت {code}: آرای سفید و آرای فهرستی از کل آرا بیشتر است", code="too_many_ballots")
+            raise _bad(
+                *en_fa("%(code)s: blank and list-code ballots exceed the ballots", code=code), code="too_many_ballots"
+            )
         through_lists: Counter[str] = Counter()
         for list_code, n in lists.items():
             for member in list_of[list_code].members:
                 through_lists[cand_code[member]] += n
         if any(cands.get(c, 0) < n for c, n in through_lists.items()):
-            raise _bad(f"{code}: a member has fewer votes than its list's ballots",
-                       f"رقابت {code}: آرای یک عضو فهرست کمتر از آرای فهرست است")
+            raise _bad(*en_fa("%(code)s: a member has fewer votes than its list's ballots", code=code))
         if candidate_votes != sum(cands.values()):
-            raise _bad(f"{code}: candidate-votes differ from the candidates' sum",
-                       f"رقابت {code}: جمع آرای نامزدها با کل آرای نامزدها نمی‌خواند")
+            raise _bad(*en_fa("%(code)s: candidate-votes differ from the candidates' sum", code=code))
         if any(n > valid for n in cands.values()) or candidate_votes > valid * info.max_votes:
-            raise _bad(f"{code}: more votes than {valid} valid ballots × {info.max_votes} can give",
-                       f"رقابت {code}: آرا بیش از {to_persian_digits(valid)} برگه معتبر × "
-                       f"{to_persian_digits(info.max_votes)} رأی است", code="too_many_votes")
+            raise _bad(
+                *en_fa(
+                    "%(code)s: more votes than %(valid)s valid ballots × %(max_votes)s can give",
+                    code=code,
+                    valid=valid,
+                    max_votes=info.max_votes,
+                    valid2=to_persian_digits(valid),
+                    max_votes2=to_persian_digits(info.max_votes),
+                ),
+                code="too_many_votes",
+            )
 
 
 def paper_report(*, election: str, fingerprint: str, branch: str, manifest: BallotManifest, counts: object,

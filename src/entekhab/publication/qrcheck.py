@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from entekhab.domain.errors import DomainError
+from entekhab.i18n import en_fa
 from entekhab.publication.errors import QrUnreadable
 from entekhab.publication.recount import Difference
 from entekhab.records.canonical import canonical_json, sha256_hex
@@ -31,12 +32,12 @@ MAX_REPORT_BYTES = 4_000_000  # a decompressed report larger than this is refuse
 def split_pasted(text: str) -> list[str]:
     """QR texts out of whatever was pasted: one per line or separated by spaces."""
     if len(text) > MAX_PASTE:
-        raise QrUnreadable("the pasted text is too long", "متن چسبانده‌شده بیش از حد بلند است")
+        raise QrUnreadable("the pasted text is too long")
     parts = [p for p in re.split(r"\s+", text.strip()) if p]
     if not parts:
-        raise QrUnreadable("nothing was pasted", "چیزی وارد نشده است", code="qr_empty")
+        raise QrUnreadable("nothing was pasted", code="qr_empty")
     if any(not p.startswith(QR_PREFIX + "/") for p in parts):
-        raise QrUnreadable(f"every code must start with {QR_PREFIX}/", f"هر کد باید با {QR_PREFIX}/ آغاز شود")
+        raise QrUnreadable("every code must start with %(qr_prefix)s/", params={"qr_prefix": QR_PREFIX})
     return parts
 
 
@@ -84,8 +85,7 @@ def _refuse_bombs(texts: list[str]) -> None:
     except (binascii.Error, ValueError, zlib.error):
         return  # malformed: join_qr_payloads names the problem
     if inflater.unconsumed_tail:
-        raise QrUnreadable("the codes inflate into a document far larger than a branch report",
-                           "کدها به سندی بسیار بزرگ‌تر از یک صورتجلسه باز می‌شوند", code="qr_too_large")
+        raise QrUnreadable("the codes inflate into a document far larger than a branch report", code="qr_too_large")
 
 
 @dataclass(frozen=True)
@@ -126,10 +126,10 @@ def check_posted(texts: list[str], published: Mapping[str, Mapping[str, Any]],
     except DomainError as exc:
         raise QrUnreadable(exc.message_en, exc.message_fa) from exc
     except (ValueError, TypeError, zlib.error) as exc:  # bad base64, zlib or JSON inside a well-formed frame
-        raise QrUnreadable("the codes do not decode to a report", "کدها به صورتجلسه‌ای باز نمی‌شوند") from exc
+        raise QrUnreadable("the codes do not decode to a report") from exc
     report = document.get("report") if isinstance(document, dict) else None
     if not isinstance(report, dict):
-        raise QrUnreadable("the codes do not hold a branch report", "کدها صورتجلسه شعبه نیستند")
+        raise QrUnreadable("the codes do not hold a branch report")
     branch = str(report.get("branch", ""))
     problem, problem_fa = "", ""
     try:
@@ -138,7 +138,7 @@ def check_posted(texts: list[str], published: Mapping[str, Mapping[str, Any]],
         problem, problem_fa = exc.message_en, exc.message_fa
     if (not problem and hq_public_key is not None and report.get("source") == "paper"
             and report.get("device_key") != hq_public_key):
-        problem, problem_fa = "a paper report not signed by the HQ key", "صورتجلسه کاغذی با کلید ستاد امضا نشده است"
+        problem, problem_fa = en_fa("a paper report not signed by the HQ key")
     posted_sha = sha256_hex(canonical_json(document))
     original = published.get(branch)
     if original is None:

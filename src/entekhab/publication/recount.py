@@ -47,8 +47,7 @@ def recount_records(
             entry = record.get("contests") if isinstance(record, Mapping) else None
             if not isinstance(entry, Mapping) or code not in entry:
                 raise ReportMalformed(
-                    f"vote record {n} has no entry for contest {code}",
-                    f"رکورد رأی {n} برای رقابت {code} چیزی ندارد",
+                    "vote record %(n)s has no entry for contest %(code)s", params={"n": n, "code": code},
                     code="record_invalid",
                 )
             ballots.append(entry[code])
@@ -56,8 +55,8 @@ def recount_records(
         if t.invalid:
             reason = next(iter(t.invalid))
             raise ReportMalformed(
-                f"contest {code}: {sum(t.invalid.values())} invalid vote record(s) ({reason})",
-                f"رقابت {code}: رکورد رأی نامعتبر ({reason})",
+                "contest %(code)s: %(values)s invalid vote record(s) (%(reason)s)",
+                params={"code": code, "values": sum(t.invalid.values()), "reason": reason},
                 code="record_invalid",
             )
         list_code = {x.id: x.code for x in info.lists}

@@ -27,14 +27,14 @@ from entekhab.records.report import REPORT_TYPE
 def _count(value: object, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ReportMalformed(
-            f"{where} must be a whole number ≥ 0, got {value!r}", f"{where} باید عدد صحیح نامنفی باشد"
+            "%(where)s must be a whole number ≥ 0, got %(value)s", params={"where": where, "value": repr(value)}
         )
     return value
 
 
 def _counts(value: object, where: str) -> dict[str, int]:
     if not isinstance(value, Mapping):
-        raise ReportMalformed(f"{where} must be an object of counts", f"{where} باید شیء شمارش‌ها باشد")
+        raise ReportMalformed("%(where)s must be an object of counts", params={"where": where})
     return {str(k): _count(v, f"{where}.{k}") for k, v in value.items()}
 
 
@@ -55,13 +55,12 @@ class ContestTally:
         object.__setattr__(self, "candidates", MappingProxyType(dict(sorted(self.candidates.items()))))
         if self.blank > self.ballots:
             raise ReportMalformed(
-                f"contest {self.contest}: more blank ballots than ballots",
-                f"رقابت {self.contest}: آرای سفید بیش از کل آراست",
+                "contest %(contest)s: more blank ballots than ballots", params={"contest": self.contest},
             )
         if sum(self.candidates.values()) != self.candidate_votes:
             raise ReportMalformed(
-                f"contest {self.contest}: candidate-votes differ from the candidates' sum",
-                f"رقابت {self.contest}: جمع آرای نامزدها با کل آرای نامزدها نمی‌خواند",
+                "contest %(contest)s: candidate-votes differ from the candidates' sum",
+                params={"contest": self.contest},
             )
 
     @property
@@ -72,7 +71,7 @@ class ContestTally:
     def from_report_row(cls, row: object) -> ContestTally:
         """One contest row of a branch report (``report["contests"][i]``)."""
         if not isinstance(row, Mapping) or not isinstance(row.get("code"), str):
-            raise ReportMalformed("a contest row of the report has no code", "یک سطر رقابت در صورتجلسه کد ندارد")
+            raise ReportMalformed("a contest row of the report has no code")
         code = row["code"]
         return cls(
             contest=code,
@@ -177,18 +176,18 @@ class ReportSummary:
 def summarise(document: object) -> ReportSummary:
     """Read a signed report document ``{"report", "signature"}`` (signature checked at intake)."""
     if not isinstance(document, Mapping) or not isinstance(document.get("report"), Mapping):
-        raise ReportMalformed("not a signed branch report", "این سند صورتجلسه امضاشده شعبه نیست")
+        raise ReportMalformed("not a signed branch report")
     report = document["report"]
     if report.get("type") != REPORT_TYPE or not isinstance(report.get("branch"), str):
-        raise ReportMalformed("not a branch report", "این سند صورتجلسه شعبه نیست")
+        raise ReportMalformed("not a branch report")
     rows = report.get("contests")
     if not isinstance(rows, list):
-        raise ReportMalformed("the report has no contests", "صورتجلسه رقابتی ندارد")
+        raise ReportMalformed("the report has no contests")
     contests = tuple(ContestTally.from_report_row(r) for r in rows)
     ballots = _count(report.get("ballots"), "ballots")
     if any(c.ballots != ballots for c in contests):
         raise ReportMalformed(
-            "a contest's ballots differ from the report's ballots", "تعداد آرای یک رقابت با کل آرای صورتجلسه نمی‌خواند"
+            "a contest's ballots differ from the report's ballots"
         )
     return ReportSummary(report["branch"], sha256_hex(canonical_json(dict(document))), ballots, contests)
 

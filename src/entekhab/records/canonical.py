@@ -17,6 +17,7 @@ from typing import Any
 
 import rfc8785
 
+from entekhab.i18n import en_fa
 from entekhab.records.errors import CanonicalError
 
 MAX_DEPTH = 32
@@ -33,37 +34,37 @@ def _fail(path: str, en: str, fa: str, code: str = "not_canonical") -> Canonical
 def normalise(value: Any, path: str = "$", depth: int = 0) -> Any:
     """The JSON value with NFC text, or a :class:`CanonicalError` naming the first bad field."""
     if depth > MAX_DEPTH:
-        raise _fail(path, f"nested deeper than {MAX_DEPTH}", f"تودرتویی بیش از {MAX_DEPTH} سطح", "too_deep")
+        raise _fail(path, *en_fa("nested deeper than %(max_depth)s", max_depth=MAX_DEPTH), "too_deep")
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int):
         if not -MAX_INT <= value <= MAX_INT:
-            raise _fail(path, "integer out of range", "عدد صحیح خارج از بازه مجاز است", "integer_out_of_range")
+            raise _fail(path, *en_fa("integer out of range"), "integer_out_of_range")
         return value
     if isinstance(value, float):
-        raise _fail(path, "floats (and NaN, Infinity) are not allowed", "عدد اعشاری مجاز نیست", "float_refused")
+        raise _fail(path, *en_fa("floats (and NaN, Infinity) are not allowed"), "float_refused")
     if isinstance(value, str):
         return _text(value, path)
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
             if not isinstance(k, str):
-                raise _fail(path, "object keys must be text", "کلیدها باید متن باشند", "bad_key")
+                raise _fail(path, *en_fa("object keys must be text"), "bad_key")
             key = _text(k, path)
             out[key] = normalise(v, f"{path}.{key}", depth + 1)
         return out
     if isinstance(value, list | tuple):
         return [normalise(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
-    raise _fail(path, f"{type(value).__name__} is not JSON", "مقدار JSON نیست", "not_json")
+    raise _fail(path, *en_fa("%(name)s is not JSON", name=type(value).__name__), "not_json")
 
 
 def _text(value: str, path: str) -> str:
     if "\x00" in value:
-        raise _fail(path, "text contains a NUL character", "متن نویسه NUL دارد", "nul_refused")
+        raise _fail(path, *en_fa("text contains a NUL character"), "nul_refused")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise _fail(path, "text is not valid Unicode", "متن یونیکد معتبر نیست", "bad_text") from exc
+        raise _fail(path, *en_fa("text is not valid Unicode"), "bad_text") from exc
     return unicodedata.normalize("NFC", value)
 
 
@@ -85,16 +86,16 @@ def digest(value: Any) -> str:
 
 
 def _no_float(text: str) -> Any:
-    raise _fail("$", f"floats are not allowed ({text[:20]})", "عدد اعشاری مجاز نیست", "float_refused")
+    raise _fail("$", *en_fa("floats are not allowed (%(value)s)", value=text[:20]), "float_refused")
 
 
 def _no_constant(text: str) -> Any:
-    raise _fail("$", f"{text} is not allowed", f"{text} مجاز نیست", "float_refused")
+    raise _fail("$", *en_fa("%(text)s is not allowed", text=text), "float_refused")
 
 
 def _int(text: str) -> int:
     if len(text.lstrip("-")) > 16:
-        raise _fail("$", "integer out of range", "عدد صحیح خارج از بازه مجاز است", "integer_out_of_range")
+        raise _fail("$", *en_fa("integer out of range"), "integer_out_of_range")
     return int(text)
 
 
@@ -107,7 +108,7 @@ def loads(data: bytes | str) -> Any:
         try:
             text = bytes(data).decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise _fail("$", "not UTF-8", "متن UTF-8 نیست", "bad_encoding") from exc
+            raise _fail("$", *en_fa("not UTF-8"), "bad_encoding") from exc
     else:
         text = data
     try:
@@ -115,9 +116,9 @@ def loads(data: bytes | str) -> Any:
     except CanonicalError:
         raise
     except RecursionError as exc:  # the C parser's own guard against very deep input
-        raise _fail("$", f"nested deeper than {MAX_DEPTH}", f"تودرتویی بیش از {MAX_DEPTH} سطح", "too_deep") from exc
+        raise _fail("$", *en_fa("nested deeper than %(max_depth)s", max_depth=MAX_DEPTH), "too_deep") from exc
     except ValueError as exc:
-        raise _fail("$", "not JSON", "JSON نیست", "bad_json") from exc
+        raise _fail("$", *en_fa("not JSON"), "bad_json") from exc
     return normalise(value)
 
 
@@ -125,5 +126,5 @@ def loads_canonical(data: bytes) -> Any:
     """Strict JSON that must already be in canonical form (stored and signed records)."""
     value = loads(data)
     if canonical_json(value) != bytes(data):
-        raise _fail("$", "bytes are not in canonical form", "به شکل استاندارد نیست")
+        raise _fail("$", *en_fa("bytes are not in canonical form"))
     return value

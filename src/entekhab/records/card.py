@@ -35,10 +35,10 @@ class BallotCard:
 
     def __post_init__(self) -> None:
         if len(self.nonce) != 64 or any(ch not in "0123456789abcdef" for ch in self.nonce):
-            raise CardInvalid("card nonce must be 64 hex digits", "شناسه تصادفی کارت نادرست است", path="$.nonce")
+            raise CardInvalid("card nonce must be 64 hex digits", path="$.nonce")
         for name in FIELDS:
             if not isinstance(getattr(self, name), str) or len(getattr(self, name)) > 128:
-                raise CardInvalid(f"card {name} must be a short text", f"فیلد {name} کارت نادرست است",
+                raise CardInvalid("card %(name)s must be a short text", params={"name": name},
                                   path=f"$.{name}")
 
     def document(self) -> dict[str, str]:
@@ -65,23 +65,22 @@ def issue_card(*, election: str, branch: str, style: str, issuer: str, key: Sign
 def read_card(token: object, issuer_public: bytes | str) -> BallotCard:
     """Parse and verify a card token, or refuse it with the reason."""
     if not isinstance(token, str) or token.count(".") != 1 or len(token) > MAX_TOKEN:
-        raise CardInvalid("this is not a ballot card", "این کارت، کارت تعرفه نیست")
+        raise CardInvalid("this is not a ballot card")
     payload, signature = token.strip().split(".")
     try:
         data = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
         fields = loads(data)
         if not isinstance(fields, dict) or set(fields) != set(FIELDS):
-            raise CardInvalid("the card has the wrong fields", "فیلدهای کارت نادرست است")
+            raise CardInvalid("the card has the wrong fields")
         card = BallotCard(**fields)
     except (binascii.Error, ValueError, TypeError) as exc:
         if isinstance(exc, CardInvalid):
             raise
-        raise CardInvalid("the card cannot be read", "کارت خوانده نمی‌شود") from exc
+        raise CardInvalid("the card cannot be read") from exc
     except CanonicalError as exc:  # pragma: no cover - CanonicalError is a ValueError
-        raise CardInvalid("the card cannot be read", "کارت خوانده نمی‌شود") from exc
+        raise CardInvalid("the card cannot be read") from exc
     try:
         verify(issuer_public, data, signature)
     except SignatureInvalid as exc:
-        raise CardInvalid("the card is not signed by this branch's authentication device",
-                          "کارت امضای دستگاه احراز هویت این شعبه را ندارد", code="card_forged") from exc
+        raise CardInvalid("the card is not signed by this branch's authentication device", code="card_forged") from exc
     return card

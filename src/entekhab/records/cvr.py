@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from entekhab.counting.manifest import normalise_code
+from entekhab.i18n import en_fa
 from entekhab.records.canonical import canonical_json, sha256_hex
 from entekhab.records.errors import Problems, RecordError
 
@@ -40,7 +41,7 @@ class CastVoteRecord:
     def parse(cls, doc: object, path: str = "$") -> CastVoteRecord:
         problems = Problems()
         if not isinstance(doc, Mapping):
-            raise RecordError(f"{path}: a vote record must be an object", "رکورد رأی باید شیء باشد", path=path)
+            raise RecordError("%(path)s: a vote record must be an object", params={"path": path}, path=path)
         if set(doc) != {"election", "style", "contests"}:
             problems.add(path, "a vote record has exactly election, style and contests")
         for name in ("election", "style"):
@@ -57,7 +58,7 @@ class CastVoteRecord:
                 problems.add(p, "must be a list of digit codes")
             elif codes != sorted(codes):
                 problems.add(p, "codes must be sorted")
-        problems.raise_if_any(RecordError, "the vote record is malformed", "رکورد رأی نادرست است")
+        problems.raise_if_any(RecordError, *en_fa("the vote record is malformed"))
         return cls(doc["election"], doc["style"], {k: tuple(v) for k, v in contests.items()})
 
 

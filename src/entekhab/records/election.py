@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from entekhab.i18n import en_fa
 from entekhab.records.canonical import canonical_json, loads_canonical, sha256_hex
 from entekhab.records.errors import FingerprintMismatch, Problems, RecordError
 
@@ -61,7 +62,7 @@ class ElectionDefinition:
     def parse(cls, doc: object) -> ElectionDefinition:
         problems = Problems()
         if not isinstance(doc, dict):
-            raise RecordError("an election definition must be an object", "تعریف انتخابات باید شیء باشد")
+            raise RecordError("an election definition must be an object")
         if doc.get("format") != FORMAT:
             problems.add("$.format", f"must be {FORMAT}")
         if not isinstance(doc.get("election"), str) or not doc.get("election"):
@@ -89,10 +90,10 @@ class ElectionDefinition:
         if not isinstance(key, str):
             problems.add("$.public_key", "must be hex text")
             key = ""
-        problems.raise_if_any(RecordError, "the election definition is malformed", "تعریف انتخابات نادرست است")
+        problems.raise_if_any(RecordError, *en_fa("the election definition is malformed"))
         made = cls.make(doc["election"], parsed, manifests, key)
         if made.document() != doc:
-            raise RecordError("the election definition is not in canonical order", "تعریف انتخابات مرتب نیست",
+            raise RecordError("the election definition is not in canonical order",
                               code="not_canonical")
         return made
 
@@ -104,5 +105,6 @@ class ElectionDefinition:
 def check_fingerprint(found: object, expected: str, what_en: str, what_fa: str) -> None:
     """Refuse an artefact bound to another election definition."""
     if found != expected:
-        raise FingerprintMismatch(f"{what_en} was made for another election definition",
-                                  f"{what_fa} برای تعریف دیگری از انتخابات تهیه شده است")
+        raise FingerprintMismatch(
+            "%(what_en)s was made for another election definition", params={"what_en": what_en, "what_fa": what_fa}
+        )

@@ -34,6 +34,7 @@ from entekhab.counting.manifest import (
     normalise_code,
 )
 from entekhab.domain.ids import CandidateId, GroupId
+from entekhab.i18n import en_fa
 from entekhab.records.canonical import canonical_json, loads_canonical, sha256_hex
 from entekhab.records.errors import CanonicalError, ManifestInvalid, Problems, SignatureInvalid
 from entekhab.records.signing import SigningKey, verify
@@ -120,7 +121,7 @@ def validate_document(doc: object) -> dict[str, ContestManifest]:
     problems = Problems()
     out: dict[str, ContestManifest] = {}
     if not isinstance(doc, dict):
-        raise ManifestInvalid("a manifest must be an object", "فهرست‌نامه برگه رأی باید شیء JSON باشد")
+        raise ManifestInvalid("a manifest must be an object")
     if doc.get("format") != FORMAT:
         problems.add("$.format", f"must be {FORMAT}")
     election = _field(doc, "election", dict, "$", problems)
@@ -146,7 +147,7 @@ def validate_document(doc: object) -> dict[str, ContestManifest]:
             if c["code"] in out:
                 problems.add(f"$.contests[{i}].code", "contest appears twice")
             out[c["code"]] = parsed
-    problems.raise_if_any(ManifestInvalid, "the manifest is malformed", "ساختار فهرست‌نامه برگه رأی نادرست است")
+    problems.raise_if_any(ManifestInvalid, *en_fa("the manifest is malformed"))
     return out
 
 
@@ -155,7 +156,11 @@ def _load(data: bytes) -> tuple[dict[str, Any], dict[str, ContestManifest]]:
     try:
         doc = loads_canonical(data)
     except CanonicalError as exc:
-        raise ManifestInvalid(f"manifest: {exc.message_en}", f"فهرست‌نامه: {exc.message_fa}", path=exc.path) from exc
+        raise ManifestInvalid(
+            "manifest: %(message_en)s",
+            params={"message_en": exc.message_en, "message_fa": exc.message_fa},
+            path=exc.path,
+        ) from exc
     return doc, validate_document(doc)
 
 
@@ -167,13 +172,12 @@ def load_document(data: bytes) -> dict[str, Any]:
 def _verified(data: bytes, sha256: str, signature: object, public_key: object
               ) -> tuple[dict[str, Any], dict[str, ContestManifest]]:
     if not isinstance(sha256, str) or not hmac.compare_digest(sha256_hex(data), sha256.lower()):
-        raise ManifestInvalid("the manifest does not match its SHA-256 hash (tampered)",
-                              "چکیده فهرست برگه رأی نمی‌خواند (دستکاری شده است)", code="manifest_tampered",
+        raise ManifestInvalid("the manifest does not match its SHA-256 hash (tampered)", code="manifest_tampered",
                               path="$.sha256")
     try:
         verify(public_key, data, signature)  # type: ignore[arg-type]
     except SignatureInvalid as exc:
-        raise ManifestInvalid("the manifest is not signed by HQ", "فهرست برگه رأی امضای ستاد را ندارد",
+        raise ManifestInvalid("the manifest is not signed by HQ",
                               code="manifest_signature", path="$.signature") from exc
     return _load(data)
 
@@ -187,7 +191,10 @@ def contest_entry(doc: dict[str, Any], contest_code: str) -> dict[str, Any]:
     for contest in doc.get("contests", []):
         if contest.get("code") == contest_code:
             return contest
-    raise ManifestInvalid(f"manifest has no contest {contest_code!r}", f"رقابت «{contest_code}» در فهرست‌نامه نیست")
+    raise ManifestInvalid(
+        "manifest has no contest %(contest_code)s",
+        params={"contest_code": repr(contest_code), "contest_code2": contest_code},
+    )
 
 
 def counting_manifest(doc: dict[str, Any], contest_code: str) -> ContestManifest:
@@ -195,7 +202,7 @@ def counting_manifest(doc: dict[str, Any], contest_code: str) -> ContestManifest
     entry = contest_entry(doc, contest_code)
     problems = Problems()
     parsed = _parse_contest(entry, f"$.contests[{doc['contests'].index(entry)}]", problems)
-    problems.raise_if_any(ManifestInvalid, "the manifest is malformed", "ساختار فهرست‌نامه برگه رأی نادرست است")
+    problems.raise_if_any(ManifestInvalid, *en_fa("the manifest is malformed"))
     assert parsed is not None  # _parse_contest names a problem whenever it gives nothing
     return parsed
 
@@ -274,7 +281,7 @@ class BallotManifest:
         for c in self.contests:
             if c.code == code:
                 return c
-        raise ManifestInvalid(f"no contest {code!r} on this ballot", f"رقابت «{code}» در این برگه نیست")
+        raise ManifestInvalid("no contest %(code)s on this ballot", params={"code": repr(code), "code2": code})
 
 
 def _build(document: dict[str, Any], sha256: str, parsed: dict[str, ContestManifest]) -> BallotManifest:
@@ -297,10 +304,14 @@ def sign_manifest(document: dict[str, Any], key: SigningKey) -> dict[str, Any]:
 def parse_signed_manifest(signed: object, hq_public: bytes | str) -> BallotManifest:
     """Verify hash and signature under HQ's key, then build every contest; any problem refuses it whole."""
     if not isinstance(signed, dict) or not isinstance(signed.get("manifest"), dict):
-        raise ManifestInvalid("the manifest file is not a signed manifest", "پرونده، فهرست امضاشده برگه رأی نیست")
+        raise ManifestInvalid("the manifest file is not a signed manifest")
     try:
         data = canonical_json(signed["manifest"])
     except CanonicalError as exc:
-        raise ManifestInvalid(f"manifest: {exc.message_en}", f"فهرست‌نامه: {exc.message_fa}", path=exc.path) from exc
+        raise ManifestInvalid(
+            "manifest: %(message_en)s",
+            params={"message_en": exc.message_en, "message_fa": exc.message_fa},
+            path=exc.path,
+        ) from exc
     document, parsed = _verified(data, signed.get("sha256"), signed.get("signature"), hq_public)  # type: ignore[arg-type]
     return _build(document, sha256_hex(data), parsed)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from entekhab.i18n import en_fa
 from entekhab.records.canonical import MAX_INT, canonical_json, sha256_hex
 from entekhab.records.errors import RecordError
 from entekhab.records.signing import SigningKey
@@ -35,15 +36,15 @@ class Envelope:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise _bad("$.envelope.kind", f"unknown message kind {str(self.kind)[:32]!r}", "نوع پیام ناشناخته است")
+            raise _bad("$.envelope.kind", *en_fa("unknown message kind %(value)s", value=repr(str(self.kind)[:32])))
         if isinstance(self.seq, bool) or not isinstance(self.seq, int) or not 1 <= self.seq <= MAX_INT:
-            raise _bad("$.envelope.seq", "sequence number must be a positive integer", "شماره ترتیب پیام نادرست است")
+            raise _bad("$.envelope.seq", *en_fa("sequence number must be a positive integer"))
         for name in ("device", "election", "branch"):
             value = getattr(self, name)
             if not isinstance(value, str) or not value or len(value) > 64:
-                raise _bad(f"$.envelope.{name}", f"{name} must be a short text", f"فیلد {name} نادرست است")
+                raise _bad(f"$.envelope.{name}", *en_fa("%(name)s must be a short text", name=name))
         if not isinstance(self.body, dict):
-            raise _bad("$.envelope.body", "body must be an object", "بدنه پیام نادرست است")
+            raise _bad("$.envelope.body", *en_fa("body must be an object"))
 
     def document(self) -> dict[str, Any]:
         return {"device": self.device, "election": self.election, "branch": self.branch,
@@ -59,10 +60,10 @@ class Envelope:
     @classmethod
     def parse(cls, document: object) -> Envelope:
         if not isinstance(document, dict):
-            raise _bad("$.envelope", "envelope must be an object", "پاکت پیام نادرست است")
+            raise _bad("$.envelope", *en_fa("envelope must be an object"))
         missing = [f for f in FIELDS if f not in document]
         if missing:
-            raise _bad(f"$.envelope.{missing[0]}", f"envelope lacks {missing[0]}", "پاکت پیام ناقص است")
+            raise _bad(f"$.envelope.{missing[0]}", *en_fa("envelope lacks %(value)s", value=missing[0]))
         return cls(*(document[f] for f in FIELDS))
 
 
@@ -77,11 +78,11 @@ class CheckInMessage:
     @classmethod
     def parse(cls, body: object) -> CheckInMessage:
         if not isinstance(body, dict):
-            raise _bad("$.envelope.body", "body must be an object", "بدنه پیام نادرست است")
+            raise _bad("$.envelope.body", *en_fa("body must be an object"))
         code = body.get("national_code")
         if not isinstance(code, str) or len(code) > 32:
-            raise _bad("$.envelope.body.national_code", "national code must be text", "کد ملی نادرست است")
+            raise _bad("$.envelope.body.national_code", *en_fa("national code must be text"))
         style = body.get("style", "")
         if not isinstance(style, str) or len(style) > 64:
-            raise _bad("$.envelope.body.style", "style must be a short text", "سبک برگه رأی نادرست است")
+            raise _bad("$.envelope.body.style", *en_fa("style must be a short text"))
         return cls(code, style, dict(body))

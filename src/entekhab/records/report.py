@@ -50,7 +50,6 @@ def parse_closed_at(text: object) -> dt.datetime:
         return dt.datetime.strptime(str(text), CLOSED_AT_FORMAT).replace(tzinfo=dt.UTC)
     except ValueError as exc:
         raise ReportInvalid("the closing time must be UTC, as 2026-05-01T14:44Z",
-                            "زمان پایان رأی‌گیری باید به وقت جهانی و به شکل 2026-05-01T14:44Z باشد",
                             path="$.report.closed_at") from exc
 
 
@@ -75,8 +74,7 @@ def tally(manifest: BallotManifest, records: Iterable[dict[str, Any]]) -> tuple[
         ballots += 1
         contests = record.get("contests") if isinstance(record, dict) else None
         if record.get("style") != manifest.style or not isinstance(contests, dict) or set(contests) != set(per):
-            raise ReportInvalid("a vote record does not match the ballot style",
-                                "یک رکورد رأی با سبک برگه رأی نمی‌خواند", code="record_invalid")
+            raise ReportInvalid("a vote record does not match the ballot style", code="record_invalid")
         for contest in manifest.contests:
             codes = contests[contest.code]
             row = per[contest.code]
@@ -84,8 +82,11 @@ def tally(manifest: BallotManifest, records: Iterable[dict[str, Any]]) -> tuple[
             verdict = contest.interpreter.interpret(codes)
             if isinstance(verdict, BallotRejection):
                 if not verdict.is_blank:
-                    raise ReportInvalid(f"a vote record is invalid: {verdict.message_en}",
-                                        f"یک رکورد رأی نامعتبر است: {verdict.message_fa}", code="record_invalid")
+                    raise ReportInvalid(
+                        "a vote record is invalid: %(message_en)s",
+                        params={"message_en": verdict.message_en, "message_fa": verdict.message_fa},
+                        code="record_invalid",
+                    )
                 row["blank"] += 1
                 continue
             if verdict.list_id is not None:
@@ -125,21 +126,20 @@ def sign_report(report: dict[str, Any], key: SigningKey) -> SignedReport:
 def _check_shape(report: dict[str, Any]) -> None:
     for name in ("election", "branch", "style", "manifest_sha256", "device_key"):
         if not isinstance(report.get(name), str):
-            raise ReportInvalid(f"report field {name} must be text", f"فیلد {name} صورتجلسه نادرست است",
+            raise ReportInvalid("report field %(name)s must be text", params={"name": name},
                                 path=f"$.report.{name}")
     if report.get("source", "electronic") not in set(ReportSource):
-        raise ReportInvalid("unknown report source", "منبع صورتجلسه ناشناخته است", path="$.report.source")
+        raise ReportInvalid("unknown report source", path="$.report.source")
     ballots = report.get("ballots")
     if isinstance(ballots, bool) or not isinstance(ballots, int) or ballots < 0:
-        raise ReportInvalid("report ballots must be a whole number", "تعداد آرای صورتجلسه نادرست است",
+        raise ReportInvalid("report ballots must be a whole number",
                             path="$.report.ballots")
     if "closed_at" in report:
         closed = parse_closed_at(report["closed_at"])
         if report.get("hour") != closed.strftime("%Y-%m-%dT%H"):
-            raise ReportInvalid("the closing time is not in the report's hour",
-                                "زمان پایان رأی‌گیری با ساعت صورتجلسه نمی‌خواند", path="$.report.closed_at")
+            raise ReportInvalid("the closing time is not in the report's hour", path="$.report.closed_at")
     if not isinstance(report.get("contests"), list):
-        raise ReportInvalid("the report has no contests", "صورتجلسه رقابتی ندارد", path="$.report.contests")
+        raise ReportInvalid("the report has no contests", path="$.report.contests")
 
 
 def verify_report(signed: object, *, manifest: BallotManifest | None = None,
@@ -150,39 +150,38 @@ def verify_report(signed: object, *, manifest: BallotManifest | None = None,
     HQ's own key, for a paper report).
     """
     if not isinstance(signed, dict) or not isinstance(signed.get("report"), dict):
-        raise ReportInvalid("not a signed branch report", "این سند، صورتجلسه امضاشده شعبه نیست")
+        raise ReportInvalid("not a signed branch report")
     report = signed["report"]
     if report.get("type") != REPORT_TYPE:
-        raise ReportInvalid("not a branch report", "این سند، صورتجلسه شعبه نیست", path="$.report.type")
+        raise ReportInvalid("not a branch report", path="$.report.type")
     _check_shape(report)
     try:
         verify_document(parse_public_key(report.get("device_key")), report, signed.get("signature"))
     except (SignatureInvalid, CanonicalError) as exc:
-        raise ReportInvalid(f"report signature: {exc.message_en}", f"امضای صورتجلسه: {exc.message_fa}",
-                            code="bad_signature", path="$.signature") from exc
+        raise ReportInvalid(
+            "report signature: %(message_en)s",
+            params={"message_en": exc.message_en, "message_fa": exc.message_fa},
+            code="bad_signature",
+            path="$.signature",
+        ) from exc
     if fingerprint is not None and report.get("election_fingerprint") != fingerprint:
-        raise ReportInvalid("the report was made for another election definition",
-                            "صورتجلسه برای تعریف دیگری از انتخابات تهیه شده است", code="election_mismatch",
+        raise ReportInvalid("the report was made for another election definition", code="election_mismatch",
                             path="$.report.election_fingerprint")
     if manifest is not None and report.get("manifest_sha256") != manifest.sha256:
-        raise ReportInvalid("the report was made with another ballot manifest",
-                            "صورتجلسه با فهرست برگه رأی دیگری تهیه شده است", code="manifest_mismatch",
+        raise ReportInvalid("the report was made with another ballot manifest", code="manifest_mismatch",
                             path="$.report.manifest_sha256")
     if records is not None:
         if fingerprint is not None and any(not isinstance(r, dict) or r.get("election") != fingerprint
                                            for r in records):
-            raise ReportInvalid("a vote record was made for another election definition",
-                                "یک رکورد رأی برای تعریف دیگری از انتخابات است", code="election_mismatch",
+            raise ReportInvalid("a vote record was made for another election definition", code="election_mismatch",
                                 path="$.records")
         if records_digest(records) != report.get("records_sha256"):
-            raise ReportInvalid("the vote records do not match the report's digest",
-                                "رکوردهای رأی با چکیده صورتجلسه نمی‌خوانند", code="records_mismatch",
+            raise ReportInvalid("the vote records do not match the report's digest", code="records_mismatch",
                                 path="$.report.records_sha256")
         if manifest is not None:
             ballots, contests = tally(manifest, records)
             if ballots != report.get("ballots") or contests != report.get("contests"):
-                raise ReportInvalid("the report's counts differ from its vote records",
-                                    "شمارش صورتجلسه با رکوردهای رأی نمی‌خواند", code="counts_mismatch",
+                raise ReportInvalid("the report's counts differ from its vote records", code="counts_mismatch",
                                     path="$.report.contests")
     return SignedReport(report, str(signed["signature"]))
 
@@ -204,25 +203,25 @@ def join_qr_payloads(texts: Iterable[str]) -> dict[str, Any]:
     for text in texts:
         fields = str(text).strip().split("/", 4)
         if len(fields) != 5 or fields[0] != QR_PREFIX or not fields[1].isdigit() or not fields[2].isdigit():
-            raise ReportInvalid("a code is not part of a branch report", "یکی از کدها مربوط به صورتجلسه نیست")
+            raise ReportInvalid("a code is not part of a branch report")
         i, n = int(fields[1]), int(fields[2])
         if not 1 <= i <= n <= MAX_QR_CODES:
-            raise ReportInvalid("a code is not part of a branch report", "یکی از کدها مربوط به صورتجلسه نیست")
+            raise ReportInvalid("a code is not part of a branch report")
         if (total is not None and n != total) or (tag is not None and fields[3] != tag):
-            raise ReportInvalid("codes from two different reports", "کدها از دو صورتجلسه متفاوت‌اند")
+            raise ReportInvalid("codes from two different reports")
         total, tag = n, fields[3]
         parts[i] = fields[4]
     if total is None or sorted(parts) != list(range(1, total + 1)):
-        raise ReportInvalid("some codes of the report are missing", "برخی از کدهای صورتجلسه خوانده نشده‌اند")
+        raise ReportInvalid("some codes of the report are missing")
     try:
         inflater = zlib.decompressobj()
         raw = inflater.decompress(base64.b64decode("".join(parts[i] for i in sorted(parts)), validate=True),
                                   MAX_PACKED)
         if inflater.unconsumed_tail:
-            raise ReportInvalid("the report in the codes is too large", "صورتجلسه درون کدها بیش از حد بزرگ است")
+            raise ReportInvalid("the report in the codes is too large")
         document = loads(raw)
     except (binascii.Error, zlib.error, CanonicalError) as exc:
-        raise ReportInvalid("the codes do not hold a readable report", "کدها صورتجلسه خوانایی ندارند") from exc
+        raise ReportInvalid("the codes do not hold a readable report") from exc
     if sha256_hex(canonical_json(document))[:8] != tag:
-        raise ReportInvalid("the re-assembled report does not match its tag", "صورتجلسه بازسازی‌شده نمی‌خواند")
+        raise ReportInvalid("the re-assembled report does not match its tag")
     return document

@@ -16,6 +16,7 @@ from typing import Any
 
 import pysodium
 
+from entekhab.i18n import en_fa
 from entekhab.records.canonical import canonical_json
 from entekhab.records.errors import RecordError, SignatureInvalid
 
@@ -40,8 +41,7 @@ class SigningKey:
 
     def __post_init__(self) -> None:
         if not isinstance(self.seed, bytes) or len(self.seed) != SEED_BYTES:
-            raise BadSigningKey(f"an Ed25519 seed has {SEED_BYTES} bytes",
-                                f"بذر کلید Ed25519 باید {SEED_BYTES} بایت باشد")
+            raise BadSigningKey("an Ed25519 seed has %(seed_bytes)s bytes", params={"seed_bytes": SEED_BYTES})
         pk, sk = pysodium.crypto_sign_seed_keypair(self.seed)
         object.__setattr__(self, "public_key", pk)
         object.__setattr__(self, "_secret", sk)
@@ -60,8 +60,7 @@ class SigningKey:
         try:
             seed = bytes.fromhex(text.strip())
         except ValueError as exc:
-            raise BadSigningKey(f"a signing key is {2 * SEED_BYTES} hex digits",
-                                f"کلید امضا باید {2 * SEED_BYTES} رقم هگز باشد") from exc
+            raise BadSigningKey("a signing key is %(value)s hex digits", params={"value": 2 * SEED_BYTES}) from exc
         return cls(seed[:SEED_BYTES] if len(seed) == pysodium.crypto_sign_SECRETKEYBYTES else seed)
 
     @property
@@ -86,13 +85,16 @@ def _hex(value: object, size: int, what_en: str, what_fa: str) -> bytes:
         except ValueError:
             raw = b""
     if len(raw) != size:
-        raise SignatureInvalid(f"{what_en} must be {2 * size} hex digits", f"{what_fa} باید {2 * size} رقم هگز باشد")
+        raise SignatureInvalid(
+            "%(what_en)s must be %(value)s hex digits",
+            params={"what_en": what_en, "value": 2 * size, "what_fa": what_fa},
+        )
     return raw
 
 
 def parse_public_key(value: object) -> bytes:
     """A public key from hex (or bytes), or :class:`SignatureInvalid` naming what is wrong."""
-    return _hex(value, PUBLIC_KEY_BYTES, "public key", "کلید عمومی")
+    return _hex(value, PUBLIC_KEY_BYTES, *en_fa("public key"))
 
 
 def verify(public_key: bytes | str, message: bytes, signature: bytes | str | object) -> None:
@@ -102,7 +104,7 @@ def verify(public_key: bytes | str, message: bytes, signature: bytes | str | obj
     try:
         pysodium.crypto_sign_verify_detached(sig, message, public)
     except ValueError as exc:
-        raise SignatureInvalid("the signature does not verify", "امضا معتبر نیست") from exc
+        raise SignatureInvalid("the signature does not verify") from exc
 
 
 def verify_document(public_key: bytes | str, document: Any, signature: object) -> None:

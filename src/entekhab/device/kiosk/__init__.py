@@ -43,8 +43,7 @@ class Kiosk:
     def _session(self, body: dict[str, Any]) -> VoterSession:
         session = self.sessions.get(str(body.get("session", "")))
         if session is None:
-            raise DeviceError("no voter is being checked in; start again",
-                              "رأی‌دهنده‌ای در حال پذیرش نیست؛ از نو شروع کنید", code="no_session")
+            raise DeviceError("no voter is being checked in; start again", code="no_session")
         return session
 
     def status(self, _: dict[str, Any]) -> dict[str, Any]:
@@ -100,7 +99,7 @@ class Kiosk:
     def ebox_check(self, body: dict[str, Any]) -> dict[str, Any]:
         codes = body.get("codes")
         if not isinstance(codes, list):
-            raise DeviceError("codes must be a list", "کدها باید فهرست باشند", code="malformed_codes")
+            raise DeviceError("codes must be a list", code="malformed_codes")
         answer = self.devices.box.check_contest(str(body.get("contest", "")), [str(c) for c in codes])
         for entry in answer["codes"]:  # a candidate's verified photo, if the e-box has it; lists have none
             entry["photo_url"] = self.devices.photo_url(str(entry.get("photo", "")))
@@ -113,7 +112,7 @@ class Kiosk:
     def ebox_cast(self, body: dict[str, Any]) -> dict[str, Any]:
         ballot = body.get("ballot")
         if not isinstance(ballot, dict):
-            raise DeviceError("ballot must be an object", "برگه رأی نادرست است", code="malformed_codes")
+            raise DeviceError("ballot must be an object", code="malformed_codes")
         self.devices.vote(str(body.get("card", "")), ballot)
         return {"cast": True}
 
