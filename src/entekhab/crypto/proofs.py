@@ -51,7 +51,7 @@ class SchnorrProof:
     def verify(self, public: Element, context: bytes) -> None:
         commit = g_pow(self.response) * (public ** (-self.challenge))
         if SchnorrProof._hash(context, public, commit) != self.challenge:
-            raise _fail("Schnorr", "شنور")
+            raise _fail(*en_fa("Schnorr"))
 
     def to_json(self) -> list[str]:
         return [self.challenge.hex(), self.response.hex()]

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import html
 import io
 from pathlib import Path
+from string import Template
 from typing import Any
 
 from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.jalali import TEHRAN, format_jalali
+from entekhab.i18n import N_, Catalogued, pgettext_in, render
 from entekhab.records.manifest import BallotManifest
 from entekhab.records.report import SignedReport, parse_closed_at, qr_payloads
 
 FONTS = Path(__file__).resolve().parents[1] / "hq" / "static" / "fonts"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def _qr_png(text: str) -> str:
@@ -43,77 +47,68 @@ def report_time_fa(report: dict[str, Any]) -> str:
     """
     if "closed_at" in report:
         moment = parse_closed_at(report["closed_at"]).astimezone(TEHRAN)
-        return f"{_fa(format_jalali(moment.date()))} — ساعت {_fa(moment.strftime('%H:%M'))} به وقت تهران"
+        return render("%(date)s — at %(time)s Tehran time", {
+            "date": _fa(format_jalali(moment.date())), "time": _fa(moment.strftime("%H:%M"))}, "fa")
     start = dt.datetime.strptime(report["hour"], "%Y-%m-%dT%H").replace(tzinfo=dt.UTC).astimezone(TEHRAN)
     end = start + dt.timedelta(hours=1)
-    return (f"{_fa(format_jalali(start.date()))} — بین ساعت {_fa(start.strftime('%H:%M'))} و "
-            f"{_fa(end.strftime('%H:%M'))} به وقت تهران")
+    return render("%(date)s — between %(start)s and %(end)s Tehran time", {
+        "date": _fa(format_jalali(start.date())), "start": _fa(start.strftime("%H:%M")),
+        "end": _fa(end.strftime("%H:%M"))}, "fa")
+
+
+TITLES = Catalogued("minutes title", {
+    "zero": N_("Zero report (before voting starts)"),
+    "mock": N_("Mock poll report"),
+    "final": N_("Branch closing minutes"),
+    "": N_("Minutes"),
+})
+ROW = "<tr><td>$code</td><td>$name</td><td>$kind</td><td>$votes</td></tr>"
+
+
+@functools.cache
+def _template(name: str) -> Template:
+    return Template((TEMPLATES / name).read_text(encoding="utf-8"))
+
+
+def _contest_html(contest: dict[str, Any], manifest: BallotManifest) -> str:
+    display = manifest.contest(contest["code"])
+    row = Template(ROW)
+    rows = []
+    for kind, entries in ((pgettext_in("fa", "minutes row", "list"), contest["lists"]),
+                          (pgettext_in("fa", "minutes row", "candidate"), contest["candidates"])):
+        for code, n in entries.items():
+            name = (display.lookup(code) or {}).get("name_fa", "")
+            rows.append(row.substitute(code=_fa(code), name=html.escape(name), kind=kind, votes=_fa(n)))
+    return _template("minutes_contest.html").substitute(
+        name=html.escape(display.name_fa), rows="\n".join(rows), ballots=_fa(contest["ballots"]),
+        blank=_fa(contest["blank"]), candidate_votes=_fa(contest["candidate_votes"]))
 
 
 def report_html(signed: SignedReport, manifest: BallotManifest) -> str:
     r = signed.report
-    when = report_time_fa(r)
     checkins = r.get("checkins") or {}
     statement = checkins.get("statement", {}) if isinstance(checkins, dict) else {}
     ack = r.get("acknowledged_by") or {}
-    title = {"zero": "گزارش صفر (پیش از آغاز رأی‌گیری)", "mock": "گزارش رأی‌گیری آزمایشی",
-             "final": "صورتجلسه پایان رأی‌گیری شعبه"}.get(r.get("kind", ""), "صورتجلسه")
-    rows = []
-    for contest in r["contests"]:
-        display = manifest.contest(contest["code"])
-        rows.append(f"<h2>{html.escape(display.name_fa)}</h2>")
-        rows.append("<table><tr><th>کد</th><th>نام</th><th>نوع</th><th>آرا</th></tr>")
-        for code, n in contest["lists"].items():
-            name = (display.lookup(code) or {}).get("name_fa", "")
-            rows.append(f"<tr><td>{_fa(code)}</td><td>{html.escape(name)}</td><td>فهرست</td><td>{_fa(n)}</td></tr>")
-        for code, n in contest["candidates"].items():
-            name = (display.lookup(code) or {}).get("name_fa", "")
-            rows.append(f"<tr><td>{_fa(code)}</td><td>{html.escape(name)}</td><td>نامزد</td><td>{_fa(n)}</td></tr>")
-        rows.append(
-            f"<tr class='sum'><td colspan='3'>برگه‌ها / سفید / مجموع آرای نامزدها</td>"
-            f"<td>{_fa(contest['ballots'])} / {_fa(contest['blank'])} / {_fa(contest['candidate_votes'])}</td></tr>"
-            "</table>")
     codes = qr_payloads(signed)
-    qrs = "".join(f"<figure><img src='{_qr_png(t)}' alt='QR {i + 1}'/><figcaption>کد {_fa(i + 1)} از "
-                  f"{_fa(len(codes))}</figcaption></figure>" for i, t in enumerate(codes))
+    qrs = "".join(f"<figure><img src='{_qr_png(t)}' alt='QR {i + 1}'/><figcaption>"
+                  + render("code %(n)s of %(total)s", {"n": _fa(i + 1), "total": _fa(len(codes))}, "fa")
+                  + "</figcaption></figure>" for i, t in enumerate(codes))
     mock = r.get("mock_poll")
     preds = ", ".join(p.get("device", "") for p in r.get("predecessors") or [])
-    replaced = f" (جایگزین {html.escape(preds)})" if preds else ""
-    regular, bold = (FONTS / "Vazirmatn-Regular.ttf").as_uri(), (FONTS / "Vazirmatn-Bold.ttf").as_uri()
-    return f"""<!doctype html><html lang="fa" dir="rtl"><head><meta charset="utf-8"><style>
-@font-face {{ font-family: Vazirmatn; src: url('{regular}'); }}
-@font-face {{ font-family: Vazirmatn; font-weight: bold; src: url('{bold}'); }}
-@page {{ size: A4; margin: 14mm; }}
-body {{ font-family: Vazirmatn; direction: rtl; font-size: 10.5pt; }}
-h1 {{ font-size: 16pt; margin: 0 0 4mm; }} h2 {{ font-size: 12pt; margin: 4mm 0 1mm; }}
-table {{ border-collapse: collapse; width: 100%; }} td, th {{ border: 0.4pt solid #666; padding: 1mm 2mm; }}
-tr.sum td {{ font-weight: bold; }} .meta td {{ border: none; padding: 0.5mm 2mm; }}
-.hash {{ font-family: monospace; direction: ltr; font-size: 7pt; }}
-.qrs {{ page-break-before: always; }} figure {{ display: inline-block; margin: 3mm; text-align: center; }}
-figure img {{ width: 80mm; }} .sign {{ margin-top: 8mm; }} .sign span {{ display: inline-block; width: 45%; }}
-</style></head><body>
-<h1>{title}</h1>
-<table class="meta">
-<tr><td>انتخابات</td><td>{html.escape(r['election'])}</td><td>شعبه</td>
-<td class="hash">{html.escape(r['branch'])}</td></tr>
-<tr><td>تاریخ و ساعت</td><td>{when}</td>
-<td>صندوق الکترونیک</td><td>{html.escape(r['device'])}{replaced}</td></tr>
-<tr><td>برگه‌های رأی در صندوق</td><td>{_fa(r['ballots'])}</td>
-<td>پذیرش‌شدگان (دستگاه احراز هویت)</td><td>{_fa(statement.get('checkins', '—'))}</td></tr>
-<tr><td>رأی‌گیری آزمایشی</td><td>{_fa(mock['ballots']) + ' برگه، پاک شد' if mock else '—'}</td>
-<td>سبک برگه رأی</td><td>{html.escape(r['style'])}</td></tr>
-</table>
-<p>چکیده فهرست برگه رأی: <span class="hash">{r['manifest_sha256']}</span><br/>
-چکیده گزارش صفر: <span class="hash">{r.get('zero_report_sha256', '')}</span><br/>
-چکیده رکوردهای رأی: <span class="hash">{r['records_sha256']}</span><br/>
-چکیده این صورتجلسه: <span class="hash">{signed.sha256}</span></p>
-{''.join(rows)}
-<p class="sign"><span>رئیس شعبه: {html.escape(ack.get('branch_head', ''))}</span>
-<span>ناظر: {html.escape(ack.get('supervisor', ''))}</span></p>
-<div class="qrs"><h2>کدهای QR: متن کامل صورتجلسه امضاشده</h2>
-<p>همه کدها را بخوانید و با <span class="hash">entekhab device verify-qr</span> یا هر خواننده‌ای بررسی کنید.</p>
-{qrs}</div>
-</body></html>"""
+    device = html.escape(r["device"])
+    if preds:
+        device += " " + render("(replacing %(devices)s)", {"devices": html.escape(preds)}, "fa")
+    return _template("minutes.html").substitute(
+        font_regular=(FONTS / "Vazirmatn-Regular.ttf").as_uri(), font_bold=(FONTS / "Vazirmatn-Bold.ttf").as_uri(),
+        title=TITLES.get(r.get("kind", ""), TITLES[""]), election=html.escape(r["election"]),
+        branch=html.escape(r["branch"]), when=report_time_fa(r), device=device, ballots=_fa(r["ballots"]),
+        checkins=_fa(statement.get("checkins", "—")),
+        mock=render("%(ballots)s ballots, cleared", {"ballots": _fa(mock["ballots"])}, "fa") if mock else "—",
+        style=html.escape(r["style"]), manifest_sha256=html.escape(r["manifest_sha256"]),
+        zero_sha256=html.escape(r.get("zero_report_sha256", "")), records_sha256=html.escape(r["records_sha256"]),
+        report_sha256=signed.sha256, contests="".join(_contest_html(c, manifest) for c in r["contests"]),
+        branch_head=html.escape(ack.get("branch_head", "")), supervisor=html.escape(ack.get("supervisor", "")),
+        qrs=qrs)
 
 
 def render_pdf(signed: SignedReport, manifest: BallotManifest, path: Path | str) -> Path:

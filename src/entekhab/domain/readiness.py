@@ -15,7 +15,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from entekhab.domain.errors import DomainError
-from entekhab.i18n import N_, Catalogued
+from entekhab.i18n import N_, Catalogued, both
 
 
 class InspectionInvalid(DomainError):
@@ -101,25 +101,23 @@ CATEGORY_FA = Catalogued("category", {
 })
 
 CHECKLIST: tuple[ChecklistItem, ...] = (
-    ChecklistItem("power.mains", "power", "برق شهری پایدار", "Stable mains power", Body.ELECTRICITY),
-    ChecklistItem("power.backup", "power", "برق اضطراری (یو‌پی‌اس یا مولد)", "Backup power (UPS or generator)",
+    ChecklistItem("power.mains", "power", *both("Stable mains power"), Body.ELECTRICITY),
+    ChecklistItem("power.backup", "power", *both("Backup power (UPS or generator)"),
                   Body.GOVERNORATE),
-    ChecklistItem("network.fibre", "network", "فیبر نوری", "Fibre", Body.TCI),
-    ChecklistItem("network.landline", "network", "خط ثابت", "Landline", Body.TCI),
-    ChecklistItem("network.mobile", "network", "پوشش تلفن همراه (سیگنال اندازه‌گیری‌شده)",
-                  "Mobile coverage (measured signal)", Body.MCI, measured=True),
-    ChecklistItem("space.capacity", "space", "فضا و ظرفیت برای صف و دستگاه‌ها",
-                  "Space and capacity for queue and devices", None),
-    ChecklistItem("space.waiting", "space", "فضای انتظار سرپوشیده", "Covered waiting area", None),
-    ChecklistItem("access.ground_floor", "access", "طبقه همکف", "Ground floor", None),
-    ChecklistItem("access.ramp", "access", "سطح شیب‌دار", "Ramp", Body.MUNICIPALITY),
-    ChecklistItem("access.entrance", "access", "عرض ورودی (حداقل ۹۰ سانتی‌متر)", "Entrance width (at least 90 cm)",
+    ChecklistItem("network.fibre", "network", *both("Fibre"), Body.TCI),
+    ChecklistItem("network.landline", "network", *both("Landline"), Body.TCI),
+    ChecklistItem("network.mobile", "network", *both("Mobile coverage (measured signal)"), Body.MCI, measured=True),
+    ChecklistItem("space.capacity", "space", *both("Space and capacity for queue and devices"), None),
+    ChecklistItem("space.waiting", "space", *both("Covered waiting area"), None),
+    ChecklistItem("access.ground_floor", "access", *both("Ground floor"), None),
+    ChecklistItem("access.ramp", "access", *both("Ramp"), Body.MUNICIPALITY),
+    ChecklistItem("access.entrance", "access", *both("Entrance width (at least 90 cm)"),
                   None),
-    ChecklistItem("security.perimeter", "security", "امنیت محیط و ورودی‌ها", "Perimeter and entrances", Body.POLICE),
-    ChecklistItem("security.storage", "security", "محل امن نگهداری دستگاه‌ها", "Secure storage for devices", None),
-    ChecklistItem("comfort.lighting", "comfort", "روشنایی", "Lighting", None),
-    ChecklistItem("comfort.heating", "comfort", "گرمایش و سرمایش", "Heating and cooling", None),
-    ChecklistItem("toilets", "toilets", "سرویس بهداشتی", "Toilets", None),
+    ChecklistItem("security.perimeter", "security", *both("Perimeter and entrances"), Body.POLICE),
+    ChecklistItem("security.storage", "security", *both("Secure storage for devices"), None),
+    ChecklistItem("comfort.lighting", "comfort", *both("Lighting"), None),
+    ChecklistItem("comfort.heating", "comfort", *both("Heating and cooling"), None),
+    ChecklistItem("toilets", "toilets", *both("Toilets"), None),
 )
 ITEMS = {item.code: item for item in CHECKLIST}
 
