@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import html
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from string import Template
 
 from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.jalali import format_datetime_fa
-from entekhab.i18n import both
+from entekhab.i18n import N_, Catalogued, both, render
 from entekhab.planning.charts import (
     branch_day_chart,
     devices_by_area_chart,
@@ -78,12 +80,26 @@ def _svg(data: bytes) -> str:
     return text[text.find("<svg"):]
 
 
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+CARDS = Catalogued("plan card", {
+    "branches": N_("branches"),
+    "eligible": N_("eligible voters"),
+    "expected": N_("expected voters"),
+    "auth_required": N_("authentication devices required"),
+    "auth_shortfall": N_("authentication shortfall"),
+    "eboxes_required": N_("e-boxes required"),
+    "ebox_shortfall": N_("e-box shortfall"),
+    "branches_short": N_("branches short of devices"),
+})
+
+
+@functools.cache
+def _template(name: str) -> Template:
+    return Template((TEMPLATES / name).read_text(encoding="utf-8"))
+
+
 def _area_table(rows: Sequence[AreaRollup], title_fa: str, title_en: str) -> str:
-    head = ("<tr><th>حوزه<br><span class=en>area</span></th><th>شعب</th>"
-            "<th>رأی‌دهندهٔ مورد انتظار</th>"
-            "<th>احراز هویت: لازم</th><th>موجود</th><th>کسری</th>"
-            "<th>صندوق: لازم</th><th>موجود</th><th>کسری</th>"
-            "<th>شعب کم‌دستگاه</th><th>بدترین صدک انتظار (دقیقه)</th></tr>")
     body = []
     for r in rows:
         def cell(n: int) -> str:
@@ -96,18 +112,10 @@ def _area_table(rows: Sequence[AreaRollup], title_fa: str, title_en: str) -> str
             f"<td>{fa_int(r.eboxes.required)}</td><td>{fa_int(r.eboxes.available)}</td>"
             f"{cell(r.eboxes.shortfall)}<td>{fa_int(r.branches_short)}</td>"
             f"<td>{fa_num(r.worst_quantile_wait_minutes)}</td></tr>")
-    return (f"<h2>{title_fa} <span class=en>{title_en}</span></h2>"
-            "<p class=note>لازم = کمینهٔ دستگاه‌ها + ذخیره؛ کسری = لازم − موجود (اگر جابه‌جایی"
-            " میان شعب حوزه ممکن باشد). <span class=en dir=ltr>Required = least devices + "
-            "spares; shortfall = required − available, if devices may move within the "
-            "area.</span></p>"
-            f"<table>{head}{''.join(body)}</table>")
+    return _template("plan_area_table.html").substitute(title_fa=title_fa, title_en=title_en, rows="".join(body))
 
 
 def _branch_table(rows: Sequence[BranchSizing]) -> str:
-    head = ("<tr><th>شعبه</th><th>منطقه</th><th>واجدان</th><th>احراز لازم/موجود</th>"
-            "<th>صندوق لازم/موجود</th><th>صدک انتظار با دستگاه لازم</th>"
-            "<th>با یک صندوق کمتر</th><th>برآورد ارلانگ (احراز/صندوق)</th></tr>")
     body = "".join(
         f"<tr><td class=code>{html.escape(s.code)}</td>"
         f"<td class=code>{html.escape(s.region_code)}</td><td>{fa_int(s.eligible_voters)}</td>"
@@ -117,7 +125,7 @@ def _branch_table(rows: Sequence[BranchSizing]) -> str:
         f"<td>{fa_num(s.quantile_wait_one_fewer_ebox)}</td>"
         f"<td>{fa_int(s.analytic_auth)} / {fa_int(s.analytic_eboxes)}</td></tr>"
         for s in rows)
-    return f"<table>{head}{body}</table>"
+    return _template("plan_branch_table.html").substitute(rows=body)
 
 
 def render_report(plan: DistrictPlan, *, inventory_day: DistrictDay | None = None,
@@ -129,79 +137,49 @@ def render_report(plan: DistrictPlan, *, inventory_day: DistrictDay | None = Non
     target = sc.target
     when = generated_at or dt.datetime.now(dt.UTC)
     q = round(target.quantile * 100)
-    cards = [
-        ("شعب", "branches", fa_int(d.branches)),
-        ("واجدان شرایط", "eligible voters", fa_int(d.eligible_voters)),
-        ("رأی‌دهندهٔ مورد انتظار", "expected voters", fa_int(round(d.expected_voters))),
-        ("دستگاه احراز هویت لازم (با ذخیره)", "authentication devices required",
-         fa_int(d.auth.required)),
-        ("کسری دستگاه احراز هویت", "authentication shortfall", fa_int(d.auth.shortfall)),
-        ("صندوق الکترونیک لازم (با ذخیره)", "e-boxes required", fa_int(d.eboxes.required)),
-        ("کسری صندوق الکترونیک", "e-box shortfall", fa_int(d.eboxes.shortfall)),
-        ("شعب نیازمند دستگاه بیشتر", "branches short of devices", fa_int(d.branches_short)),
-    ]
-    parts = [
-        "<!doctype html><html lang=fa dir=rtl><head><meta charset=utf-8>",
-        f"<title>برنامهٔ ظرفیت شعب — {html.escape(sc.name)}</title>",
-        f"<style>{_font_css()}{CSS}</style></head><body>",
-        "<h1>برنامهٔ ظرفیت شعب اخذ رأی <span class=en>Branch capacity plan</span></h1>",
-        f"<p>حوزهٔ انتخابیه: <span class=ltr>{html.escape(plan.district_code)}</span> · "
-        f"سناریو: <span class=ltr>{html.escape(sc.name)}</span> · مشارکت {fa_pct(sc.turnout)}"
-        f" · هدف: {fa_int(q)}٪ رأی‌دهندگان کمتر از {fa_num(target.max_wait_minutes, 0)} دقیقه"
-        f" انتظار · ذخیره {fa_num(float(sc.reserve.percent), 0)}٪"
-        f" ({'در انبار منطقه' if sc.reserve.pooled else 'در هر شعبه'}) · "
-        f"ساعات رأی‌گیری {fa_int(sc.profile.opening_hour)} تا {fa_int(sc.profile.closing_hour)}"
-        f" · بذر {fa_int(sc.seed)} · تهیه‌شده {format_datetime_fa(when)}</p>",
-        f"<p class=en dir=ltr>Scenario {html.escape(sc.name)}: turnout {sc.turnout:.0%}, "
-        f"target {html.escape(target.describe())}, reserve {float(sc.reserve.percent):g} %"
-        f" ({'pooled per region' if sc.reserve.pooled else 'per branch'}), profile "
-        f"{html.escape(sc.profile.name)}, seed {sc.seed}, {sc.replications} simulated day(s)"
-        " per branch.</p>",
-        "<div class=cards>",
-        *(f"<div class=card>{fa}<b>{val}</b><span class=en>{en}</span></div>"
-          for fa, en, val in cards),
-        "</div>",
-    ]
+    cards = {
+        "branches": fa_int(d.branches), "eligible": fa_int(d.eligible_voters),
+        "expected": fa_int(round(d.expected_voters)), "auth_required": fa_int(d.auth.required),
+        "auth_shortfall": fa_int(d.auth.shortfall), "eboxes_required": fa_int(d.eboxes.required),
+        "ebox_shortfall": fa_int(d.eboxes.shortfall), "branches_short": fa_int(d.branches_short),
+    }
+    summary_fa = render(
+        "District: %(district)s · scenario: %(scenario)s · turnout %(turnout)s · target: %(quantile)s%% of voters"
+        " wait less than %(minutes)s minutes · reserve %(reserve)s%% (%(where)s) · polling hours %(opening)s to"
+        " %(closing)s · seed %(seed)s · prepared %(when)s", {
+            "district": f"<span class=ltr>{html.escape(plan.district_code)}</span>",
+            "scenario": f"<span class=ltr>{html.escape(sc.name)}</span>", "turnout": fa_pct(sc.turnout),
+            "quantile": fa_int(q), "minutes": fa_num(target.max_wait_minutes, 0),
+            "reserve": fa_num(float(sc.reserve.percent), 0),
+            "where": render("in the region's store" if sc.reserve.pooled else "in each branch", None, "fa"),
+            "opening": fa_int(sc.profile.opening_hour), "closing": fa_int(sc.profile.closing_hour),
+            "seed": fa_int(sc.seed), "when": format_datetime_fa(when)}, "fa")
+    summary_en = (f"Scenario {html.escape(sc.name)}: turnout {sc.turnout:.0%}, "
+                  f"target {html.escape(target.describe())}, reserve {float(sc.reserve.percent):g} %"
+                  f" ({'pooled per region' if sc.reserve.pooled else 'per branch'}), profile "
+                  f"{html.escape(sc.profile.name)}, seed {sc.seed}, {sc.replications} simulated day(s) per branch.")
+    inventory = ""
     if inventory_day is not None:
         missing = inventory_day.branches_missing_target
-        parts.append(
-            "<h2>با دستگاه‌های موجود <span class=en>With the devices in inventory</span></h2>"
-            f"<p>اگر چیزی تغییر نکند، در {fa_int(missing)} شعبه از "
-            f"{fa_int(len(inventory_day.branches))} شعبه هدف انتظار برآورده نمی‌شود."
-            f" <span class=en dir=ltr>{missing} of {len(inventory_day.branches)} branches miss the "
-            "target if nothing changes.</span></p>")
-        parts.append("<figure>" + _svg(quantile_wait_histogram(
-            [b.day.quantile_wait_minutes for b in inventory_day.branches],
-            target.max_wait_minutes, target.quantile)) + "</figure>")
-    parts.append(
-        "<h2>دستگاه‌های لازم و موجود <span class=en>Devices required vs. available</span></h2>"
-        "<figure>" + _svg(devices_by_area_chart(plan.regions)) + "</figure>")
+        inventory = _template("plan_inventory.html").substitute(
+            missing_fa=fa_int(missing), branches_fa=fa_int(len(inventory_day.branches)), missing=missing,
+            branches=len(inventory_day.branches), chart=_svg(quantile_wait_histogram(
+                [b.day.quantile_wait_minutes for b in inventory_day.branches],
+                target.max_wait_minutes, target.quantile)))
+    busiest = ""
     if busiest_trace is not None:
         code, trace = busiest_trace
-        parts.append(
-            "<h2>روز پرکارترین شعبه <span class=en>The busiest branch's day</span></h2>"
-            "<figure>" + _svg(branch_day_chart(
-                trace, sc.profile.opening_hour, target.max_wait_minutes,
-                title_fa=f"صف و انتظار در طول روز — شعبهٔ {code}",
-                title_en=f"Queue and waits over the day, branch {code}")) + "</figure>")
-    parts.append(_area_table(plan.counties, *both("By county")))
-    parts.append(_area_table(plan.regions, *both("By region")))
-    worst = sorted(plan.branches, key=lambda s: (-(s.auth_shortfall + s.ebox_shortfall),
-                                                 s.code))[:25]
-    parts.append("<h2>شعب با بیشترین کسری <span class=en>Branches with the largest "
-                 "shortfall</span></h2>" + _branch_table(worst))
-    parts.append(
-        "<h2>روش <span class=en>Method</span></h2>"
-        "<p>برای هر شعبه، روز رأی‌گیری با ورود پواسون متغیر در ساعت، صف احراز هویت و سپس صف "
-        "صندوق (اول‌آمده، اول‌خدمت) شبیه‌سازی می‌شود؛ کسانی که هنگام بسته شدن در صف‌اند "
-        "رأی می‌دهند. کمترین تعداد هر دستگاه که هدف را برآورده کند انتخاب و با یک دستگاه کمتر "
-        "دوباره آزموده می‌شود (اثبات کمینگی). برآورد ارلانگ C ساعت اوج برای مقایسه آمده است.</p>"
-        "<p class=en dir=ltr>Each branch's day is simulated (time-varying Poisson arrivals, "
-        "FIFO authentication then e-box queues, voters in line at closing are served); the "
-        "least devices meeting the target are chosen and re-tested with one device fewer. "
-        "The peak-hour Erlang C estimate is shown for comparison.</p>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+        title_fa, title_en = both("Queue and waits over the day, branch %(code)s", code=code)
+        busiest = _template("plan_busiest.html").substitute(chart=_svg(branch_day_chart(
+            trace, sc.profile.opening_hour, target.max_wait_minutes, title_fa=title_fa, title_en=title_en)))
+    worst = sorted(plan.branches, key=lambda s: (-(s.auth_shortfall + s.ebox_shortfall), s.code))[:25]
+    return _template("plan_report.html").substitute(
+        scenario=html.escape(sc.name), css=_font_css() + CSS, summary_fa=summary_fa, summary_en=summary_en,
+        cards="\n".join(f"<div class=card>{CARDS[k]}<b>{v}</b><span class=en>{CARDS.en(k)}</span></div>"
+                         for k, v in cards.items()),
+        inventory=inventory, devices_chart=_svg(devices_by_area_chart(plan.regions)), busiest=busiest,
+        by_county=_area_table(plan.counties, *both("By county")),
+        by_region=_area_table(plan.regions, *both("By region")), worst=_branch_table(worst))
 
 
 def write_report(path: Path, plan: DistrictPlan, **kwargs: object) -> None:
