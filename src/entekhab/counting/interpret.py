@@ -16,6 +16,7 @@ from entekhab.counting.errors import InvalidBallot
 from entekhab.counting.manifest import ContestManifest, ListMixPolicy, normalise_code
 from entekhab.domain.digits import ARABIC_DIGITS, ASCII_DIGITS, PERSIAN_DIGITS, to_persian_digits
 from entekhab.domain.ids import CandidateId, GroupId
+from entekhab.i18n import N_, render
 
 
 class RejectionReason(StrEnum):
@@ -43,42 +44,31 @@ class BallotRejection:
     def is_blank(self) -> bool:
         return self.reason is RejectionReason.BLANK
 
+    def _message(self, lang: str) -> str:
+        code = to_persian_digits(self.code) if lang == "fa" else self.code
+        count, limit = self.count, self.limit
+        if lang == "fa":
+            count, limit = to_persian_digits(count), to_persian_digits(limit)
+        return render(REJECTION_TEXT[self.reason], {"code": code, "count": count, "limit": limit}, lang)
+
     @property
     def message_en(self) -> str:
-        r, c = self.reason, self.code
-        if r is RejectionReason.BLANK:
-            return "blank ballot: no code entered"
-        if r is RejectionReason.MALFORMED_CODE:
-            return f"code {c!r} is not a number"
-        if r is RejectionReason.UNKNOWN_CODE:
-            return f"code {c} matches no list or candidate"
-        if r is RejectionReason.DUPLICATE_CODE:
-            return f"code {c} is entered more than once"
-        if r is RejectionReason.TOO_MANY:
-            return f"{self.count} candidate-votes exceed the limit of {self.limit}"
-        if r is RejectionReason.MULTIPLE_LISTS:
-            return f"more than one list code (second: {c})"
-        return f"list code {c} cannot be combined with candidate codes"
+        return self._message("en")
 
     @property
     def message_fa(self) -> str:
-        r, c = self.reason, to_persian_digits(self.code)
-        if r is RejectionReason.BLANK:
-            return "رأی سفید: هیچ کدی وارد نشده است"
-        if r is RejectionReason.MALFORMED_CODE:
-            return f"کد «{c}» عدد نیست"
-        if r is RejectionReason.UNKNOWN_CODE:
-            return f"کد {c} با هیچ فهرست یا نامزدی مطابقت ندارد"
-        if r is RejectionReason.DUPLICATE_CODE:
-            return f"کد {c} بیش از یک بار وارد شده است"
-        if r is RejectionReason.TOO_MANY:
-            return (
-                f"تعداد آرا ({to_persian_digits(self.count)}) از سقف "
-                f"{to_persian_digits(self.limit)} بیشتر است"
-            )
-        if r is RejectionReason.MULTIPLE_LISTS:
-            return f"بیش از یک کد فهرست وارد شده است (دومی: {c})"
-        return f"کد فهرست {c} را نمی‌توان با کد نامزد همراه کرد"
+        return self._message("fa")
+
+
+REJECTION_TEXT = {
+    RejectionReason.BLANK: N_("blank ballot: no code entered"),
+    RejectionReason.MALFORMED_CODE: N_("code '%(code)s' is not a number"),
+    RejectionReason.UNKNOWN_CODE: N_("code %(code)s matches no list or candidate"),
+    RejectionReason.DUPLICATE_CODE: N_("code %(code)s is entered more than once"),
+    RejectionReason.TOO_MANY: N_("%(count)s candidate-votes exceed the limit of %(limit)s"),
+    RejectionReason.MULTIPLE_LISTS: N_("more than one list code (second: %(code)s)"),
+    RejectionReason.LIST_MIXED: N_("list code %(code)s cannot be combined with candidate codes"),
+}
 
 
 @dataclass(frozen=True)

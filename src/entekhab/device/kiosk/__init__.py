@@ -23,6 +23,7 @@ from entekhab.device.branch import BranchDevices
 from entekhab.device.errors import DeviceError
 from entekhab.device.lifecycle import NAMES_FA, BoxState
 from entekhab.domain.errors import DomainError
+from entekhab.i18n import gettext_in
 
 STATIC = Path(__file__).resolve().parent / "static"
 FONTS = Path(__file__).resolve().parents[2] / "hq" / "static" / "fonts"
@@ -138,12 +139,16 @@ class Kiosk:
     def call(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         name = self.ROUTES.get(path)
         if name is None:
-            return 404, {"code": "not_found", "message": "not found", "message_fa": "پیدا نشد"}
+            return 404, _refusal("not_found", "not found")
         with self.lock:
             try:
                 return 200, getattr(self, name)(body)
             except DomainError as exc:
                 return (409 if exc.code == "branch_closed" else 400), exc.as_dict()
+
+
+def _refusal(code: str, msgid: str) -> dict[str, str]:
+    return {"code": code, "message": msgid, "message_fa": gettext_in("fa", msgid)}
 
 
 def make_server(kiosk: Kiosk, host: str = "127.0.0.1", port: int = 8470) -> ThreadingHTTPServer:
@@ -178,27 +183,25 @@ def make_server(kiosk: Kiosk, host: str = "127.0.0.1", port: int = 8470) -> Thre
             if path.startswith("/photos/"):
                 found = kiosk.photo(path[len("/photos/"):])
                 if found is None:
-                    return self._send(HTTPStatus.NOT_FOUND, "پیدا نشد".encode(), "text/plain; charset=utf-8")
+                    return self._send(HTTPStatus.NOT_FOUND, gettext_in("fa", "not found").encode(), "text/plain; charset=utf-8")
                 return self._send(200, found[0], found[1], csp=True)
             name = path.rsplit("/", 1)[-1]
             for folder in (STATIC, FONTS):
                 file = folder / name
                 if path.startswith(("/static/", "/fonts/")) and file.suffix in TYPES and file.is_file():
                     return self._send(200, file.read_bytes(), TYPES[file.suffix])
-            return self._send(HTTPStatus.NOT_FOUND, "پیدا نشد".encode(), "text/plain; charset=utf-8")
+            return self._send(HTTPStatus.NOT_FOUND, gettext_in("fa", "not found").encode(), "text/plain; charset=utf-8")
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             if length > 1_000_000:
-                return self._json(413, {"code": "too_large", "message": "request too large",
-                                        "message_fa": "درخواست بیش از حد بزرگ است"})
+                return self._json(413, _refusal("too_large", "request too large"))
             try:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 if not isinstance(body, dict):
                     raise ValueError("not an object")
             except ValueError:
-                return self._json(400, {"code": "bad_request", "message": "the body must be a JSON object",
-                                        "message_fa": "بدنه درخواست نادرست است"})
+                return self._json(400, _refusal("bad_request", "the body must be a JSON object"))
             return self._json(*kiosk.call(urlparse(self.path).path, body))
 
     return ThreadingHTTPServer((host, port), Handler)
