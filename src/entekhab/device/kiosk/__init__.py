@@ -169,6 +169,9 @@ def make_server(kiosk: Kiosk, host: str = "127.0.0.1", port: int = 8470) -> Thre
             self.end_headers()
             self.wfile.write(body)
 
+        def _not_found(self) -> None:
+            self._send(HTTPStatus.NOT_FOUND, gettext_in("fa", "not found").encode(), "text/plain; charset=utf-8")
+
         def _json(self, status: int, payload: dict[str, Any]) -> None:
             self._send(status, json.dumps(payload, ensure_ascii=False).encode(), "application/json; charset=utf-8")
 
@@ -183,14 +186,14 @@ def make_server(kiosk: Kiosk, host: str = "127.0.0.1", port: int = 8470) -> Thre
             if path.startswith("/photos/"):
                 found = kiosk.photo(path[len("/photos/"):])
                 if found is None:
-                    return self._send(HTTPStatus.NOT_FOUND, gettext_in("fa", "not found").encode(), "text/plain; charset=utf-8")
+                    return self._not_found()
                 return self._send(200, found[0], found[1], csp=True)
             name = path.rsplit("/", 1)[-1]
             for folder in (STATIC, FONTS):
                 file = folder / name
                 if path.startswith(("/static/", "/fonts/")) and file.suffix in TYPES and file.is_file():
                     return self._send(200, file.read_bytes(), TYPES[file.suffix])
-            return self._send(HTTPStatus.NOT_FOUND, gettext_in("fa", "not found").encode(), "text/plain; charset=utf-8")
+            return self._not_found()
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
