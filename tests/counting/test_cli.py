@@ -46,7 +46,7 @@ def test_json_output_has_the_published_keys() -> None:
 @pytest.mark.parametrize("name", ["tehran_small.json", "group_votes.json", "plurality.json"])
 def test_explanation_in_both_languages(name: str) -> None:
     en = run(str(FIXTURES / name), "--lang", "en")
-    fa = run(str(FIXTURES / name))
+    fa = run(str(FIXTURES / name), "--lang", "fa")
     assert en.exit_code == 0 and fa.exit_code == 0, en.output + fa.output
     assert "Seats per group" in en.stdout
     assert "کرسی" in fa.stdout

@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 
 from entekhab.commands.identity import AsUser, acting_user, issue_token, refuse
-from entekhab.i18n import en_fa
+from entekhab.commands.say import ident, say
+from entekhab.i18n import _, en_fa, gettext_in
 
-app = typer.Typer(help="People and their appointments / کاربران و انتصاب‌ها", no_args_is_help=True)
+app = typer.Typer(help="People and their appointments.", no_args_is_help=True)
 
 
 def _setup() -> None:
@@ -28,7 +29,7 @@ def _refusals(action):
     except DomainError as exc:
         refuse(exc.message_en, exc.message_fa)
     except PermissionDenied as exc:
-        refuse(getattr(exc, "message_en", "not allowed"), getattr(exc, "message_fa", "اجازه ندارید"))
+        refuse(getattr(exc, "message_en", "not allowed"), getattr(exc, "message_fa", gettext_in("fa", "not allowed")))
 
 
 def _places(election: str | None, area: str | None, branch: str | None):
@@ -70,7 +71,8 @@ def appoint(username: str, role: str, as_user: AsUser = "",
     e, a, b = _places(election, area, branch)
     person = _person(username)
     _refusals(lambda: do_appoint(person, role, acting_user=actor, election=e, area=a, branch=b, reason=reason))
-    typer.echo(f"منصوب شد / appointed: {username} {role} @ {branch or area or election or '*'}")
+    say("appointed: %(user)s %(role)s @ %(place)s", user=ident(username), role=ident(role),
+        place=ident(branch or area or election or "*"))
 
 
 @app.command()
@@ -83,7 +85,7 @@ def revoke(username: str, role: str, as_user: AsUser = "", reason: str = "") -> 
     person = _person(username)
     for appointment in list(person.appointments.filter(role=role)):
         _refusals(lambda a=appointment: do_revoke(a, acting_user=actor, reason=reason))
-    typer.echo(f"لغو شد / revoked: {username} {role}")
+    say("revoked: %(user)s %(role)s", user=ident(username), role=ident(role))
 
 
 @app.command()
@@ -103,10 +105,10 @@ def bootstrap_admin(username: str) -> None:
 
     user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True})
     if created:
-        user.set_password(typer.prompt("password / گذرواژه", hide_input=True, confirmation_prompt=True))
+        user.set_password(typer.prompt(_("password"), hide_input=True, confirmation_prompt=True))
         user.save()
     _refusals(lambda: bootstrap_appointment(user, "user_admin", by="shell", reason="first user administrator"))
-    typer.echo(f"مدیر کاربران / user administrator: {username}")
+    say("user administrator: %(user)s", user=ident(username))
 
 
 def register(root: typer.Typer) -> None:

@@ -64,11 +64,15 @@ def verify(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{doc['ballot_style']} · sha256 {signed['sha256'][:16]}… · امضا معتبر / signature valid")
-    for col in ("رقابت / contest", "فهرست‌ها / lists", "نامزدها / candidates", "سقف کد / max codes"):
-        table.add_column(col)
+    from entekhab.commands.say import ident, num
+    from entekhab.i18n import N_, _
+
+    table = Table(title=f"{ident(doc['ballot_style'])} · sha256 {ident(signed['sha256'][:16])}… · "
+                        + _("signature valid"))
+    for col in (N_("contest"), N_("lists"), N_("candidates"), N_("max codes")):
+        table.add_column(_(col))
     for row in summary:
-        table.add_row(row["contest"], str(row["lists"]), str(row["candidates"]), str(row["max_votes"]))
+        table.add_row(ident(row["contest"]), num(row["lists"]), num(row["candidates"]), num(row["max_votes"]))
     Console().print(table)
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from entekhab.i18n import en_fa
+from entekhab.i18n import _, current, en_fa, language
 
 if TYPE_CHECKING:
     from entekhab.counting.result import CountResult
@@ -20,7 +20,8 @@ class Lang(StrEnum):
 
 
 def _fail(message_en: str, message_fa: str, lang: Lang) -> NoReturn:
-    line = f"خطا: {message_fa} (error: {message_en})" if lang is Lang.fa else f"error: {message_en}"
+    with language(lang.value):
+        line = f"{_('error')}: {message_fa} ({message_en})" if lang is Lang.fa else f"error: {message_en}"
     typer.echo(line.replace("\n", " "), err=True)
     raise typer.Exit(2)
 
@@ -28,10 +29,13 @@ def _fail(message_en: str, message_fa: str, lang: Lang) -> NoReturn:
 def count(
     file: Annotated[Path, typer.Argument(help="contest and totals as JSON", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
-    lang: Annotated[Lang, typer.Option("--lang", help="language of the explanation")] = Lang.fa,
+    lang: Annotated[Lang | None, typer.Option("--lang", help="language of the explanation (default: entekhab --lang)")]
+    = None,
 ) -> None:
     """Count a contest (tehran-pr, plurality, hare-lr, droop-lr, dhondt, sainte-lague)."""
     import json
+
+    lang = lang or Lang(current())
 
     from entekhab.counting.methods import count_json
     from entekhab.domain.errors import DomainError
@@ -58,7 +62,8 @@ def count(
     if as_json:
         typer.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
         return
-    _print_for_people(result, lang.value)
+    with language(lang.value):
+        _print_for_people(result, lang.value)
 
 
 def _print_for_people(result: CountResult, lang: str) -> None:
@@ -69,22 +74,21 @@ def _print_for_people(result: CountResult, lang: str) -> None:
 
     fa = lang == "fa"
     console = Console(highlight=False)
-    console.print(f"[bold]{'شمارش' if fa else 'Count'}: {result.method}[/bold]")
+    console.print(f"[bold]{_('Count')}: {result.method}[/bold]")
     console.print(result.explanation(lang))
-    table = Table(title="کرسی هر گروه" if fa else "Seats per group")
-    table.add_column("گروه" if fa else "Group")
-    table.add_column("کرسی" if fa else "Seats", justify="right")
+    table = Table(title=_("Seats per group"))
+    table.add_column(_("Group"))
+    table.add_column(_("Seats"), justify="right")
     for group, seats in result.group_seats.items():
         table.add_row(label(group, lang), num(seats, lang))
     console.print(table)
     sep = "، " if fa else ", "
     if result.elected:
-        console.print(f"{'منتخبان' if fa else 'Elected'}: {sep.join(result.elected)}")
+        console.print(f"{_('Elected')}: {sep.join(result.elected)}")
     if result.alternates:
-        console.print(f"{'علی‌البدل‌ها' if fa else 'Alternates'}: {sep.join(result.alternates)}")
+        console.print(f"{_('Alternates')}: {sep.join(result.alternates)}")
     for lot in result.lots:
-        head = "قرعه" if fa else "Lot"
-        console.print(f"{head} «{lot.context}»: {sep.join(lot.order)} → {sep.join(lot.winners)}")
+        console.print(f"{_('Lot')} «{lot.context}»: {sep.join(lot.order)} → {sep.join(lot.winners)}")
 
 
 def register(app: typer.Typer) -> None:

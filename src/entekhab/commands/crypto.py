@@ -9,7 +9,8 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from entekhab.i18n import en_fa
+from entekhab.commands.say import ident, num, say
+from entekhab.i18n import N_, _, current, en_fa
 
 crypto_app = typer.Typer(help="Verifiable voting core (رمزنگاری رأی‌گیری قابل‌وارسی).", no_args_is_help=True)
 
@@ -20,7 +21,8 @@ class Style(StrEnum):
 
 
 def _fail(message_en: str, message_fa: str) -> NoReturn:
-    typer.echo(f"خطا: {message_fa} (error: {message_en})".replace("\n", " "), err=True)
+    message = message_fa if current() == "fa" else message_en
+    typer.echo(f"{_('error')}: {message}".replace("\n", " "), err=True)
     raise typer.Exit(2)
 
 
@@ -40,10 +42,10 @@ def _progress(enabled: bool = True):  # type: ignore[no-untyped-def]
 
 
 STEP_NAMES = {
-    "keys": "مراسم کلید / key ceremony",
-    "encrypt": "رمزگذاری برگه‌ها / encrypt ballots",
-    "mix": "درهم‌ریزی / mix servers",
-    "decrypt": "رمزگشایی آستانه‌ای / threshold decryption",
+    "keys": N_("key ceremony"),
+    "encrypt": N_("encrypt ballots"),
+    "mix": N_("mix servers"),
+    "decrypt": N_("threshold decryption"),
 }
 
 
@@ -65,7 +67,6 @@ def demo(
     from entekhab.crypto.demo import STYLES, run_demo
     from entekhab.crypto.keyceremony import validate_parameters
     from entekhab.crypto.parallel import ProcessMap
-    from entekhab.domain.digits import to_persian_digits as fa
     from entekhab.domain.errors import DomainError
 
     if ballots < 1:
@@ -84,7 +85,7 @@ def demo(
 
         def progress(step: str, done: int, total: int) -> None:
             if step not in tasks:
-                tasks[step] = bar.add_task(STEP_NAMES.get(step, step), total=total)
+                tasks[step] = bar.add_task(_(STEP_NAMES.get(step, step)), total=total)
             bar.update(tasks[step], completed=done, total=total)
 
         result = run_demo(
@@ -110,13 +111,10 @@ def demo(
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
     total = sum(result.seconds.values())
-    typer.echo(
-        f"سند انتخابات در {out}: {fa(result.ballots)} برگهٔ ریخته‌شده، {fa(result.spoiled)} برگهٔ "
-        f"به‌چالش‌کشیده، {fa(f'{total:.1f}')} ثانیه"
-    )
-    typer.echo(f"Election record in {out}: {result.ballots} cast, {result.spoiled} challenged, {total:.1f} s")
-    typer.echo(f"نمونهٔ رسید رأی‌دهنده / sample voter receipt: {result.sample_receipt}")
-    typer.echo(f"وارسی / verify:  entekhab verify {out}")
+    say("Election record in %(out)s: %(cast)s cast, %(spoiled)s challenged, %(seconds)s s", out=ident(out),
+        cast=num(result.ballots), spoiled=num(result.spoiled), seconds=num(total, 1))
+    say("sample voter receipt: %(receipt)s", receipt=ident(result.sample_receipt))
+    say("verify: %(command)s", command=ident(f"entekhab verify {out}"))
 
 
 def verify(
@@ -162,16 +160,6 @@ def verify(
         raise typer.Exit(1)
 
 
-CHECK_NAMES = {
-    "files digested": "پرونده‌های دارای چکیده",
-    "guardians (proofs of possession, commitments)": "امین‌ها (اثبات مالکیت، تعهدها)",
-    "cast ballots": "برگه‌های ریخته‌شده",
-    "spoiled ballots": "برگه‌های به‌چالش‌کشیده",
-    "device tracking chains": "زنجیره‌های کد پیگیری دستگاه‌ها",
-    "shuffle proofs": "اثبات‌های درهم‌ریزی",
-    "decrypted ballots (shares and proofs)": "برگه‌های رمزگشایی‌شده (سهم‌ها و اثبات‌ها)",
-    "decoded ballots": "برگه‌های خوانده‌شده",
-}
 
 
 def _print_report(report: object, seconds: float) -> None:
@@ -179,27 +167,25 @@ def _print_report(report: object, seconds: float) -> None:
     from rich.table import Table
 
     from entekhab.crypto.verifier import Report
-    from entekhab.domain.digits import to_persian_digits as fa
 
     assert isinstance(report, Report)
-    console = Console(highlight=False)
-    table = Table(title="بررسی‌ها / checks")
-    table.add_column("بررسی / check")
-    table.add_column("تعداد / count", justify="right")
+    console = Console(highlight=False, soft_wrap=True)
+    table = Table(title=_("checks"))
+    table.add_column(_("check"))
+    table.add_column(_("count"), justify="right")
     for name, n in report.checks.items():
-        table.add_row(f"{CHECK_NAMES.get(name, name)} / {name}", f"{fa(n)} ({n})")
+        table.add_row(_(name), num(n))  # the verifier names its checks with catalogue ids
     console.print(table)
     if report.ok:
-        console.print(f"[bold green]✓ سند معتبر است — record valid[/] ({fa(f'{seconds:.1f}')} s)")
+        console.print("[bold green]✓ " + _("record valid (%(seconds)s s)", seconds=num(seconds, 1)) + "[/]")
         return
-    fails = Table(title="خطاها / failures")
-    fails.add_column("جا / location")
-    fails.add_column("مشکل / problem")
+    fails = Table(title=_("failures"))
+    fails.add_column(_("location"))
+    fails.add_column(_("problem"))
     for f in report.failures:
-        fails.add_row(f.location, f.message)
+        fails.add_row(ident(f.location), f.message)
     console.print(fails)
-    n = len(report.failures)
-    console.print(f"[bold red]✗ سند نامعتبر: {fa(n)} خطا — record INVALID: {n} failure(s)[/]")
+    console.print("[bold red]✗ " + _("record INVALID: %(count)s failure(s)", count=num(len(report.failures))) + "[/]")
 
 
 def register(app: typer.Typer) -> None:

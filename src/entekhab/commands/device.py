@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from entekhab.commands.identity import AsUser, acting_user
+from entekhab.i18n import N_, _
 
 device_app = typer.Typer(help="Branch device agent: authentication device and e-box (دستگاه‌های شعبه).",
                          no_args_is_help=True)
@@ -58,9 +59,9 @@ def _run(action, as_json: bool, render) -> None:
     try:
         result = action()
     except DomainError as exc:
-        _fail(f"{exc.message_en} / {exc.message_fa}")
-    except PermissionDenied as exc:
-        _fail(f"{getattr(exc, 'message_en', 'not allowed')} / {getattr(exc, 'message_fa', 'اجازه ندارید')}")
+        _fail(exc.render())
+    except PermissionDenied:
+        _fail(_("not allowed"))
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
@@ -122,7 +123,7 @@ def serve(auth: AuthOpt, ebox: EboxOpt,
 @device_app.command("close")
 def close(auth: AuthOpt, ebox: EboxOpt, head: Annotated[str, typer.Option(help="branch head's name")],
           supervisor: Annotated[str, typer.Option(help="supervisor's name")],
-          pdf: Annotated[Path, typer.Option(help="where to write the صورتجلسه PDF")] = Path("branch-report.pdf"),
+          pdf: Annotated[Path, typer.Option(help="where to write the branch minutes PDF")] = Path("branch-report.pdf"),
           as_json: JsonOpt = False) -> None:
     """Close the polls, sign the branch report, send it to HQ (queued if offline), write the PDF."""
     import datetime as dt
@@ -171,9 +172,9 @@ def status(path: Journal, as_json: JsonOpt = False) -> None:
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(title="دستگاه / device")
-        table.add_column("field")
-        table.add_column("value")
+        table = Table(title=_("device"))
+        table.add_column(_("field"))
+        table.add_column(_("value"))
         for k, v in r.items():
             table.add_row(k, str(v))
         Console().print(table)
@@ -305,20 +306,21 @@ def show_simulation(result: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from entekhab.domain.digits import to_persian_digits as fa
+    from entekhab.commands.say import ident, num
 
-    table = Table(title="صورتجلسه‌های شعب / branch reports")
-    for col in ("شعبه branch", "پذیرش check-ins", "برگه ballots", "برون‌خط offline", "اجازه دستی releases",
-                "رد: قبلاً رأی داده already voted", "فاقد شرایط not eligible", "SHA-256", "PDF"):
-        table.add_column(col)
+    table = Table(title=_("branch reports"))
+    for col in (N_("branch"), N_("check-ins"), N_("ballots"), N_("offline"), N_("manual releases"),
+                N_("refused: already voted"), N_("not eligible"), "SHA-256", "PDF"):
+        table.add_column(_(col))
     for b in result["branches"]:
-        table.add_row(b["branch"], fa(b["checkins"]), fa(b["ballots"]), fa(b["offline_checkins"]),
-                      fa(b["manual_releases"]), fa(b["refused_already_voted"]), fa(b["not_eligible"]),
-                      b["report_sha256"][:16], b["pdf"])
+        table.add_row(ident(b["branch"]), num(b["checkins"]), num(b["ballots"]), num(b["offline_checkins"]),
+                      num(b["manual_releases"]), num(b["refused_already_voted"]), num(b["not_eligible"]),
+                      ident(b["report_sha256"][:16]), ident(b["pdf"]))
     console = Console()
     console.print(table)
     for incident in result["incidents"]:
-        console.print(f"[bold]رخداد[/bold] ({incident['kind']}, {incident['branch']}): {incident['summary_fa']}")
+        console.print(f"[bold]{_('incident')}[/bold] ({ident(incident['kind'])}, {ident(incident['branch'])}): "
+                      f"{incident['summary_fa']}")
 
 
 def register(app: typer.Typer) -> None:

@@ -14,17 +14,17 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from entekhab.i18n import en_fa
+from entekhab.i18n import _, current, en_fa
 
-AsUser = Annotated[str, typer.Option("--as", help="the named user who acts / کاربری که اقدام می‌کند",
+AsUser = Annotated[str, typer.Option("--as", help="the named user who acts",
                                      envvar="ENTEKHAB_AS")]
 TOKEN_SALT = "entekhab.cli.as"
 TOKEN_MAX_AGE = 8 * 3600  # one working shift
 
 
 def refuse(en: str, fa: str) -> NoReturn:
-    """Persian first, English second, on stderr; exit 2."""
-    typer.echo(f"خطا: {fa}\nerror: {en}", err=True)
+    """The refusal in the chosen language (Persian unless ``--lang en``), on stderr; exit 2."""
+    typer.echo(f"{_('error')}: {fa if current() == 'fa' else en}", err=True)
     raise typer.Exit(2)
 
 
@@ -57,7 +57,7 @@ def acting_user(username: str) -> Any:
         return user
     password = os.environ.get("ENTEKHAB_PASSWORD")
     if password is None:
-        password = typer.prompt(f"password for {username} / گذرواژه", hide_input=True)
+        password = typer.prompt(_("password for %(user)s", user=username), hide_input=True)
     user = authenticate(username=username, password=password)
     if user is None or not user.is_active:
         refuse(*en_fa("wrong user name or password for %(username)s", username=repr(username)))

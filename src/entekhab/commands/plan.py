@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from entekhab.i18n import both, en_fa
+from entekhab.i18n import both, en_fa, gettext_in
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -45,7 +45,7 @@ WorkersOpt = Annotated[int | None, typer.Option(help="worker processes (default:
 
 
 def _fail(message_en: str, message_fa: str) -> NoReturn:
-    line = f"خطا: {message_fa} (error: {message_en})"
+    line = f"{gettext_in('fa', 'error')}: {message_fa} (error: {message_en})"
     typer.echo(line.replace("\n", " "), err=True)
     raise typer.Exit(2)
 
@@ -117,11 +117,11 @@ def queue(
         _emit_json(figures)
         return
     table = Table(title=_h(*both("M/M/c queue (Erlang C)"), lang))
-    table.add_column(_h("شاخص", "measure", lang))
-    table.add_column(_h("مقدار", "value", lang), justify="right")
+    table.add_column(_h(*both("measure"), lang))
+    table.add_column(_h(*both("value"), lang), justify="right")
     rows = [
         (_h(*both("offered load, erlang"), lang), figures["offered_load"]),
-        (_h("بهره‌وری", "utilisation", lang), figures["utilisation"]),
+        (_h(*both("utilisation"), lang), figures["utilisation"]),
         (_h(*both("P(wait)"), lang), figures["p_wait"]),
         (_h(*both("mean wait, min"), lang), figures["mean_wait_minutes"]),
         (
@@ -151,7 +151,7 @@ def queue(
     console.print(table)
     nearby = Table(title=_h(*both("with other device counts"), lang))
     for col in (
-        _h("دستگاه", "servers", lang),
+        _h(*both("servers"), lang),
         _h(*both("mean wait, min"), lang),
         _h(
             *both(
@@ -257,12 +257,12 @@ def branch(
     if chart is not None:
         from entekhab.planning.charts import branch_day_chart
 
+        title_fa, title_en = both("Queue and waits over the day: %(eligible)s eligible, turnout %(turnout)s,"
+                                  " %(auth)s auth + %(eboxes)s e-boxes", eligible=eligible,
+                                  turnout=format(sc.turnout, ".0%"), auth=a, eboxes=e)
         chart.write_bytes(branch_day_chart(
             branch_trace(sc, load, a, e), sc.profile.opening_hour, sc.target.max_wait_minutes,
-            title_fa=f"صف و انتظار در طول روز — {eligible} واجد، مشارکت {sc.turnout:.0%}",
-            title_en=f"Queue and waits over the day: {eligible} eligible, "
-                     f"turnout {sc.turnout:.0%}, {a} auth + {e} e-boxes",
-            fmt="png" if chart.suffix == ".png" else "svg"))
+            title_fa=title_fa, title_en=title_en, fmt="png" if chart.suffix == ".png" else "svg"))
     if as_json:
         _emit_json({"scenario": jsonable(sc), "auth_devices": a, "eboxes": e,
                     "day": jsonable(day), "sizing": jsonable(sizing) if sizing else None,
@@ -299,16 +299,16 @@ def _print_branch(sc: Scenario, load: Any, a: int, e: int, day: Any, sizing: Any
 
     console = _console()
     t = sc.target
-    console.print(f"[bold]{_h('شعبه', 'branch', lang)}[/bold]: "
-                  f"{_n(load.eligible_voters, lang)} {_h('واجد', 'eligible', lang)}, "
-                  f"{_h('مشارکت', 'turnout', lang)} {_n(sc.turnout * 100, lang, 0)}%, "
-                  f"{_h('هدف', 'target', lang)} {t.describe()}, seed {sc.seed}")
+    console.print(f"[bold]{_h(*both('branch'), lang)}[/bold]: "
+                  f"{_n(load.eligible_voters, lang)} {_h(*both('eligible'), lang)}, "
+                  f"{_h(*both('turnout'), lang)} {_n(sc.turnout * 100, lang, 0)}%, "
+                  f"{_h(*both('target'), lang)} {t.describe()}, seed {sc.seed}")
     summary = Table(title=_h(*both("simulated day"), lang))
-    summary.add_column(_h("شاخص", "measure", lang))
-    summary.add_column(_h("مقدار", "value", lang), justify="right")
+    summary.add_column(_h(*both("measure"), lang))
+    summary.add_column(_h(*both("value"), lang), justify="right")
     rows = [
         (_h(*both("authentication devices"), lang), _n(a, lang)),
-        (_h("صندوق الکترونیک", "e-boxes", lang), _n(e, lang)),
+        (_h(*both("e-boxes"), lang), _n(e, lang)),
         (_h(*both("voters per day"), lang), _n(day.voters, lang)),
         (_h(*both("mean wait, min"), lang), _n(day.mean_wait_minutes, lang)),
         (
@@ -326,7 +326,7 @@ def _print_branch(sc: Scenario, load: Any, a: int, e: int, day: Any, sizing: Any
         (_h(*both("share within target"), lang), _n(day.share_within_target, lang, 3)),
         (
             _h(*both("meets target"), lang),
-            ("بله" if day.meets_target else "خیر") if lang is Lang.fa else str(day.meets_target),
+            gettext_in(lang.value, "yes" if day.meets_target else "no"),
         ),
         (_h(*both("in line at closing"), lang), _n(day.in_line_at_close, lang)),
         (_h(*both("overtime after closing, min"), lang), _n(day.overtime_minutes, lang)),
@@ -337,8 +337,8 @@ def _print_branch(sc: Scenario, load: Any, a: int, e: int, day: Any, sizing: Any
              _n(sizing.quantile_wait_one_fewer_auth, lang)),
             (_h(*both("quantile wait, one e-box fewer"), lang),
              _n(sizing.quantile_wait_one_fewer_ebox, lang)),
-            (_h("کمینه است", "minimal", lang),
-             ("بله" if sizing.minimal else "خیر") if lang is Lang.fa else str(sizing.minimal)),
+            (_h(*both("minimal"), lang),
+             gettext_in(lang.value, "yes" if sizing.minimal else "no")),
             (_h(*both("peak-hour Erlang C (auth/e-box)"), lang),
              f"{_n(sizing.analytic_auth, lang)} / {_n(sizing.analytic_eboxes, lang)}"),
         ]
@@ -346,7 +346,7 @@ def _print_branch(sc: Scenario, load: Any, a: int, e: int, day: Any, sizing: Any
         summary.add_row(label, value)
     console.print(summary)
     hours = Table(title=_h(*both("hour by hour: simulation and Erlang C"), lang))
-    for col in (_h("ساعت", "hour", lang), _h("ورود", "arrivals", lang),
+    for col in (_h(*both("hour"), lang), _h(*both("arrivals"), lang),
                 _h(*both("sim mean wait"), lang),
                 _h(*both("auth ρ"), lang), _h(*both("e-box ρ"), lang),
                 _h(*both("Erlang mean wait"), lang)):
@@ -394,7 +394,7 @@ def district(
         _domain(exc)
     n = len(bs.branches)
     with Progress(transient=True, disable=as_json) as progress:
-        sizing_task = progress.add_task(_h("محاسبهٔ دستگاه لازم", "sizing", lang), total=n)
+        sizing_task = progress.add_task(_h(*both("sizing"), lang), total=n)
         plan = plan_district(sc, bs, workers=workers,
                              progress=lambda k: progress.advance(sizing_task, k))
         day_task = progress.add_task(_h(*both("simulating inventory"), lang),
@@ -413,7 +413,7 @@ def district(
         return
     _print_district(plan, day, lang)
     if report is not None:
-        _console().print(f"{_h('گزارش', 'report', lang)}: {report}")
+        _console().print(f"{_h(*both('report'), lang)}: {report}")
 
 
 def _write_report(path: Path, plan: Any, day: Any, bs: Any) -> None:
@@ -434,19 +434,19 @@ def _print_district(plan: Any, day: Any, lang: Lang) -> None:
 
     console = _console()
     sc = plan.scenario
-    console.print(f"[bold]{_h('برنامهٔ ظرفیت', 'capacity plan', lang)}[/bold] "
-                  f"{plan.district_code} · {sc.name} · {_h('مشارکت', 'turnout', lang)} "
+    console.print(f"[bold]{_h(*both('capacity plan'), lang)}[/bold] "
+                  f"{plan.district_code} · {sc.name} · {_h(*both('turnout'), lang)} "
                   f"{_n(sc.turnout * 100, lang, 0)}% · {sc.target.describe()} · "
-                  f"{_h('ذخیره', 'reserve', lang)} {_n(float(sc.reserve.percent), lang, 0)}%")
-    for title, rows in ((_h("شهرستان‌ها", "counties", lang), plan.counties),
-                        (_h("مناطق", "regions", lang), plan.regions),
-                        (_h("کل حوزه", "district", lang), (plan.district,))):
+                  f"{_h(*both('reserve'), lang)} {_n(float(sc.reserve.percent), lang, 0)}%")
+    for title, rows in ((_h(*both("counties"), lang), plan.counties),
+                        (_h(*both("regions"), lang), plan.regions),
+                        (_h(*both("district"), lang), (plan.district,))):
         table = Table(title=title)
-        for col in (_h("حوزه", "area", lang), _h("شعب", "branches", lang),
-                    _h("رأی‌دهنده", "voters", lang), _h(*both("auth req."), lang),
-                    _h("موجود", "avail.", lang), _h("کسری", "short", lang),
-                    _h(*both("e-box req."), lang), _h("موجود", "avail.", lang),
-                    _h("کسری", "short", lang), _h(*both("branches short"), lang)):
+        for col in (_h(*both("area"), lang), _h(*both("branches"), lang),
+                    _h(*both("voters"), lang), _h(*both("auth req."), lang),
+                    _h(*both("avail."), lang), _h(*both("short"), lang),
+                    _h(*both("e-box req."), lang), _h(*both("avail."), lang),
+                    _h(*both("short"), lang), _h(*both("branches short"), lang)):
             table.add_column(col, justify="right")
         for r in rows:
             table.add_row(r.area_code, _n(r.branches, lang), _n(round(r.expected_voters), lang),
@@ -456,7 +456,7 @@ def _print_district(plan: Any, day: Any, lang: Lang) -> None:
                           _n(r.branches_short, lang))
         console.print(table)
     minimal = sum(1 for s in plan.branches if s.minimal)
-    console.print(_h("کمینگی", "minimality", lang) + f": {_n(minimal, lang)}/"
+    console.print(_h(*both("minimality"), lang) + f": {_n(minimal, lang)}/"
                   f"{_n(len(plan.branches), lang)}; "
                   + _h(*both("branches missing the target with today's inventory"), lang)
                   + f": {_n(day.branches_missing_target, lang)}")
@@ -524,8 +524,8 @@ def compare(
         _emit_json(jsonable(rows))
         return
     table = Table(title=_h(*both("scenarios side by side"), lang))
-    for col in (_h("سناریو", "scenario", lang), _h("مشارکت", "turnout", lang),
-                _h("رأی‌دهنده", "voters", lang), _h(*both("auth required"), lang),
+    for col in (_h(*both("scenario"), lang), _h(*both("turnout"), lang),
+                _h(*both("voters"), lang), _h(*both("auth required"), lang),
                 _h(*both("auth short"), lang), _h(*both("e-boxes required"), lang),
                 _h(*both("e-boxes short"), lang),
                 _h(*both("branches short"), lang),

@@ -102,12 +102,12 @@ def test_the_cli_acts_as_a_named_user_with_a_password_or_token(make_user):
     User.objects.create(username="cli-person")
     runner = CliRunner()
     wrong = runner.invoke(app, ["accounts", "appoint", "cli-person", "observer", "--as", "users-cli"],
-                          env={"ENTEKHAB_PASSWORD": "wrong"})
+                          env={"ENTEKHAB_PASSWORD": "wrong", "ENTEKHAB_LANG": "fa"})
     assert wrong.exit_code == 2 and "گذرواژه نادرست" in wrong.stderr
     nobody = runner.invoke(app, ["accounts", "appoint", "cli-person", "observer"], env={"ENTEKHAB_PASSWORD": "x"})
     assert nobody.exit_code == 2 and "--as" in nobody.stderr
     selfish = runner.invoke(app, ["accounts", "appoint", "users-cli", "hq_admin", "--as", "users-cli"],
-                            env={"ENTEKHAB_PASSWORD": PASSWORD})
+                            env={"ENTEKHAB_PASSWORD": PASSWORD, "ENTEKHAB_LANG": "fa"})
     assert selfish.exit_code == 2 and "نقش یا اختیارات خود" in selfish.stderr
     token = runner.invoke(app, ["accounts", "token", "--as", "users-cli"], env={"ENTEKHAB_PASSWORD": PASSWORD})
     assert token.exit_code == 0
