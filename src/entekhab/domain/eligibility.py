@@ -61,13 +61,13 @@ class Degree(IntEnum):
 
 
 DEGREE_NAMES: Mapping[Degree, tuple[str, str]] = MappingProxyType({
-    Degree.NONE: ("بدون مدرک", "none"),
-    Degree.LITERACY: ("سواد خواندن و نوشتن", "literacy"),
+    Degree.NONE: both("none"),
+    Degree.LITERACY: both("literacy"),
     Degree.DIPLOMA: both("secondary diploma"),
     Degree.ASSOCIATE: both("associate degree"),
     Degree.BACHELOR: both("bachelor's degree"),
     Degree.MASTER: both("master's degree"),
-    Degree.DOCTORATE: ("دکتری", "doctorate"),
+    Degree.DOCTORATE: both("doctorate"),
 })
 
 
@@ -87,7 +87,7 @@ ART41_POSTS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "district_governor": both("district governor"),
     "mayor_deputy": both("mayor or deputy mayor"),
     "director_general": both("director-general or deputy"),
-    "judge": ("قاضی", "judge"),
+    "judge": both("judge"),
     "university_head": both("university head"),
     "bank_head": both("bank head"),
     "military_commander": both("armed forces commander"),

@@ -50,7 +50,7 @@ class VettingState(StrEnum):
 
 
 STATE_NAMES: Mapping[VettingState, tuple[str, str]] = MappingProxyType({
-    VettingState.REGISTERED: ("ثبت‌نام شده", "registered"),
+    VettingState.REGISTERED: both("registered"),
     VettingState.UNDER_REVIEW: both("under review by the executive board"),
     VettingState.APPROVED: both("approved by the executive board"),
     VettingState.REJECTED: both("rejected by the executive board"),
@@ -59,7 +59,7 @@ STATE_NAMES: Mapping[VettingState, tuple[str, str]] = MappingProxyType({
     VettingState.OVERTURNED: both("rejection overturned"),
     VettingState.FINAL_APPROVED: both("final: approved candidate"),
     VettingState.FINAL_REJECTED: both("final: rejected"),
-    VettingState.WITHDRAWN: ("انصراف", "withdrawn"),
+    VettingState.WITHDRAWN: both("withdrawn"),
 })
 
 FINAL_STATES = frozenset({VettingState.FINAL_APPROVED, VettingState.FINAL_REJECTED, VettingState.WITHDRAWN})

@@ -17,7 +17,7 @@ from typing import Any
 
 from entekhab.counting.manifest import normalise_code
 from entekhab.domain.digits import to_persian_digits
-from entekhab.i18n import en_fa
+from entekhab.i18n import both, en_fa
 from entekhab.publication.contests import ContestInfo, contests_of
 from entekhab.publication.errors import PublicationError
 from entekhab.records.cvr import records_digest
@@ -27,9 +27,9 @@ from entekhab.records.signing import SigningKey
 
 # A report's source → (Persian label, English label): Persian first wherever it is shown.
 SOURCE_LABELS = {
-    "electronic": ("الکترونیک", "electronic"),
-    "replacement": ("جایگزین", "replacement"),
-    "paper": ("کاغذی", "paper"),
+    "electronic": both("electronic"),
+    "replacement": both("replacement"),
+    "paper": both("paper"),
 }
 
 
