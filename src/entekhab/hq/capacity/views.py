@@ -16,6 +16,7 @@ from entekhab.hq.capacity.actions import (
 from entekhab.hq.capacity.display import branch_day_svgs, inline_svg, run_view, svg_data_uri
 from entekhab.hq.capacity.forms import ScenarioForm
 from entekhab.hq.capacity.models import BranchPlan, PlanRun, PlanScenario, RunState
+from entekhab.hq.capacity.tasks import queue_state
 from entekhab.hq.elections.models import Election
 from entekhab.hq.geography.models import Area, AreaKind
 from entekhab.hq.web.access import election_view as capacity_view
@@ -132,7 +133,9 @@ def _run(election: Election, pk: int) -> PlanRun:
 @capacity_view("capacity.view_planrun")
 def run_page(request: HttpRequest, election: Election, pk: int) -> HttpResponse:
     run = _run(election, pk)
-    context = {"election": election, "run": run, "running": run.state == RunState.RUNNING,
+    running = run.state == RunState.RUNNING
+    context = {"election": election, "run": run, "running": running,
+               "queue": queue_state(run.task_id).value if running else "",
                "target": run.scenario_definition["target"]}
     if run.is_done:
         context["view"] = run_view(run)
