@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+WEB_TIMEOUT_SECONDS = 120
+
 
 def _django() -> None:
     from entekhab.hq.bootstrap import setup
@@ -55,8 +57,11 @@ def serve(
         from django.core.management import call_command
 
         call_command("collectstatic", interactive=False, verbosity=0)
+    # --timeout: the first view of a large PDF version is laid out in the request (the Tehran
+    # booklet ≈ 9 s on a quiet 2-core machine, 30 s under load); gunicorn's default 30 s would kill it.
     web = [sys.executable, "-m", "gunicorn", "entekhab.hq.wsgi:application",
-           "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-"]
+           "--bind", f"{host}:{port}", "--workers", str(workers), "--timeout", str(WEB_TIMEOUT_SECONDS),
+           "--access-logfile", "-"]
     if not task_worker:
         os.execvp(sys.executable, web)
     from entekhab.commands.supervise import supervise
