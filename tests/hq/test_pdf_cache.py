@@ -44,3 +44,26 @@ def test_the_booklet_is_rendered_once_per_version(client, election, renders, tmp
 def test_a_document_name_never_leaves_the_cache_folder(settings):
     folder = pdfcache._folder(("report", "1405", "../../etc"))
     assert folder.parent == settings.PDF_CACHE_DIR / "report" / "1405" and ".." not in folder.parts
+
+
+def test_requests_that_miss_at_once_render_one_version_once(monkeypatch, settings):
+    import threading
+    import time
+
+    calls: list[str] = []
+
+    def slow(html: str, base_url: str | None) -> bytes:
+        calls.append(html)
+        time.sleep(0.3)
+        return b"%PDF-1.7 " + html.encode()
+
+    monkeypatch.setattr(pdfcache, "render", slow)
+    got: list[pdfcache.StoredPdf] = []
+    threads = [threading.Thread(target=lambda: got.append(pdfcache.stored_pdf("<p>x</p>", ("t", "1"))))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and len({p.content for p in got}) == 1
+    assert sum(p.rendered for p in got) == 1

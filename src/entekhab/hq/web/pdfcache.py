@@ -13,6 +13,7 @@ gets a 304 without a byte of PDF when nothing changed.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
@@ -69,21 +70,34 @@ def stored_pdf(html: str, document: Sequence[str], *, base_url: str | None = Non
     digest = digest_of(html)
     folder = _folder(document)
     path = folder / f"{digest}.pdf"
+    cached = _read(path, digest)
+    if cached is not None:
+        return cached
+    folder.mkdir(parents=True, exist_ok=True)
+    # One render per version even when many requests miss at once (every web worker process):
+    # the others wait on the document's lock, then read what the first one stored.
+    with (folder / ".lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        cached = _read(path, digest)
+        if cached is not None:
+            return cached
+        content = render(html, base_url)
+        # Written aside and renamed: a reader sees the whole file or none.
+        partial = folder / f".{digest}.{os.getpid()}.{threading.get_ident()}.part"
+        partial.write_bytes(content)
+        os.replace(partial, path)
+        for old in folder.glob("*.pdf"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    return StoredPdf(digest, path.stat().st_mtime, content, rendered=True)
+
+
+def _read(path: Path, digest: str) -> StoredPdf | None:
     try:
         content = path.read_bytes()
         return StoredPdf(digest, path.stat().st_mtime, content, rendered=False)
     except FileNotFoundError:
-        pass
-    content = render(html, base_url)
-    folder.mkdir(parents=True, exist_ok=True)
-    # Written aside and renamed: a reader sees the whole file or none, and two renders agree.
-    partial = folder / f".{digest}.{os.getpid()}.{threading.get_ident()}.part"
-    partial.write_bytes(content)
-    os.replace(partial, path)
-    for old in folder.glob("*.pdf"):
-        if old != path:
-            old.unlink(missing_ok=True)
-    return StoredPdf(digest, path.stat().st_mtime, content, rendered=True)
+        return None
 
 
 def pdf_response(request: HttpRequest, pdf: StoredPdf, filename: str, *, public: bool) -> HttpResponse:
