@@ -39,3 +39,34 @@ def test_a_running_worker_is_stopped_when_the_web_server_exits(tmp_path):
     assert supervise(py("import time; time.sleep(1.5)"), worker, restart_pause=0.2) == 0
     assert time.monotonic() - started < 30
     assert not alive(int(pid_file.read_text()))
+
+
+def test_serve_starts_a_task_worker_unless_told_not_to(monkeypatch):
+    import pytest
+    import typer
+
+    from entekhab.commands import platform
+    from entekhab.commands import supervise as supervise_module
+
+    seen: dict[str, list[str]] = {}
+
+    def fake_supervise(web, worker, **kwargs):
+        seen["web"], seen["worker"] = list(web), list(worker)
+        return 0
+
+    monkeypatch.setattr(supervise_module, "supervise", fake_supervise)
+    class Replaced(Exception):
+        """execvp never returns: the process becomes gunicorn."""
+
+    def execvp(exe, argv):
+        seen["alone"] = list(argv)
+        raise Replaced
+
+    monkeypatch.setattr(platform.os, "execvp", execvp)
+    with pytest.raises(typer.Exit):
+        platform.serve(port=8106)
+    assert seen["worker"][-2:] == ["entekhab.cli", "worker"] and "gunicorn" in seen["web"]
+    assert "--timeout" in seen["web"]
+    with pytest.raises(Replaced):
+        platform.serve(port=8106, task_worker=False)
+    assert "gunicorn" in seen["alone"] and "worker" not in seen["alone"][-1]
