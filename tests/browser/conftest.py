@@ -41,3 +41,9 @@ def page(browser):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(autouse=True)
+def _own_pdf_cache(settings, tmp_path_factory):
+    """The live server keeps rendered PDFs on disk: in the test's own folder, never the real data's."""
+    settings.PDF_CACHE_DIR = tmp_path_factory.mktemp("pdf-cache")

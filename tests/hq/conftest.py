@@ -34,6 +34,28 @@ def _own_open_data_dir(settings, tmp_path_factory):
     settings.OPEN_DATA_DIR = tmp_path_factory.mktemp("open-data")
 
 
+@pytest.fixture(autouse=True)
+def _own_pdf_cache(settings, tmp_path_factory):
+    """Rendered PDFs are kept on disk: each test starts with an empty cache, never the real data's."""
+    settings.PDF_CACHE_DIR = tmp_path_factory.mktemp("pdf-cache")
+
+
+@pytest.fixture
+def renders(monkeypatch) -> list[str]:
+    """Every WeasyPrint render of a cached PDF (entekhab.hq.web.pdfcache), by its HTML's first characters."""
+    from entekhab.hq.web import pdfcache
+
+    done: list[str] = []
+    real = pdfcache.render
+
+    def counted(html: str, base_url: str | None) -> bytes:
+        done.append(html[:40])
+        return real(html, base_url)
+
+    monkeypatch.setattr(pdfcache, "render", counted)
+    return done
+
+
 @pytest.fixture
 def election(db):
     from entekhab.hq.elections.models import Election

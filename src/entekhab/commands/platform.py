@@ -1,4 +1,4 @@
-"""Platform commands: migrate, manage, serve, demo-data, demo, national-code."""
+"""Platform commands: migrate, manage, serve, worker, demo-data, demo, national-code."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import sys
 from typing import Annotated
 
 import typer
+
+WEB_TIMEOUT_SECONDS = 120
 
 
 def _django() -> None:
@@ -42,8 +44,12 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64)] = 2,
+    task_worker: Annotated[bool, typer.Option(
+        "--task-worker/--no-task-worker",
+        help="also run one task worker (large plan runs); --no-task-worker where `entekhab worker` "
+             "runs as a service of its own")] = True,
 ) -> None:
-    """Serve the HQ web app and API with gunicorn."""
+    """Serve the HQ web app and API with gunicorn, and by default a task worker beside it."""
     _django()
     from django.conf import settings
 
@@ -51,11 +57,29 @@ def serve(
         from django.core.management import call_command
 
         call_command("collectstatic", interactive=False, verbosity=0)
-    os.execvp(
-        sys.executable,
-        [sys.executable, "-m", "gunicorn", "entekhab.hq.wsgi:application",
-         "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-"],
-    )
+    # --timeout: the first view of a large PDF version is laid out in the request (the Tehran
+    # booklet ≈ 9 s on a quiet 2-core machine, 30 s under load); gunicorn's default 30 s would kill it.
+    web = [sys.executable, "-m", "gunicorn", "entekhab.hq.wsgi:application",
+           "--bind", f"{host}:{port}", "--workers", str(workers), "--timeout", str(WEB_TIMEOUT_SECONDS),
+           "--access-logfile", "-"]
+    if not task_worker:
+        os.execvp(sys.executable, web)
+    from entekhab.commands.supervise import supervise
+
+    raise typer.Exit(supervise(web, [sys.executable, "-m", "entekhab.cli", "worker"], echo=typer.echo))
+
+
+def worker(
+    batch: Annotated[bool, typer.Option("--batch", help="run the queued tasks, then exit")] = False,
+    interval: Annotated[float, typer.Option(min=0.0, help="seconds between looks at an empty queue")] = 1.0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run the task queue (large capacity plan runs): as many as you like, on any host that reaches the database."""
+    _django()
+    from django.core.management import call_command
+
+    call_command("db_worker", batch=batch, interval=interval, reload=False, startup_delay=not batch,
+                 verbosity=2 if verbose else 1)
 
 
 def demo_data(
@@ -213,6 +237,7 @@ def register(app: typer.Typer) -> None:
     app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
                                   "help_option_names": []})(manage)
     app.command()(serve)
+    app.command()(worker)
     app.command("demo-data")(demo_data)
     app.command()(demo)
     app.command("national-code")(national_code)

@@ -113,6 +113,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "entekhab.hq.accounts",
     "entekhab.hq.audit",
     "entekhab.hq.geography",
@@ -269,6 +271,16 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 100
+
+# Long work (a large capacity plan run) goes on a task queue kept in the database, never in a
+# thread of a web worker: django-tasks (the backport of Django 6's django.tasks) with its database
+# backend, on SQLite and PostgreSQL alike. `entekhab worker` runs the queue; `entekhab serve`
+# starts one beside the web server (docs/architecture.md, "Background work").
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Rendered PDFs, one file per document version, keyed by the digest of what they were made from
+# (entekhab.hq.web.pdfcache). Safe to delete at any time: a missing file is rendered again.
+PDF_CACHE_DIR = Path(os.environ.get("ENTEKHAB_PDF_CACHE_DIR", DATA_DIR / "pdf-cache")).resolve()
 
 # One body limit for the ninja routes and the lean device path (see entekhab.hq.web.edge).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024

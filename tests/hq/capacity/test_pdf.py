@@ -48,3 +48,13 @@ def test_no_pdf_for_an_unfinished_run(run45, client_as):
     run45.pk, run45.state = None, "running"  # a new run, still computing (a finished one never re-opens)
     run45.save()
     assert client_as(Role.HQ_ADMIN).get(f"/capacity/1405/runs/{run45.pk}/plan.pdf").status_code == 404
+
+
+def test_the_plan_pdf_is_rendered_once(run45, client_as, renders):
+    client = client_as(Role.OBSERVER)
+    url = f"/capacity/1405/runs/{run45.pk}/plan.pdf"
+    first, second = client.get(url), client.get(url)
+    assert first.status_code == second.status_code == 200 and first.content.startswith(b"%PDF-")
+    assert second.content == first.content and len(renders) == 1
+    assert first["Cache-Control"] == "private, no-cache"
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304 and len(renders) == 1

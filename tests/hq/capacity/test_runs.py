@@ -43,7 +43,7 @@ def test_a_running_run_shows_progress_and_refreshes(election, scenario45, make_u
     started = []
     monkeypatch.setattr(actions.transaction, "on_commit", lambda fn: started.append(fn))
     run = actions.do_run_plan(election, scenario45, acting_user=make_user(Role.HQ_ADMIN), background=True)
-    assert run.state == "running" and len(started) == 1  # the thread starts only once the run row is committed
+    assert run.state == "running" and len(started) == 1  # enqueued only once the run row is committed
     page = client_as(Role.OBSERVER).get(f"/capacity/1405/runs/{run.pk}/").content.decode()
     assert 'http-equiv="refresh"' in page and "data-testid=\"running\"" in page
 

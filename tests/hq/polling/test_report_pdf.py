@@ -35,7 +35,7 @@ def test_qr_codes_on_the_pdf_decode_to_a_report_that_verifies(branches, tmp_path
     assert verified.report == report.report and verified.report["ballots"] == 6
 
 
-def test_stored_report_pdf_is_served_and_the_boards_see_it_read_only(branches, client_as):
+def test_stored_report_pdf_is_served_and_the_boards_see_it_read_only(branches, client_as, renders):
     from entekhab.hq.accounts.roles import Role
 
     b = branches(0)
@@ -46,6 +46,9 @@ def test_stored_report_pdf_is_served_and_the_boards_see_it_read_only(branches, c
     client = client_as(Role.SUPERVISORY_BOARD)
     response = client.get(f"/polling/reports/1405/{b.code}.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    again = client.get(f"/polling/reports/1405/{b.code}.pdf")  # rendered once, then read from the cache
+    assert again.content == response.content and again["ETag"] == response["ETag"] and len(renders) == 1
+    assert client.get(f"/polling/reports/1405/{b.code}.pdf", HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
     assert client.get("/polling/reports/1405/NO-SUCH.pdf").status_code == 404
     listing = client.get("/admin/polling/branchreport/")
     assert listing.status_code == 200 and b.code in listing.content.decode()

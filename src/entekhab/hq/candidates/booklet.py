@@ -1,4 +1,9 @@
-"""The printable candidate booklet of a contest: Persian, right to left, with codes and photos (WeasyPrint)."""
+"""The printable candidate booklet of a contest: Persian, right to left, with codes and photos (WeasyPrint).
+
+Laying out the Tehran council booklet (≈ 600 candidates with photos) takes seconds, so it is
+rendered once per version and kept (:mod:`entekhab.hq.web.pdfcache`); the HTML, cheap to build,
+is the version.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from django.utils import translation
 from entekhab.domain.vetting import APPROVED_STATES
 from entekhab.hq.candidates.models import CandidateList, ListState, Registration
 from entekhab.hq.elections.models import Contest
+from entekhab.hq.web.pdfcache import StoredPdf, stored_pdf
 
 FONTS = Path(__file__).resolve().parents[1] / "static" / "fonts"
 
@@ -63,7 +69,6 @@ def booklet_html(contest: Contest) -> str:
         )
 
 
-def booklet_pdf(contest: Contest) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=booklet_html(contest), base_url=str(FONTS)).write_pdf()
+def booklet_pdf(contest: Contest) -> StoredPdf:
+    """This version of the contest's booklet, rendered only if no earlier request did."""
+    return stored_pdf(booklet_html(contest), ("booklet", contest.election.code, contest.code), base_url=str(FONTS))

@@ -182,11 +182,10 @@ def photo_by_digest(request: HttpRequest, name: str) -> HttpResponse:
 
 def booklet(request: HttpRequest, election: str, contest: str) -> HttpResponse:
     from entekhab.hq.candidates.booklet import booklet_pdf
+    from entekhab.hq.web.pdfcache import pdf_response
 
     c = get_object_or_404(Contest.objects.select_related("election"), election__code=election, code=contest)
-    response = HttpResponse(booklet_pdf(c), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="booklet-{c.election.code}-{c.code}.pdf"'
-    return response
+    return pdf_response(request, booklet_pdf(c), f"booklet-{c.election.code}-{c.code}.pdf", public=True)
 
 
 # ----------------------------------------------------------------------------- the PR explainer and calculator

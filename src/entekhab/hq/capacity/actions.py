@@ -2,18 +2,20 @@
 
 A plan run is computed with ``workers=1``: the pure planner's process pool forks, and
 forking a threaded web server is unsafe. Small plans run inside the request; larger
-ones in a background thread that records its own success or failure.
+ones go on the task queue (:mod:`entekhab.hq.capacity.tasks`) once the run's row is
+committed, and a worker process (``entekhab worker``) computes them and records their
+success or failure. No thread is ever started inside a web worker.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import threading
 import time
 from typing import Any
 
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from entekhab.domain.digits import to_persian_digits
@@ -111,7 +113,7 @@ def do_run_plan(election: Election, scenario: PlanScenario, *, acting_user: Any,
                 background: bool | None = None) -> PlanRun:
     """Start a plan run; refusals (bad scenario, unknown district, no branches) create nothing.
 
-    ``background`` None: in a thread only when the plan has more than SYNC_BRANCH_LIMIT branches.
+    ``background`` None: on the task queue only when the plan has more than SYNC_BRANCH_LIMIT branches.
     """
     authorize(acting_user, "capacity.run_plan", election)
     if scenario.election_id != election.pk:
@@ -133,8 +135,8 @@ def do_run_plan(election: Election, scenario: PlanScenario, *, acting_user: Any,
     if background is None:
         background = len(loads.branches.branches) > SYNC_BRANCH_LIMIT
     if background:
-        transaction.on_commit(lambda: threading.Thread(
-            target=_execute_in_thread, args=(run.pk, parsed, loads, acting_user), daemon=True).start())
+        # Once the run's row is committed: a worker that took the task at once must find it.
+        transaction.on_commit(lambda: enqueue_run(run, acting_user))
     else:
         execute_run(run, parsed, loads, actor=acting_user)
         run.refresh_from_db()
@@ -145,23 +147,66 @@ class RunInterrupted(DomainError):
     code = "run_interrupted"
 
 
-def fail_stalled_runs(election: Election, *, actor: Any) -> int:
-    """Mark failed the runs whose thread died with its worker (still running after STALLED_AFTER)."""
-    stalled = PlanRun.objects.filter(election=election, state=RunState.RUNNING.value,
-                                     started_at__lt=timezone.now() - STALLED_AFTER)
-    for run in stalled:
-        _finish_failed(run, RunInterrupted(
-            f"interrupted: still running {STALLED_AFTER} after it started (its web worker stopped); run it again",
-            "قطع شد: محاسبه پس از مدتی طولانی تمام نشد (فرایند وب متوقف شده است)؛ دوباره اجرا کنید"), actor)
-    return len(stalled)
+def enqueue_run(run: PlanRun, actor: Any) -> None:
+    """Put a committed run on the task queue; the task and the run's ``task_id`` commit together."""
+    from entekhab.hq.capacity.tasks import compute_plan_run
+
+    with transaction.atomic():
+        result = compute_plan_run.enqueue(run.pk, getattr(actor, "pk", None))
+        PlanRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
+    run.task_id = str(result.id)
 
 
-def _execute_in_thread(run_id: int, scenario: Scenario, loads: ElectionLoads, actor: Any) -> None:
-    close_old_connections()
+def execute_queued_run(run_id: int, actor_id: int | None) -> str:
+    """The worker's side of a queued run: its stored scenario, the branches as they are now.
+
+    A run that is no longer running (failed as stalled while it waited for a worker) is left
+    alone; a refusal while gathering the branches (a district gone) is stored on the run.
+    """
+    run = PlanRun.objects.select_related("election").get(pk=run_id)
+    if run.state != RunState.RUNNING:
+        return f"skipped: run {run_id} is {run.state}"
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id is not None else None
     try:
-        execute_run(PlanRun.objects.get(pk=run_id), scenario, loads, actor=actor)
-    finally:
-        connection.close()
+        scenario = check_scenario(run.election, run.scenario_definition)
+        loads = election_loads(run.election, run.scope)
+        scenario.check_branches(loads.branches.codes())
+    except DomainError as exc:
+        _finish_failed(run, exc, actor)
+        return RunState.FAILED.value
+    execute_run(run, scenario, loads, actor=actor)
+    return PlanRun.objects.values_list("state", flat=True).get(pk=run_id)
+
+
+def fail_stalled_runs(election: Election, *, actor: Any) -> int:
+    """Mark failed the runs that can no longer finish, audited, so no page waits forever.
+
+    A run is stalled when it is still running STALLED_AFTER after it started (no worker took
+    its task, or the worker computing it was killed), or at once when its queued task has
+    ended without storing the plan (the task itself failed).
+    """
+    from entekhab.hq.capacity.tasks import QueueState, queue_state
+
+    cutoff = timezone.now() - STALLED_AFTER
+    stalled = 0
+    for run in PlanRun.objects.filter(election=election, state=RunState.RUNNING.value):
+        if run.started_at < cutoff:
+            exc = RunInterrupted(
+                f"interrupted: still running {STALLED_AFTER} after it started (no task worker finished it); "
+                "run it again",
+                "قطع شد: محاسبه پس از مدتی طولانی تمام نشد (پردازشگر پس‌زمینه آن را به پایان نرساند)؛ "
+                "دوباره اجرا کنید")
+        elif queue_state(run.task_id) == QueueState.ENDED:
+            exc = RunInterrupted(
+                "interrupted: its queued task ended without storing the plan; run it again",
+                "قطع شد: کار صف‌شده بدون ذخیرهٔ برنامه پایان یافت؛ دوباره اجرا کنید")
+        else:
+            continue
+        with transaction.atomic():  # it may have finished since it was read: only a running run fails
+            if PlanRun.objects.select_for_update().filter(pk=run.pk, state=RunState.RUNNING.value).exists():
+                _finish_failed(run, exc, actor)
+                stalled += 1
+    return stalled
 
 
 def execute_run(run: PlanRun, scenario: Scenario, loads: ElectionLoads, *, actor: Any) -> None:

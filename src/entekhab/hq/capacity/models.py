@@ -92,6 +92,9 @@ class PlanRun(models.Model):
     error_fa = models.TextField(_("error (Persian)"), blank=True)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     charts = models.JSONField(_("charts (SVG)"), default=dict, blank=True)
+    # The queued task computing a background run (django-tasks); NULL for a run computed in its request.
+    # Nullable without a default, so SQLite adds the column in place and the lifecycle trigger stays.
+    task_id = models.CharField(_("queued task"), max_length=64, null=True, blank=True)
 
     class Meta:
         verbose_name = _("plan run")

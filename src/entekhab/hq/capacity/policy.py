@@ -14,10 +14,11 @@ AT_BRANCH_STATES = frozenset({DeviceState.ALLOCATED, DeviceState.DEPLOYED, Devic
 # (the operations app's DEVICES_PER_BRANCH).
 DEFAULT_INVENTORY = MappingProxyType({DeviceKind.AUTHENTICATION: 1, DeviceKind.EBOX: 1})
 # Plans of at most this many branches run inside the request (≈ 0.2 s per 100 branches);
-# larger ones run in a background thread (never a forked process inside the web server).
+# larger ones go on the task queue, computed by a worker process (`entekhab worker`).
 SYNC_BRANCH_LIMIT = 400
 # Branches listed on the plan page, largest shortfall first (the PDF lists the same).
 BRANCH_ROWS_SHOWN = 50
-# A run still "running" this long after it started has lost its thread (its web worker was
-# restarted): the next run of the election marks it failed, audited, so no page waits forever.
+# A run still "running" this long after it started has lost its task (no worker took it, or the
+# worker computing it was killed): the next run of the election marks it failed, audited, so no
+# page waits forever. A run whose task ended without storing the plan is failed at once.
 STALLED_AFTER = dt.timedelta(minutes=30)

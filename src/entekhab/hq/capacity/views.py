@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
 from entekhab.domain.errors import DomainError
 from entekhab.hq.capacity.actions import (
@@ -16,6 +15,7 @@ from entekhab.hq.capacity.actions import (
 from entekhab.hq.capacity.display import branch_day_svgs, inline_svg, run_view, svg_data_uri
 from entekhab.hq.capacity.forms import ScenarioForm
 from entekhab.hq.capacity.models import BranchPlan, PlanRun, PlanScenario, RunState
+from entekhab.hq.capacity.tasks import queue_state
 from entekhab.hq.elections.models import Election
 from entekhab.hq.geography.models import Area, AreaKind
 from entekhab.hq.web.access import election_view as capacity_view
@@ -132,7 +132,9 @@ def _run(election: Election, pk: int) -> PlanRun:
 @capacity_view("capacity.view_planrun")
 def run_page(request: HttpRequest, election: Election, pk: int) -> HttpResponse:
     run = _run(election, pk)
-    context = {"election": election, "run": run, "running": run.state == RunState.RUNNING,
+    running = run.state == RunState.RUNNING
+    context = {"election": election, "run": run, "running": running,
+               "queue": queue_state(run.task_id).value if running else "",
                "target": run.scenario_definition["target"]}
     if run.is_done:
         context["view"] = run_view(run)
@@ -153,6 +155,7 @@ def branch_page(request: HttpRequest, election: Election, pk: int, branch_code: 
 @capacity_view("capacity.view_planrun")
 def run_pdf(request: HttpRequest, election: Election, pk: int) -> HttpResponse:
     from entekhab.hq.capacity.pdf import plan_pdf
+    from entekhab.hq.web.pdfcache import pdf_response
 
     run = _run(election, pk)
     if not run.is_done:
@@ -163,9 +166,7 @@ def run_pdf(request: HttpRequest, election: Election, pk: int) -> HttpResponse:
     context = {
         "election": election, "run": run, "view": view, "target": run.scenario_definition["target"],
         "devices_chart": svg_data_uri(run.charts["devices"]), "waits_chart": svg_data_uri(run.charts["waits"]),
-        "busiest": busiest, "busiest_chart": svg_data_uri(day), "generated_at": timezone.now(),
+        # The moment the plan was computed, not the request's: the same run gives the same PDF.
+        "busiest": busiest, "busiest_chart": svg_data_uri(day), "generated_at": run.finished_at,
     }
-    pdf = plan_pdf(context)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="capacity-plan-{election.code}-{run.pk}.pdf"'
-    return response
+    return pdf_response(request, plan_pdf(context), f"capacity-plan-{election.code}-{run.pk}.pdf", public=False)

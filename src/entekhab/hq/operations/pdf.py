@@ -1,18 +1,24 @@
-"""Printable documents (decrees, rosters) with WeasyPrint: Persian, right to left, Vazirmatn embedded."""
+"""Printable documents (decrees, rosters) with WeasyPrint: Persian, right to left, Vazirmatn embedded.
+
+Each is rendered once per version and kept (:mod:`entekhab.hq.web.pdfcache`); only the
+signed-in roles that may see it get it (``Cache-Control: private``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+
+from entekhab.hq.web.pdfcache import cached_pdf_response
 
 FONTS = Path(__file__).resolve().parents[1] / "static" / "fonts"
 
 
-def render_pdf(template: str, context: dict, filename: str) -> HttpResponse:
-    from weasyprint import HTML
-
+def render_pdf(request: HttpRequest, template: str, context: dict, filename: str,
+               document: Sequence[str]) -> HttpResponse:
     html = render_to_string(
         template,
         {
@@ -21,7 +27,4 @@ def render_pdf(template: str, context: dict, filename: str) -> HttpResponse:
             "font_bold": (FONTS / "Vazirmatn-Bold.ttf").as_uri(),
         },
     )
-    pdf = HTML(string=html, base_url=str(FONTS)).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return cached_pdf_response(request, html, document, filename, public=False, base_url=str(FONTS))

@@ -1,4 +1,7 @@
-"""The stored branch report as its Persian PDF (the صورتجلسه), for the boards and the public."""
+"""The stored branch report as its Persian PDF (the صورتجلسه), for the boards and the public.
+
+Rendered once per version of the report and kept (:mod:`entekhab.hq.web.pdfcache`).
+"""
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -6,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from entekhab.device.pdf import report_html
 from entekhab.hq.polling.manifests import signed_manifest_for
 from entekhab.hq.polling.models import BranchReport
+from entekhab.hq.web.pdfcache import cached_pdf_response
 from entekhab.records.manifest import parse_signed_manifest
 from entekhab.records.report import verify_report
 
@@ -15,9 +19,6 @@ def report_pdf(request, election: str, branch: str) -> HttpResponse:
                                source="electronic")
     signed = signed_manifest_for(report.branch)
     manifest = parse_signed_manifest(signed, bytes.fromhex(signed["public_key"]))
-    from weasyprint import HTML
-
-    pdf = HTML(string=report_html(verify_report(report.document), manifest)).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{branch}.pdf"'
-    return response
+    html = report_html(verify_report(report.document), manifest)
+    return cached_pdf_response(request, html, ("report", report.branch.election.code, report.branch.code),
+                               f"{report.branch.code}.pdf", public=True)

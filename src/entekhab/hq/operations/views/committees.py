@@ -76,4 +76,5 @@ def action_status(request: HttpRequest, election: Election, pk: int) -> HttpResp
 @ops_view("operations.view_decree")
 def decree_pdf(request: HttpRequest, election: Election, pk: int) -> HttpResponse:
     decree = get_object_or_404(Decree.objects.select_related("committee"), election=election, pk=pk)
-    return render_pdf("operations/pdf/decree.html", {"decree": decree, "election": election}, f"decree-{decree.pk}.pdf")
+    return render_pdf(request, "operations/pdf/decree.html", {"decree": decree, "election": election},
+                      f"decree-{decree.pk}.pdf", ("decree", election.code, str(decree.pk)))

@@ -57,6 +57,7 @@ def roster_pdf(request: HttpRequest, election: Election, branch_code: str) -> Ht
     level = BranchSensitivity.objects.filter(branch=branch).values_list("level", flat=True).first() or "normal"
     devices = [(d, KIND_FA[DeviceKind(d.kind)]) for d in branch.devices.all()]
     return render_pdf(
+        request,
         "operations/pdf/roster.html",
         {
             "election": election,
@@ -67,4 +68,5 @@ def roster_pdf(request: HttpRequest, election: Election, branch_code: str) -> Ht
             "level": level,
         },
         f"roster-{branch.code}.pdf",
+        ("roster", election.code, branch.code),
     )

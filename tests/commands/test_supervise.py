@@ -1,0 +1,72 @@
+"""`entekhab serve` runs the web server and a task worker side by side (entekhab.commands.supervise)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from entekhab.commands.supervise import supervise
+
+
+def py(code: str) -> list[str]:
+    return [sys.executable, "-c", code]
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_the_worker_is_restarted_and_stopped_with_the_web_server(tmp_path):
+    starts = tmp_path / "starts"
+    # The worker records each start, then dies at once: the supervisor starts it again.
+    worker = py(f"open({str(starts)!r}, 'a').write('x'); raise SystemExit(3)")
+    said: list[str] = []
+    code = supervise(py("import time; time.sleep(2.5); raise SystemExit(7)"), worker, echo=said.append,
+                     restart_pause=0.2)
+    assert code == 7  # the web server's exit code is serve's
+    assert len(starts.read_text()) >= 2 and "exited with code 3" in said[0]
+
+
+def test_a_running_worker_is_stopped_when_the_web_server_exits(tmp_path):
+    pid_file = tmp_path / "pid"
+    worker = py(f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(60)")
+    started = time.monotonic()
+    assert supervise(py("import time; time.sleep(1.5)"), worker, restart_pause=0.2) == 0
+    assert time.monotonic() - started < 30
+    assert not alive(int(pid_file.read_text()))
+
+
+def test_serve_starts_a_task_worker_unless_told_not_to(monkeypatch):
+    import pytest
+    import typer
+
+    from entekhab.commands import platform
+    from entekhab.commands import supervise as supervise_module
+
+    seen: dict[str, list[str]] = {}
+
+    def fake_supervise(web, worker, **kwargs):
+        seen["web"], seen["worker"] = list(web), list(worker)
+        return 0
+
+    monkeypatch.setattr(supervise_module, "supervise", fake_supervise)
+    class Replaced(Exception):
+        """execvp never returns: the process becomes gunicorn."""
+
+    def execvp(exe, argv):
+        seen["alone"] = list(argv)
+        raise Replaced
+
+    monkeypatch.setattr(platform.os, "execvp", execvp)
+    with pytest.raises(typer.Exit):
+        platform.serve(port=8106)
+    assert seen["worker"][-2:] == ["entekhab.cli", "worker"] and "gunicorn" in seen["web"]
+    assert "--timeout" in seen["web"]
+    with pytest.raises(Replaced):
+        platform.serve(port=8106, task_worker=False)
+    assert "gunicorn" in seen["alone"] and "worker" not in seen["alone"][-1]
