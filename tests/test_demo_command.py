@@ -49,8 +49,10 @@ def test_demo_refuses_a_busy_port_before_loading_anything(tmp_path: Path) -> Non
         busy.listen()
         port = busy.getsockname()[1]
         out = _run(tmp_path, "demo", "--port", str(port))
-    assert out.returncode == 2
-    assert f"port {port} is in use" in out.stderr and "درگاه" in out.stderr
+        persian = _run(tmp_path, "--lang", "fa", "demo", "--port", str(port))
+    assert out.returncode == 2 and persian.returncode == 2
+    assert f"port {port} is in use" in out.stderr
+    assert f"درگاه \u2066{port}\u2069 در حال استفاده است" in persian.stderr  # the number stays Latin, isolated
     assert not (tmp_path / "entekhab.sqlite3").exists()  # refused before the minutes of loading
 
 

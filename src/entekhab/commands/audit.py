@@ -15,6 +15,8 @@ from typing import Annotated
 
 import typer
 
+from entekhab.i18n import gettext_in
+
 audit_app = typer.Typer(help="The audit log: verify its hash chain, sign its head (دفتر رویدادها).",
                         no_args_is_help=True)
 
@@ -125,7 +127,7 @@ def sign_head(
                 cp = do_sign()
             except AuditLogEmpty:
                 fa, en = _both("The audit log is empty: there is no head to sign.")
-                typer.echo(f"خطا: {fa} (error: {en})", err=True)
+                typer.echo(f"{gettext_in('fa', 'error')}: {fa} (error: {en})", err=True)
                 if not every:
                     raise typer.Exit(2) from None
             else:

@@ -9,6 +9,9 @@ from typing import Annotated
 
 import typer
 
+from entekhab.commands.say import fail, fail_error, ident, num, say
+from entekhab.i18n import N_, _
+
 WEB_TIMEOUT_SECONDS = 120
 
 
@@ -16,11 +19,6 @@ def _django() -> None:
     from entekhab.hq.bootstrap import setup
 
     setup()
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
 
 
 def migrate(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
@@ -88,7 +86,7 @@ def demo_data(
 ) -> None:
     """Load the deterministic 1405 demo election (replaces an earlier demo copy)."""
     if scale not in ("small", "tehran"):
-        _fail(f"unknown scale {scale!r}: use small or tehran")
+        fail("unknown scale %(scale)s: use small or tehran", scale=ident(repr(scale)))
     _django()
     from django.core.management import call_command
     from rich.console import Console
@@ -156,8 +154,8 @@ def demo(
     """
     if not no_serve and not _port_free(port):
         # Before minutes of loading, not after: a newcomer picks another port at once.
-        _fail(f"درگاه {port} در حال استفاده است؛ درگاه دیگری بدهید: make demo PORT=8100 "
-              f"(port {port} is in use; choose another: make demo PORT=8100)")
+        fail("port %(port)s is in use; choose another: %(example)s", port=ident(port),
+             example=ident("make demo PORT=8100"))
     demo_data(scale=scale, seed=seed)
     from rich.console import Console
     from rich.table import Table
@@ -168,30 +166,30 @@ def demo(
     election = Election.objects.get(code="1405")
     problems = check_ballot_styles(election)
     if problems:
-        _fail("ballot style check failed: " + "; ".join(map(str, problems[:5])))
+        fail("ballot style check failed: %(problems)s", problems="; ".join(map(str, problems[:5])))
     console = Console()
     if not no_polling:
         _polling_day_and_results(election, seed, console)
-    table = Table(title="Entekhab demo logins / ورود آزمایشی")
-    for col in ("user", "password", "role"):
-        table.add_column(col)
+    table = Table(title=_("Entekhab demo logins"))
+    for col in (N_("user"), N_("password"), N_("role")):
+        table.add_column(_(col))
     for row in _demo_logins():
         table.add_row(*row)
     console.print(table)
     base = f"http://127.0.0.1:{port}"
-    for fa, en, path in [
-        ("پیشخوان ستاد", "Back office", "/admin/"),
-        ("صفحه نخست", "Home", "/"),
-        ("نامزدها و فهرست‌ها", "Candidates and lists", "/candidates/"),
-        ("ستاد: آمادگی، دستگاه‌ها، کارکنان", "HQ operations", "/operations/"),
-        ("برنامه‌ریزی ظرفیت", "Capacity plan", "/capacity/1405/"),
-        ("روز رأی‌گیری", "Polling day", "/admin/polling/"),
-        ("نتایج", "Results", "/results/"),
-        ("API", "API", "/api/v1/docs"),
+    for name, path in [
+        (N_("Back office"), "/admin/"),
+        (N_("Home"), "/"),
+        (N_("Candidates and lists"), "/candidates/"),
+        (N_("HQ operations"), "/operations/"),
+        (N_("Capacity plan"), "/capacity/1405/"),
+        (N_("Polling day"), "/admin/polling/"),
+        (N_("Results"), "/results/"),
+        (N_("API"), "/api/v1/docs"),
     ]:
-        console.print(f"{fa} / {en}: {base}{path}")
+        console.print(f"{_(name)}: {ident(base + path)}")
     if no_serve:
-        console.print(f"برای باز کردن این نشانی‌ها / to open these addresses: entekhab serve --port {port}")
+        console.print(_("to open these addresses: %(command)s", command=ident(f"entekhab serve --port {port}")))
     else:
         serve(port=port)
 
@@ -205,21 +203,20 @@ def _polling_day_and_results(election, seed: int, console) -> None:
     from entekhab.hq.results.demo import run_results_demo
     from entekhab.hq.results.polling_day import store_polling_day
 
-    console.print("[bold]روز رأی‌گیری / polling day[/]: real device agents on a few branches …")
+    console.print(f"[bold]{_('Polling day')}[/]: " + _("real device agents on a few branches …"))
     result = simulate_polling_day(out_dir=settings.DATA_DIR / "polling", replace=True, seed=seed)
     show_simulation(result.as_dict())
     reported = set(BranchReport.objects.filter(branch__election=election).values_list("branch_id", flat=True))
     rest = election.branches.filter(ballot_style__isnull=False).exclude(id__in=reported).select_related(
         "ballot_style", "election", "area").order_by("number")
-    console.print(f"synthetic signed reports for the other {rest.count():,} branches …")
+    console.print(_("synthetic signed reports for the other %(count)s branches …", count=num(rest.count())))
     store_polling_day(election, seed=seed, branches=list(rest))
     outcome = run_results_demo(election, seed=seed)
     reports = BranchReport.objects.filter(branch__election=election).count()
-    console.print(
-        f"[green]counted[/] {reports:,} branch reports; running totals agree: "
-        f"{outcome['running_totals_agree']}; open data: {outcome['open_data']}; "
-        f"recount agrees: {outcome['recount_agrees']}"
-    )
+    console.print(_("counted %(reports)s branch reports; running totals agree: %(totals)s; open data: %(folder)s;"
+                    " recount agrees: %(recount)s", reports=num(reports),
+                    totals=_(str(outcome["running_totals_agree"])), folder=ident(outcome["open_data"]),
+                    recount=_(str(outcome["recount_agrees"]))), soft_wrap=True)
 
 
 def national_code(code: str) -> None:
@@ -227,9 +224,9 @@ def national_code(code: str) -> None:
     from entekhab.domain.national_code import InvalidNationalCode, parse_national_code
 
     try:
-        typer.echo(f"valid: {parse_national_code(code)}")
+        say("valid: %(code)s", code=ident(parse_national_code(code)))
     except InvalidNationalCode as exc:
-        _fail(f"{exc.message_en} / {exc.message_fa}")
+        fail_error(exc)
 
 
 def register(app: typer.Typer) -> None:

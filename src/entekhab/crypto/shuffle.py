@@ -21,6 +21,7 @@ from entekhab.crypto.errors import InvalidElement, ProofError
 from entekhab.crypto.group import ORDER, Randomness
 from entekhab.crypto.hash import PREFIX, indexed_scalars
 from entekhab.crypto.parallel import PMap, chunks, serial_map
+from entekhab.i18n import gettext_in
 
 Row = tuple[bytes, ...]
 ID = sodium.IDENTITY_BYTES
@@ -418,7 +419,7 @@ def verify_shuffle(
     if problems:
         head = "; ".join(problems[:5])
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        raise ProofError(head + more, "اثبات درهم‌ریزی تأیید نشد")
+        raise ProofError(head + more, gettext_in("fa", "the shuffle proof does not verify"))
     prod_c, prod_h, c_tilde = acc[0], acc[1], acc[2]
     e_prime = acc[3 : 3 + width]
     h_sp = acc[3 + width]
@@ -442,4 +443,6 @@ def verify_shuffle(
         if (ta, tb) != proof.t4[k]:
             failures.append(f"t4 (re-encryption) slot {k}")
     if failures:
-        raise ProofError("shuffle proof fails: " + ", ".join(failures), "اثبات درهم‌ریزی تأیید نشد")
+        raise ProofError(
+            "shuffle proof fails: " + ", ".join(failures), gettext_in("fa", "the shuffle proof does not verify")
+        )

@@ -12,7 +12,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from entekhab.domain.lifecycle import Lifecycle, TransitionRefused, moves_of
-from entekhab.i18n import N_, Catalogued
+from entekhab.i18n import N_, Catalogued, pgettext_in
 
 
 class DeviceKind(StrEnum):
@@ -96,8 +96,13 @@ TRANSITIONS: MappingProxyType[DeviceEvent, Transition] = MappingProxyType({
 })
 
 # The state-to-state projection of the events: what ``DEVICE.move`` and the database allow.
-DEVICE = Lifecycle("device", "دستگاه", DeviceState, moves_of((t.source, t.target) for t in TRANSITIONS.values()),
-                   STATE_FA)
+DEVICE = Lifecycle(
+    "device",
+    pgettext_in("fa", "lifecycle", "device"),
+    DeviceState,
+    moves_of((t.source, t.target) for t in TRANSITIONS.values()),
+    STATE_FA,
+)
 
 PERMISSIONS_FA = Catalogued("permissions", {
     "test_device": N_("test device"),

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Generic, TypeVar
 
 from entekhab.domain.errors import DomainError
-from entekhab.i18n import N_, Catalogued
+from entekhab.i18n import N_, Catalogued, pgettext_in
 
 
 class TransitionRefused(DomainError):
@@ -128,7 +128,7 @@ def moves_of(transitions: Iterable[tuple[Iterable[S], S]]) -> dict[S, frozenset[
 
 E = ElectionState
 ELECTION = Lifecycle(
-    "election", "انتخابات", ElectionState,
+    "election", pgettext_in("fa", "lifecycle", "election"), ElectionState,
     {
         E.DRAFT: frozenset({E.REGISTRATION}),
         E.REGISTRATION: frozenset({E.VETTING, E.DRAFT}),  # back to draft only before vetting starts

@@ -192,8 +192,8 @@ def check_ratings(ratings: Iterable[ItemRating]) -> tuple[ItemRating, ...]:
     missing = [i for i in CHECKLIST if i.code not in by_code]
     if missing:
         raise InspectionInvalid(
-            "these items are not rated: " + ", ".join(i.code for i in missing),
-            "این بندها ارزیابی نشده‌اند: " + "، ".join(i.label_fa for i in missing), code="items_missing")
+            "these items are not rated: %(items)s", code="items_missing",
+            params={"items": ", ".join(i.code for i in missing)})
     return tuple(by_code[i.code] for i in CHECKLIST)
 
 

@@ -21,7 +21,7 @@ from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.errors import DomainError
 from entekhab.domain.jalali import format_jalali
 from entekhab.domain.lifecycle import Lifecycle, TransitionRefused, moves_of
-from entekhab.i18n import both
+from entekhab.i18n import both, gettext_in, pgettext_in
 
 
 class RoleRefused(DomainError):
@@ -129,7 +129,10 @@ TRANSITIONS: tuple[Transition, ...] = (
 # The state-to-state projection of the table above: what ``CANDIDACY.move`` and the
 # database's transition trigger allow; the roles, deadlines and reasons stay in ``check_transition``.
 CANDIDACY = Lifecycle(
-    "candidacy", "داوطلبی", VettingState, moves_of(((t.source,), t.target) for t in TRANSITIONS),
+    "candidacy",
+    pgettext_in("fa", "lifecycle", "candidacy"),
+    VettingState,
+    moves_of(((t.source,), t.target) for t in TRANSITIONS),
     {s: fa for s, (fa, _) in STATE_NAMES.items()},
 )
 _BY_KEY: Mapping[tuple[VettingState, Action], Transition] = MappingProxyType(
@@ -203,7 +206,7 @@ def check_transition(
                 params={
                     "value": t.not_before_end_of.value,
                     "shown": shown,
-                    "value2": format_jalali(end) if end else "نامعین",
+                    "value2": format_jalali(end) if end else gettext_in("fa", "undetermined"),
                 },
             )
     return t

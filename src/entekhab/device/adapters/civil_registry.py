@@ -17,6 +17,7 @@ from typing import Protocol
 
 from entekhab.domain.jalali import age_on
 from entekhab.domain.national_code import parse_national_code
+from entekhab.i18n import pgettext_in
 
 VOTING_AGE = 18
 
@@ -44,11 +45,7 @@ class Eligibility:
 
     @property
     def message_fa(self) -> str:
-        if self.refusal is Ineligibility.DECEASED:
-            return "طبق ثبت احوال، دارنده این کد ملی در قید حیات نیست"
-        if self.refusal is Ineligibility.UNDER_AGE:
-            return "رأی‌دهنده در روز رأی‌گیری هنوز ۱۸ ساله نشده است"
-        return "واجد شرایط"
+        return pgettext_in("fa", "civil registry", self.message_en)
 
     @property
     def message_en(self) -> str:
