@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from entekhab.counting.contest import GROUP_METHODS
 from entekhab.counting.methods import count_json
+from entekhab.domain.errors import DomainError
 from entekhab.domain.vetting import APPROVED_STATES
 from entekhab.hq.candidates.models import Registration
 from entekhab.hq.web.seats import Names, namer, seat_view
@@ -67,7 +68,11 @@ def seat_context(entry: dict[str, Any], lang: str, method: str) -> dict[str, Any
     order = [r.group for r in legal["table"].rows]
     out: dict[str, Any] = {"seat_view": legal}
     if method:
-        counted = count_json(whatif_input(entry, method)).as_json()
+        try:
+            counted = count_json(whatif_input(entry, method)).as_json()
+        except DomainError as exc:  # e.g. a lot needed and no seed yet: say so, keep the legal page
+            out["whatif_error"] = exc.message_en if lang == "en" else exc.message_fa
+            return out
         whatif_lots = [lot["context"] for lot in counted["lots"]]
         out["whatif"] = seat_view(method, counted["steps"], lang, names, votes, lots=whatif_lots, order=order,
                                   codes=codes, legal=dict(result["group_seats"]))
