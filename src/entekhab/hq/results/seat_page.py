@@ -55,16 +55,15 @@ def named_lots(lots: list[dict[str, Any]], names: Names, lang: str) -> list[dict
     return [{"context": lot["context"], "winners": [name(w, lang) for w in lot["winners"]]} for lot in lots]
 
 
-def seat_context(entry: dict[str, Any], lang: str, method: str) -> dict[str, Any]:
-    """``seat_view`` (the legal count) and, when ``method`` is set, ``whatif`` (the same table under it)."""
+def seat_context(entry: dict[str, Any], lang: str, method: str, names: Names) -> dict[str, Any]:
+    """``seat_view`` (the legal count's table; the page renders its steps) and, when ``method`` is
+    set, ``whatif`` (the same table under that method, with its own steps)."""
     result = entry["result"]
-    names = entry_names(entry)
     votes = {c["id"]: c["votes"] for c in entry["candidates"]}
     codes = {x["id"]: x["code"] for x in entry["lists"]}
-    lots = [lot["context"] for lot in result.get("lots", [])]
-    legal = seat_view("tehran-pr", result["steps"], lang, names, votes, lots=lots, codes=codes,
+    legal = seat_view("tehran-pr", result["steps"], lang, names, votes, codes=codes,
                       photos=photos_of(list(result["elected"])),
-                      ballots={x["id"]: x["ballots"] for x in entry["lists"]})
+                      ballots={x["id"]: x["ballots"] for x in entry["lists"]}, with_steps=False)
     order = [r.group for r in legal["table"].rows]
     out: dict[str, Any] = {"seat_view": legal}
     if method:

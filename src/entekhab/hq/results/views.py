@@ -136,7 +136,7 @@ def _contest_page(request: HttpRequest, election: str, contest: str) -> HttpResp
         "blocked": any(x.branch not in explained for x in excess),
         "root": tree.root if tree else None, **(_level_context(e, entry, top, lang) if top else {}),
         "whatif_methods": WHATIF_METHODS, "method_refused": refused,
-        **(seat_context(entry, lang, method) if entry["method"] == "tehran-pr" else {}),
+        **(seat_context(entry, lang, method, people) if entry["method"] == "tehran-pr" else {}),
     })
 
 

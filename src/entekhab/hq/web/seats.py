@@ -74,9 +74,10 @@ def table_rows(table: SeatTable, lang: str, names: Names, votes: Mapping[str, in
 def seat_view(method: str, steps: Sequence[Mapping[str, Any]], lang: str, names: Names,
               votes: Mapping[str, int], *, lots: Sequence[str] = (), order: Sequence[str] | None = None,
               photos: Mapping[str, str] | None = None, codes: Mapping[str, str] | None = None,
-              legal: Mapping[str, int] | None = None, ballots: Mapping[str, int] | None = None
-              ) -> dict[str, Any]:
-    """Everything a page shows of one count: ``table``, ``rows`` and the named ``steps``."""
+              legal: Mapping[str, int] | None = None, ballots: Mapping[str, int] | None = None,
+              with_steps: bool = True) -> dict[str, Any]:
+    """Everything a page shows of one count: ``table``, ``rows`` and (unless the page renders them
+    itself) the named ``steps``."""
     table = seat_table(method, steps, order)
-    return {"method": method, "table": table, "steps": named_steps(steps, lang, names, lots),
+    return {"method": method, "table": table, "steps": named_steps(steps, lang, names, lots) if with_steps else [],
             "rows": table_rows(table, lang, names, votes, photos, codes, legal, ballots)}
