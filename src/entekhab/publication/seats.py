@@ -12,10 +12,11 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from entekhab.counting.contest import CandidateTotal, ContestTotals, GroupTotal
+from entekhab.counting.contest import GROUP_METHODS, CandidateTotal, ContestTotals, GroupTotal
 from entekhab.counting.methods import count
 from entekhab.counting.result import CountResult
 from entekhab.publication.contests import ContestInfo
+from entekhab.publication.errors import PublicationError
 from entekhab.publication.totals import ContestTally
 
 LOT_SEED_FORMAT = "entekhab/lot-seed/1"
@@ -81,3 +82,21 @@ def result_json(info: ContestInfo, tally: ContestTally, seed: str) -> dict[str, 
     totals = next((s.data for s in result.steps if s.kind == "totals"), {})
     out["group_votes"] = dict(totals.get("group_votes", {})) if info.method == "tehran-pr" else {}
     return out
+
+
+def whatif_input(entry: Mapping[str, Any], method: str) -> dict[str, Any]:
+    """The ``entekhab count`` input that recounts a proportional contest of ``results.json`` under
+    ``method``, a group-vote method (what-if): each list with its members, every candidate's votes,
+    the contest's lot seed. ``count_json`` of it is what the CLI prints for the same file.
+    """
+    if method not in GROUP_METHODS:
+        raise PublicationError(f"no what-if count with method {method!r}",
+                               f"شمارش فرضی با روش «{method}» ممکن نیست", code="unknown_method")
+    members: dict[str, list[str]] = {x["id"]: [] for x in entry["lists"]}
+    for c in entry["candidates"]:
+        if c.get("list") in members:
+            members[c["list"]].append(c["id"])
+    return {"contest": {"method": method, "seats": entry["seats"]},
+            "groups": [{"id": g, "members": m} for g, m in members.items() if m],
+            "candidates": [{"id": c["id"], "votes": c["votes"]} for c in entry["candidates"]],
+            "seed": entry["seed"]}

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, override
 
 from entekhab.domain.digits import to_ascii_digits
 from entekhab.domain.eligibility import NotEligible
@@ -240,37 +240,60 @@ def parse_calculator(text: str) -> tuple[list[tuple[str, list[int]]], list[int]]
 
 
 def run_calculator(seats: int, lists: list[tuple[str, list[int]]], independents: list[int]) -> dict[str, Any]:
-    """Count with ``entekhab.counting``'s tehran-pr method, exactly as the real count does."""
+    """Count with ``entekhab.counting``'s tehran-pr method, exactly as the real count does.
+
+    The engine sees ids (``g1``, ``g1-2``, ``i1``); the steps and the seat table are worded
+    with the names typed in (a list's k-th candidate is "<list>, candidate k").
+    """
     from entekhab.counting.contest import CandidateTotal, ContestTotals, GroupTotal
     from entekhab.counting.methods import count
+    from entekhab.domain.digits import to_persian_digits
+    from entekhab.hq.web.seats import namer, seat_view
 
+    lang = "en" if get_language() == "en" else "fa"
     candidates, groups = [], []
-    names: dict[str, str] = {}
-    for g, (name, votes) in enumerate(lists, start=1):
+    names: dict[str, tuple[str, str]] = {}
+    votes: dict[str, int] = {}
+
+    def both(text: str, **values: object) -> tuple[str, str]:
+        fa = {k: to_persian_digits(v) if isinstance(v, int) else v for k, v in values.items()}
+        with override("fa"):
+            in_fa = gettext(text) % fa
+        with override("en"):
+            in_en = gettext(text) % values
+        return in_fa, in_en
+
+    for g, (name, list_votes) in enumerate(lists, start=1):
         ids = []
-        for k, v in enumerate(votes, start=1):
+        for k, v in enumerate(list_votes, start=1):
             cid = f"g{g}-{k}"
             candidates.append(CandidateTotal(cid, v))
-            names[cid] = f"{name} / {k}"
+            names[cid] = both("%(list)s, candidate %(n)s", list=name, n=k)
+            votes[cid] = v
             ids.append(cid)
         groups.append(GroupTotal(f"g{g}", tuple(ids)))
-        names[f"g{g}"] = name
+        names[f"g{g}"] = (name, name)
     for k, v in enumerate(independents, start=1):
         cid = f"i{k}"
         candidates.append(CandidateTotal(cid, v))
-        names[cid] = f"{'منفرد' if get_language() != 'en' else 'independent'} / {k}"
+        names[cid] = both("independent %(n)s", n=k)
+        votes[cid] = v
     result = count(
         ContestTotals(
             method="tehran-pr", seats=seats, groups=tuple(groups), candidates=tuple(candidates), seed="calculator"
         )
-    )
-    lang = "en" if get_language() == "en" else "fa"
-    from entekhab.counting.explain import label
-
+    ).as_json()
+    view = seat_view("tehran-pr", result["steps"], lang, names, votes,
+                     lots=[lot["context"] for lot in result["lots"]],
+                     order=[f"g{g}" for g in range(1, len(lists) + 1)] + ["independents"])
+    name = {i: (en if lang == "en" else fa) for i, (fa, en) in names.items()}
     return {
-        "group_seats": [(names.get(g) or label(g, lang), s) for g, s in result.group_seats.items()],
-        "elected": [names[c] for c in result.elected],
-        "steps": [s.text(lang) for s in result.steps],
+        "seat_view": view,
+        "group_seats": [(r["name"], r["row"].seats) for r in view["rows"]],
+        "elected": [name[c] for c in result["elected"]],
+        "steps": view["steps"],
+        "lots": [{"context": lot["context"], "winners": [namer(names)(w, lang) for w in lot["winners"]]}
+                 for lot in result["lots"]],
     }
 
 

@@ -41,8 +41,10 @@ from entekhab.hq.results.public import (
     turnout_for,
     turnout_key,
 )
+from entekhab.hq.results.seat_page import WHATIF_METHODS, entry_names, named_lots, seat_context, whatif_choice
 from entekhab.hq.results.totals import contest_excess, explained_excess
 from entekhab.hq.results.turnout import TEHRAN, announcement_slots, do_announce_turnout, hourly
+from entekhab.hq.web.seats import named_steps
 from entekhab.publication.certification import STATE_NAMES_FA, ResultState, excess_reason
 from entekhab.publication.charts import hourly_bars, progress_bars, value_bars
 from entekhab.publication.drilldown import Level, UnknownArea, ranked_candidates
@@ -86,8 +88,16 @@ def election_page(request: HttpRequest, election: str) -> HttpResponse:
     })
 
 
-@cached_page(election_key)
 def contest_page(request: HttpRequest, election: str, contest: str) -> HttpResponse:
+    """A contest's results; ``?method=`` adds a what-if count. Only the legal page and the known
+    what-if methods go through the page memo: any other value is answered (with a notice) uncached,
+    so made-up values cannot fill the memo."""
+    if whatif_choice(request.GET.getlist("method"))[1]:
+        return _contest_page(request, election, contest)
+    return _cached_contest_page(request, election, contest)
+
+
+def _contest_page(request: HttpRequest, election: str, contest: str) -> HttpResponse:
     e = _election(election)
     c = get_object_or_404(Contest.objects.select_related("area"), election=e, code=contest)
     entry = next((x for x in results_for(e)["contests"] if x["code"] == c.code), None)
@@ -96,14 +106,6 @@ def contest_page(request: HttpRequest, election: str, contest: str) -> HttpRespo
     lang = _lang()
     names = {a.code: a for a in Area.objects.filter(code__in=entry["by_area"])}
     areas = sorted(((names[a], t) for a, t in entry["by_area"].items() if a in names), key=lambda p: p[0].path)
-    groups = []
-    for x in entry["lists"]:
-        groups.append({"label": x["title_en"] if lang == "en" else x["title_fa"], "code": x["code"],
-                       "ballots": x["ballots"], "votes": x["votes"], "seats": x["seats"]})
-    if "independents" in entry["result"]["group_seats"]:
-        groups.append({"label": "Independents" if lang == "en" else "منفردها", "code": "—", "ballots": 0,
-                       "votes": entry["result"].get("group_votes", {}).get("independents", 0),
-                       "seats": entry["result"]["group_seats"]["independents"]})
     area_code = request.GET.get("area", "")
     area_tally = entry["by_area"].get(area_code)
     candidates = sorted(entry["candidates"], key=lambda x: (-x["votes"], x["code"]))
@@ -115,11 +117,14 @@ def contest_page(request: HttpRequest, election: str, contest: str) -> HttpRespo
     excess = contest_excess(c)  # shown to everyone: why certification is blocked, or what explained it
     explained = explained_excess(c, excess)
     user = request.user
+    method, refused = whatif_choice(request.GET.getlist("method"))
+    people, lots = entry_names(entry), entry["result"].get("lots", [])
     return render(request, "results/contest.html", {
-        "election": e, "contest": c, "entry": entry, "areas": areas, "groups": groups, "candidates": candidates,
+        "election": e, "contest": c, "entry": entry, "areas": areas, "candidates": candidates,
         "area": names.get(area_code) if area_tally is not None else None, "area_tally": area_tally,
         "charts": seat_charts(entry, lang) if entry["method"] == "tehran-pr" else {},
-        "steps": [s["en"] if lang == "en" else s["fa"] for s in entry["result"]["steps"]],
+        "steps": named_steps(entry["result"]["steps"], lang, people, [lot["context"] for lot in lots]),
+        "lots": named_lots(lots, people, lang),
         "versions": [(v, STATE_NAMES_FA[ResultState(v.state)]) for v in versions],
         "published": published_version(c),
         "can_compute": user.has_perm("results.add_resultversion"),
@@ -130,7 +135,12 @@ def contest_page(request: HttpRequest, election: str, contest: str) -> HttpRespo
         "excess": [(excess_reason(x)[0 if lang == "en" else 1], x.branch in explained) for x in excess],
         "blocked": any(x.branch not in explained for x in excess),
         "root": tree.root if tree else None, **(_level_context(e, entry, top, lang) if top else {}),
+        "whatif_methods": WHATIF_METHODS, "method_refused": refused,
+        **(seat_context(entry, lang, method, people) if entry["method"] == "tehran-pr" else {}),
     })
+
+
+_cached_contest_page = cached_page(election_key)(_contest_page)
 
 
 def _back_with_error(election: str, contest: str, exc: DomainError) -> HttpResponse:

@@ -37,3 +37,25 @@ def ltr(value):
 def bi(context, fa: str, en: str) -> str:
     """Inline bilingual text for short labels that live in templates."""
     return en if get_language() == "en" else fa
+
+
+@register.filter
+def frac(value, places: int = 4):
+    """An exact fraction for reading: rounded half up, «≈» when rounded, Persian digits and «٫» in Persian."""
+    from fractions import Fraction
+
+    from entekhab.counting.explain import num as sentence_number
+
+    if value is None or value == "":
+        return "—"
+    return sentence_number(Fraction(value), "en" if get_language() == "en" else "fa", int(places))
+
+
+@register.filter
+def percent(value, places: int = 2):
+    """A fraction of a whole (0 … 1) as a percentage, exact or «≈», with the Persian percent sign in Persian."""
+    from fractions import Fraction
+
+    if value is None or value == "":
+        return "—"
+    return f"{frac(Fraction(value) * 100, places)}{'%' if get_language() == 'en' else '٪'}"
