@@ -19,6 +19,7 @@ from entekhab.counting.lots import Lot
 from entekhab.counting.manifest import INDEPENDENTS
 from entekhab.counting.result import Step
 from entekhab.domain.digits import to_persian_digits
+from entekhab.i18n import N_, Catalogued, render
 
 PERSIAN_THOUSANDS = "٬"
 PERSIAN_DECIMAL = "٫"
@@ -57,15 +58,15 @@ def num(value: int | Fraction, lang: str, places: int = 4) -> str:
 def label(group: str, lang: str) -> str:
     """A group's name in a sentence (the independent bloc has a proper name)."""
     if group in SCOPE_NAMES:
-        return SCOPE_NAMES[group][0 if lang == "fa" else 1]
+        return SCOPE_NAMES.get_in(group, lang)
     return group
 
 
-SCOPE_NAMES = {
-    INDEPENDENTS: ("منفردها", "independents"),
-    "alternates": ("علی‌البدل‌ها", "Alternates"),
-    "plurality": ("همه نامزدها", "All candidates"),
-}
+SCOPE_NAMES = Catalogued("scope", {
+    INDEPENDENTS: N_("independents"),
+    "alternates": N_("Alternates"),
+    "plurality": N_("All candidates"),
+})
 
 Namer = Callable[[str, str], str]
 """``name(id, lang)``: how a sentence names a list, a candidate or a scope."""
@@ -88,8 +89,8 @@ class Wording:
     def lot(self, context: str, lang: str) -> str:
         if self.lots is not None and context in self.lots:
             n = self.lots.index(context) + 1
-            return f"قرعه شماره {num(n, 'fa')}" if lang == "fa" else f"lot no. {n}"
-        return f"قرعه «{context}»" if lang == "fa" else f"lot «{context}»"
+            return render("lot no. %(n)s", {"n": num(n, lang)}, lang)
+        return render("lot %(contexts)s", {"contexts": f"«{context}»"}, lang)
 
 
 IDS = Wording()
@@ -136,13 +137,16 @@ def apportionment_steps(app: Apportionment, stage: str) -> list[Step]:
 def stage_heading(stage: str) -> tuple[str, str]:
     """A prefix naming the stage (``seats/round-2``, ``alternates/round-1``) when useful."""
     what, _, rnd = stage.partition("/round-")
-    en = fa = ""
+    later = bool(rnd) and rnd != "1"
     if what == "alternates":
-        en, fa = "Alternate places", "جایگاه‌های علی‌البدل"
-    if rnd and rnd != "1":
-        en = f"{en}, round {rnd}" if en else f"Round {rnd}"
-        fa = f"{fa}، دور {to_persian_digits(rnd)}" if fa else f"دور {to_persian_digits(rnd)}"
-    return (f"[{en}] " if en else "", f"[{fa}] " if fa else "")
+        msgid = "Alternate places, round %(round)s" if later else "Alternate places"
+    elif later:
+        msgid = "Round %(round)s"
+    else:
+        return "", ""
+    en = render(msgid, {"round": rnd}, "en")
+    fa = render(msgid, {"round": to_persian_digits(rnd)}, "fa")
+    return f"[{en}] ", f"[{fa}] "
 
 
 def _lr_steps(app: Apportionment, stage: str) -> list[Step]:
@@ -197,9 +201,8 @@ def group_seats_step(seats: Mapping[str, int], stage: str) -> Step:
     return _step("group-seats", {"stage": stage, "seats": dict(seats)})
 
 
-CRITERIA_EN = {"votes": "votes", "veteran": "veteran status", "degree": "academic degree",
-               "lot": "lot"}
-CRITERIA_FA = {"votes": "رأی", "veteran": "ایثارگری", "degree": "مدرک تحصیلی", "lot": "قرعه"}
+CRITERIA = Catalogued("tie criterion", {"votes": N_("votes"), "veteran": N_("veteran status"),
+                                        "degree": N_("academic degree"), "lot": N_("lot")})
 
 
 def candidate_tie_step(
@@ -224,161 +227,122 @@ def elected_step(elected: Sequence[str], votes: Mapping[str, int]) -> Step:
 
 
 # ----------------------------------------------------------------------------- the sentences, from the data
+# Each sentence is an English message id with parameters; its Persian is in the catalogue
+# (entekhab.po). Numbers and names are formatted per language before they are filled in.
+
+
+def _t(msgid: str, lang: str, **params: Any) -> str:
+    return render(msgid, params, lang)
+
+
+def _semi(lang: str) -> str:
+    return "؛ " if lang == "fa" else "; "
 
 
 def _totals(d: Mapping[str, Any], lang: str, w: Wording) -> str:
-    gv = d["group_votes"]
-    if lang == "fa":
-        parts = "؛ ".join(f"{w.name(g, 'fa')} {num(v, 'fa')}" for g, v in gv.items())
-        if d["candidates"]:
-            return (f"مجموع آرای معتبر نامزدها: {num(d['total'], 'fa')} برای {num(d['candidates'], 'fa')} نامزد. "
-                    f"رأی هر گروه (جمع آرای اعضا): {parts}.")
-        return f"آرای معتبر: {num(d['total'], 'fa')}. رأی هر گروه: {parts}."
-    parts = "; ".join(f"{w.name(g, 'en')} {num(v, 'en')}" for g, v in gv.items())
+    parts = _semi(lang).join(f"{w.name(g, lang)} {num(v, lang)}" for g, v in d["group_votes"].items())
     if d["candidates"]:
-        return (f"Valid candidate-votes: {num(d['total'], 'en')} for {num(d['candidates'], 'en')} candidates. "
-                f"Group votes (sum of members' votes): {parts}.")
-    return f"Valid votes: {num(d['total'], 'en')}. Group votes: {parts}."
+        return _t("Valid candidate-votes: %(total)s for %(candidates)s candidates. "
+                  "Group votes (sum of members' votes): %(parts)s.", lang,
+                  total=num(d["total"], lang), candidates=num(d["candidates"], lang), parts=parts)
+    return _t("Valid votes: %(total)s. Group votes: %(parts)s.", lang, total=num(d["total"], lang), parts=parts)
 
 
 def _quota(d: Mapping[str, Any], lang: str, w: Wording) -> str:
-    q, total, seats = Fraction(d["quota"]), d["total"], d["seats"]
-    if lang == "fa":
-        rule = "هِیر" if d["rule"] == "hare" else "دروپ"
-        return (f"سهمیه {rule}: {num(total, 'fa')} رأی و {num(seats, 'fa')} کرسی ← "
-                f"{num(q, 'fa')} رأی برای هر کرسی.")
-    rule = "Hare" if d["rule"] == "hare" else "Droop"
-    formula = "votes ÷ seats" if rule == "Hare" else "⌊votes ÷ (seats + 1)⌋ + 1"
-    return (f"{rule} quota ({formula}) for {num(total, 'en')} votes and "
-            f"{num(seats, 'en')} seats = {num(q, 'en')} votes per seat.")
+    params = {"total": num(d["total"], lang), "seats": num(d["seats"], lang), "quota": num(Fraction(d["quota"]), lang)}
+    if d["rule"] == "hare":
+        return _t("Hare quota (votes ÷ seats) for %(total)s votes and %(seats)s seats = %(quota)s votes per seat.",
+                  lang, **params)
+    return _t("Droop quota (⌊votes ÷ (seats + 1)⌋ + 1) for %(total)s votes and %(seats)s seats = %(quota)s votes"
+              " per seat.", lang, **params)
 
 
 def _shares(d: Mapping[str, Any], lang: str, w: Wording) -> str:
-    given, left = d["integer_total"], d["remaining"]
-    if lang == "fa":
-        parts = "؛ ".join(
-            f"{w.name(r['group'], 'fa')}: {num(r['votes'], 'fa')} ÷ سهمیه = {num(Fraction(r['share']), 'fa')} ← "
-            f"{num(r['integer_seats'], 'fa')} کرسی، باقیمانده {num(Fraction(r['remainder']), 'fa')}"
-            for r in d["groups"])
-        return (f"سهم‌ها: {parts}. بخش‌های صحیح {num(given, 'fa')} کرسی می‌دهند؛ "
-                f"{num(left, 'fa')} کرسی به بزرگ‌ترین باقیمانده‌ها می‌رسد.")
-    parts = "; ".join(
-        f"{w.name(r['group'], 'en')}: {num(r['votes'], 'en')} ÷ quota = {num(Fraction(r['share']), 'en')} → "
-        f"{num(r['integer_seats'], 'en')} seat(s), remainder {num(Fraction(r['remainder']), 'en')}"
+    parts = _semi(lang).join(
+        _t("%(group)s: %(votes)s ÷ quota = %(share)s → %(seats)s seat(s), remainder %(remainder)s", lang,
+           group=w.name(r["group"], lang), votes=num(r["votes"], lang), share=num(Fraction(r["share"]), lang),
+           seats=num(r["integer_seats"], lang), remainder=num(Fraction(r["remainder"]), lang))
         for r in d["groups"])
-    return (f"Shares: {parts}. Integer parts give {num(given, 'en')} seat(s); "
-            f"{num(left, 'en')} remain for the largest remainders.")
+    return _t("Shares: %(parts)s. Integer parts give %(given)s seat(s); %(left)s remain for the largest remainders.",
+              lang, parts=parts, given=num(d["integer_total"], lang), left=num(d["remaining"], lang))
 
 
 def _remainders(d: Mapping[str, Any], lang: str, w: Wording) -> str:
     order = [r["group"] for r in d["order"]]
     places = d.get("tie_places")
-    if lang == "fa":
-        tie = (f" {num(places, 'fa')} کرسی به باقیمانده‌های برابر می‌رسد و با "
-               "قرعه تعیین می‌شود (گام بعد).") if places else ""
-        return (f"باقیمانده‌ها از بزرگ به کوچک: {w.names(order, 'fa')}. یک کرسی دیگر به هر یک از: "
-                f"{w.names(d['awarded'], 'fa')}.{tie}")
-    tie = (f" {num(places, 'en')} seat(s) fall to equal remainders and are "
-           "decided by lot (next step).") if places else ""
-    return (f"Remainders from largest: {w.names(order, 'en')}. One more seat each to: "
-            f"{w.names(d['awarded'], 'en')}.{tie}")
+    tie = _t(" %(places)s seat(s) fall to equal remainders and are decided by lot (next step).", lang,
+             places=num(places, lang)) if places else ""
+    return _t("Remainders from largest: %(order)s. One more seat each to: %(awarded)s.", lang,
+              order=w.names(order, lang), awarded=w.names(d["awarded"], lang)) + tie
 
 
 def _quotients(d: Mapping[str, Any], lang: str, w: Wording) -> str:
-    seq = d["sequence"]
-    if lang == "fa":
-        kind = "دُهونت (۱، ۲، ۳، …)" if d["method"] == "dhondt" else "سنت-لاگو (۱، ۳، ۵، …)"
-        parts = "؛ ".join(f"{num(s['seat'], 'fa')}: {w.name(s['group'], 'fa')} ({num(Fraction(s['quotient']), 'fa')})"
-                         for s in seq)
-        return (f"بزرگ‌ترین میانگین با مقسوم‌علیه‌های {kind}: هر کرسی به بیشترین رأی ÷ "
-                f"مقسوم‌علیه می‌رسد. کرسی‌ها به ترتیب: {parts}.")
-    kind = "D'Hondt (1, 2, 3, …)" if d["method"] == "dhondt" else "Sainte-Laguë (1, 3, 5, …)"
-    parts = "; ".join(f"{s['seat']}: {w.name(s['group'], 'en')} ({num(Fraction(s['quotient']), 'en')})"
-                      for s in seq)
-    return (f"Highest averages, divisors {kind}: each seat goes to the highest votes ÷ "
-            f"divisor. Seats in order: {parts}.")
+    parts = _semi(lang).join(
+        f"{num(s['seat'], lang)}: {w.name(s['group'], lang)} ({num(Fraction(s['quotient']), lang)})"
+        for s in d["sequence"])
+    if d["method"] == "dhondt":
+        return _t("Highest averages, divisors D'Hondt (1, 2, 3, …): each seat goes to the highest votes ÷ divisor."
+                  " Seats in order: %(parts)s.", lang, parts=parts)
+    return _t("Highest averages, divisors Sainte-Laguë (1, 3, 5, …): each seat goes to the highest votes ÷ divisor."
+              " Seats in order: %(parts)s.", lang, parts=parts)
 
 
 def _group_tie(d: Mapping[str, Any], lang: str, w: Wording) -> str:
-    value, places = Fraction(d["value"]), d["places"]
-    if lang == "fa":
-        return (f"تساوی: {w.names(d['contenders'], 'fa')} با {num(value, 'fa')} برای "
-                f"{num(places, 'fa')} کرسی برابرند؛ {w.lot(d['lot_context'], 'fa')} به سود: "
-                f"{w.names(d['winners'], 'fa')}.")
-    return (f"Tie: {w.names(d['contenders'], 'en')} are equal at {num(value, 'en')} for "
-            f"{num(places, 'en')} seat(s); decided by {w.lot(d['lot_context'], 'en')}: "
-            f"{w.names(d['winners'], 'en')}.")
+    return _t("Tie: %(contenders)s are equal at %(value)s for %(places)s seat(s); decided by %(lot)s: %(winners)s.",
+              lang, contenders=w.names(d["contenders"], lang), value=num(Fraction(d["value"]), lang),
+              places=num(d["places"], lang), lot=w.lot(d["lot_context"], lang), winners=w.names(d["winners"], lang))
 
 
 def _shortfall(d: Mapping[str, Any], lang: str, w: Wording) -> str:
-    g, owed, members, left = d["group"], d["owed"], d["members"], d["remaining_seats"]
-    if lang == "fa":
-        return (f"{w.name(g, 'fa')} سزاوار {num(owed, 'fa')} کرسی است اما فقط {num(members, 'fa')} "
-                f"نامزد دارد: همه را نگه می‌دارد و مرحله بزرگ‌ترین باقیمانده برای "
-                f"{num(left, 'fa')} کرسی باقی‌مانده میان گروه‌های دیگر دوباره اجرا می‌شود.")
-    return (f"{w.name(g, 'en')} is owed {num(owed, 'en')} seat(s) but has only "
-            f"{num(members, 'en')} candidate(s): it keeps them all, and the largest-remainder "
-            f"step is run again among the other groups for the {num(left, 'en')} "
-            f"remaining seat(s).")
+    return _t("%(group)s is owed %(owed)s seat(s) but has only %(members)s candidate(s): it keeps them all, and the"
+              " largest-remainder step is run again among the other groups for the %(left)s remaining seat(s).",
+              lang, group=w.name(d["group"], lang), owed=num(d["owed"], lang), members=num(d["members"], lang),
+              left=num(d["remaining_seats"], lang))
 
 
 def _vacant(d: Mapping[str, Any], lang: str, w: Wording) -> str:
-    if lang == "fa":
-        return f"نامزد کافی نیست: {num(d['vacant'], 'fa')} جایگاه خالی می‌ماند."
-    return f"Too few candidates: {num(d['vacant'], 'en')} place(s) stay empty."
+    return _t("Too few candidates: %(vacant)s place(s) stay empty.", lang, vacant=num(d["vacant"], lang))
 
 
 def _group_seats(d: Mapping[str, Any], lang: str, w: Wording) -> str:
-    alternates = d["stage"] == "alternates"
-    if lang == "fa":
-        parts = "؛ ".join(f"{w.name(g, 'fa')} {num(s, 'fa')}" for g, s in d["seats"].items())
-        return f"{'جایگاه‌های علی‌البدل' if alternates else 'کرسی‌های'} هر گروه: {parts}."
-    parts = "; ".join(f"{w.name(g, 'en')} {num(s, 'en')}" for g, s in d["seats"].items())
-    return f"{'Alternate places' if alternates else 'Seats'} per group: {parts}."
+    parts = _semi(lang).join(f"{w.name(g, lang)} {num(s, lang)}" for g, s in d["seats"].items())
+    if d["stage"] == "alternates":
+        return _t("Alternate places per group: %(parts)s.", lang, parts=parts)
+    return _t("Seats per group: %(parts)s.", lang, parts=parts)
 
 
 def _candidate_tie(d: Mapping[str, Any], lang: str, w: Wording) -> str:
-    scope, votes, order, contexts = d["scope"], d["votes"], d["order"], d["lot_contexts"]
-    numbered = w.lots is not None
-    if lang == "fa":
-        lots = ""
-        if contexts:
-            lots = (" (" + "، ".join(w.lot(c, "fa") for c in contexts) + ")" if numbered
-                    else f" (قرعه «{'»، «'.join(contexts)}»)")
-        return (f"{w.name(scope, 'fa')}: {w.names(order, 'fa')} رأی برابر دارند ({num(votes, 'fa')})؛ "
-                f"ترتیب بر پایه {'، سپس '.join(CRITERIA_FA[c] for c in d['criteria'])}{lots}: "
-                f"{w.names(order, 'fa')}.")
+    order, contexts = d["order"], d["lot_contexts"]
     lots = ""
     if contexts:
-        lots = (" (" + ", ".join(w.lot(c, "en") for c in contexts) + ")" if numbered
-                else f" (lot «{'», «'.join(contexts)}»)")
-    return (f"{w.name(scope, 'en')}: {w.names(order, 'en')} have equal votes "
-            f"({num(votes, 'en')}); ordered by "
-            f"{', then '.join(CRITERIA_EN[c] for c in d['criteria'])}{lots}: {w.names(order, 'en')}.")
+        sep = "، " if lang == "fa" else ", "
+        if w.lots is not None:
+            lots = " (" + sep.join(w.lot(c, lang) for c in contexts) + ")"
+        else:
+            lots = " (" + _t("lot %(contexts)s", lang, contexts="«" + f"»{sep}«".join(contexts) + "»") + ")"
+    then = _t(", then ", lang)
+    return _t("%(scope)s: %(order)s have equal votes (%(votes)s); ordered by %(criteria)s%(lots)s: %(order)s.", lang,
+              scope=w.name(d["scope"], lang), order=w.names(order, lang), votes=num(d["votes"], lang),
+              criteria=then.join(CRITERIA.get_in(c, lang) for c in d["criteria"]), lots=lots)
 
 
 def _members(d: Mapping[str, Any], lang: str, w: Wording) -> str:
     g, seats = d["group"], d["seats"]
     if seats == 0:
-        return f"{w.name(g, 'fa')} کرسی‌ای نمی‌برد." if lang == "fa" else f"{w.name(g, 'en')} wins no seat."
-    chosen = _votes_list(d["elected"], d.get("votes", {}), lang, w)
-    if lang == "fa":
-        return f"{w.name(g, 'fa')}: {num(seats, 'fa')} کرسی به اعضای دارای بیشترین رأی: {chosen}."
-    return f"{w.name(g, 'en')}: {num(seats, 'en')} seat(s) to its members with the most votes: {chosen}."
+        return _t("%(group)s wins no seat.", lang, group=w.name(g, lang))
+    return _t("%(group)s: %(seats)s seat(s) to its members with the most votes: %(chosen)s.", lang,
+              group=w.name(g, lang), seats=num(seats, lang), chosen=_votes_list(d["elected"], d.get("votes", {}),
+                                                                                lang, w))
 
 
 def _alternates(d: Mapping[str, Any], lang: str, w: Wording) -> str:
-    chosen = _votes_list(d["alternates"], d.get("votes", {}), lang, w)
-    if lang == "fa":
-        return f"اعضای علی‌البدل (سیاست {d['policy']}) به ترتیب: {chosen}."
-    return f"Alternates (policy {d['policy']}), in order: {chosen}."
+    return _t("Alternates (policy %(policy)s), in order: %(chosen)s.", lang, policy=d["policy"],
+              chosen=_votes_list(d["alternates"], d.get("votes", {}), lang, w))
 
 
 def _elected(d: Mapping[str, Any], lang: str, w: Wording) -> str:
-    chosen = _votes_list(d["elected"], d.get("votes", {}), lang, w)
-    if lang == "fa":
-        return f"منتخبان ({num(len(d['elected']), 'fa')}): {chosen}."
-    return f"Elected ({num(len(d['elected']), 'en')}): {chosen}."
+    return _t("Elected (%(count)s): %(chosen)s.", lang, count=num(len(d["elected"]), lang),
+              chosen=_votes_list(d["elected"], d.get("votes", {}), lang, w))
 
 
 _TEXTS: dict[str, Callable[[Mapping[str, Any], str, Wording], str]] = {
