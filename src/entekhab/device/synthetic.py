@@ -8,21 +8,23 @@ Codes: lists 3 digits from 101, candidates 4 digits from 1001, distinct per cont
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+# The names are data, kept beside the code: data/synthetic.json.
+_DATA = json.loads((Path(__file__).parent / "data" / "synthetic.json").read_text(encoding="utf-8"))
 
 FORMAT = "entekhab/ballot-manifest/1"
 
-FRONTS = [("جبهه امید", "Hope Front"), ("ائتلاف شهر", "City Coalition"), ("فهرست خدمت", "Service List"),
-          ("جبهه آبادانی", "Development Front")]
-GIVEN = ["علی", "مریم", "حسین", "زهرا", "محمد", "فاطمه", "رضا", "سارا", "مهدی", "نرگس", "امیر", "لیلا"]
-FAMILY = ["احمدی", "کریمی", "رضایی", "موسوی", "حسینی", "محمدی", "جعفری", "صادقی", "نوری", "تهرانی"]
-GIVEN_EN = ["Ali", "Maryam", "Hossein", "Zahra", "Mohammad", "Fatemeh", "Reza", "Sara", "Mahdi", "Narges",
-            "Amir", "Leila"]
-FAMILY_EN = ["Ahmadi", "Karimi", "Rezaei", "Mousavi", "Hosseini", "Mohammadi", "Jafari", "Sadeghi", "Nouri",
-             "Tehrani"]
+FRONTS = _DATA["FRONTS"]
+GIVEN = _DATA["GIVEN"]
+FAMILY = _DATA["FAMILY"]
+GIVEN_EN = _DATA["GIVEN_EN"]
+FAMILY_EN = _DATA["FAMILY_EN"]
 
 
 @dataclass(frozen=True)

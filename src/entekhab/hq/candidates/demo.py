@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import math
 import random
 from collections.abc import Callable
+from pathlib import Path
 
 from django.utils import timezone
 
@@ -33,71 +35,26 @@ from entekhab.hq.candidates.models import (
     ListMembership,
     ListState,
     Party,
-    PartyKind,
     Registration,
     VettingInquiry,
     VettingStep,
 )
 from entekhab.hq.elections.models import Contest, CountingMethod, Election, Office
 
+# The names are data, kept beside the code: data/candidates.json.
+_DATA = json.loads((Path(__file__).parent / "data" / "candidates.json").read_text(encoding="utf-8"))
+
 Step = Callable[[str, int], None]
 
 TEHRAN_REGISTRANTS, TEHRAN_LISTS, EXPERTS_REGISTRANTS = 680, 30, 55
 PER_SEAT_AT_TEHRAN = 600 / 21
 
-GIVEN_M = [("محمد", "Mohammad"), ("علی", "Ali"), ("حسین", "Hossein"), ("رضا", "Reza"), ("مهدی", "Mehdi"),
-           ("حسن", "Hassan"), ("امیر", "Amir"), ("مجید", "Majid"), ("سعید", "Saeed"), ("مرتضی", "Morteza"),
-           ("مصطفی", "Mostafa"), ("جواد", "Javad"), ("محسن", "Mohsen"), ("احمد", "Ahmad"), ("حمید", "Hamid"),
-           ("کاظم", "Kazem"), ("بهزاد", "Behzad"), ("فرهاد", "Farhad"), ("کامران", "Kamran"), ("پرویز", "Parviz"),
-           ("ابراهیم", "Ebrahim"), ("یوسف", "Yousef"), ("هادی", "Hadi"), ("مسعود", "Masoud"), ("ناصر", "Naser")]
-GIVEN_F = [("فاطمه", "Fatemeh"), ("زهرا", "Zahra"), ("مریم", "Maryam"), ("معصومه", "Masoumeh"), ("زینب", "Zeynab"),
-           ("سمیه", "Somayeh"), ("نرگس", "Narges"), ("الهام", "Elham"), ("لیلا", "Leila"), ("مهسا", "Mahsa"),
-           ("شیرین", "Shirin"), ("آزاده", "Azadeh"), ("پروین", "Parvin"), ("طاهره", "Tahereh"), ("نسرین", "Nasrin")]
-FAMILY = [("احمدی", "Ahmadi"), ("محمدی", "Mohammadi"), ("حسینی", "Hosseini"), ("رضایی", "Rezaei"),
-          ("موسوی", "Mousavi"), ("کریمی", "Karimi"), ("جعفری", "Jafari"), ("صادقی", "Sadeghi"),
-          ("رحیمی", "Rahimi"), ("کاظمی", "Kazemi"), ("قاسمی", "Ghasemi"), ("اکبری", "Akbari"),
-          ("حیدری", "Heydari"), ("نوری", "Nouri"), ("مرادی", "Moradi"), ("عباسی", "Abbasi"),
-          ("سلیمانی", "Soleimani"), ("طاهری", "Taheri"), ("یزدانی", "Yazdani"), ("شریفی", "Sharifi"),
-          ("نجفی", "Najafi"), ("خسروی", "Khosravi"), ("فرهادی", "Farhadi"), ("بهرامی", "Bahrami"),
-          ("تهرانی", "Tehrani"), ("شیرازی", "Shirazi"), ("اصفهانی", "Esfahani"), ("میرزایی", "Mirzaei"),
-          ("امینی", "Amini"), ("زمانی", "Zamani"), ("باقری", "Bagheri"), ("ملکی", "Maleki"),
-          ("هاشمی", "Hashemi"), ("فتحی", "Fathi"), ("سبحانی", "Sobhani"), ("توکلی", "Tavakoli")]
-OCCUPATIONS = ["مهندس عمران", "پزشک", "وکیل دادگستری", "استاد دانشگاه", "معلم", "کارمند بازنشسته", "شهرساز",
-               "مدیر شرکت خصوصی", "روزنامه‌نگار", "کارشناس محیط زیست", "پرستار", "معمار", "اقتصاددان", "کشاورز",
-               "کاسب", "مهندس برق", "جامعه‌شناس", "کارشناس حمل‌ونقل"]
-FIELDS = ["مهندسی عمران", "شهرسازی", "حقوق", "مدیریت", "اقتصاد", "پزشکی", "معماری", "علوم اجتماعی", "محیط زیست"]
-PARTIES = [
-    ("ائتلاف تهران فردا", "Tehran Tomorrow Coalition", PartyKind.COALITION),
-    ("جبهه شهر سبز", "Green City Front", PartyKind.FRONT),
-    ("حزب نوسازی شهری", "Urban Renewal Party", PartyKind.PARTY),
-    ("ائتلاف خدمت و شفافیت", "Service and Transparency Coalition", PartyKind.COALITION),
-    ("حزب مدیریت شهری کارآمد", "Efficient City Management Party", PartyKind.PARTY),
-    ("جبهه محله‌ها", "Neighbourhoods Front", PartyKind.FRONT),
-    ("حزب حمل‌ونقل پاک", "Clean Transport Party", PartyKind.PARTY),
-    ("ائتلاف جوانان تهران", "Tehran Youth Coalition", PartyKind.COALITION),
-    ("حزب زنان شهر", "City Women's Party", PartyKind.PARTY),
-    ("جبهه بازآفرینی بافت فرسوده", "Urban Regeneration Front", PartyKind.FRONT),
-    ("حزب مسکن ارزان", "Affordable Housing Party", PartyKind.PARTY),
-    ("ائتلاف شهر ایمن", "Safe City Coalition", PartyKind.COALITION),
-    ("حزب هوای پاک", "Clean Air Party", PartyKind.PARTY),
-    ("جبهه عدالت شهری", "Urban Justice Front", PartyKind.FRONT),
-    ("حزب فناوری و شهر هوشمند", "Smart City Party", PartyKind.PARTY),
-    ("ائتلاف جنوب تهران", "South Tehran Coalition", PartyKind.COALITION),
-    ("حزب فرهنگ و میراث", "Culture and Heritage Party", PartyKind.PARTY),
-    ("جبهه کارآفرینان", "Entrepreneurs' Front", PartyKind.FRONT),
-    ("حزب آب و پایداری", "Water and Sustainability Party", PartyKind.PARTY),
-    ("ائتلاف شمیران و ری", "Shemiran and Rey Coalition", PartyKind.COALITION),
-    ("حزب کارگران شهری", "Urban Workers' Party", PartyKind.PARTY),
-    ("جبهه اصلاح مدیریت شهری", "City Reform Front", PartyKind.FRONT),
-    ("حزب ورزش و نشاط", "Sport and Wellbeing Party", PartyKind.PARTY),
-    ("ائتلاف شوراهای محلی", "Local Councils Coalition", PartyKind.COALITION),
-    ("حزب پیشگامان توسعه", "Pioneers of Development Party", PartyKind.PARTY),
-    ("جبهه شهروندی", "Citizenship Front", PartyKind.FRONT),
-    ("حزب اعتدال شهری", "Urban Moderation Party", PartyKind.PARTY),
-    ("ائتلاف پایتخت", "Capital Coalition", PartyKind.COALITION),
-    ("حزب میراث انقلاب", "Heritage of the Revolution Party", PartyKind.PARTY),
-    ("جبهه همبستگی محله", "Neighbourhood Solidarity Front", PartyKind.FRONT),
-]
+GIVEN_M = _DATA["GIVEN_M"]
+GIVEN_F = _DATA["GIVEN_F"]
+FAMILY = _DATA["FAMILY"]
+OCCUPATIONS = _DATA["OCCUPATIONS"]
+FIELDS = _DATA["FIELDS"]
+PARTIES = _DATA["PARTIES"]
 
 AVATAR_COLOURS = ["#0b5d4b", "#127a63", "#6b4e9b", "#9b4e4e", "#4e6b9b", "#8a6d1f", "#3d7a8a"]
 
