@@ -312,3 +312,28 @@ def load_operations_demo(election: Any, demo: Any, *, step: Step | None = None) 
     counts.update(people=len(people), certified=len(certs), declared_relatives=len(relatives))
     record(actor=None, action=Event.DEMO_OPERATIONS, target=election, after=counts)
     return counts
+
+
+DEMO_OBSERVERS = "نماینده هیئت نظارت، دو نماینده نامزدها و یک خبرنگار (نمایشی)"
+
+
+def hold_demo_draws(election: Any, seed: int, *, step: Step | None = None) -> list[Any]:
+    """The four public draws (devices and staff, to regions then to branches), by the demo executive board.
+
+    Held through the real ``do_draw_*`` actions from seeds fixed by the demo seed, so ``/draws/``
+    has content and ``entekhab ops rerun-draw`` reproduces each one.
+    """
+    from entekhab.hq.demo.people import demo_user
+    from entekhab.hq.operations.actions.devices import do_draw_devices
+    from entekhab.hq.operations.actions.staff import do_draw_staff
+
+    step = step or (lambda what, n: None)
+    board = demo_user("demo-executive")
+    draws = []
+    for subject, action in (("devices", do_draw_devices), ("staff", do_draw_staff)):
+        for stage in ("region", "branch"):
+            step(f"public draw: {subject} to {stage}s", 1)
+            draw, _ = action(election, stage=stage, seed=f"demo {seed}: lottery 1405/01/25, {subject}/{stage}",
+                             observers=DEMO_OBSERVERS, acting_user=board)
+            draws.append(draw)
+    return draws

@@ -25,7 +25,11 @@ class Draw(models.Model):
     seed = models.CharField(_("published seed"), max_length=200)
     seed_commitment = models.CharField(_("seed commitment (SHA-256)"), max_length=64)
     label = models.CharField(_("stage label"), max_length=60)
-    inputs = models.JSONField(_("entrants and slots"))
+    inputs = models.JSONField(_("entrants and slots"))  # published: people appear only by their pseudonyms
+    inputs_sha256 = models.CharField(_("inputs digest (SHA-256)"), max_length=64, blank=True)
+    # People behind the pseudonyms, never published: {"salt", "entrants": [[pseudonym, national code], …]}.
+    roster = models.JSONField(_("private roster"), default=dict, blank=True)
+    roster_digest = models.CharField(_("roster digest (SHA-256)"), max_length=64, blank=True)
     result = models.JSONField(_("result"))
     digest = models.CharField(_("result digest (SHA-256)"), max_length=64)
     drawn_at = models.DateTimeField(_("drawn at"))
