@@ -8,7 +8,7 @@ How to redo a draw by hand (docs/operations.md has a worked example):
 1. The HQ publishes the **seed** (any text, e.g. the numbers drawn from a lottery
    machine in front of observers, or a newspaper's closing index) before the draw,
    and the draw's **stage label** (e.g. ``devices/region``).
-2. For each entrant (a device serial or a person's national code) compute
+2. For each entrant (a device serial, or a person's per-draw pseudonym such as ``SR-0001``) compute
    ``SHA-256(UTF-8(seed + "\\n" + stage + "\\n" + entrant_id))`` as lowercase hex.
    Sort the entrants by that hex string, ascending: this is the draw order.
 3. Sort the slots by ``(priority, slot_id)``; each slot has a kind (a device type or a
