@@ -13,6 +13,7 @@ from entekhab.cli import app
 from entekhab.domain.draw import check_public_draw, roster_digest
 from entekhab.hq.operations.demo import hold_demo_draws
 from entekhab.hq.operations.models import Draw, Person
+from entekhab.hq.operations.models.draws import draw_counts
 
 PERSIAN = re.compile("[\u0600-\u06ff]")
 
@@ -34,6 +35,8 @@ def test_the_demo_holds_device_and_staff_draws_and_stores_no_national_code(draws
     assert {(d.subject, d.stage) for d in draws} == {("devices", "region"), ("devices", "branch"),
                                                     ("staff", "region"), ("staff", "branch")}
     codes = _national_codes()
+    for d in Draw.objects.all():  # listings read these counts instead of loading inputs and results
+        assert d.summary == draw_counts(d.inputs, d.result) and d.summary["placed"] > 0
     for d in Draw.objects.filter(subject="staff"):
         ids = {e[0] for e in d.inputs["entrants"]}
         assert ids and not ids & codes

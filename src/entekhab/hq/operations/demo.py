@@ -332,7 +332,7 @@ def hold_demo_draws(election: Any, seed: int, *, step: Step | None = None) -> li
     draws = []
     for subject, action in (("devices", do_draw_devices), ("staff", do_draw_staff)):
         for stage in ("region", "branch"):
-            step(f"public draw: {subject} to {stage}s", 1)
+            step(f"public draw: {subject} to {'regions' if stage == 'region' else 'branches'}", 1)
             draw, _ = action(election, stage=stage, seed=f"demo {seed}: lottery 1405/01/25, {subject}/{stage}",
                              observers=DEMO_OBSERVERS, acting_user=board)
             draws.append(draw)

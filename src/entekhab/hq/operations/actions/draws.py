@@ -27,6 +27,7 @@ from entekhab.hq.audit.log import record
 from entekhab.hq.elections.models import Election
 from entekhab.hq.operations.actions.common import OperationRefused
 from entekhab.hq.operations.models import Draw
+from entekhab.hq.operations.models.draws import draw_counts
 
 inputs_json = inputs_as_json  # the stored and the published form are one (domain.draw)
 
@@ -59,6 +60,7 @@ def hold_draw(election: Election, *, subject: str, stage: str, seed: str, entran
                 election=election, subject=subject, stage=stage, seed=seed, seed_commitment=seed_commitment(seed),
                 label=label, inputs=inputs_json(entrants, slots), inputs_sha256=inputs_digest(entrants, slots),
                 roster=private, roster_digest=roster_sha, result=result.as_dict(), digest=result.digest,
+                summary=draw_counts(inputs_json(entrants, slots), result.as_dict()),
                 drawn_at=timezone.now(), drawn_by=acting_user, observers=observers.strip()[:2000])
     except IntegrityError as exc:
         raise OperationRefused("the draw has already been held", "این مرحله قرعه‌کشی پیش‌تر برگزار شده است",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -25,28 +26,29 @@ def _file_name(draw: Draw) -> str:
 
 def draws_index(request: HttpRequest) -> HttpResponse:
     """Every election's public draws, newest election first."""
-    elections = Election.objects.order_by("-polling_date", "code").prefetch_related("draws")
+    elections = Election.objects.order_by("-polling_date", "code").annotate(n_draws=Count("draws"))
     return render(request, "operations/public/index.html", {"elections": elections})
 
 
 def election_draws(request: HttpRequest, code: str) -> HttpResponse:
     election = get_object_or_404(Election, code=code)
-    draws = list(Draw.objects.filter(election=election).order_by("drawn_at", "pk"))
+    # Counts come from ``summary``; a draw held before it was stored loads its inputs (deferred) on demand.
+    draws = list(Draw.objects.filter(election=election).defer("roster", "inputs", "result")
+                 .order_by("drawn_at", "pk"))
     for d in draws:
-        d.n_entrants, d.n_slots = len(d.inputs["entrants"]), len(d.inputs["slots"])
-        d.n_placed, d.n_reserves = len(d.result["placements"]), len(d.result["reserves"])
+        d.n = d.counts()
     return render(request, "operations/public/election.html", {"election": election, "draws": draws})
 
 
 def draw_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     election = get_object_or_404(Election, code=code)
-    draw = get_object_or_404(Draw, election=election, pk=pk)
+    draw = get_object_or_404(Draw.objects.defer("roster"), election=election, pk=pk)
     result = draw.result
     document_url = request.build_absolute_uri(f"/draws/{election.code}/{draw.pk}.json")
     return render(request, "operations/public/draw.html", {
         "election": election,
         "draw": draw,
-        "inputs_sha256": public_document(draw)["inputs_sha256"],
+        "inputs_sha256": draw.inputs_sha256 or public_document(draw)["inputs_sha256"],
         "commitment_holds": seed_commitment(draw.seed) == draw.seed_commitment,
         "placements": result["placements"][:SHOWN_ROWS],
         "n_placements": len(result["placements"]),
@@ -64,7 +66,7 @@ def draw_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 def draw_document(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """The published draw as JSON: what ``entekhab ops rerun-draw`` reads."""
-    draw = get_object_or_404(Draw.objects.select_related("election"), election__code=code, pk=pk)
+    draw = get_object_or_404(Draw.objects.select_related("election").defer("roster"), election__code=code, pk=pk)
     body = json.dumps(public_document(draw), ensure_ascii=False, sort_keys=True, indent=1)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_file_name(draw)}"'
