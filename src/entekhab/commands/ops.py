@@ -176,8 +176,12 @@ def rerun_draw(
                    f"re-run    {again.digest}\n"
                    f"result    {mark(check.result_matches)}: {len(again.placements)} placed, "
                    f"{len(again.reserves)} reserves, {summary['shortfalls']} seats short")
-        for slot, entrants in list(again.by_slot().items())[:10]:
-            typer.echo(f"  {slot}: {' '.join(entrants)}")
+        slots = again.by_slot()
+        for slot, entrants in list(slots.items())[:10]:
+            more = f" … (+{len(entrants) - 6})" if len(entrants) > 6 else ""
+            typer.echo(f"  {slot}: {' '.join(entrants[:6])}{more}")
+        if len(slots) > 10:
+            typer.echo(f"  … {len(slots) - 10} more slots (--json for the digests only)")
     if not check.ok:
         raise typer.Exit(1)
 

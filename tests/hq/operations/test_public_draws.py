@@ -31,7 +31,8 @@ def _rerun(path) -> object:
     return CliRunner().invoke(app, ["ops", "rerun-draw", str(path)])
 
 
-def test_the_demo_holds_device_and_staff_draws_and_stores_no_national_code(draws):
+def test_the_demo_holds_device_and_staff_draws_and_stores_no_national_code(election, draws):
+    assert all(d.drawn_at.date() < election.polling_date for d in draws)  # held on the demo's calendar
     assert {(d.subject, d.stage) for d in draws} == {("devices", "region"), ("devices", "branch"),
                                                     ("staff", "region"), ("staff", "branch")}
     codes = _national_codes()

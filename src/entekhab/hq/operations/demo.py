@@ -323,17 +323,25 @@ def hold_demo_draws(election: Any, seed: int, *, step: Step | None = None) -> li
     Held through the real ``do_draw_*`` actions from seeds fixed by the demo seed, so ``/draws/``
     has content and ``entekhab ops rerun-draw`` reproduces each one.
     """
+    from entekhab.domain.jalali import TEHRAN, from_jalali
     from entekhab.hq.demo.people import demo_user
     from entekhab.hq.operations.actions.devices import do_draw_devices
     from entekhab.hq.operations.actions.staff import do_draw_staff
+    from entekhab.hq.operations.models import Draw
 
     step = step or (lambda what, n: None)
     board = demo_user("demo-executive")
+    # As the calendar would have them: to regions three weeks before polling day, to branches in its last week.
+    days = {"region": (1405, 1, 25), "branch": (1405, 2, 6)}
     draws = []
     for subject, action in (("devices", do_draw_devices), ("staff", do_draw_staff)):
         for stage in ("region", "branch"):
             step(f"public draw: {subject} to {'regions' if stage == 'region' else 'branches'}", 1)
-            draw, _ = action(election, stage=stage, seed=f"demo {seed}: lottery 1405/01/25, {subject}/{stage}",
+            y, m, d = days[stage]
+            draw, _ = action(election, stage=stage, seed=f"demo {seed}: lottery {y}/{m:02d}/{d:02d}, {subject}/{stage}",
                              observers=DEMO_OBSERVERS, acting_user=board)
+            held = dt.datetime.combine(from_jalali(y, m, d), dt.time(10 if subject == "devices" else 11), TEHRAN)
+            Draw.objects.filter(pk=draw.pk).update(drawn_at=held)  # the demo's date, not the load's
+            draw.refresh_from_db()
             draws.append(draw)
     return draws
