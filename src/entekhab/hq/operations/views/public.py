@@ -6,8 +6,6 @@ re-runs the draw itself: observers do, with ``entekhab ops rerun-draw`` on the J
 
 from __future__ import annotations
 
-import json
-
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -16,6 +14,7 @@ from entekhab.domain.draw import seed_commitment
 from entekhab.hq.elections.models import Election
 from entekhab.hq.operations.actions.draws import public_document
 from entekhab.hq.operations.models import Draw
+from entekhab.records.canonical import canonical_json
 
 SHOWN_ROWS = 300
 
@@ -67,7 +66,7 @@ def draw_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 def draw_document(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """The published draw as JSON: what ``entekhab ops rerun-draw`` reads."""
     draw = get_object_or_404(Draw.objects.select_related("election").defer("roster"), election__code=code, pk=pk)
-    body = json.dumps(public_document(draw), ensure_ascii=False, sort_keys=True, indent=1)
+    body = canonical_json(public_document(draw))  # records owns canonical JSON (UTF-8, sorted keys)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_file_name(draw)}"'
     return response
