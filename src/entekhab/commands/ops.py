@@ -136,6 +136,56 @@ def verify_draw(
         raise typer.Exit(1)
 
 
+@ops.command("rerun-draw")
+def rerun_draw(
+    path: Annotated[str, typer.Argument(help="a published draw (the JSON from /draws/ELECTION/ID.json)")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Redo a published draw from its file alone, with no HQ database; exit 1 if anything differs.
+
+    Checks that the seed matches the commitment published before the draw, that the inputs match
+    their published digest, and that the re-run's result digest equals the published one.
+    """
+    from pathlib import Path
+
+    from entekhab.domain.draw import DrawError, check_public_draw
+
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        check = check_public_draw(document)
+    except (OSError, ValueError) as exc:
+        _fail(f"cannot read {path}: {exc}")
+    except DrawError as exc:
+        _fail(f"{exc.message_en} / {exc.message_fa}")
+    again = check.rerun
+    summary = {"label": again.stage, "seed_commitment": check.commitment_matches, "inputs": check.inputs_match,
+               "published": document["result_sha256"], "rerun": again.digest, "same": check.ok,
+               "placed": len(again.placements), "reserves": len(again.reserves),
+               "shortfalls": sum(s.missing for s in again.shortfalls)}
+    if as_json:
+        typer.echo(json.dumps(summary, ensure_ascii=False))
+    else:
+        def mark(ok: bool) -> str:
+            return "same" if ok else "DIFFERENT"
+
+        typer.echo(f"draw      {again.stage}\n"
+                   f"seed      {again.seed}\n"
+                   f"commitment {mark(check.commitment_matches)} (SHA-256 of the seed)\n"
+                   f"inputs    {mark(check.inputs_match)} (SHA-256 of entrants and slots)\n"
+                   f"published {document['result_sha256']}\n"
+                   f"re-run    {again.digest}\n"
+                   f"result    {mark(check.result_matches)}: {len(again.placements)} placed, "
+                   f"{len(again.reserves)} reserves, {summary['shortfalls']} seats short")
+        slots = again.by_slot()
+        for slot, entrants in list(slots.items())[:10]:
+            more = f" … (+{len(entrants) - 6})" if len(entrants) > 6 else ""
+            typer.echo(f"  {slot}: {' '.join(entrants[:6])}{more}")
+        if len(slots) > 10:
+            typer.echo(f"  … {len(slots) - 10} more slots (--json for the digests only)")
+    if not check.ok:
+        raise typer.Exit(1)
+
+
 @ops.command("network-sweep")
 def network_sweep(
     election: ElectionOpt = "1405",

@@ -8,7 +8,7 @@ How to redo a draw by hand (docs/operations.md has a worked example):
 1. The HQ publishes the **seed** (any text, e.g. the numbers drawn from a lottery
    machine in front of observers, or a newspaper's closing index) before the draw,
    and the draw's **stage label** (e.g. ``devices/region``).
-2. For each entrant (a device serial or a person's national code) compute
+2. For each entrant (a device serial, or a person's per-draw pseudonym such as ``SR-0001``) compute
    ``SHA-256(UTF-8(seed + "\\n" + stage + "\\n" + entrant_id))`` as lowercase hex.
    Sort the entrants by that hex string, ascending: this is the draw order.
 3. Sort the slots by ``(priority, slot_id)``; each slot has a kind (a device type or a
@@ -199,3 +199,91 @@ def with_reserve(needed: int, reserve: Fraction) -> int:
     if needed < 0 or reserve < 0:
         raise DrawError("needs and reserve shares cannot be negative", "نیاز و سهم ذخیره نمی‌تواند منفی باشد")
     return math.ceil(needed * (1 + reserve))
+
+
+# --- Publishing a draw so that observers can redo it -------------------------------------
+
+PUBLIC_DRAW_TYPE = "entekhab/public-draw/1"
+
+
+def inputs_as_json(entrants: Sequence[Entrant], slots: Sequence[Slot]) -> dict:
+    """Entrants and slots as the draw stores and publishes them (sorted kinds and exclusions)."""
+    return {
+        "entrants": [[e.id, sorted(e.kinds), sorted(e.excluded)] for e in entrants],
+        "slots": [[s.id, s.kind, s.seats, s.priority] for s in slots],
+    }
+
+
+def inputs_from_json(data: dict) -> tuple[list[Entrant], list[Slot]]:
+    """The inverse of :func:`inputs_as_json`; malformed rows are a :class:`DrawError`."""
+    try:
+        entrants = [Entrant(str(e[0]), frozenset(map(str, e[1])), frozenset(map(str, e[2])))
+                    for e in data["entrants"]]
+        slots = [Slot(str(s[0]), str(s[1]), int(s[2]), int(s[3])) for s in data["slots"]]
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        raise DrawError("the draw's entrants or slots are malformed", "فهرست شرکت‌کنندگان یا جایگاه‌های قرعه نامعتبر است",
+                        code="inputs_invalid") from exc
+    return entrants, slots
+
+
+def inputs_digest(entrants: Sequence[Entrant], slots: Sequence[Slot]) -> str:
+    """SHA-256 of the canonical inputs: published with the seed commitment, before the draw."""
+    return digest(inputs_as_json(entrants, slots))
+
+
+def pseudonyms(private_ids: Iterable[str], prefix: str) -> dict[str, str]:
+    """Per-draw labels for people: the i-th private id in sorted order gets ``prefix`` + i.
+
+    The labels follow from the entrant set alone, so the HQ cannot choose them after seeing the
+    seed (a keyed hash could be ground through keys until a favoured person lands in a chosen
+    seat); the seed-hash order over the labels is as random as over the national codes.
+    """
+    ids = sorted(set(private_ids))
+    width = max(4, len(str(len(ids))))
+    return {pid: f"{prefix}{i:0{width}d}" for i, pid in enumerate(ids, start=1)}
+
+
+def roster_digest(label: str, salt: str, pairs: Iterable[tuple[str, str]]) -> str:
+    """Commits to which person stands behind each label without revealing any of them.
+
+    ``SHA-256(canonical {"label", "salt", "entrants": [[pseudonym, private id], …]})``: the salt
+    is kept by the HQ and shown, with the roster, to the supervisory board, which can then check
+    the published digest; nobody else can test a guessed national code against it.
+    """
+    return digest({"label": label, "salt": salt, "entrants": sorted([p, s] for p, s in pairs)})
+
+
+@dataclass(frozen=True)
+class DrawCheck:
+    """What redoing a published draw showed: each check separately, and the re-run's own result."""
+
+    commitment_matches: bool
+    inputs_match: bool
+    result_matches: bool
+    rerun: DrawResult
+
+    @property
+    def ok(self) -> bool:
+        return self.commitment_matches and self.inputs_match and self.result_matches
+
+
+def check_public_draw(document: dict) -> DrawCheck:
+    """Redo a published draw from its document alone (seed, label, inputs) and compare every digest."""
+    if not isinstance(document, dict) or document.get("type") != PUBLIC_DRAW_TYPE:
+        raise DrawError(f"not a published draw (type {PUBLIC_DRAW_TYPE})", "این پرونده قرعه‌کشی منتشرشده نیست",
+                        code="not_a_draw")
+    try:
+        seed, label, inputs = str(document["seed"]), str(document["label"]), document["inputs"]
+        commitment, published_inputs = str(document["seed_commitment"]), str(document["inputs_sha256"])
+        published_result = str(document["result_sha256"])
+    except KeyError as exc:
+        raise DrawError(f"the published draw lacks {exc.args[0]!r}", "پرونده قرعه‌کشی ناقص است",
+                        code="draw_incomplete") from exc
+    entrants, slots = inputs_from_json(inputs)
+    again = run_draw(seed, label, entrants, slots)
+    return DrawCheck(
+        commitment_matches=seed_commitment(seed) == commitment,
+        inputs_match=inputs_digest(entrants, slots) == published_inputs,
+        result_matches=again.digest == published_result,
+        rerun=again,
+    )

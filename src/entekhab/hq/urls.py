@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("operations/", include("entekhab.hq.operations.urls")),
+    path("draws/", include("entekhab.hq.operations.public_urls")),
     path("candidates/", include("entekhab.hq.candidates.urls")),
     path("results/", include("entekhab.hq.results.urls")),
     path("capacity/", include("entekhab.hq.capacity.urls")),

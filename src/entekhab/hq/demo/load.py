@@ -20,7 +20,7 @@ from entekhab.hq.demo.replace import remove_demo_election
 from entekhab.hq.elections.ballot_styles import assign_ballot_styles
 from entekhab.hq.elections.models import Branch, Contest, CouncilSizeRule, Election
 from entekhab.hq.geography.models import Area
-from entekhab.hq.operations.demo import load_operations_demo
+from entekhab.hq.operations.demo import hold_demo_draws, load_operations_demo
 
 Step = Callable[[str, int], None]  # (what is being done, how many items), for progress bars
 
@@ -34,7 +34,8 @@ def council_size_table() -> tuple[CouncilSize, ...]:
 
 
 @transaction.atomic
-def load_demo(scale: str, seed: int, *, step: Step | None = None) -> DemoElection:
+def load_demo(scale: str, seed: int, *, step: Step | None = None, draws: bool = True) -> DemoElection:
+    """Replace the demo election with a fresh one; ``draws`` also holds its public draws (the tests' copy does not)."""
     step = step or (lambda what, n: None)
     demo = build_demo(scale, seed, council_size_table())
     step("removing the previous demo election", 1)
@@ -95,6 +96,8 @@ def load_demo(scale: str, seed: int, *, step: Step | None = None) -> DemoElectio
     # The loaders wrote the candidates, lists, codes and signed manifests directly, as the
     # real calendar would have made them: the election now stands where lists are final.
     advance_to(election, ElectionState.LISTS_FINAL, reason="demo: candidates, lists and manifests loaded")
+    if draws:
+        hold_demo_draws(election, seed, step=step)
     record(actor=None, action=Event.DEMO_LOAD, target=election,
            after={"scale": str(demo.scale), "seed": seed, "branches": len(demo.branches)})
     return demo

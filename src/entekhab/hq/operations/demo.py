@@ -312,3 +312,36 @@ def load_operations_demo(election: Any, demo: Any, *, step: Step | None = None) 
     counts.update(people=len(people), certified=len(certs), declared_relatives=len(relatives))
     record(actor=None, action=Event.DEMO_OPERATIONS, target=election, after=counts)
     return counts
+
+
+DEMO_OBSERVERS = "نماینده هیئت نظارت، دو نماینده نامزدها و یک خبرنگار (نمایشی)"
+
+
+def hold_demo_draws(election: Any, seed: int, *, step: Step | None = None) -> list[Any]:
+    """The four public draws (devices and staff, to regions then to branches), by the demo executive board.
+
+    Held through the real ``do_draw_*`` actions from seeds fixed by the demo seed, so ``/draws/``
+    has content and ``entekhab ops rerun-draw`` reproduces each one.
+    """
+    from entekhab.domain.jalali import TEHRAN, from_jalali
+    from entekhab.hq.demo.people import demo_user
+    from entekhab.hq.operations.actions.devices import do_draw_devices
+    from entekhab.hq.operations.actions.staff import do_draw_staff
+    from entekhab.hq.operations.models import Draw
+
+    step = step or (lambda what, n: None)
+    board = demo_user("demo-executive")
+    # As the calendar would have them: to regions three weeks before polling day, to branches in its last week.
+    days = {"region": (1405, 1, 25), "branch": (1405, 2, 6)}
+    draws = []
+    for subject, action in (("devices", do_draw_devices), ("staff", do_draw_staff)):
+        for stage in ("region", "branch"):
+            step(f"public draw: {subject} to {'regions' if stage == 'region' else 'branches'}", 1)
+            y, m, d = days[stage]
+            draw, _ = action(election, stage=stage, seed=f"demo {seed}: lottery {y}/{m:02d}/{d:02d}, {subject}/{stage}",
+                             observers=DEMO_OBSERVERS, acting_user=board)
+            held = dt.datetime.combine(from_jalali(y, m, d), dt.time(10 if subject == "devices" else 11), TEHRAN)
+            Draw.objects.filter(pk=draw.pk).update(drawn_at=held)  # the demo's date, not the load's
+            draw.refresh_from_db()
+            draws.append(draw)
+    return draws

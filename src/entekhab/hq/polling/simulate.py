@@ -32,6 +32,8 @@ from entekhab.device.hq_link import HttpTransport
 from entekhab.device.pdf import render_pdf
 from entekhab.domain.errors import DomainError
 from entekhab.domain.jalali import TEHRAN
+from entekhab.hq.demo.vote_model import VoteModel, proportional_model
+from entekhab.publication.contests import contest_info
 from entekhab.records.manifest import BallotManifest
 
 Step = Callable[[str, int], None]
@@ -122,16 +124,27 @@ def clear_polling_data(election_code: str) -> None:
         rewind_for_demo(election_code, ElectionState.LISTS_FINAL, "the simulated polling day is replaced")
 
 
+_MODELS: dict[str, dict[str, VoteModel]] = {}
+
+
+def _models(manifest: BallotManifest) -> dict[str, VoteModel]:
+    """The demo vote model of each proportional contest on this manifest (built once per manifest)."""
+    if manifest.sha256 not in _MODELS:
+        _MODELS[manifest.sha256] = {c["code"]: proportional_model(info) for c in manifest.document["contests"]
+                                    if (info := contest_info(c)).lists}
+    return _MODELS[manifest.sha256]
+
+
 def _ballot(rng: random.Random, manifest: BallotManifest) -> dict[str, list[str]]:
     ballot: dict[str, list[str]] = {}
+    models = _models(manifest)
     for contest in manifest.contests:
-        lists = sorted(c for c, v in contest.names.items() if v["kind"] == "list")
         people = sorted(c for c, v in contest.names.items() if v["kind"] == "candidate")
         roll = rng.random()
         if roll < 0.12 or not people:
             ballot[contest.code] = []
-        elif lists and roll < 0.55:
-            ballot[contest.code] = [rng.choice(lists)]
+        elif contest.code in models:  # a few big coalitions, many small lists (hq.demo.vote_model)
+            ballot[contest.code] = models[contest.code].ballot(rng)
         else:
             ballot[contest.code] = rng.sample(people, rng.randint(1, min(contest.max_votes, len(people))))
     return ballot

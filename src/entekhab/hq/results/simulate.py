@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from entekhab.hq.demo.vote_model import VoteModel, proportional_model
 from entekhab.publication.contests import ContestInfo, contest_info
 from entekhab.publication.recount import recount_records
 from entekhab.records.cvr import canonical_order, records_digest
@@ -23,8 +24,7 @@ from entekhab.records.manifest import BallotManifest, parse_signed_manifest
 from entekhab.records.report import REPORT_TYPE, closed_at, sign_report, tally
 from entekhab.records.signing import SigningKey
 
-LIST_SHARE = 0.35  # ballots with one list code (proportional contests)
-BLANK_SHARE = 0.06
+BLANK_SHARE = 0.06  # the list-code share of proportional contests is hq.demo.vote_model.LIST_CODE_SHARE
 
 
 def device_key(election: str, branch: str) -> SigningKey:
@@ -32,13 +32,17 @@ def device_key(election: str, branch: str) -> SigningKey:
     return SigningKey.from_seed(hashlib.sha256(f"ebox:{election}:{branch}".encode()).digest())
 
 
-def random_ballot(rng: random.Random, info: ContestInfo) -> list[str]:
-    """Codes one voter types: a list code, some candidate codes, or nothing (blank)."""
+def random_ballot(rng: random.Random, info: ContestInfo, model: VoteModel | None = None) -> list[str]:
+    """Codes one voter types: a list code, some candidate codes, or nothing (blank).
+
+    A contest with lists follows ``model`` (``hq.demo.vote_model``: a few big coalitions, many
+    small lists, a thin independent bloc); a plurality contest picks its candidates uniformly.
+    """
     r = rng.random()
     if r < BLANK_SHARE:
         return []
-    if info.lists and r < BLANK_SHARE + LIST_SHARE:
-        return [rng.choice(info.lists).code]
+    if info.lists:
+        return (model or proportional_model(info)).ballot(rng)
     k = rng.randint(1, min(info.max_votes, len(info.candidates)))
     return sorted(c.code for c in rng.sample(info.candidates, k))
 
@@ -51,8 +55,10 @@ def random_records(
     style = str(manifest_doc.get("ballot_style") or manifest_doc.get("style"))
     infos = infos or {c["code"]: contest_info(c) for c in manifest_doc["contests"]}
     codes = [c["code"] for c in manifest_doc["contests"]]
+    models = {code: proportional_model(infos[code]) for code in codes if infos[code].lists}
     return canonical_order(
-        {"election": fingerprint, "style": style, "contests": {code: random_ballot(rng, infos[code]) for code in codes}}
+        {"election": fingerprint, "style": style,
+         "contests": {code: random_ballot(rng, infos[code], models.get(code)) for code in codes}}
         for _ in range(n))
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from entekhab.domain.draw import DrawResult, Entrant, Slot, with_reserve
+from entekhab.domain.draw import DrawResult, Entrant, Slot, pseudonyms, with_reserve
 from entekhab.domain.national_code import parse_national_code
 from entekhab.domain.sensitivity import LEVEL_RANK, Level, requirements
 from entekhab.hq.audit.events import Event
@@ -30,6 +30,9 @@ from entekhab.hq.operations.models import (
     TrainingClass,
 )
 from entekhab.hq.operations.policy import STAFF_RESERVE, allocation_region_code
+
+# Staff entrants are published under per-draw labels, never by national code (docs/operations.md).
+STAFF_PSEUDONYM_PREFIX = {"region": "SR-", "branch": "SB-"}
 
 
 def do_add_person(*, national_code: str, full_name: str, seconded_from: str, phone: str = "",
@@ -129,8 +132,9 @@ def do_draw_staff(election: Election, *, stage: str, seed: str, observers: str =
                 raise OperationRefused("draw staff to regions first", "ابتدا قرعه‌کشی کارکنان به مناطق را انجام دهید",
                                        code="stage_order")
             entrants, slots, targets, people = _branch_stage(election, plan, conflicts)
+        roster = [(label, _national_code(x)) for label, x in people.items()]
         draw, result = hold_draw(election, subject="staff", stage=stage, seed=seed, entrants=entrants, slots=slots,
-                                 observers=observers, acting_user=acting_user)
+                                 observers=observers, acting_user=acting_user, roster=roster)
         if stage == "region":
             StaffAssignment.objects.bulk_create([
                 StaffAssignment(election=election, person=people[p.entrant], role=p.kind, region=targets[p.slot])
@@ -166,11 +170,14 @@ def _region_stage(election, plan, conflicts):
     people = {}
     entrants = []
     memo: dict[str, frozenset[str]] = {}
-    for person in Person.objects.filter(is_candidate=False, id__in=roles).exclude(id__in=assigned).order_by(
-            "national_code"):
+    pool = list(Person.objects.filter(is_candidate=False, id__in=roles).exclude(id__in=assigned).order_by(
+        "national_code"))
+    names = pseudonyms((p.national_code for p in pool), STAFF_PSEUDONYM_PREFIX["region"])
+    for person in pool:
         excluded = _excluded(conflicts.get(person.id, []), slots, lambda sid: targets[sid].path, memo)
-        entrants.append(Entrant(person.national_code, frozenset(roles[person.id]), excluded))
-        people[person.national_code] = person
+        label = names[person.national_code]
+        entrants.append(Entrant(label, frozenset(roles[person.id]), excluded))
+        people[label] = person
     return entrants, slots, targets, people
 
 
@@ -186,12 +193,19 @@ def _branch_stage(election, plan, conflicts):
     memo: dict[str, frozenset[str]] = {}
     pending = StaffAssignment.objects.filter(
         Q(branch__isnull=True) & Q(is_reserve=False), election=election).select_related("person", "region")
-    for a in pending.order_by("person__national_code"):
+    pending = list(pending.order_by("person__national_code"))
+    names = pseudonyms((a.person.national_code for a in pending), STAFF_PSEUDONYM_PREFIX["branch"])
+    for a in pending:
         paths = conflicts.get(a.person_id, [])
         excluded = _excluded(paths, slots, lambda sid: targets[sid].area.path, memo)
-        entrants.append(Entrant(a.person.national_code, frozenset({f"{a.role}@{a.region.code}"}), excluded))
-        people[a.person.national_code] = a
+        label = names[a.person.national_code]
+        entrants.append(Entrant(label, frozenset({f"{a.role}@{a.region.code}"}), excluded))
+        people[label] = a
     return entrants, slots, targets, people
+
+
+def _national_code(entry: Person | StaffAssignment) -> str:
+    return entry.national_code if isinstance(entry, Person) else entry.person.national_code
 
 
 def staffing_gaps(election: Election) -> list[tuple[str, str, int, int]]:
