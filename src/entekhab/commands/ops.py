@@ -12,15 +12,20 @@ from typing import Annotated, Any
 
 import typer
 
+from entekhab.commands.say import fail, fail_error, ident, num
+from entekhab.i18n import N_, _, current
+
 ops = typer.Typer(help="Headquarters operations: draws, network sweep, readiness.", no_args_is_help=True)
 
 ElectionOpt = Annotated[str, typer.Option("--election", help="election code")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output")]
 
 
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
+
+
+def _line(label: str, value: str) -> str:
+    """``label     value``, the labels padded into one column."""
+    return f"{_(label):<9} {value}"
 
 
 def _setup() -> None:
@@ -34,7 +39,7 @@ def _election(code: str) -> Any:
 
     election = Election.objects.filter(code=code).first()
     if election is None:
-        _fail(f"no election with code {code!r}")
+        fail("no election with code %(code)s", code=ident(code))
     return election
 
 
@@ -47,7 +52,7 @@ def _user(username: str) -> Any:
 
 def _draw(subject: str, stage: str, seed: str, election: str, user: str, observers: str, as_json: bool) -> None:
     if stage not in ("region", "branch"):
-        _fail(f"unknown stage {stage!r}: use region or branch")
+        fail("unknown stage %(stage)s: use region or branch", stage=ident(repr(stage)))
     _setup()
     from django.core.exceptions import PermissionDenied
 
@@ -60,9 +65,9 @@ def _draw(subject: str, stage: str, seed: str, election: str, user: str, observe
         draw, result = action(_election(election), stage=stage, seed=seed, observers=observers,
                               acting_user=_user(user))
     except DomainError as exc:
-        _fail(exc.message_en)
+        fail_error(exc)
     except PermissionDenied:
-        _fail(f"user {user!r} may not hold a {subject} draw")
+        fail("user %(user)s may not hold this draw (%(subject)s)", user=ident(user), subject=_(subject))
     summary = {"subject": subject, "stage": stage, "seed": draw.seed, "seed_commitment": draw.seed_commitment,
                "label": draw.label, "digest": draw.digest, "placed": len(result.placements),
                "reserves": len(result.reserves), "shortfalls": [[s.slot, s.kind, s.missing] for s in result.shortfalls]}
@@ -72,12 +77,14 @@ def _draw(subject: str, stage: str, seed: str, election: str, user: str, observe
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{subject} → {stage}s")
+    table = Table(title=f"{_(subject)} → {_(stage)}")
     table.add_column("")
     table.add_column("")
-    for key in ("seed", "label", "digest", "placed", "reserves"):
-        table.add_row(key, str(summary[key]))
-    table.add_row("shortfalls", str(sum(s.missing for s in result.shortfalls)))
+    for key in ("seed", "label", "digest"):
+        table.add_row(_(key), ident(summary[key]))
+    table.add_row(_("placed"), num(summary["placed"]))
+    table.add_row(_("reserves"), num(summary["reserves"]))
+    table.add_row(_("shortfalls"), num(sum(s.missing for s in result.shortfalls)))
     Console().print(table)
 
 
@@ -118,20 +125,21 @@ def verify_draw(
 ) -> None:
     """Re-run a held draw from its published seed and stored inputs; exit 1 if the digest differs."""
     if subject not in ("devices", "staff") or stage not in ("region", "branch"):
-        _fail("subject is devices or staff, stage is region or branch")
+        fail("subject is devices or staff, stage is region or branch")
     _setup()
     from entekhab.hq.operations.actions.draws import rerun
     from entekhab.hq.operations.models import Draw
 
     draw = Draw.objects.filter(election=_election(election), subject=subject, stage=stage).first()
     if draw is None:
-        _fail(f"no {subject} draw to {stage}s has been held")
+        fail("no draw of %(subject)s to %(stage)s has been held", subject=_(subject), stage=_(stage))
     again = rerun(draw)
     same = again.digest == draw.digest
     if as_json:
         typer.echo(json.dumps({"published": draw.digest, "rerun": again.digest, "same": same}))
     else:
-        typer.echo(f"published {draw.digest}\nre-run    {again.digest}\n{'same' if same else 'DIFFERENT'}")
+        typer.echo(f"{_line('published', ident(draw.digest))}\n{_line('re-run', ident(again.digest))}\n"
+                   f"{_('same') if same else _('DIFFERENT')}")
     if not same:
         raise typer.Exit(1)
 
@@ -154,9 +162,9 @@ def rerun_draw(
         document = json.loads(Path(path).read_text(encoding="utf-8"))
         check = check_public_draw(document)
     except (OSError, ValueError) as exc:
-        _fail(f"cannot read {path}: {exc}")
+        fail("cannot read %(path)s: %(reason)s", path=ident(path), reason=exc)
     except DrawError as exc:
-        _fail(f"{exc.message_en} / {exc.message_fa}")
+        fail_error(exc)
     again = check.rerun
     summary = {"label": again.stage, "seed_commitment": check.commitment_matches, "inputs": check.inputs_match,
                "published": document["result_sha256"], "rerun": again.digest, "same": check.ok,
@@ -166,22 +174,25 @@ def rerun_draw(
         typer.echo(json.dumps(summary, ensure_ascii=False))
     else:
         def mark(ok: bool) -> str:
-            return "same" if ok else "DIFFERENT"
+            return _("same") if ok else _("DIFFERENT")
 
-        typer.echo(f"draw      {again.stage}\n"
-                   f"seed      {again.seed}\n"
-                   f"commitment {mark(check.commitment_matches)} (SHA-256 of the seed)\n"
-                   f"inputs    {mark(check.inputs_match)} (SHA-256 of entrants and slots)\n"
-                   f"published {document['result_sha256']}\n"
-                   f"re-run    {again.digest}\n"
-                   f"result    {mark(check.result_matches)}: {len(again.placements)} placed, "
-                   f"{len(again.reserves)} reserves, {summary['shortfalls']} seats short")
+        typer.echo("\n".join([
+            _line("draw", ident(again.stage)),
+            _line("seed", ident(again.seed)),
+            _line("commitment", f"{mark(check.commitment_matches)} ({_('SHA-256 of the seed')})"),
+            _line("inputs", f"{mark(check.inputs_match)} ({_('SHA-256 of entrants and slots')})"),
+            _line("published", ident(document["result_sha256"])),
+            _line("re-run", ident(again.digest)),
+            _line("result", mark(check.result_matches) + ": " + _(
+                "%(placed)s placed, %(reserves)s reserves, %(short)s seats short", placed=num(len(again.placements)),
+                reserves=num(len(again.reserves)), short=num(summary["shortfalls"]))),
+        ]))
         slots = again.by_slot()
         for slot, entrants in list(slots.items())[:10]:
-            more = f" … (+{len(entrants) - 6})" if len(entrants) > 6 else ""
-            typer.echo(f"  {slot}: {' '.join(entrants[:6])}{more}")
+            more = f" … (+{num(len(entrants) - 6)})" if len(entrants) > 6 else ""
+            typer.echo(f"  {ident(slot)}: {ident(' '.join(entrants[:6]))}{more}")
         if len(slots) > 10:
-            typer.echo(f"  … {len(slots) - 10} more slots (--json for the digests only)")
+            typer.echo("  … " + _("%(count)s more slots (--json for the digests only)", count=num(len(slots) - 10)))
     if not check.ok:
         raise typer.Exit(1)
 
@@ -200,7 +211,7 @@ def network_sweep(
     while True:
         counts = sweep(target)
         typer.echo(json.dumps(counts) if as_json else
-                   "  ".join(f"{k}: {v:,}" for k, v in counts.items()))
+                   "  ".join(f"{_(k)}: {num(v)}" for k, v in counts.items()))
         if not every:
             return
         time.sleep(every)
@@ -214,12 +225,13 @@ def readiness(
 ) -> None:
     """Readiness by region and deficiencies per responsible body, from the latest inspections."""
     _setup()
-    from entekhab.domain.readiness import BODY_FA, ITEMS, Body, Readiness
+    from entekhab.domain.readiness import BODY_FA, ITEMS, RATING_FA, READINESS_FA, Body, Rating, Readiness
     from entekhab.hq.operations.actions.inspections import election_deficiencies
     from entekhab.hq.operations.views.dashboard import readiness_rows
 
     if body and body not in {b.value for b in Body}:
-        _fail(f"unknown body {body!r}: one of {', '.join(b.value for b in Body)}")
+        fail("unknown body %(body)s: one of %(bodies)s", body=ident(repr(body)),
+             bodies=ident(", ".join(b.value for b in Body)))
     target = _election(election)
     lists = election_deficiencies(target)
     if body:
@@ -231,16 +243,19 @@ def readiness(
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(title=f"{BODY_FA[Body(body)]} ({len(rows)})")
-        for col in ("branch", "item", "rating", "note"):
-            table.add_column(col)
+        fa = current() == "fa"
+        table = Table(title=f"{BODY_FA[Body(body)] if fa else body} ({num(len(rows))})")
+        for col in (N_("branch"), N_("item"), N_("rating"), N_("note")):
+            table.add_column(_(col))
         for r in rows:
-            table.add_row(r["branch"], ITEMS[r["item"]].label_en, r["rating"], r["note"])
+            item = ITEMS[r["item"]]
+            table.add_row(ident(r["branch"]), item.label_fa if fa else item.label_en,
+                          RATING_FA[Rating(r["rating"])] if fa else r["rating"], r["note"])
         Console().print(table)
         return
     from django.utils import translation
 
-    with translation.override("en"):
+    with translation.override(current()):
         regions = readiness_rows(target)
     if as_json:
         typer.echo(json.dumps({"regions": [{"region": n, **c} for n, c in regions],
@@ -249,20 +264,21 @@ def readiness(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="Readiness by region")
-    table.add_column("region")
+    fa = current() == "fa"
+    table = Table(title=_("Readiness by region"))
+    table.add_column(_("region"))
     for r in Readiness:
-        table.add_column(r.value, justify="right")
+        table.add_column(READINESS_FA[r] if fa else r.value, justify="right")
     for name, counts in regions:
-        table.add_row(name, *(f"{counts.get(r.value, 0):,}" for r in Readiness))
+        table.add_row(name, *(num(counts.get(r.value, 0)) for r in Readiness))
     console = Console()
     console.print(table)
-    per_body = Table(title="Deficiencies by responsible body")
-    per_body.add_column("body")
-    per_body.add_column("items", justify="right")
-    per_body.add_column("branches", justify="right")
+    per_body = Table(title=_("Deficiencies by responsible body"))
+    per_body.add_column(_("body"))
+    per_body.add_column(_("items"), justify="right")
+    per_body.add_column(_("branches"), justify="right")
     for b, items in lists.items():
-        per_body.add_row(b.value, f"{len(items):,}", f"{len({d.branch for d in items}):,}")
+        per_body.add_row(BODY_FA[b] if fa else b.value, num(len(items)), num(len({d.branch for d in items})))
     console.print(per_body)
 
 

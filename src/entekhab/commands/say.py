@@ -40,14 +40,14 @@ def warn(msgid: str, **params: Any) -> None:
     typer.echo(_(msgid, **params), err=True)
 
 
-def fail(msgid: str, code: int = 2, **params: Any) -> NoReturn:
-    """Refuse with a message on stderr and exit ``code`` (2: unusable input)."""
+def fail(msgid: str, exit_code: int = 2, **params: Any) -> NoReturn:
+    """Refuse with a message on stderr and exit ``exit_code`` (2: unusable input)."""
     typer.echo(f"{_('error')}: {_(msgid, **params)}", err=True)
-    raise typer.Exit(code)
+    raise typer.Exit(exit_code)
 
 
-def fail_error(exc: Any, code: int = 2) -> NoReturn:
+def fail_error(exc: Any, exit_code: int = 2) -> NoReturn:
     """A domain refusal, rendered in the chosen language."""
     text = exc.render() if hasattr(exc, "render") else str(exc)
     typer.echo(f"{_('error')}: {text}", err=True)
-    raise typer.Exit(code)
+    raise typer.Exit(exit_code)

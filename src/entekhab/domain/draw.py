@@ -46,11 +46,14 @@ def check_seed(seed: str) -> str:
     """A published seed: non-empty, printable, at most 200 characters (it is read aloud)."""
     text = seed.strip()
     if not text:
-        raise DrawError("the draw needs a published seed", "بذر قرعه‌کشی باید پیش از قرعه‌کشی اعلام شود",
+        raise DrawError("the draw needs a published seed",
                         code="seed_missing")
     if len(text) > MAX_SEED_LENGTH or not text.isprintable():
-        raise DrawError(f"a seed is at most {MAX_SEED_LENGTH} printable characters",
-                        f"بذر قرعه‌کشی حداکثر {MAX_SEED_LENGTH} نویسه چاپ‌شدنی است", code="seed_invalid")
+        raise DrawError(
+            "a seed is at most %(max_seed_length)s printable characters",
+            params={"max_seed_length": MAX_SEED_LENGTH},
+            code="seed_invalid",
+        )
     return text
 
 
@@ -68,7 +71,7 @@ def draw_order(seed: str, stage: str, entrant_ids: Iterable[str]) -> tuple[str, 
     """Entrant ids sorted by their draw key; duplicates are refused."""
     ids = list(entrant_ids)
     if len(set(ids)) != len(ids):
-        raise DrawError("an entrant appears twice in the draw", "یک شرکت‌کننده دو بار در قرعه آمده است",
+        raise DrawError("an entrant appears twice in the draw",
                         code="duplicate_entrant")
     seed = check_seed(seed)
     return tuple(sorted(ids, key=lambda e: (draw_key(seed, stage, e), e)))
@@ -84,7 +87,7 @@ class Entrant:
 
     def __post_init__(self) -> None:
         if not self.id or "\n" in self.id:
-            raise DrawError("an entrant needs an id without line breaks", "شناسه شرکت‌کننده نامعتبر است")
+            raise DrawError("an entrant needs an id without line breaks")
 
 
 @dataclass(frozen=True)
@@ -98,10 +101,9 @@ class Slot:
 
     def __post_init__(self) -> None:
         if not self.id or "\n" in self.id:
-            raise DrawError("a slot needs an id without line breaks", "شناسه جایگاه نامعتبر است")
+            raise DrawError("a slot needs an id without line breaks")
         if self.seats < 0:
-            raise DrawError(f"slot {self.id} has a negative number of seats",
-                            f"تعداد جایگاه‌های {self.id} منفی است")
+            raise DrawError("slot %(id)s has a negative number of seats", params={"id": self.id})
 
 
 @dataclass(frozen=True)
@@ -151,10 +153,10 @@ def run_draw(seed: str, stage: str, entrants: Sequence[Entrant], slots: Sequence
     """Fill the slots from the entrants in draw order (steps 2-5 of the module docstring)."""
     seed = check_seed(seed)
     if not stage or "\n" in stage:
-        raise DrawError("a draw needs a stage label", "مرحله قرعه‌کشی مشخص نیست", code="stage_invalid")
+        raise DrawError("a draw needs a stage label", code="stage_invalid")
     slot_ids = [s.id for s in slots]
     if len(set(slot_ids)) != len(slot_ids):
-        raise DrawError("a slot appears twice in the draw", "یک جایگاه دو بار در قرعه آمده است",
+        raise DrawError("a slot appears twice in the draw",
                         code="duplicate_slot")
     by_id = {e.id: e for e in entrants}
     order = draw_order(seed, stage, [e.id for e in entrants])
@@ -197,7 +199,7 @@ def run_draw(seed: str, stage: str, entrants: Sequence[Entrant], slots: Sequence
 def with_reserve(needed: int, reserve: Fraction) -> int:
     """Seats to send to a region: what its branches need plus the reserve share, rounded up."""
     if needed < 0 or reserve < 0:
-        raise DrawError("needs and reserve shares cannot be negative", "نیاز و سهم ذخیره نمی‌تواند منفی باشد")
+        raise DrawError("needs and reserve shares cannot be negative")
     return math.ceil(needed * (1 + reserve))
 
 
@@ -221,7 +223,7 @@ def inputs_from_json(data: dict) -> tuple[list[Entrant], list[Slot]]:
                     for e in data["entrants"]]
         slots = [Slot(str(s[0]), str(s[1]), int(s[2]), int(s[3])) for s in data["slots"]]
     except (KeyError, IndexError, TypeError, ValueError) as exc:
-        raise DrawError("the draw's entrants or slots are malformed", "فهرست شرکت‌کنندگان یا جایگاه‌های قرعه نامعتبر است",
+        raise DrawError("the draw's entrants or slots are malformed",
                         code="inputs_invalid") from exc
     return entrants, slots
 
@@ -270,14 +272,17 @@ class DrawCheck:
 def check_public_draw(document: dict) -> DrawCheck:
     """Redo a published draw from its document alone (seed, label, inputs) and compare every digest."""
     if not isinstance(document, dict) or document.get("type") != PUBLIC_DRAW_TYPE:
-        raise DrawError(f"not a published draw (type {PUBLIC_DRAW_TYPE})", "این پرونده قرعه‌کشی منتشرشده نیست",
-                        code="not_a_draw")
+        raise DrawError(
+            "not a published draw (type %(public_draw_type)s)",
+            params={"public_draw_type": PUBLIC_DRAW_TYPE},
+            code="not_a_draw",
+        )
     try:
         seed, label, inputs = str(document["seed"]), str(document["label"]), document["inputs"]
         commitment, published_inputs = str(document["seed_commitment"]), str(document["inputs_sha256"])
         published_result = str(document["result_sha256"])
     except KeyError as exc:
-        raise DrawError(f"the published draw lacks {exc.args[0]!r}", "پرونده قرعه‌کشی ناقص است",
+        raise DrawError("the published draw lacks %(value)s", params={"value": repr(exc.args[0])},
                         code="draw_incomplete") from exc
     entrants, slots = inputs_from_json(inputs)
     again = run_draw(seed, label, entrants, slots)
