@@ -61,7 +61,7 @@ class Degree(IntEnum):
 
 
 DEGREE_NAMES: Mapping[Degree, tuple[str, str]] = MappingProxyType({
-    Degree.NONE: both("none"),
+    Degree.NONE: both("no degree"),
     Degree.LITERACY: both("literacy"),
     Degree.DIPLOMA: both("secondary diploma"),
     Degree.ASSOCIATE: both("associate degree"),

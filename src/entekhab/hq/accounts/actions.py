@@ -23,6 +23,7 @@ from entekhab.hq.accounts.models import Appointment
 from entekhab.hq.accounts.roles import ROLE_NAMES_FA, Role
 from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
+from entekhab.i18n import en_fa
 
 # Roles one person may not hold together, with the reason a reader is given.
 INCOMPATIBLE: list[tuple[frozenset[Role], str, str]] = [
@@ -41,19 +42,21 @@ def _refuse(code: str, en: str, fa: str) -> None:
 
 def _check_roles(roles: set[Role]) -> None:
     if Role.USER_ADMIN in roles and len(roles) > 1:
-        _refuse("user_admin_alone", "the user administrator holds no other role",
-                "مدیر کاربران نقش دیگری نمی‌گیرد تا نتیجه‌ای را محاسبه، تأیید یا قطعی نکند")
+        _refuse("user_admin_alone", *en_fa("the user administrator holds no other role"))
     for pair, en, fa in INCOMPATIBLE:
         if pair <= roles:
             names = " و ".join(ROLE_NAMES_FA[r] for r in sorted(pair))
-            _refuse("incompatible_roles", f"one person cannot hold {', '.join(sorted(pair))}: {en}",
-                    f"یک نفر نمی‌تواند هم‌زمان {names} باشد: {fa}")
+            _refuse(
+                "incompatible_roles",
+                *en_fa(
+                    "one person cannot hold %(pair)s: %(en)s", pair=", ".join(sorted(pair)), en=en, names=names, fa=fa
+                ),
+            )
 
 
 def _not_self(target: Any, acting_user: Any) -> None:
     if getattr(acting_user, "pk", None) == target.pk:
-        _refuse("self_change", "nobody changes their own roles or rights",
-                "هیچ‌کس نقش یا اختیارات خود را تغییر نمی‌دهد")
+        _refuse("self_change", *en_fa("nobody changes their own roles or rights"))
 
 
 def _sync_groups(user: Any) -> list[str]:
@@ -69,7 +72,7 @@ def _appoint(user: Any, role: str, *, actor: Any, actor_name: str, election: Any
     """The one appointing path: superuser and separation checks, the row, the groups, the audit event."""
     role = Role(role)
     if user.is_superuser:
-        _refuse("superuser", "a superuser account takes no appointment", "حساب ابرکاربر نقشی نمی‌گیرد")
+        _refuse("superuser", *en_fa("a superuser account takes no appointment"))
     with transaction.atomic():
         held = set(Role(r) for r in user.appointments.values_list("role", flat=True))
         _check_roles(held | {role})

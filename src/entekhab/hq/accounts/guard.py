@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from entekhab.domain.errors import DomainError
 from entekhab.domain.lifecycle import ELECTION, ElectionState
 from entekhab.hq.accounts import scope
+from entekhab.i18n import en_fa
 
 
 class AuthorityRefused(PermissionDenied):
@@ -57,8 +58,15 @@ def check_state(current: str, states: Iterable[ElectionState], what_en: str = "t
     names_fa = "، ".join(f"«{ELECTION.fa(s)}»" for s in sorted(allowed, key=order.index))
     names_en = ", ".join(s.value for s in sorted(allowed, key=order.index))
     raise WrongState(
-        f"{what_en} is not allowed while the election is {now.value} (allowed in: {names_en})",
-        f"{what_fa} در وضعیت «{ELECTION.fa(now)}» انتخابات مجاز نیست؛ فقط در وضعیت {names_fa}",
+        "%(what_en)s is not allowed while the election is %(value)s (allowed in: %(names_en)s)",
+        params={
+            "what_en": what_en,
+            "value": now.value,
+            "names_en": names_en,
+            "what_fa": what_fa,
+            "now": ELECTION.fa(now),
+            "names_fa": names_fa,
+        },
     )
 
 
@@ -81,7 +89,11 @@ def authorize(user: Any, perm: str | None, obj: Any = None, *, states: Iterable[
     if perm is not None and not scope.holds(user, perm, place):
         who = getattr(user, "username", None) or "anonymous"
         raise AuthorityRefused(
-            f"{who} may not use {perm} on this object (role, area, branch or party)",
-            f"شما اجازه {what_fa} را در این حوزه، شعبه یا تشکل ندارید",
+            *en_fa(
+                "%(who)s may not use %(perm)s on this object (role, area, branch or party)",
+                who=who,
+                perm=perm,
+                what_fa=what_fa,
+            ),
         )
     require_state(place.election_id, states, perm or "this action", what_fa)

@@ -12,6 +12,8 @@ from enum import StrEnum
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
+from entekhab.i18n import N_, Catalogued
+
 
 class Role(StrEnum):
     HQ_ADMIN = "hq_admin"
@@ -24,16 +26,16 @@ class Role(StrEnum):
     PARTY_REPRESENTATIVE = "party_representative"
 
 
-ROLE_NAMES_FA = {
-    Role.HQ_ADMIN: "مدیر ستاد انتخابات",
-    Role.USER_ADMIN: "مدیر کاربران و نقش‌ها",
-    Role.EXECUTIVE_BOARD: "هیئت اجرایی",
-    Role.SUPERVISORY_BOARD: "هیئت نظارت",
-    Role.BRANCH_HEAD: "رئیس شعبه",
-    Role.OPERATOR: "متصدی دستگاه",
-    Role.OBSERVER: "ناظر",
-    Role.PARTY_REPRESENTATIVE: "نماینده تشکل سیاسی",
-}
+ROLE_NAMES_FA = Catalogued("role names", {
+    Role.HQ_ADMIN: N_("hq admin"),
+    Role.USER_ADMIN: N_("user admin"),
+    Role.EXECUTIVE_BOARD: N_("executive board"),
+    Role.SUPERVISORY_BOARD: N_("supervisory board"),
+    Role.BRANCH_HEAD: N_("branch head"),
+    Role.OPERATOR: N_("operator"),
+    Role.OBSERVER: N_("observer"),
+    Role.PARTY_REPRESENTATIVE: N_("party representative"),
+})
 
 # The apps whose models the roles act on; later apps add their models here.
 ELECTION_APPS = ("geography", "elections")

@@ -20,6 +20,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from entekhab import __version__
 from entekhab.domain.errors import DomainError
 from entekhab.hq.web.edge import EdgeRefused
+from entekhab.i18n import N_, Catalogued, en_fa
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def on_edge_refused(request, exc: EdgeRefused):
 def on_database_lost(request, exc: Exception):
     """The database went away mid-request: 503, so the client retries (nothing half-done is kept)."""
     log.warning("database unavailable for %s", request.path, exc_info=exc)
-    response = _error(request, 503, "busy", "HQ is busy, retry shortly", "ستاد مشغول است؛ کمی بعد دوباره بفرستید")
+    response = _error(request, 503, "busy", *en_fa("HQ is busy, retry shortly"))
     response["Retry-After"] = "5"
     return response
 
@@ -67,8 +68,7 @@ def on_validation_error(request, exc: ValidationError):
         for e in exc.errors
     ]
     fields = ", ".join(".".join(e["loc"]) for e in errors)
-    return _error(request, 422, "validation_error", f"invalid request: {fields}",
-                  f"درخواست نامعتبر است: {fields}", errors)
+    return _error(request, 422, "validation_error", *en_fa("invalid request: %(fields)s", fields=fields), errors)
 
 
 @api.exception_handler(Http404)
@@ -85,7 +85,7 @@ def on_denied(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request, exc):
-    return _error(request, 401, "unauthenticated", "log in first", "ابتدا وارد سامانه شوید")
+    return _error(request, 401, "unauthenticated", *en_fa("log in first"))
 
 
 # django-ninja raises these HttpErrors itself, with English text: give each a code and Persian.
@@ -93,9 +93,16 @@ NINJA_ERRORS: dict[tuple[int, str], tuple[str, str]] = {
     (400, "Cannot parse request body"): ("malformed_json", "بدنهٔ درخواست JSON معتبر نیست"),
     (403, "CSRF check Failed"): ("csrf_failed", "بررسی CSRF ناموفق بود؛ صفحه را دوباره بارگذاری کنید و دوباره بفرستید"),
 }
-HTTP_FA = {400: "درخواست نادرست است", 401: "ابتدا وارد سامانه شوید", 403: "شما اجازه این کار را ندارید",
-           404: "پیدا نشد", 405: "این روش درخواست پذیرفته نیست", 409: "با وضعیت کنونی سازگار نیست",
-           413: "درخواست بیش از اندازه بزرگ است", 429: "درخواست‌ها بیش از حد است؛ کمی بعد دوباره بفرستید"}
+HTTP_FA = Catalogued("http", {
+    400: N_("400"),
+    401: N_("401"),
+    403: N_("403"),
+    404: N_("404"),
+    405: N_("405"),
+    409: N_("409"),
+    413: N_("413"),
+    429: N_("429"),
+})
 
 
 @api.exception_handler(HttpError)

@@ -223,8 +223,11 @@ def create_list(request, code: str, contest_code: str, payload: ListIn):
     found = {r.tracking: r for r in Registration.objects.filter(contest=contest, tracking__in=payload.members)}
     missing = [t for t in payload.members if t not in found]
     if missing:
-        raise actions.CandidacyError(f"unknown candidates in this contest: {', '.join(missing[:5])}",
-                                     "نامزد ناشناخته در این رقابت", code="unknown_candidate")
+        raise actions.CandidacyError(
+            "unknown candidates in this contest: %(value)s",
+            params={"value": ", ".join(missing[:5])},
+            code="unknown_candidate",
+        )
     lst = actions.do_create_list(contest, party, title_fa=payload.title_fa, title_en=payload.title_en,
                                  members=[found[t] for t in payload.members], acting_user=request.user)
     return Status(201, _list_out(lst))

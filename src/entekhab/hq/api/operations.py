@@ -53,7 +53,7 @@ def heartbeat(request, payload: HeartbeatIn):
     if len(str(payload.report)) > 2000:
         from entekhab.hq.operations.actions.network import HeartbeatRefused
 
-        raise HeartbeatRefused("the report is too large", "گزارش بیش از حد بزرگ است", code="report_too_large")
+        raise HeartbeatRefused("the report is too large", code="report_too_large")
     device, status = receive_heartbeat(payload.serial.strip().upper(), payload.token, payload.report)
     return {"serial": device.serial, "branch": device.branch.code, "branch_status": status.value}
 

@@ -68,6 +68,7 @@ from entekhab.hq.candidates.models import (
 )
 from entekhab.hq.elections.models import Contest, CountingMethod, Election
 from entekhab.hq.geography.models import Area
+from entekhab.i18n import en_fa
 
 PERSONS_PER_HOUSEHOLD_TENTHS = 33  # [R] households = population / 3.3 where only population is known
 MAX_PHOTO_BYTES = 512 * 1024
@@ -118,8 +119,7 @@ def contest_facts(contest: Contest, candidacy: ContestCandidacy) -> ContestFacts
 def _candidacy(contest: Contest) -> ContestCandidacy:
     found = ContestCandidacy.objects.filter(contest=contest).select_related("contest").first()  # never a cached copy
     if found is None:
-        raise _err("registration_closed", f"registration for {contest.code} has no schedule yet",
-                   "زمان‌بندی ثبت‌نام این رقابت هنوز اعلام نشده است")
+        raise _err("registration_closed", *en_fa("registration for %(code)s has no schedule yet", code=contest.code))
     return found
 
 
@@ -153,13 +153,16 @@ def _photo_type(photo: bytes) -> str:
     if len(photo) > MAX_PHOTO_BYTES:
         raise _err(
             "photo_too_large",
-            f"the photo is larger than {MAX_PHOTO_BYTES // 1024} KB",
-            f"حجم عکس بیش از {to_persian_digits(MAX_PHOTO_BYTES // 1024)} کیلوبایت است",
+            *en_fa(
+                "the photo is larger than %(value)s KB",
+                value=MAX_PHOTO_BYTES // 1024,
+                value2=to_persian_digits(MAX_PHOTO_BYTES // 1024),
+            ),
         )
     for magic, kind in PHOTO_TYPES.items():
         if photo.startswith(magic):
             return kind
-    raise _err("photo_type", "the photo must be a PNG or JPEG image", "عکس باید PNG یا JPEG باشد")
+    raise _err("photo_type", *en_fa("the photo must be a PNG or JPEG image"))
 
 
 _E = ElectionState
@@ -199,29 +202,36 @@ def do_register(contest: Contest, data: RegistrationInput, *, acting_user: Any =
         ("certificate number", "شماره گواهی", data.certificate_number),
     ):
         if not value or not value.strip():
-            raise _err("missing_field", f"{label_en} is required", f"{label_fa} لازم است")
+            raise _err("missing_field", *en_fa("%(label_en)s is required", label_en=label_en, label_fa=label_fa))
     try:
         sex, degree = Sex(data.sex), Degree(int(data.degree))
     except ValueError:
         raise _err(
-            "invalid_field", "sex or degree is not one of the choices", "جنسیت یا مدرک تحصیلی از گزینه‌ها نیست"
+            "invalid_field", *en_fa("sex or degree is not one of the choices")
         ) from None
     area = Area.objects.filter(code=data.residence_area).first()
     if area is None:
-        raise _err("unknown_area", f"unknown residence area {data.residence_area!r}", "محل سکونت شناخته نیست")
+        raise _err(
+            "unknown_area",
+            *en_fa("unknown residence area %(residence_area)s", residence_area=repr(data.residence_area)),
+        )
     photo_type = _photo_type(data.photo) if data.photo else ""
     candidacy = _candidacy(contest)
     today = tehran_today()
     if candidacy.finalised_at is not None:
         raise _err(
-            "contest_final", "this contest's candidates are already final", "فهرست نامزدهای این رقابت قطعی شده است"
+            "contest_final", *en_fa("this contest's candidates are already final")
         )
     if not candidacy.registration_opens <= today <= candidacy.registration_closes:
         raise _err(
             "registration_closed",
-            f"registration is open from {candidacy.registration_opens} to {candidacy.registration_closes}",
-            f"ثبت‌نام فقط از {format_jalali(candidacy.registration_opens)} تا "
-            f"{format_jalali(candidacy.registration_closes)} باز است",
+            *en_fa(
+                "registration is open from %(registration_opens)s to %(registration_closes)s",
+                registration_opens=candidacy.registration_opens,
+                registration_closes=candidacy.registration_closes,
+                registration_opens2=format_jalali(candidacy.registration_opens),
+                registration_closes2=format_jalali(candidacy.registration_closes),
+            ),
         )
     application = Application(
         birth_date=data.birth_date,
@@ -242,8 +252,7 @@ def do_register(contest: Contest, data: RegistrationInput, *, acting_user: Any =
         if Registration.objects.filter(election=contest.election_id, national_code=code).exists():
             raise _err(
                 "already_registered",
-                "this person is already registered in this election",
-                "این شخص پیش‌تر در این انتخابات ثبت‌نام کرده است (هر نفر یک ثبت‌نام)",
+                *en_fa("this person is already registered in this election"),
             )
         try:
             with transaction.atomic():
@@ -277,8 +286,7 @@ def do_register(contest: Contest, data: RegistrationInput, *, acting_user: Any =
         except IntegrityError:
             raise _err(
                 "already_registered",
-                "this person is already registered in this election",
-                "این شخص پیش‌تر در این انتخابات ثبت‌نام کرده است (هر نفر یک ثبت‌نام)",
+                *en_fa("this person is already registered in this election"),
             ) from None
         record(
             actor=acting_user if getattr(acting_user, "pk", None) else f"registrant:{reg.tracking}",
@@ -293,7 +301,7 @@ def registrant_access(tracking: str, key: str) -> Registration:
     """The registration whose tracking number and access key these are (constant-time check)."""
     reg = Registration.objects.filter(tracking=str(tracking).strip().upper()).first()
     if reg is None or not hmac.compare_digest(reg.access_key_hash, _hash_key(str(key).strip())):
-        raise _err("bad_access_key", "tracking number or access key is wrong", "کد رهگیری یا کلید دسترسی نادرست است")
+        raise _err("bad_access_key", *en_fa("tracking number or access key is wrong"))
     return reg
 
 
@@ -341,7 +349,7 @@ def do_transition(
         candidacy = _candidacy(reg.contest)
         if candidacy.finalised_at is not None:
             raise _err(
-                "contest_final", "this contest's candidates are already final", "فهرست نامزدهای این رقابت قطعی شده است"
+                "contest_final", *en_fa("this contest's candidates are already final")
             )
         t = check_transition(reg.state, action, roles, tehran_today(), candidacy.deadlines(), reason)
         if t.action is Action.APPROVE:
@@ -350,14 +358,12 @@ def do_transition(
             if missing:
                 raise _err(
                     "inquiries_missing",
-                    f"answers missing from: {', '.join(missing)}",
-                    "پاسخ استعلام از همه چهار مرجع دریافت نشده است",
+                    *en_fa("answers missing from: %(missing)s", missing=', '.join(missing)),
                 )
             if InquiryAnswer.ADVERSE in answers.values():
                 raise _err(
                     "inquiry_adverse",
-                    "an inquiry answer is adverse: reject with reasons instead",
-                    "پاسخ یکی از استعلام‌ها منفی است؛ تأیید ممکن نیست",
+                    *en_fa("an inquiry answer is adverse: reject with reasons instead"),
                 )
         acting_as = next(r.value for r in t.roles if r.value in roles)
         before = reg.state
@@ -393,25 +399,30 @@ def do_record_inquiry(
     """Record (or correct) one of the four bodies' answers while the executive board reviews."""
     if VettingRole.EXECUTIVE_BOARD.value not in vetting_roles(acting_user):
         raise RoleRefused(
-            "only the executive board records inquiry answers", "فقط هیئت اجرایی پاسخ استعلام را ثبت می‌کند"
+            "only the executive board records inquiry answers"
         )
     authorize(acting_user, "candidates.add_vettinginquiry", registration, states=VETTING_STATES,
               what_fa="ثبت پاسخ استعلام")
     if body not in InquiryBody.values or answer not in InquiryAnswer.values:
-        raise _err("invalid_inquiry", f"unknown body {body!r} or answer {answer!r}", "مرجع یا پاسخ استعلام نامعتبر است")
+        raise _err(
+            "invalid_inquiry",
+            *en_fa("unknown body %(body)s or answer %(answer)s", body=repr(body), answer=repr(answer)),
+        )
     with transaction.atomic():
         reg = Registration.objects.select_for_update().select_related("contest").get(pk=registration.pk)
         if reg.state != VettingState.UNDER_REVIEW:
             raise TransitionRefused(
                 "inquiries are recorded while the executive board reviews",
-                "پاسخ استعلام فقط در مرحله بررسی هیئت اجرایی ثبت می‌شود",
             )
         deadline = _candidacy(reg.contest).review_deadline
         if tehran_today() > deadline:
             raise _err(
                 "deadline_passed",
-                f"the review deadline ({deadline}) has passed",
-                f"مهلت بررسی ({format_jalali(deadline)}) گذشته است",
+                *en_fa(
+                    "the review deadline (%(deadline)s) has passed",
+                    deadline=deadline,
+                    deadline2=format_jalali(deadline),
+                ),
             )
         old = VettingInquiry.objects.filter(registration=reg, body=body).first()
         before = {"answer": old.answer, "note": old.note} if old else None
@@ -454,13 +465,13 @@ def do_set_candidacy(
     unknown = set(values) - set(CANDIDACY_FIELDS)
     if unknown:
         raise _err(
-            "field_not_editable", f"unknown schedule fields: {', '.join(sorted(unknown))}", "ویژگی ناشناخته در زمان‌بندی"
+            "field_not_editable", *en_fa("unknown schedule fields: %(unknown)s", unknown=', '.join(sorted(unknown)))
         )
     with transaction.atomic():
         current = ContestCandidacy.objects.select_for_update().filter(contest=contest).first()
         before = {f: str(getattr(current, f)) for f in CANDIDACY_FIELDS} if current else None
         if current is not None and current.finalised_at is not None:
-            raise _err("contest_final", "the contest's candidates are final", "نامزدهای این رقابت قطعی شده‌اند")
+            raise _err("contest_final", *en_fa("the contest's candidates are final"))
         obj = current or ContestCandidacy(contest=contest)
         for k, v in values.items():
             setattr(obj, k, v)
@@ -474,13 +485,12 @@ def do_set_candidacy(
         if any(d is None for d in dates) or dates != sorted(dates):
             raise _err(
                 "schedule_order",
-                "dates must run: opens ≤ closes ≤ review ≤ appeal ≤ supervision",
-                "ترتیب تاریخ‌ها باید: آغاز ≤ پایان ثبت‌نام ≤ بررسی ≤ اعتراض ≤ نظارت باشد",
+                *en_fa("dates must run: opens ≤ closes ≤ review ≤ appeal ≤ supervision"),
             )
         if obj.list_min_members < 1 or (
             obj.list_max_members is not None and obj.list_max_members < obj.list_min_members
         ):
-            raise _err("list_policy", "list size bounds are inconsistent", "حدود اندازه فهرست ناسازگار است")
+            raise _err("list_policy", *en_fa("list size bounds are inconsistent"))
         obj.save()
         record(
             actor=acting_user,
@@ -504,13 +514,12 @@ def do_update_rule(rule: EligibilityRule, changes: dict[str, Any], *, acting_use
     if unknown:
         raise _err(
             "field_not_editable",
-            f"these rule fields cannot be changed: {', '.join(sorted(unknown))}",
-            "این ویژگی‌های قاعده قابل تغییر نیستند",
+            *en_fa("these rule fields cannot be changed: %(unknown)s", unknown=', '.join(sorted(unknown))),
         )
     with transaction.atomic():
         old = EligibilityRule.objects.select_for_update().get(pk=rule.pk)
         if not old.is_active:
-            raise _err("rule_superseded", "edit the active version of the rule", "نسخه فعال قاعده را ویرایش کنید")
+            raise _err("rule_superseded", *en_fa("edit the active version of the rule"))
         new = EligibilityRule(
             office=old.office,
             code=old.code,
@@ -544,12 +553,15 @@ def do_update_rule(rule: EligibilityRule, changes: dict[str, Any], *, acting_use
 
 def _list_deadline_check(candidacy: ContestCandidacy) -> None:
     if candidacy.list_deadline is None:
-        raise _err("lists_closed", "list registration has no deadline set", "مهلت ثبت فهرست اعلام نشده است")
+        raise _err("lists_closed", *en_fa("list registration has no deadline set"))
     if tehran_today() > candidacy.list_deadline:
         raise _err(
             "lists_locked",
-            f"lists locked on {candidacy.list_deadline}",
-            f"فهرست‌ها در {format_jalali(candidacy.list_deadline)} قفل شده‌اند",
+            *en_fa(
+                "lists locked on %(list_deadline)s",
+                list_deadline=candidacy.list_deadline,
+                list_deadline2=format_jalali(candidacy.list_deadline),
+            ),
         )
 
 
@@ -562,7 +574,7 @@ def _may_represent(user: Any, party: Party, contest: Contest) -> None:
         return
     if not party.representatives.filter(pk=user.pk).exists():
         raise RoleRefused(
-            f"{user.username} does not represent {party.name_fa}", f"شما نماینده «{party.name_fa}» نیستید"
+            "%(username)s does not represent %(name_fa)s", params={"username": user.username, "name_fa": party.name_fa}
         )
 
 
@@ -574,25 +586,31 @@ def _check_members(
 ) -> None:
     ids = [m.pk for m in members]
     if len(set(ids)) != len(ids):
-        raise _err("duplicate_member", "a candidate appears twice on the list", "نامزدی دو بار در فهرست آمده است")
+        raise _err("duplicate_member", *en_fa("a candidate appears twice on the list"))
     if len(members) > candidacy.max_members:
         raise _err(
             "list_too_long",
-            f"a list has at most {candidacy.max_members} members",
-            f"فهرست حداکثر {to_persian_digits(candidacy.max_members)} عضو دارد",
+            *en_fa(
+                "a list has at most %(max_members)s members",
+                max_members=candidacy.max_members,
+                max_members2=to_persian_digits(candidacy.max_members),
+            ),
         )
     for m in members:
         if m.contest_id != contest.pk:
             raise _err(
                 "wrong_contest",
-                f"{m.tracking} is registered in another contest",
-                f"{m.full_name} در رقابت دیگری ثبت‌نام کرده است",
+                *en_fa("%(tracking)s is registered in another contest", tracking=m.tracking, full_name=m.full_name),
             )
         if VettingState(m.state) not in APPROVED_STATES:
             raise _err(
                 "not_approved",
-                f"{m.tracking} is not an approved candidate ({m.state})",
-                f"صلاحیت {m.full_name} تأیید نشده است",
+                *en_fa(
+                    "%(tracking)s is not an approved candidate (%(state)s)",
+                    tracking=m.tracking,
+                    state=m.state,
+                    full_name=m.full_name,
+                ),
             )
     taken = ListMembership.objects.filter(registration__in=ids)
     if exclude_list is not None:
@@ -601,8 +619,13 @@ def _check_members(
     if clash is not None:
         raise _err(
             "on_another_list",
-            f"{clash.registration.tracking} is already on list {clash.candidate_list.ref}",
-            f"{clash.registration.full_name} در فهرست «{clash.candidate_list.title_fa}» است",
+            *en_fa(
+                "%(tracking)s is already on list %(ref)s",
+                tracking=clash.registration.tracking,
+                ref=clash.candidate_list.ref,
+                full_name=clash.registration.full_name,
+                title_fa=clash.candidate_list.title_fa,
+            ),
         )
 
 
@@ -619,10 +642,10 @@ def do_create_list(
     _may_represent(acting_user, party, contest)
     if contest.method != CountingMethod.PROPORTIONAL_LIST:
         raise _err(
-            "not_proportional", "lists exist only in proportional contests", "فهرست فقط در رقابت تناسبی ثبت می‌شود"
+            "not_proportional", *en_fa("lists exist only in proportional contests")
         )
     if not title_fa.strip():
-        raise _err("missing_field", "a list needs a title", "عنوان فهرست لازم است")
+        raise _err("missing_field", *en_fa("a list needs a title"))
     candidacy = _candidacy(contest)
     with transaction.atomic():
         Contest.objects.select_for_update().get(pk=contest.pk)  # serialises list writes of one contest
@@ -631,8 +654,7 @@ def do_create_list(
         if CandidateList.objects.filter(contest=contest, party=party).exclude(state=ListState.WITHDRAWN).exists():
             raise _err(
                 "party_has_list",
-                "this party already has a list in this contest",
-                "این تشکل پیش‌تر در این رقابت فهرست ثبت کرده است",
+                *en_fa("this party already has a list in this contest"),
             )
         lst = CandidateList.objects.create(
             contest=contest,
@@ -653,7 +675,7 @@ def do_create_list(
                 )
         except IntegrityError:
             raise _err(
-                "on_another_list", "a candidate is already on another list", "یکی از نامزدها در فهرست دیگری است"
+                "on_another_list", *en_fa("a candidate is already on another list")
             ) from None
         record(
             actor=acting_user,
@@ -672,7 +694,6 @@ def do_confirm_membership(
     if not roles & {VettingRole.REGISTRANT.value, VettingRole.HQ_ADMIN.value}:
         raise RoleRefused(
             "only the candidate (or HQ on their written consent) confirms a list place",
-            "فقط خود نامزد عضویت در فهرست را تأیید می‌کند",
         )
     with transaction.atomic():
         m = (
@@ -682,10 +703,10 @@ def do_confirm_membership(
             .first()
         )
         if m is None:
-            raise _err("not_on_list", "this candidate is on no list", "این نامزد در هیچ فهرستی نیست")
+            raise _err("not_on_list", *en_fa("this candidate is on no list"))
         _list_deadline_check(_candidacy(m.candidate_list.contest))
         if m.candidate_list.state not in (ListState.DRAFT, ListState.SUBMITTED):
-            raise _err("list_locked", "the list can no longer change", "فهرست دیگر تغییر نمی‌کند")
+            raise _err("list_locked", *en_fa("the list can no longer change"))
         if m.confirmed_at is None:
             m.confirmed_at = timezone.now()
             m.save(update_fields=["confirmed_at"])
@@ -706,21 +727,24 @@ def do_submit_list(lst: CandidateList, *, acting_user: Any) -> CandidateList:
         candidacy = _candidacy(lst.contest)
         _list_deadline_check(candidacy)
         if lst.state != ListState.DRAFT:
-            raise TransitionRefused(f"a {lst.state} list cannot be submitted", "فقط فهرست پیش‌نویس ارسال می‌شود")
+            raise TransitionRefused("a %(state)s list cannot be submitted", params={"state": lst.state})
         members = list(lst.memberships.select_related("registration"))
         if not candidacy.list_min_members <= len(members) <= candidacy.max_members:
             raise _err(
                 "list_size",
-                f"a list has {candidacy.list_min_members} to {candidacy.max_members} members",
-                f"تعداد اعضای فهرست باید بین {to_persian_digits(candidacy.list_min_members)} و "
-                f"{to_persian_digits(candidacy.max_members)} باشد",
+                *en_fa(
+                    "a list has %(list_min_members)s to %(max_members)s members",
+                    list_min_members=candidacy.list_min_members,
+                    max_members=candidacy.max_members,
+                    list_min_members2=to_persian_digits(candidacy.list_min_members),
+                    max_members2=to_persian_digits(candidacy.max_members),
+                ),
             )
         unconfirmed = [m.registration.tracking for m in members if m.confirmed_at is None]
         if unconfirmed:
             raise _err(
                 "unconfirmed",
-                f"members have not confirmed: {', '.join(unconfirmed)}",
-                "همه اعضای فهرست هنوز عضویت خود را تأیید نکرده‌اند",
+                *en_fa("members have not confirmed: %(unconfirmed)s", unconfirmed=', '.join(unconfirmed)),
             )
         LIST.move(lst, ListState.SUBMITTED)
         lst.save(update_fields=["state"])
@@ -740,7 +764,7 @@ def do_lock_lists(contest: Contest, *, acting_user: Any) -> int:
               what_fa="قفل کردن فهرست‌ها")
     candidacy = _candidacy(contest)
     if candidacy.list_deadline is None or tehran_today() <= candidacy.list_deadline:
-        raise _err("too_early", "lists lock only after their deadline", "فهرست‌ها پس از پایان مهلت قفل می‌شوند")
+        raise _err("too_early", *en_fa("lists lock only after their deadline"))
     with transaction.atomic():
         lists = list(CandidateList.objects.select_for_update().filter(contest=contest))
         locked = 0
@@ -766,13 +790,12 @@ def do_publish_code_seed(election: Election, seed: str, *, acting_user: Any, bas
     authorize(acting_user, "candidates.add_codepolicy", election, states=CODE_SEED_STATES,
               what_fa="انتشار بذر کدهای نامزدها")
     if not seed.strip() or not 1 <= base_digits <= 8:
-        raise _err("bad_seed", "give a non-empty seed and 1-8 base digits", "بذر و طول کد نامعتبر است")
+        raise _err("bad_seed", *en_fa("give a non-empty seed and 1-8 base digits"))
     with transaction.atomic():
         if BallotCode.objects.filter(election=election).exists():
             raise _err(
                 "codes_assigned",
-                "codes are already assigned with the current seed",
-                "کدها پیش‌تر با بذر فعلی تخصیص یافته‌اند",
+                *en_fa("codes are already assigned with the current seed"),
             )
         policy, _ = CodePolicy.objects.update_or_create(
             election=election,
@@ -809,21 +832,24 @@ def do_finalise_contest(contest: Contest, *, acting_user: Any) -> list[BallotCod
     with transaction.atomic():
         candidacy = ContestCandidacy.objects.select_for_update().filter(contest=contest).first()
         if candidacy is None:
-            raise _err("registration_closed", "the contest has no candidacy schedule", "زمان‌بندی رقابت تعیین نشده است")
+            raise _err("registration_closed", *en_fa("the contest has no candidacy schedule"))
         if candidacy.finalised_at is not None:
-            raise _err("contest_final", "the contest's candidates are already final", "نامزدهای رقابت قبلاً قطعی شده‌اند")
+            raise _err("contest_final", *en_fa("the contest's candidates are already final"))
         open_regs = Registration.objects.filter(contest=contest).exclude(state__in=[s.value for s in FINAL_STATES])
         if open_regs.exists():
             raise _err(
                 "vetting_open",
-                f"{open_regs.count()} registrations are not final yet",
-                f"{to_persian_digits(open_regs.count())} ثبت‌نام هنوز قطعی نشده است",
+                *en_fa(
+                    "%(count)s registrations are not final yet",
+                    count=open_regs.count(),
+                    count2=to_persian_digits(open_regs.count()),
+                ),
             )
         if (
             contest.method == CountingMethod.PROPORTIONAL_LIST
             and CandidateList.objects.filter(contest=contest, state__in=[ListState.DRAFT, ListState.SUBMITTED]).exists()
         ):
-            raise _err("lists_open", "lock the lists first", "ابتدا فهرست‌ها را قفل کنید")
+            raise _err("lists_open", *en_fa("lock the lists first"))
         codes = assign_contest_codes(contest)
         candidacy.finalised_at = timezone.now()
         candidacy.save(update_fields=["finalised_at"])
@@ -843,7 +869,7 @@ def assign_contest_codes(contest: Contest, *, now: dt.datetime | None = None) ->
     election = contest.election
     policy = CodePolicy.objects.filter(election=election).first()
     if policy is None:
-        raise _err("no_seed", "publish the code seed first", "ابتدا بذر کدها را منتشر کنید")
+        raise _err("no_seed", *en_fa("publish the code seed first"))
     people, lists = contest_code_keys(contest)
     taken = BallotCode.objects.filter(election=election).values_list("code", flat=True)
     drawn = assign_codes(
@@ -886,8 +912,7 @@ def do_publish_manifests(election: Election, *, acting_user: Any, reason: str = 
         if not made.styles:
             raise _err(
                 "nothing_final",
-                "no ballot style has all its contests final",
-                "هیچ برگه رأیی هنوز همه رقابت‌هایش قطعی نشده است",
+                *en_fa("no ballot style has all its contests final"),
             )
         record(
             actor=acting_user,
@@ -920,16 +945,18 @@ def do_correct_candidate(
     authorize(acting_user, "candidates.change_registration", registration, states=CORRECTION_STATES,
               what_fa="اصلاح مشخصات نامزد")
     if VettingRole.HQ_ADMIN.value not in vetting_roles(acting_user):
-        raise RoleRefused("only HQ corrects a candidate's published details", "فقط ستاد مشخصات نامزد را اصلاح می‌کند")
+        raise RoleRefused("only HQ corrects a candidate's published details")
     unknown = set(changes) - set(CORRECTABLE)
     if unknown:
-        raise _err("field_not_editable", f"these fields cannot be corrected: {', '.join(sorted(unknown))}",
-                   "این ویژگی‌ها قابل اصلاح نیستند")
+        raise _err(
+            "field_not_editable",
+            *en_fa("these fields cannot be corrected: %(unknown)s", unknown=", ".join(sorted(unknown))),
+        )
     if not reason.strip():
-        raise _err("reason_missing", "a correction needs a reason", "اصلاح به ذکر دلیل نیاز دارد")
+        raise _err("reason_missing", *en_fa("a correction needs a reason"))
     for name in ("first_name", "last_name", "occupation"):
         if name in changes and not str(changes[name]).strip():
-            raise _err("missing_field", f"{name} cannot be empty", "این ویژگی نمی‌تواند خالی باشد")
+            raise _err("missing_field", *en_fa("%(name)s cannot be empty", name=name))
     with transaction.atomic():
         reg = Registration.objects.select_for_update().get(pk=registration.pk)
         before = {k: (reg.photo_sha256 if k == "photo" else getattr(reg, k)) for k in changes}

@@ -13,6 +13,7 @@ from entekhab.hq.candidates.actions import RegistrationInput
 from entekhab.hq.candidates.models import InquiryAnswer, InquiryBody
 from entekhab.hq.web.forms import JalaliDateField as _JalaliDateField
 from entekhab.hq.web.forms import NationalCodeField
+from entekhab.i18n import both
 
 
 def _pick(fa: str, en: str) -> str:
@@ -33,45 +34,45 @@ class JalaliDateField(_JalaliDateField):
 
 
 class RegistrationForm(forms.Form):
-    national_code = NationalCodeField(label=bi("کد ملی", "National code"))
-    first_name = forms.CharField(label=bi("نام", "First name"), max_length=80)
-    last_name = forms.CharField(label=bi("نام خانوادگی", "Last name"), max_length=80)
-    name_en = forms.CharField(label=bi("نام به حروف لاتین", "Name in Latin letters"), max_length=160, required=False)
-    birth_date = JalaliDateField(label=bi("تاریخ تولد", "Birth date"))
+    national_code = NationalCodeField(label=bi(*both("National code")))
+    first_name = forms.CharField(label=bi(*both("First name")), max_length=80)
+    last_name = forms.CharField(label=bi(*both("Last name")), max_length=80)
+    name_en = forms.CharField(label=bi(*both("Name in Latin letters")), max_length=160, required=False)
+    birth_date = JalaliDateField(label=bi(*both("Birth date")))
     sex = forms.ChoiceField(
-        label=bi("جنسیت", "Sex"), choices=[("male", bi("مرد", "male")), ("female", bi("زن", "female"))]
+        label=bi(*both("Sex")), choices=[("male", bi(*both("male"))), ("female", bi(*both("female")))]
     )
-    residence_area = forms.ChoiceField(label=bi("محل سکونت", "Residence"))
-    address = forms.CharField(label=bi("نشانی", "Address"), max_length=300, required=False)
+    residence_area = forms.ChoiceField(label=bi(*both("Residence")))
+    address = forms.CharField(label=bi(*both("Address")), max_length=300, required=False)
     degree = forms.TypedChoiceField(
-        label=bi("مدرک تحصیلی", "Education"), coerce=int, choices=[(int(d), bi(*DEGREE_NAMES[d])) for d in Degree]
+        label=bi(*both("Education")), coerce=int, choices=[(int(d), bi(*DEGREE_NAMES[d])) for d in Degree]
     )
-    field_of_study = forms.CharField(label=bi("رشته تحصیلی", "Field of study"), max_length=120, required=False)
-    veteran = forms.BooleanField(label=bi("ایثارگر هستم", "I am a veteran (isargar)"), required=False)
-    occupation = forms.CharField(label=bi("شغل", "Occupation"), max_length=160)
+    field_of_study = forms.CharField(label=bi(*both("Field of study")), max_length=120, required=False)
+    veteran = forms.BooleanField(label=bi(*both("I am a veteran (isargar)")), required=False)
+    occupation = forms.CharField(label=bi(*both("Occupation")), max_length=160)
     post = forms.ChoiceField(
-        label=bi("سمت در ماه‌های اخیر (ماده ۴۱)", "Post held in recent months (Art. 41)"),
+        label=bi(*both("Post held in recent months (Art. 41)")),
         required=False,
-        choices=[("", bi("هیچ‌کدام", "none")), *((k, bi(fa, en)) for k, (fa, en) in ART41_POSTS.items())],
+        choices=[("", bi(*both("none"))), *((k, bi(fa, en)) for k, (fa, en) in ART41_POSTS.items())],
     )
-    post_ended = JalaliDateField(label=bi("تاریخ استعفا", "Resignation date"), required=False)
+    post_ended = JalaliDateField(label=bi(*both("Resignation date")), required=False)
     military_service = forms.BooleanField(
-        label=bi("کارت پایان خدمت یا معافیت دائم دارم (مردان)", "I hold a military service or exemption card (men)"),
+        label=bi(*both("I hold a military service or exemption card (men)")),
         required=False,
     )
     former_council_member = forms.BooleanField(
-        label=bi("پیش‌تر عضو شورا بوده‌ام", "I was a council member before"), required=False
+        label=bi(*both("I was a council member before")), required=False
     )
     ijtihad = forms.BooleanField(
-        label=bi("اجتهاد من به تأیید شورای نگهبان رسیده است", "my ijtihad is attested by the Guardian Council"),
+        label=bi(*both("my ijtihad is attested by the Guardian Council")),
         required=False,
     )
     certificate_number = forms.CharField(
-        label=bi("شماره گواهی عدم سوءپیشینه", "Criminal-record certificate number"), max_length=40
+        label=bi(*both("Criminal-record certificate number")), max_length=40
     )
-    certificate_date = JalaliDateField(label=bi("تاریخ صدور گواهی", "Certificate issue date"))
+    certificate_date = JalaliDateField(label=bi(*both("Certificate issue date")))
     photo = forms.FileField(
-        label=bi("عکس (PNG یا JPEG، حداکثر ۵۱۲ کیلوبایت)", "Photo (PNG or JPEG, ≤ 512 KB)"), required=False
+        label=bi(*both("Photo (PNG or JPEG, ≤ 512 KB)")), required=False
     )
 
     def __init__(self, *args: Any, areas: list[tuple[str, str]], experts: bool = False, **kwargs: Any):
@@ -85,7 +86,7 @@ class RegistrationForm(forms.Form):
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
         if photo and photo.size > MAX_PHOTO:
-            raise forms.ValidationError(_pick("حجم عکس بیش از ۵۱۲ کیلوبایت است", "the photo is larger than 512 KB"))
+            raise forms.ValidationError(_pick(*both("the photo is larger than 512 KB")))
         return photo
 
     def to_input(self) -> RegistrationInput:
@@ -117,38 +118,37 @@ class RegistrationForm(forms.Form):
 class TransitionForm(forms.Form):
     action = forms.CharField(max_length=20)
     reason = forms.CharField(
-        label=bi("دلیل", "Reason"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=bi(*both("Reason")), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class InquiryForm(forms.Form):
-    body = forms.ChoiceField(label=bi("مرجع", "Body"), choices=InquiryBody.choices)
-    answer = forms.ChoiceField(label=bi("پاسخ", "Answer"), choices=InquiryAnswer.choices)
-    note = forms.CharField(label=bi("توضیح", "Note"), max_length=1000, required=False)
+    body = forms.ChoiceField(label=bi(*both("Body")), choices=InquiryBody.choices)
+    answer = forms.ChoiceField(label=bi(*both("Answer")), choices=InquiryAnswer.choices)
+    note = forms.CharField(label=bi(*both("Note")), max_length=1000, required=False)
 
 
 class SelfServiceForm(forms.Form):
-    tracking = forms.CharField(label=bi("کد رهگیری", "Tracking number"), max_length=20)
-    access_key = forms.CharField(label=bi("کلید دسترسی", "Access key"), max_length=64)
+    tracking = forms.CharField(label=bi(*both("Tracking number")), max_length=20)
+    access_key = forms.CharField(label=bi(*both("Access key")), max_length=64)
     action = forms.ChoiceField(
-        label=bi("درخواست", "Request"),
+        label=bi(*both("Request")),
         choices=[
-            ("appeal", bi("اعتراض به رد صلاحیت", "appeal a rejection")),
-            ("withdraw", bi("انصراف", "withdraw")),
-            ("confirm", bi("تأیید عضویت در فهرست", "confirm my place on a list")),
+            ("appeal", bi(*both("appeal a rejection"))),
+            ("withdraw", bi(*both("withdraw"))),
+            ("confirm", bi(*both("confirm my place on a list"))),
         ],
     )
     reason = forms.CharField(
-        label=bi("دلیل", "Reason"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=bi(*both("Reason")), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class CalculatorForm(forms.Form):
-    seats = forms.IntegerField(label=bi("تعداد کرسی", "Seats"), min_value=1, max_value=50, initial=21)
+    seats = forms.IntegerField(label=bi(*both("Seats")), min_value=1, max_value=50, initial=21)
     groups = forms.CharField(
         label=bi(
-            "آرای نامزدها: هر خط یک فهرست (نام: آرای اعضا)؛ «منفرد» برای نامزدهای مستقل",
-            "Candidate votes: one list per line (name: members' votes); 'independent' for the unlisted",
+            *both("Candidate votes: one list per line (name: members' votes); 'independent' for the unlisted"),
         ),
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 6, "dir": "rtl"}),
@@ -160,12 +160,12 @@ class CalculatorForm(forms.Form):
 class ListForm(forms.Form):
     """A party representative's list: members as tracking numbers, one per line, in list order."""
 
-    party = forms.ChoiceField(label=bi("تشکل", "Party, front or coalition"))
-    contest = forms.ChoiceField(label=bi("رقابت", "Contest"))
-    title_fa = forms.CharField(label=bi("عنوان فهرست", "List title (Persian)"), max_length=200)
-    title_en = forms.CharField(label=bi("عنوان انگلیسی", "List title (English)"), max_length=200, required=False)
+    party = forms.ChoiceField(label=bi(*both("Party, front or coalition")))
+    contest = forms.ChoiceField(label=bi(*both("Contest")))
+    title_fa = forms.CharField(label=bi(*both("List title (Persian)")), max_length=200)
+    title_en = forms.CharField(label=bi(*both("List title (English)")), max_length=200, required=False)
     members = forms.CharField(
-        label=bi("کد رهگیری اعضا، هر خط یکی، به ترتیب فهرست", "Members' tracking numbers, one per line, in order"),
+        label=bi(*both("Members' tracking numbers, one per line, in order")),
         max_length=4000, widget=forms.Textarea(attrs={"rows": 8, "dir": "ltr"}))
 
     def __init__(self, *args: Any, parties: list[tuple[str, str]], contests: list[tuple[str, str]], **kwargs: Any):
@@ -176,5 +176,5 @@ class ListForm(forms.Form):
     def clean_members(self) -> list[str]:
         lines = [x.strip().upper() for x in self.cleaned_data["members"].splitlines() if x.strip()]
         if not lines or len(lines) > 100:
-            raise forms.ValidationError(_pick("۱ تا ۱۰۰ کد رهگیری وارد کنید", "give 1 to 100 tracking numbers"))
+            raise forms.ValidationError(_pick(*both("give 1 to 100 tracking numbers")))
         return lines

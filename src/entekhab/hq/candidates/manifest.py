@@ -143,7 +143,7 @@ def current_manifest(style: BallotStyle | str, election: Election | None = None)
         ballot_style__code=style, election=election)
     found = qs.select_related("ballot_style").first()
     if found is None:
-        raise NoManifest(f"ballot style {style} has no signed manifest yet", "برگه رأی هنوز فهرست‌نامه امضاشده ندارد")
+        raise NoManifest("ballot style %(style)s has no signed manifest yet", params={"style": style})
     return found
 
 

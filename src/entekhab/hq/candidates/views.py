@@ -37,17 +37,18 @@ from entekhab.hq.candidates.models import (
 )
 from entekhab.hq.elections.models import Contest, Election
 from entekhab.hq.geography.models import Area
+from entekhab.i18n import both
 
 PUBLIC_STATES = [s.value for s in APPROVED_STATES]
 ACTION_NAMES = {
-    "start_review": ("آغاز بررسی", "start review"),
-    "approve": ("تأیید صلاحیت", "approve"),
-    "reject": ("رد صلاحیت", "reject"),
-    "appeal": ("ثبت اعتراض", "appeal"),
-    "uphold": ("تأیید رد صلاحیت", "uphold"),
-    "overturn": ("نقض رد صلاحیت", "overturn"),
-    "finalise": ("قطعی کردن", "finalise"),
-    "withdraw": ("انصراف", "withdraw"),
+    "start_review": both("start review"),
+    "approve": both("approve"),
+    "reject": both("reject"),
+    "appeal": both("appeal"),
+    "uphold": both("uphold"),
+    "overturn": both("overturn"),
+    "finalise": both("finalise"),
+    "withdraw": both("withdraw"),
 }
 
 
@@ -205,15 +206,14 @@ def parse_calculator(text: str) -> tuple[list[tuple[str, list[int]]], list[int]]
         m = _LINE.match(raw)
         if not m:
             raise DomainError(
-                f"line {n}: write 'name: votes, votes, …'",
-                f"خط {n}: به شکل «نام: رأی، رأی، …» بنویسید",
+                "line %(n)s: write 'name: votes, votes, …'", params={"n": n},
                 code="calculator_line",
             )
         parts = [p for p in re.split(r"[,،\s]+", to_ascii_digits(m["votes"]).strip()) if p]
         if not parts or not all(p.isdigit() and int(p) <= MAX_VOTES for p in parts):
             raise DomainError(
-                f"line {n}: votes must be whole numbers up to {MAX_VOTES:,}",
-                f"خط {n}: آرا باید عدد صحیح باشد",
+                "line %(n)s: votes must be whole numbers up to %(max_votes)s",
+                params={"n": n, "max_votes": format(MAX_VOTES, ",")},
                 code="calculator_votes",
             )
         votes = [int(p) for p in parts]
@@ -222,8 +222,7 @@ def parse_calculator(text: str) -> tuple[list[tuple[str, list[int]]], list[int]]
             independents.extend(votes)
         elif any(name == x for x, _ in lists):
             raise DomainError(
-                f"line {n}: list {name} appears twice",
-                f"خط {n}: فهرست «{name}» تکراری است",
+                "line %(n)s: list %(name)s appears twice", params={"n": n, "name": name},
                 code="calculator_duplicate",
             )
         else:
@@ -231,11 +230,10 @@ def parse_calculator(text: str) -> tuple[list[tuple[str, list[int]]], list[int]]
     if len(lists) > MAX_GROUPS or sum(len(v) for _, v in lists) + len(independents) > MAX_CANDIDATES:
         raise DomainError(
             "too many lists or candidates for the calculator",
-            "تعداد فهرست‌ها یا نامزدها زیاد است",
             code="calculator_size",
         )
     if not lists and not independents:
-        raise DomainError("enter at least one line", "دست‌کم یک خط وارد کنید", code="calculator_empty")
+        raise DomainError("enter at least one line", code="calculator_empty")
     return lists, independents
 
 
@@ -418,7 +416,7 @@ def vetting_detail(request: HttpRequest, tracking: str) -> HttpResponse:
             if "body" in request.POST:
                 form = InquiryForm(request.POST)
                 if not form.is_valid():
-                    raise DomainError("invalid inquiry answer", "پاسخ استعلام نامعتبر است", code="invalid_inquiry")
+                    raise DomainError("invalid inquiry answer", code="invalid_inquiry")
                 actions.do_record_inquiry(
                     reg,
                     form.cleaned_data["body"],
@@ -429,7 +427,7 @@ def vetting_detail(request: HttpRequest, tracking: str) -> HttpResponse:
             else:
                 form = TransitionForm(request.POST)
                 if not form.is_valid():
-                    raise DomainError("invalid request", "درخواست نامعتبر است", code="invalid_request")
+                    raise DomainError("invalid request", code="invalid_request")
                 actions.do_transition(
                     reg, form.cleaned_data["action"], acting_user=request.user, reason=form.cleaned_data["reason"]
                 )
@@ -437,7 +435,7 @@ def vetting_detail(request: HttpRequest, tracking: str) -> HttpResponse:
         except DomainError as exc:
             error = _msg(exc)
         except PermissionDenied:
-            error = _msg(DomainError("you are not allowed to do this", "شما اجازه این کار را ندارید"))
+            error = _msg(DomainError("you are not allowed to do this"))
         reg.refresh_from_db()
     answers = {i.body: i for i in reg.inquiries.all()}
     inquiries = [(value, label, answers.get(value)) for value, label in InquiryBody.choices]
@@ -492,8 +490,11 @@ def party_lists(request: HttpRequest) -> HttpResponse:
                 found = {r.tracking: r for r in Registration.objects.filter(contest=contest, tracking__in=d["members"])}
                 missing = [t for t in d["members"] if t not in found]
                 if missing:
-                    raise DomainError(f"unknown in this contest: {', '.join(missing)}",
-                                      f"این کدهای رهگیری در این رقابت نیستند: {'، '.join(missing)}", code="unknown")
+                    raise DomainError(
+                        "unknown in this contest: %(missing)s",
+                        params={"missing": ", ".join(missing), "missing2": "، ".join(missing)},
+                        code="unknown",
+                    )
                 actions.do_create_list(contest, party, title_fa=d["title_fa"], title_en=d["title_en"],
                                        members=[found[t] for t in d["members"]], acting_user=request.user)
                 return redirect("candidates:party_lists")

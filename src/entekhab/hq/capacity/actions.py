@@ -34,6 +34,7 @@ from entekhab.hq.capacity.models import (
 )
 from entekhab.hq.capacity.policy import STALLED_AFTER, SYNC_BRANCH_LIMIT
 from entekhab.hq.elections.models import Election
+from entekhab.i18n import en_fa
 from entekhab.planning.scenario import Scenario, default_scenarios
 from entekhab.planning.validate import PlanningInputError
 
@@ -50,13 +51,13 @@ def check_scenario(election: Election, definition: Any) -> Scenario:
     scenario = Scenario.from_dict(definition)
     limit = PlanScenario._meta.get_field("name").max_length
     if len(scenario.name) > limit:
-        raise PlanningInputError("scenario.name", f"at most {limit} characters",
-                                 f"حداکثر {to_persian_digits(limit)} نویسه")
+        raise PlanningInputError(
+            "scenario.name", *en_fa("at most %(limit)s characters", limit=limit, limit2=to_persian_digits(limit))
+        )
     codes = set(election.branches.values_list("code", flat=True))
     for code, _ in scenario.turnout_overrides:
         if code not in codes:
-            raise PlanningInputError(f"scenario.turnout_overrides.{code}", f"unknown branch {code}",
-                                     f"شعبهٔ ناشناخته در این انتخابات: {code}")
+            raise PlanningInputError(f"scenario.turnout_overrides.{code}", *en_fa("unknown branch %(code)s", code=code))
     return scenario
 
 
@@ -74,16 +75,21 @@ def do_save_scenario(election: Election, definition: Any, *, acting_user: Any,
             row = PlanScenario.objects.select_for_update().get(pk=scenario.pk, election=election)
             before = {"name": row.name, "definition": row.definition}
         if PlanScenario.objects.filter(election=election, name=parsed.name).exclude(pk=row.pk).exists():
-            raise DomainError(f"scenario.name: a scenario named {parsed.name!r} already exists",
-                              f"scenario.name: سناریویی با نام «{parsed.name}» از پیش هست", code="scenario_name_taken")
+            raise DomainError(
+                "scenario.name: a scenario named %(name)s already exists",
+                params={"name": repr(parsed.name), "name2": parsed.name},
+                code="scenario_name_taken",
+            )
         row.name, row.definition, row.updated_by = parsed.name, normal, acting_user
         try:
             with transaction.atomic():
                 row.save()
         except IntegrityError as exc:
-            raise DomainError(f"scenario.name: a scenario named {parsed.name!r} already exists",
-                              f"scenario.name: سناریویی با نام «{parsed.name}» از پیش هست",
-                              code="scenario_name_taken") from exc
+            raise DomainError(
+                "scenario.name: a scenario named %(name)s already exists",
+                params={"name": repr(parsed.name), "name2": parsed.name},
+                code="scenario_name_taken",
+            ) from exc
         record(actor=acting_user, action=Event.CAPACITY_SCENARIO_SAVE, target=row, before=before,
                after={"name": row.name, "definition": normal}, reason=reason)
     return row
@@ -117,7 +123,7 @@ def do_run_plan(election: Election, scenario: PlanScenario, *, acting_user: Any,
     """
     authorize(acting_user, "capacity.run_plan", election)
     if scenario.election_id != election.pk:
-        raise DomainError("the scenario belongs to another election", "این سناریو از انتخابات دیگری است",
+        raise DomainError("the scenario belongs to another election",
                           code="scenario_election_mismatch")
     parsed = check_scenario(election, scenario.definition)
     loads = election_loads(election, scope)
@@ -192,14 +198,13 @@ def fail_stalled_runs(election: Election, *, actor: Any) -> int:
     for run in PlanRun.objects.filter(election=election, state=RunState.RUNNING.value):
         if run.started_at < cutoff:
             exc = RunInterrupted(
-                f"interrupted: still running {STALLED_AFTER} after it started (no task worker finished it); "
-                "run it again",
-                "قطع شد: محاسبه پس از مدتی طولانی تمام نشد (پردازشگر پس‌زمینه آن را به پایان نرساند)؛ "
-                "دوباره اجرا کنید")
+                "interrupted: still running %(stalled_after)s after it started (no task worker finished it);"
+                " run it again",
+                params={"stalled_after": STALLED_AFTER},
+            )
         elif queue_state(run.task_id) == QueueState.ENDED:
             exc = RunInterrupted(
-                "interrupted: its queued task ended without storing the plan; run it again",
-                "قطع شد: کار صف‌شده بدون ذخیرهٔ برنامه پایان یافت؛ دوباره اجرا کنید")
+                "interrupted: its queued task ended without storing the plan; run it again")
         else:
             continue
         with transaction.atomic():  # it may have finished since it was read: only a running run fails

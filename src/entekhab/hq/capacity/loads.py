@@ -23,6 +23,7 @@ from entekhab.hq.capacity.policy import AT_BRANCH_STATES, DEFAULT_INVENTORY
 from entekhab.hq.elections.models import BallotStyle, CountingMethod, Election
 from entekhab.hq.geography.models import Area, AreaKind
 from entekhab.hq.operations.policy import allocation_region_code
+from entekhab.i18n import en_fa
 from entekhab.planning.branches import BranchLoad, BranchSet
 from entekhab.planning.service import TEHRAN_CITY, VILLAGE
 from entekhab.planning.validate import PlanningInputError
@@ -46,11 +47,12 @@ def county_code(path: str) -> str:
 def _scope_prefixes(scope: str) -> list[str]:
     area = Area.objects.filter(code=scope, kind=AreaKind.DISTRICT).first()
     if area is None:
-        raise PlanningInputError("scope", f"unknown electoral district {scope!r}", f"حوزهٔ انتخابیهٔ ناشناخته: {scope}")
+        raise PlanningInputError(
+            "scope", *en_fa("unknown electoral district %(scope)s", scope=repr(scope), scope2=scope)
+        )
     prefixes = [a.path for a in area.constituents.all()]
     if not prefixes:
-        raise PlanningInputError("scope", f"electoral district {scope} has no constituent areas",
-                                 f"حوزهٔ انتخابیهٔ {scope} هیچ بخشی ندارد")
+        raise PlanningInputError("scope", *en_fa("electoral district %(scope)s has no constituent areas", scope=scope))
     return prefixes
 
 
@@ -82,8 +84,9 @@ def election_loads(election: Election, scope: str = "") -> ElectionLoads:
     else:
         rows = list(qs.values_list("id", "code", "area__path", "eligible_estimate", "ballot_style_id"))
     if not rows:
-        raise PlanningInputError("branches", f"election {election.code} has no polling branch to plan",
-                                 f"انتخابات {election.code} شعبه‌ای برای برنامه‌ریزی ندارد")
+        raise PlanningInputError(
+            "branches", *en_fa("election %(code)s has no polling branch to plan", code=election.code)
+        )
     proportional = set(BallotStyle.objects.filter(election=election, contests__method=CountingMethod.PROPORTIONAL_LIST)
                        .values_list("id", flat=True))
     source, counts = inventory(election)
@@ -92,8 +95,9 @@ def election_loads(election: Election, scope: str = "") -> ElectionLoads:
     loads = []
     for bid, code, path, eligible, style_id in rows:
         if style_id is None:
-            raise PlanningInputError(f"branches[{code}].ballot_style", "has no ballot style (assign styles first)",
-                                     "برگهٔ رأی این شعبه تعیین نشده است (نخست انواع برگه را محاسبه کنید)")
+            raise PlanningInputError(
+                f"branches[{code}].ballot_style", *en_fa("has no ballot style (assign styles first)")
+            )
         if source is InventorySource.ALLOCATED:
             auth = counts.get(bid, {}).get(DeviceKind.AUTHENTICATION, 0)
             eboxes = counts.get(bid, {}).get(DeviceKind.EBOX, 0)
@@ -123,8 +127,14 @@ def election_inputs(election_code: str, scenario_name: str, scope: str = "") -> 
     try:
         election = Election.objects.filter(code=election_code).first()
         if election is None:
-            raise PlanningInputError("--election", f"unknown election {election_code!r}",
-                                     f"انتخابات ناشناخته: {election_code}")
+            raise PlanningInputError(
+                "--election",
+                *en_fa(
+                    "unknown election %(election_code)s",
+                    election_code=repr(election_code),
+                    election_code2=election_code,
+                ),
+            )
         saved = PlanScenario.objects.filter(election=election, name=scenario_name).first()
         presets = {s.name: s for s in default_scenarios()}
         if saved is not None:
@@ -133,11 +143,19 @@ def election_inputs(election_code: str, scenario_name: str, scope: str = "") -> 
             scenario = presets[scenario_name]
         else:
             names = sorted({*presets, *PlanScenario.objects.filter(election=election).values_list("name", flat=True)})
-            raise PlanningInputError("--scenario", f"no scenario {scenario_name!r} for election {election_code} "
-                                     f"(known: {', '.join(names)})",
-                                     f"سناریوی «{scenario_name}» برای این انتخابات نیست")
+            raise PlanningInputError(
+                "--scenario",
+                *en_fa(
+                    "no scenario %(scenario_name)s for election %(election_code)s (known: %(names)s)",
+                    scenario_name=repr(scenario_name),
+                    election_code=election_code,
+                    names=", ".join(names),
+                    scenario_name2=scenario_name,
+                ),
+            )
         return scenario, election_loads(election, scope).branches
     except DatabaseError as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise PlanningInputError("--election", f"cannot read the HQ database ({first}); run `entekhab migrate`",
-                                 "پایگاه دادهٔ ستاد خوانده نشد") from None
+        raise PlanningInputError(
+            "--election", *en_fa("cannot read the HQ database (%(first)s); run `entekhab migrate`", first=first)
+        ) from None

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from entekhab.domain.lifecycle import Lifecycle
+from entekhab.i18n import N_, Catalogued, en_fa
 from entekhab.planning.sizing import DeviceNeeds
 
 
@@ -51,9 +52,13 @@ class RunState(StrEnum):
     FAILED = "failed"
 
 
-RUN_STATE_FA = {RunState.RUNNING: "در حال محاسبه", RunState.DONE: "انجام‌شده", RunState.FAILED: "ناموفق"}
+RUN_STATE_FA = Catalogued("run state", {
+    RunState.RUNNING: N_("running"),
+    RunState.DONE: N_("done"),
+    RunState.FAILED: N_("failed"),
+})
 # A finished run is never re-opened: its results are what was published.
-RUN = Lifecycle("plan run", "اجرای برنامه", RunState,
+RUN = Lifecycle(*en_fa("plan run"), RunState,
                 {RunState.RUNNING: frozenset({RunState.DONE, RunState.FAILED})}, RUN_STATE_FA)
 
 
@@ -62,10 +67,10 @@ class InventorySource(models.TextChoices):
     DEFAULT = "default", _("default inventory policy (no device allocated yet)")
 
 
-INVENTORY_SOURCE_FA = {
-    InventorySource.ALLOCATED: "دستگاه‌های تخصیص‌یافته به شعب (عملیات)",
-    InventorySource.DEFAULT: "سیاست پیش‌فرض: یک دستگاه احراز هویت و یک صندوق در هر شعبه (هنوز دستگاهی تخصیص نیافته)",
-}
+INVENTORY_SOURCE_FA = Catalogued("inventory source", {
+    InventorySource.ALLOCATED: N_("allocated"),
+    InventorySource.DEFAULT: N_("default"),
+})
 
 
 class PlanRun(models.Model):

@@ -109,7 +109,7 @@ def run_start(request: HttpRequest, election: Election) -> HttpResponse:
         chosen = list(PlanScenario.objects.filter(election=election, pk=int(choice) if choice.isdigit() else -1))
     if not chosen:
         return overview(request, election.code, error=_message(DomainError(
-            "choose a saved scenario", "سناریویی ذخیره‌شده انتخاب کنید", code="no_scenario")), status=400)
+            "choose a saved scenario", code="no_scenario")), status=400)
     try:
         runs = [do_run_plan(election, sc, acting_user=request.user, scope=scope) for sc in chosen]
     except DomainError as exc:

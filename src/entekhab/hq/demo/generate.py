@@ -21,6 +21,7 @@ from entekhab.hq.demo.tehran import (
     VENUE_WEIGHTS,
     VILLAGE_NAMES,
 )
+from entekhab.i18n import N_, Catalogued, both
 
 ELIGIBLE_SHARE = 0.745  # adults of voting age among residents, so that the province has ≈ 9.8 M
 PROVINCE = "P23"
@@ -118,7 +119,7 @@ def build_demo(scale: Scale | str, seed: int, table: tuple[CouncilSize, ...] = D
     n_district, n_rest, villages_per_county = SCALE_TARGETS[scale]
     counties = [c for c in COUNTIES if scale is Scale.TEHRAN or c[0] in SMALL_COUNTIES]
 
-    demo.areas.append(AreaSpec(PROVINCE, "province", "استان تهران", "Tehran Province", None, 13_267_637))
+    demo.areas.append(AreaSpec(PROVINCE, "province", *both("Tehran Province"), None, 13_267_637))
     district_units: list[tuple[str, int, bool]] = []  # (area code, eligible, urban)
     other_units: list[tuple[str, int, bool]] = []
     district_members = {f"{PROVINCE}-{cc}-{tc}" for cc, tc in DISTRICT_MEMBERS}
@@ -126,7 +127,7 @@ def build_demo(scale: Scale | str, seed: int, table: tuple[CouncilSize, ...] = D
     for ccode, cfa, cen, cities in counties:
         county = f"{PROVINCE}-{ccode}"
         demo.areas.append(
-            AreaSpec(county, "county", f"شهرستان {cfa}", f"{cen} County", PROVINCE, sum(c[3] for c in cities))
+            AreaSpec(county, "county", *both("%(cen)s County", cen=cen, cfa=cfa), PROVINCE, sum(c[3] for c in cities))
         )
         for tcode, tfa, ten, pop in cities:
             city = f"{county}-{tcode}"
@@ -149,8 +150,7 @@ def build_demo(scale: Scale | str, seed: int, table: tuple[CouncilSize, ...] = D
                         "city_council",
                         "plurality",
                         city,
-                        f"شورای اسلامی شهر {tfa}",
-                        f"{ten} City Council",
+                        *both("%(ten)s City Council", ten=ten, tfa=tfa),
                         size.seats,
                         size.alternates,
                     )
@@ -166,7 +166,13 @@ def build_demo(scale: Scale | str, seed: int, table: tuple[CouncilSize, ...] = D
             vpop = int(rng.lognormvariate(7.0, 0.8)) + 150
             village = f"{county}-V{v:03d}"
             demo.areas.append(
-                AreaSpec(village, "village", f"روستای {vfa}{suffix_fa}", f"{ven}{suffix_en} village", county, vpop)
+                AreaSpec(
+                    village,
+                    "village",
+                    *both("%(ven)s%(suffix_en)s village", ven=ven, suffix_en=suffix_en, vfa=vfa, suffix_fa=suffix_fa),
+                    county,
+                    vpop,
+                )
             )
             other_units.append((village, _eligible(vpop), False))
             size = council_size(Settlement.VILLAGE, vpop, table)
@@ -176,8 +182,13 @@ def build_demo(scale: Scale | str, seed: int, table: tuple[CouncilSize, ...] = D
                     "village_council",
                     "plurality",
                     village,
-                    f"شورای اسلامی روستای {vfa}{suffix_fa}",
-                    f"{ven}{suffix_en} Village Council",
+                    *both(
+                        "%(ven)s%(suffix_en)s Village Council",
+                        ven=ven,
+                        suffix_en=suffix_en,
+                        vfa=vfa,
+                        suffix_fa=suffix_fa,
+                    ),
                     size.seats,
                     size.alternates,
                 )
@@ -188,8 +199,7 @@ def build_demo(scale: Scale | str, seed: int, table: tuple[CouncilSize, ...] = D
         AreaSpec(
             DISTRICT,
             "district",
-            "حوزه انتخابیه تهران، ری و تجریش",
-            "Tehran, Rey and Tajrish electoral district",
+            *both("Tehran, Rey and Tajrish electoral district"),
             PROVINCE,
             sum(a.population for a in demo.areas if a.code in district_members),
             constituents=members,
@@ -203,8 +213,7 @@ def build_demo(scale: Scale | str, seed: int, table: tuple[CouncilSize, ...] = D
             "city_council",
             "proportional-list",
             DISTRICT,
-            "شورای اسلامی شهر تهران (حوزه تهران، ری و تجریش)",
-            "Tehran City Council (Tehran, Rey and Tajrish)",
+            *both("Tehran City Council (Tehran, Rey and Tajrish)"),
             capital_size.seats,
             capital_size.alternates,
         ),
@@ -216,8 +225,7 @@ def build_demo(scale: Scale | str, seed: int, table: tuple[CouncilSize, ...] = D
             "experts",
             "plurality",
             PROVINCE,
-            "میان‌دوره‌ای مجلس خبرگان رهبری، استان تهران",
-            "Assembly of Experts by-election, Tehran Province",
+            *both("Assembly of Experts by-election, Tehran Province"),
             1,
             0,
             is_by_election=True,
@@ -255,4 +263,10 @@ def build_demo(scale: Scale | str, seed: int, table: tuple[CouncilSize, ...] = D
     return demo
 
 
-_VENUE_FA = {"school": "دبستان", "mosque": "مسجد", "hall": "سالن", "government": "اداره", "other": "محل"}
+_VENUE_FA = Catalogued("venue", {
+    "school": N_("school"),
+    "mosque": N_("mosque"),
+    "hall": N_("hall"),
+    "government": N_("government"),
+    "other": N_("other"),
+})

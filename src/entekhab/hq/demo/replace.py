@@ -26,8 +26,11 @@ def remove_demo_election(election_code: str) -> int:
     from entekhab.hq.elections.models import Election
 
     if election_code != ELECTION_CODE:
-        raise TransitionRefused(f"only the demo election {ELECTION_CODE} is replaced",
-                                "فقط انتخابات آزمایشی جایگزین می‌شود", code="not_the_demo")
+        raise TransitionRefused(
+            "only the demo election %(election_code)s is replaced",
+            params={"election_code": ELECTION_CODE},
+            code="not_the_demo",
+        )
     with transaction.atomic():
         return _delete(Election.objects.filter(code=election_code), 0)
 

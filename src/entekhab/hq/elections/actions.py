@@ -65,15 +65,16 @@ def _preconditions(election: Election, target: ElectionState) -> None:
     if target is ElectionState.LISTS_FINAL:
         open_contests = election.contests.exclude(candidacy__finalised_at__isnull=False).count()
         if open_contests:
-            raise DomainError(f"{open_contests} contests are not final yet",
-                              f"نامزدهای {to_persian_digits(open_contests)} رقابت هنوز قطعی نشده است",
-                              code="contests_not_final")
+            raise DomainError(
+                "%(open_contests)s contests are not final yet",
+                params={"open_contests": open_contests, "open_contests2": to_persian_digits(open_contests)},
+                code="contests_not_final",
+            )
     if target is ElectionState.READY:
         from entekhab.hq.candidates.models import BallotManifest
 
         if not BallotManifest.objects.filter(election=election).exists():
             raise DomainError("polling cannot be made ready before the ballot manifests are signed",
-                              "پیش از امضای شناسنامه‌های برگه رأی، انتخابات آماده رأی‌گیری نمی‌شود",
                               code="manifests_missing")
     if target is ElectionState.CERTIFIED:
         from entekhab.hq.results.models import ResultVersion
@@ -82,8 +83,11 @@ def _preconditions(election: Election, target: ElectionState) -> None:
         confirmed = set(ResultVersion.objects.filter(contest__election=election, state="published")
                         .values_list("contest_id", flat=True))
         if contests - confirmed:
-            raise DomainError(f"{len(contests - confirmed)} contests have no confirmed result yet",
-                              "نتیجه همه رقابت‌ها هنوز قطعی نشده است", code="contests_not_confirmed")
+            raise DomainError(
+                "%(value)s contests have no confirmed result yet",
+                params={"value": len(contests - confirmed)},
+                code="contests_not_confirmed",
+            )
 
 
 def do_change_election_state(election: Election, target: str, *, acting_user: Any, reason: str) -> Election:
@@ -108,13 +112,12 @@ def do_extend_polling(election: Election, until: Any, *, acting_user: Any, reaso
     authorize(acting_user, "elections.add_pollextension", election, states={ElectionState.POLLING},
               what_fa="تمدید زمان رأی‌گیری")
     if not (reason or "").strip():
-        raise DomainError("an extension needs its reason", "تمدید رأی‌گیری به ذکر دلیل نیاز دارد", code="reason_missing")
+        raise DomainError("an extension needs its reason", code="reason_missing")
     with transaction.atomic():
         locked = Election.objects.select_for_update().get(pk=election.pk)
         current = locked.effective_closing()
         if current is not None and until <= current:
-            raise DomainError("an extension only moves the closing time later",
-                              "تمدید فقط زمان پایان را به بعد می‌برد", code="extension_not_later")
+            raise DomainError("an extension only moves the closing time later", code="extension_not_later")
         extension = PollExtension.objects.create(election=locked, until=until, reason=reason.strip(),
                                                  extended_by=getattr(acting_user, "username", str(acting_user)))
         record(actor=acting_user, action=Event.ELECTION_EXTEND, target=locked, before={"until": str(current)},

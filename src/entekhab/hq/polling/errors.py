@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from entekhab.domain.errors import DomainError
+from entekhab.i18n import en_fa
 
 
 class PollingRefused(DomainError):
@@ -26,8 +27,7 @@ class Replay(PollingRefused):
     status = 409
 
     def __init__(self, original: dict[str, Any]) -> None:
-        super().__init__("replayed message: this sequence number was already used",
-                         "پیام تکراری: این شماره ترتیب قبلاً به کار رفته است")
+        super().__init__(*en_fa("replayed message: this sequence number was already used"))
         self.original = original
 
 

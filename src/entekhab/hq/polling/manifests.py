@@ -70,7 +70,7 @@ def verified_manifest_for(branch: Branch) -> BallotManifest:
 def signed_manifest_for(branch: Branch) -> dict[str, Any]:
     """The signed manifest of the branch's ballot style."""
     if branch.ballot_style_id is None:
-        raise DomainError(f"branch {branch.code} has no ballot style", f"شعبه {branch.code} سبک برگه رأی ندارد",
+        raise DomainError("branch %(code)s has no ballot style", params={"code": branch.code},
                           code="no_ballot_style")
     return style_manifest(branch.ballot_style)
 

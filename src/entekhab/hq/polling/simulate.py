@@ -109,8 +109,7 @@ def clear_polling_data(election_code: str) -> None:
                 try:
                     rel.related_model.objects.filter(**{f"{rel.field.name}__in": reports}).delete()
                 except ProtectedError as exc:
-                    raise DomainError(f"cannot replace the polling day: {exc.args[0]}",
-                                      "داده روز رأی‌گیری پیشین به داده‌های دیگری گره خورده است",
+                    raise DomainError("cannot replace the polling day: %(value)s", params={"value": exc.args[0]},
                                       code="polling_data_in_use") from exc
         for model in (m.VoteRecord, m.BranchReport, m.Incident, m.DuplicateCheckIn, m.CheckIn, m.BranchOpening,
                       m.PaperEntry, m.DeviceMessage, m.OfflineWindow):
@@ -168,8 +167,11 @@ def simulate_polling_day(*, out_dir: Path, branches: int = 4, voters_per_branch:
     election = Election.objects.get(code=election_code)
     if has_polling_data(election_code):
         if not replace:
-            raise DomainError(f"election {election_code} already has polling-day data (use --replace)",
-                              "این انتخابات داده روز رأی‌گیری دارد", code="polling_data_exists")
+            raise DomainError(
+                "election %(election_code)s already has polling-day data (use --replace)",
+                params={"election_code": election_code},
+                code="polling_data_exists",
+            )
         clear_polling_data(election_code)
     operator = demo_user("demo")
     election = advance_to(election, ElectionState.POLLING, reason="demo: polling day opens")
@@ -255,7 +257,7 @@ def simulate_polling_day(*, out_dir: Path, branches: int = 4, voters_per_branch:
 
 class _Offline:
     def __call__(self, path: str, payload: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        raise HQUnreachable("the branch's line is down (simulated)", "ارتباط شعبه قطع است (شبیه‌سازی)")
+        raise HQUnreachable("the branch's line is down (simulated)")
 
 
 def _visit(devices: BranchDevices, outcome: BranchOutcome, voter: str, now: dt.datetime, rng: random.Random, *,

@@ -38,6 +38,7 @@ from entekhab.hq.results.totals import (
     tally_of,
     unexplained_excess,
 )
+from entekhab.i18n import N_, Catalogued
 from entekhab.publication.certification import (
     RESULT,
     CertificationRefused,
@@ -83,8 +84,9 @@ def live_entry(contest: Contest, inputs: ElectionInputs, *, status: str = "provi
                version: int = 0) -> dict[str, Any]:
     """The contest's result from the running totals, as results.json would carry it."""
     if contest.code not in inputs.infos:
-        raise DomainError(f"no ballot manifest carries contest {contest.code}",
-                          f"هیچ فهرست برگه رأیی رقابت {contest.code} را ندارد", code="no_manifest")
+        raise DomainError(
+            "no ballot manifest carries contest %(code)s", params={"code": contest.code}, code="no_manifest"
+        )
     running = ContestTotal.objects.filter(contest=contest).first()
     tally = tally_of(running, contest.code) if running else ContestTally(contest.code)
     by_area = {row.area.code: tally_of(row, contest.code)
@@ -146,8 +148,10 @@ def do_compute_result(contest: Contest, *, acting_user: Any, reason: str = "",
         waiting = contest.result_versions.filter(state__in=[ResultState.COMPUTED, ResultState.APPROVED]).first()
         if waiting is not None:
             raise CertificationRefused(
-                f"version {waiting.version} is still being certified; finish or return it first",
-                f"نسخه {waiting.version} هنوز در جریان تأیید است", code="version_pending")
+                "version %(version)s is still being certified; finish or return it first",
+                params={"version": waiting.version},
+                code="version_pending",
+            )
         number = (contest.result_versions.aggregate(n=Max("version"))["n"] or 0) + 1
         entry = live_entry(contest, inputs, version=number)
         published = contest.result_versions.filter(state=ResultState.PUBLISHED).order_by("-version").first()
@@ -176,13 +180,17 @@ def _separate(version: ResultVersion, step: str, acting_user: Any) -> None:
         if who is not None and who == getattr(acting_user, "pk", None):
             fa = {"computed": "محاسبه", "approved": "تأیید"}[what]
             raise CertificationRefused(
-                f"the person who {what} this version may not {step} it: three different people certify a result",
-                f"کسی که این نسخه را {fa} کرده است نمی‌تواند آن را {STEP_FA[step]} کند؛ "
-                "نتیجه را سه نفر متفاوت محاسبه، تأیید و قطعی می‌کنند",
-                code="same_person")
+                "the person who %(what)s this version may not %(step)s it: three different people certify a result",
+                params={"what": what, "step": step, "fa": fa, "value": STEP_FA[step]},
+                code="same_person",
+            )
 
 
-STEP_FA = {"approve": "تأیید", "confirm": "قطعی", "return": "بازگشت"}
+STEP_FA = Catalogued("step", {
+    "approve": N_("approve"),
+    "confirm": N_("confirm"),
+    "return": N_("return"),
+})
 
 
 def do_certify(version: ResultVersion, step: str, *, acting_user: Any, reason: str = "",

@@ -130,11 +130,9 @@ def do_announce_turnout(election: Election, slot: dt.datetime, *, acting_user: A
               what_fa="اعلام آمار مشارکت")
     now = now or timezone.now()
     if slot not in announcement_slots(election):
-        raise DomainError("official figures are given every two hours from 10:00",
-                          "رقم رسمی مشارکت هر دو ساعت از ساعت ۱۰ اعلام می‌شود", code="bad_slot")
+        raise DomainError("official figures are given every two hours from 10:00", code="bad_slot")
     if slot > now:
-        raise DomainError("a figure cannot be announced before its time",
-                          "رقم مشارکت پیش از زمان خود اعلام نمی‌شود", code="slot_in_future")
+        raise DomainError("a figure cannot be announced before its time", code="slot_in_future")
     figures = turnout(election, until=slot)
     content = {"election": election.code, "slot": slot.isoformat(), **figures.as_json()}
     try:
@@ -146,6 +144,7 @@ def do_announce_turnout(election: Election, slot: dt.datetime, *, acting_user: A
             record(actor=acting_user, action=Event.RESULTS_TURNOUT_ANNOUNCE, target=row,
                    after={"slot": slot.isoformat(), "checkins": row.checkins, "sha256": row.sha256})
     except IntegrityError as exc:
-        raise DomainError("the figure for this time was already announced and cannot change",
-                          "رقم مشارکت این ساعت قبلاً اعلام شده و تغییر نمی‌کند", code="already_announced") from exc
+        raise DomainError(
+            "the figure for this time was already announced and cannot change", code="already_announced"
+        ) from exc
     return row

@@ -56,8 +56,9 @@ class EdgeRefused(DomainError):
 
 
 def too_large(limit: int = MAX_BODY_BYTES) -> EdgeRefused:
-    return EdgeRefused(f"the request body is larger than {limit} bytes",
-                       f"حجم درخواست بیش از {limit} بایت است", code="too_large", status=413)
+    return EdgeRefused(
+        "the request body is larger than %(limit)s bytes", params={"limit": limit}, code="too_large", status=413
+    )
 
 
 def check_length(length: int, limit: int = MAX_BODY_BYTES) -> None:
@@ -67,8 +68,11 @@ def check_length(length: int, limit: int = MAX_BODY_BYTES) -> None:
 
 
 def bad_text(where: str) -> EdgeRefused:
-    return EdgeRefused(f"{where} contains a NUL or an unpaired surrogate character",
-                       f"{_FA_WHERE.get(where, where)} نویسه NUL یا نویسه ناقص دارد", code="bad_text")
+    return EdgeRefused(
+        "%(where)s contains a NUL or an unpaired surrogate character",
+        params={"where": where, "where2": _FA_WHERE.get(where, where)},
+        code="bad_text",
+    )
 
 
 _FA_WHERE = {"path": "نشانی", "query": "پرسش نشانی", "body": "بدنه درخواست", "form": "فرم", "cookie": "کوکی"}
@@ -80,8 +84,11 @@ def has_bad_text(text: str) -> bool:
 
 
 def _refuse_float(literal: str) -> NoReturn:
-    raise EdgeRefused(f"numbers with a fraction or exponent are not accepted ({literal[:20]})",
-                      "عدد اعشاری پذیرفته نیست", code="float_refused")
+    raise EdgeRefused(
+        "numbers with a fraction or exponent are not accepted (%(value)s)",
+        params={"value": literal[:20]},
+        code="float_refused",
+    )
 
 
 def _finite_float(literal: str) -> float:
@@ -92,7 +99,7 @@ def _finite_float(literal: str) -> float:
 
 
 def _refuse_constant(name: str) -> NoReturn:
-    raise EdgeRefused(f"{name} is not a JSON number", f"{name} عدد معتبر JSON نیست", code="float_refused")
+    raise EdgeRefused("%(name)s is not a JSON number", params={"name": name}, code="float_refused")
 
 
 def _bounded_int(literal: str) -> int:
@@ -100,13 +107,13 @@ def _bounded_int(literal: str) -> int:
         value = int(literal)
         if -MAX_SAFE_INT <= value <= MAX_SAFE_INT:
             return value
-    raise EdgeRefused("integers must lie within ±(2^53 − 1)", "عدد صحیح خارج از بازه مجاز است", code="int_out_of_range")
+    raise EdgeRefused("integers must lie within ±(2^53 − 1)", code="int_out_of_range")
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out = dict(pairs)
     if len(out) != len(pairs):
-        raise EdgeRefused("an object repeats a key", "یک شیء JSON کلید تکراری دارد", code="duplicate_key")
+        raise EdgeRefused("an object repeats a key", code="duplicate_key")
     return out
 
 
@@ -148,11 +155,11 @@ def read_json(raw: bytes | str, *, allow_floats: bool = False, limit: int = MAX_
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise EdgeRefused("the body is not UTF-8 text", "بدنه درخواست متن UTF-8 نیست", code="bad_encoding") from exc
+            raise EdgeRefused("the body is not UTF-8 text", code="bad_encoding") from exc
     else:
         text = raw
     if not text.strip():
-        raise EdgeRefused("the body is empty", "بدنه درخواست خالی است", code="bad_message")
+        raise EdgeRefused("the body is empty", code="bad_message")
     _check_shape(text)
     try:
         value = json.loads(text, parse_int=_bounded_int, parse_constant=_refuse_constant,
@@ -162,7 +169,7 @@ def read_json(raw: bytes | str, *, allow_floats: bool = False, limit: int = MAX_
     except RecursionError as exc:
         raise _too_deep() from exc
     except ValueError as exc:
-        raise EdgeRefused("the body is not JSON", "بدنه درخواست JSON نیست", code="bad_message") from exc
+        raise EdgeRefused("the body is not JSON", code="bad_message") from exc
     # NUL and lone surrogates reach a decoded str only through \\u escapes (raw ones are refused above).
     deepest, bad = _inspect(value, text="\\u" in text or isinstance(raw, str))
     if deepest > MAX_DEPTH:
@@ -181,10 +188,13 @@ def _check_shape(text: str) -> None:
     """
     containers = text.count("[") + text.count("{")
     if containers > MAX_CONTAINERS or text.count(",") > MAX_ITEMS:
-        raise EdgeRefused(f"more than {MAX_CONTAINERS} arrays/objects or {MAX_ITEMS} values",
-                          f"بیش از {MAX_CONTAINERS} آرایه/شیء یا {MAX_ITEMS} مقدار", code="too_complex")
+        raise EdgeRefused(
+            "more than %(max_containers)s arrays/objects or %(max_items)s values",
+            params={"max_containers": MAX_CONTAINERS, "max_items": MAX_ITEMS},
+            code="too_complex",
+        )
 
 
 def _too_deep() -> EdgeRefused:
-    return EdgeRefused(f"JSON nested deeper than {MAX_DEPTH} levels", f"تودرتویی JSON بیش از {MAX_DEPTH} سطح است",
+    return EdgeRefused("JSON nested deeper than %(max_depth)s levels", params={"max_depth": MAX_DEPTH},
                        code="too_deep")

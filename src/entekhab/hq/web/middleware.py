@@ -93,7 +93,7 @@ class EdgeMiddleware:
             else:
                 return  # multipart PUT/PATCH: parsed (and checked by the form) in the view
         except (MultiPartParserError, UnicodeDecodeError) as exc:
-            raise EdgeRefused("the form is malformed", "فرم نادرست است", code="bad_form") from exc
+            raise EdgeRefused("the form is malformed", code="bad_form") from exc
         if _bad_multivalue(fields) or (files and any(has_bad_text(f.name or "") for f in files.values())):
             raise bad_text("form")
 

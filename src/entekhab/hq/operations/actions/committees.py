@@ -15,17 +15,18 @@ from entekhab.hq.elections.models import Election
 from entekhab.hq.operations.actions.common import OperationRefused, need, text
 from entekhab.hq.operations.models import ActionItem, Committee, CommitteeMember, Decree, Meeting
 from entekhab.hq.operations.models.committees import ACTION_ITEM, ACTION_TRANSITIONS, CommitteeKind
+from entekhab.i18n import en_fa
 
 
 def do_create_committee(election: Election, *, kind: str, name_fa: str, name_en: str, acting_user: Any) -> Committee:
     need(acting_user, "add_committee", election)
     if kind not in CommitteeKind.values:
-        raise OperationRefused(f"unknown committee kind {kind!r}", "نوع کمیته نامعتبر است")
-    name_fa = text(name_fa, "Persian name", "نام فارسی", max_length=200)
-    name_en = text(name_en, "English name", "نام انگلیسی", max_length=200)
+        raise OperationRefused("unknown committee kind %(kind)s", params={"kind": repr(kind)})
+    name_fa = text(name_fa, *en_fa("Persian name"), max_length=200)
+    name_en = text(name_en, *en_fa("English name"), max_length=200)
     with transaction.atomic():
         if Committee.objects.filter(election=election, name_fa=name_fa).exists():
-            raise OperationRefused(f"a committee named {name_fa} exists", f"کمیته «{name_fa}» از پیش وجود دارد",
+            raise OperationRefused("a committee named %(name_fa)s exists", params={"name_fa": name_fa},
                                    code="duplicate")
         committee = Committee.objects.create(election=election, kind=kind, name_fa=name_fa, name_en=name_en)
         record(actor=acting_user, action=Event.COMMITTEE_CREATE, target=committee,
@@ -36,10 +37,10 @@ def do_create_committee(election: Election, *, kind: str, name_fa: str, name_en:
 def do_add_member(committee: Committee, *, full_name: str, title: str = "", organisation: str = "",
                   is_head: bool = False, acting_user: Any) -> CommitteeMember:
     need(acting_user, "add_committeemember", committee)
-    full_name = text(full_name, "full name", "نام و نام خانوادگی", max_length=150)
+    full_name = text(full_name, *en_fa("full name"), max_length=150)
     with transaction.atomic():
         if is_head and committee.members.filter(is_head=True).exists():
-            raise OperationRefused("the committee already has a head", "این کمیته رئیس دارد",
+            raise OperationRefused("the committee already has a head",
                                    code="duplicate_head")
         member = CommitteeMember.objects.create(committee=committee, full_name=full_name, title=title[:150],
                                                 organisation=organisation[:150], is_head=is_head)
@@ -52,15 +53,15 @@ def do_issue_decree(election: Election, *, number: str, issued_on: dt.date, issu
                     appointee: str, role: str, committee: Committee | None = None, body: str = "",
                     acting_user: Any) -> Decree:
     need(acting_user, "add_decree", election)
-    number = text(number, "decree number", "شماره حکم", max_length=40)
+    number = text(number, *en_fa("decree number"), max_length=40)
     fields = {
         "issuer": text(issuer, "issuer", "صادرکننده", max_length=150),
-        "issuer_title": text(issuer_title, "issuer's title", "سمت صادرکننده", max_length=150),
+        "issuer_title": text(issuer_title, *en_fa("issuer's title"), max_length=150),
         "appointee": text(appointee, "appointee", "گیرنده حکم", max_length=150),
         "role": text(role, "role", "سمت", max_length=200),
     }
     if issued_on > election.polling_date:
-        raise OperationRefused("a decree is issued before polling day", "حکم باید پیش از روز رأی‌گیری صادر شود",
+        raise OperationRefused("a decree is issued before polling day",
                                code="date_after_polling")
     try:
         with transaction.atomic():
@@ -69,7 +70,7 @@ def do_issue_decree(election: Election, *, number: str, issued_on: dt.date, issu
             record(actor=acting_user, action=Event.DECREE_ISSUE, target=decree,
                    after={"number": number, "appointee": fields["appointee"], "role": fields["role"]})
     except IntegrityError as exc:
-        raise OperationRefused(f"decree number {number} is already used", f"شماره حکم {number} تکراری است",
+        raise OperationRefused("decree number %(number)s is already used", params={"number": number},
                                code="duplicate") from exc
     return decree
 
@@ -79,7 +80,7 @@ def do_record_meeting(committee: Committee, *, held_at: dt.datetime, place: str,
     need(acting_user, "add_meeting", committee)
     strangers = [m for m in attendees if m.committee_id != committee.pk]
     if strangers:
-        raise OperationRefused("attendees must be members of the committee", "حاضران باید عضو همین کمیته باشند")
+        raise OperationRefused("attendees must be members of the committee")
     with transaction.atomic():
         meeting = Meeting.objects.create(committee=committee, held_at=held_at, place=place[:200],
                                          resolutions=resolutions.strip())
@@ -95,9 +96,9 @@ def do_create_action_item(election: Election, *, title: str, due_on: dt.date, ow
     title = text(title, "title", "عنوان", max_length=300)
     owner_person = owner_person.strip()[:150]
     if owner_body and owner_body not in {b.value for b in Body}:
-        raise OperationRefused(f"unknown body {owner_body!r}", "دستگاه مسئول نامعتبر است")
+        raise OperationRefused("unknown body %(owner_body)s", params={"owner_body": repr(owner_body)})
     if not owner_person and not owner_body:
-        raise OperationRefused("an action item needs an owner", "برای هر اقدام یک مسئول (فرد یا دستگاه) تعیین کنید",
+        raise OperationRefused("an action item needs an owner",
                                code="owner_missing")
     with transaction.atomic():
         item = ActionItem.objects.create(election=election, title=title, due_on=due_on, owner_person=owner_person,
@@ -110,7 +111,7 @@ def do_create_action_item(election: Election, *, title: str, due_on: dt.date, ow
 def do_set_action_status(item: ActionItem, target: str, *, acting_user: Any, reason: str = "") -> ActionItem:
     """Move an action item along its lifecycle; a refused move changes nothing."""
     if target not in ACTION_TRANSITIONS:
-        raise TransitionRefused(f"unknown action item status {target!r}", "وضعیت اقدام نامعتبر است")
+        raise TransitionRefused("unknown action item status %(target)s", params={"target": repr(target)})
     _, permission = ACTION_TRANSITIONS[target]
     need(acting_user, permission, item)
     with transaction.atomic():

@@ -27,8 +27,13 @@ def text(value: str, field_en: str, field_fa: str, *, max_length: int, required:
     """A trimmed text value within bounds, or a clear refusal naming the field."""
     value = (value or "").strip()
     if required and not value:
-        raise OperationRefused(f"{field_en} is required", f"«{field_fa}» را وارد کنید", code="required")
+        raise OperationRefused(
+            "%(field_en)s is required", params={"field_en": field_en, "field_fa": field_fa}, code="required"
+        )
     if len(value) > max_length:
-        raise OperationRefused(f"{field_en} is longer than {max_length} characters",
-                               f"«{field_fa}» بیش از {max_length} نویسه است", code="too_long")
+        raise OperationRefused(
+            "%(field_en)s is longer than %(max_length)s characters",
+            params={"field_en": field_en, "max_length": max_length, "field_fa": field_fa},
+            code="too_long",
+        )
     return value

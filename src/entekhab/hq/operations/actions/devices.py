@@ -34,13 +34,16 @@ def do_register_device(*, serial: str, kind: str, model_name: str = "", place: s
     need(acting_user, "add_device")
     serial = serial.strip().upper()
     if not SERIAL.match(serial):
-        raise OperationRefused(f"serial {serial!r} is not 4-40 letters, digits or dashes",
-                               "شماره سریال باید ۴ تا ۴۰ حرف لاتین، رقم یا خط تیره باشد", code="serial_invalid")
+        raise OperationRefused(
+            "serial %(serial)s is not 4-40 letters, digits or dashes",
+            params={"serial": repr(serial)},
+            code="serial_invalid",
+        )
     if kind not in DeviceKind.__members__.values():
-        raise OperationRefused(f"unknown device kind {kind!r}", "نوع دستگاه نامعتبر است", code="kind_invalid")
+        raise OperationRefused("unknown device kind %(kind)s", params={"kind": repr(kind)}, code="kind_invalid")
     with transaction.atomic():
         if Device.objects.filter(serial=serial).exists():
-            raise OperationRefused(f"serial {serial} is already registered", f"سریال {serial} پیش‌تر ثبت شده است",
+            raise OperationRefused("serial %(serial)s is already registered", params={"serial": serial},
                                    code="duplicate")
         device = Device.objects.create(serial=serial, kind=kind, model_name=model_name[:80])
         DeviceLog.objects.create(device=device, event="receive", from_state="", to_state=device.state,
@@ -55,16 +58,16 @@ def do_device_event(device: Device, event: str, *, place: str, note: str = "", a
     t = transition(device.state, event)
     need(acting_user, t.permission, device)
     if not place.strip():
-        raise OperationRefused("say where the event happens", "محل رویداد را وارد کنید", code="place_missing")
+        raise OperationRefused("say where the event happens", code="place_missing")
     with transaction.atomic():
         locked = Device.objects.select_for_update().get(pk=device.pk)
         t = transition(locked.state, event)  # the state may have moved since the caller read it
         if t.event is DeviceEvent.DEPLOY and locked.branch_id is None:
-            raise OperationRefused(f"{locked.serial} has not been drawn to a branch",
-                                   f"دستگاه {locked.serial} هنوز به شعبه‌ای تخصیص نیافته است", code="no_branch")
+            raise OperationRefused(
+                "%(serial)s has not been drawn to a branch", params={"serial": locked.serial}, code="no_branch"
+            )
         if t.event is DeviceEvent.REPLACE:
-            raise OperationRefused("use the replacement procedure, which transfers the journal",
-                                   "جایگزینی باید با ثبت انتقال دفتر رویداد انجام شود", code="use_replacement")
+            raise OperationRefused("use the replacement procedure, which transfers the journal", code="use_replacement")
         before = {"state": locked.state, "branch": locked.branch_id, "region": locked.region_id}
         DEVICE.move(locked, t.target)
         if t.event in (DeviceEvent.RELEASE, DeviceEvent.RETURN):
@@ -85,7 +88,6 @@ def do_replace_device(faulty: Device, replacement: Device, *, journal_entries: i
     journal_head = journal_head.strip().lower()
     if not DIGEST.match(journal_head) or journal_entries < 0:
         raise OperationRefused("the journal head must be a SHA-256 hex digest and the count non-negative",
-                               "چکیده دفتر رویداد باید SHA-256 (۶۴ نویسه هگز) و تعداد نامنفی باشد",
                                code="journal_invalid")
     with transaction.atomic():
         old = Device.objects.select_for_update().get(pk=faulty.pk)
@@ -95,7 +97,8 @@ def do_replace_device(faulty: Device, replacement: Device, *, journal_entries: i
                 or new.region_id != old.region_id:
             raise OperationRefused(
                 "the replacement must be an allocated reserve of the same kind in the same region",
-                "دستگاه جایگزین باید ذخیره تخصیص‌یافته هم‌نوع در همان منطقه باشد", code="bad_replacement")
+                code="bad_replacement",
+            )
         now = timezone.now()
         branch = old.branch
         DEVICE.move(old, DeviceState.REPLACED)
@@ -164,11 +167,11 @@ def do_draw_devices(election: Election, *, stage: str, seed: str, observers: str
     need(acting_user, "run_draw", election, states=DRAW_STATES)
     need(acting_user, "allocate_device", election, states=DRAW_STATES)
     if stage not in ("region", "branch"):
-        raise OperationRefused(f"unknown stage {stage!r}: region or branch", "مرحله باید region یا branch باشد",
+        raise OperationRefused("unknown stage %(stage)s: region or branch", params={"stage": repr(stage)},
                                code="stage_invalid")
     with transaction.atomic():
         if stage == "branch" and not Draw.objects.filter(election=election, subject="devices", stage="region").exists():
-            raise OperationRefused("draw devices to regions first", "ابتدا قرعه‌کشی تخصیص دستگاه به مناطق را انجام دهید",
+            raise OperationRefused("draw devices to regions first",
                                    code="stage_order")
         slots, targets = device_slots(election, stage)
         if stage == "region":

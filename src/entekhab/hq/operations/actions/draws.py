@@ -42,10 +42,13 @@ def hold_draw(election: Election, *, subject: str, stage: str, seed: str, entran
     """
     seed = check_seed(seed)
     if Draw.objects.filter(election=election, subject=subject, stage=stage).exists():
-        raise OperationRefused(f"the {subject} draw to {stage}s has already been held",
-                               "این مرحله قرعه‌کشی پیش‌تر برگزار شده است", code="draw_done")
+        raise OperationRefused(
+            "the %(subject)s draw to %(stage)ss has already been held",
+            params={"subject": subject, "stage": stage},
+            code="draw_done",
+        )
     if not entrants:
-        raise OperationRefused("there is nothing to draw", "چیزی برای قرعه‌کشی وجود ندارد", code="draw_empty")
+        raise OperationRefused("there is nothing to draw", code="draw_empty")
     label = f"{election.code}/{subject}/{stage}"
     result = run_draw(seed, label, entrants, slots)
     private: dict[str, Any] = {}
@@ -63,7 +66,7 @@ def hold_draw(election: Election, *, subject: str, stage: str, seed: str, entran
                 summary=draw_counts(inputs_json(entrants, slots), result.as_dict()),
                 drawn_at=timezone.now(), drawn_by=acting_user, observers=observers.strip()[:2000])
     except IntegrityError as exc:
-        raise OperationRefused("the draw has already been held", "این مرحله قرعه‌کشی پیش‌تر برگزار شده است",
+        raise OperationRefused("the draw has already been held",
                                code="draw_done") from exc
     record(actor=acting_user, action=Event(f"draw.{subject}.{stage}"), target=draw,
            after={"seed": seed, "digest": result.digest, "placed": len(result.placements),

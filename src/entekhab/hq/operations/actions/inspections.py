@@ -34,7 +34,7 @@ def do_record_inspection(branch: Branch, *, inspected_on: dt.date, inspector: st
     checked = check_ratings(ratings)
     today = timezone.localdate()
     if inspected_on > today:
-        raise OperationRefused("an inspection cannot be dated in the future", "تاریخ بازدید نمی‌تواند در آینده باشد",
+        raise OperationRefused("an inspection cannot be dated in the future",
                                code="date_in_future")
     with transaction.atomic():
         Branch.objects.select_for_update().get(pk=branch.pk)  # one writer of a branch's latest inspection

@@ -68,7 +68,7 @@ def authenticate_device(serial: str, token: str) -> Device:
     device = Device.objects.filter(serial=serial).select_related("branch").first()
     expected = device.token_hash if device and device.token_hash else hash_token(secrets.token_hex(16))
     if device is None or not hmac.compare_digest(expected, hash_token(token)):
-        raise HeartbeatRefused("unknown device or wrong token", "دستگاه ناشناخته است یا رمز آن نادرست است",
+        raise HeartbeatRefused("unknown device or wrong token",
                                code="device_unauthenticated")
     return device
 
@@ -112,8 +112,9 @@ def receive_heartbeat(serial: str, token: str, report: dict | None = None,
     now = now or timezone.now()
     device = authenticate_device(serial, token)
     if device.state not in MONITORED or device.branch_id is None:
-        raise HeartbeatRefused(f"device {serial} is not deployed to a branch",
-                               f"دستگاه {serial} در هیچ شعبه‌ای مستقر نیست", code="device_not_deployed")
+        raise HeartbeatRefused(
+            "device %(serial)s is not deployed to a branch", params={"serial": serial}, code="device_not_deployed"
+        )
     with transaction.atomic():
         Device.objects.filter(pk=device.pk).update(last_seen_at=now, last_report=report or {})
         status = refresh_branch(device.branch, now)

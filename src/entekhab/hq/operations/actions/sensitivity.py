@@ -20,7 +20,7 @@ def assess(branch: Branch, *, past_incidents: int, past: PastResult | None,
     try:
         declared_reasons = [Reason(r) for r in declared]
     except ValueError as exc:
-        raise OperationRefused("unknown sensitivity reason", "دلیل حساسیت نامعتبر است") from exc
+        raise OperationRefused("unknown sensitivity reason") from exc
     reasons = reasons_for(rural=not branch.is_urban, past_incidents=past_incidents, past=past,
                           declared=declared_reasons)
     return reasons, level_for(reasons)

@@ -30,6 +30,7 @@ from entekhab.hq.operations.models import (
     TrainingClass,
 )
 from entekhab.hq.operations.policy import STAFF_RESERVE, allocation_region_code
+from entekhab.i18n import en_fa
 
 # Staff entrants are published under per-draw labels, never by national code (docs/operations.md).
 STAFF_PSEUDONYM_PREFIX = {"region": "SR-", "branch": "SB-"}
@@ -40,8 +41,8 @@ def do_add_person(*, national_code: str, full_name: str, seconded_from: str, pho
                   acting_user: Any) -> Person:
     need(acting_user, "add_person")
     code = parse_national_code(national_code)
-    full_name = text(full_name, "full name", "نام و نام خانوادگی", max_length=150)
-    seconded_from = text(seconded_from, "seconding body", "دستگاه مأمورکننده", max_length=150)
+    full_name = text(full_name, *en_fa("full name"), max_length=150)
+    seconded_from = text(seconded_from, *en_fa("seconding body"), max_length=150)
     try:
         with transaction.atomic():
             person = Person.objects.create(national_code=code, full_name=full_name, seconded_from=seconded_from,
@@ -50,7 +51,7 @@ def do_add_person(*, national_code: str, full_name: str, seconded_from: str, pho
             record(actor=acting_user, action=Event.STAFF_PERSON_ADD, target=person,
                    after={"national_code": code, "name": full_name, "candidate": is_candidate})
     except IntegrityError as exc:
-        raise OperationRefused(f"national code {code} is already in the pool", f"کد ملی {code} در فهرست هست",
+        raise OperationRefused("national code %(code)s is already in the pool", params={"code": code},
                                code="duplicate") from exc
     return person
 
@@ -75,7 +76,7 @@ def do_record_quiz(course: Course, person: Person, *, score: int, taken_on: dt.d
     """
     need(acting_user, "add_quizresult", course)
     if not 0 <= score <= 100:
-        raise OperationRefused(f"a score is 0-100, not {score}", f"نمره باید بین ۰ و ۱۰۰ باشد، نه {score}",
+        raise OperationRefused("a score is 0-100, not %(score)s", params={"score": score},
                                code="score_range")
     with transaction.atomic():
         QuizResult.objects.create(course=course, person=person, score=score, taken_on=taken_on)
@@ -120,7 +121,7 @@ def do_draw_staff(election: Election, *, stage: str, seed: str, observers: str =
     need(acting_user, "run_draw", election, states=DRAW_STATES)
     need(acting_user, "add_staffassignment", election, states=DRAW_STATES)
     if stage not in ("region", "branch"):
-        raise OperationRefused(f"unknown stage {stage!r}: region or branch", "مرحله باید region یا branch باشد",
+        raise OperationRefused("unknown stage %(stage)s: region or branch", params={"stage": repr(stage)},
                                code="stage_invalid")
     with transaction.atomic():
         plan = _requirements_by_branch(election)
@@ -129,7 +130,7 @@ def do_draw_staff(election: Election, *, stage: str, seed: str, observers: str =
             entrants, slots, targets, people = _region_stage(election, plan, conflicts)
         else:
             if not Draw.objects.filter(election=election, subject="staff", stage="region").exists():
-                raise OperationRefused("draw staff to regions first", "ابتدا قرعه‌کشی کارکنان به مناطق را انجام دهید",
+                raise OperationRefused("draw staff to regions first",
                                        code="stage_order")
             entrants, slots, targets, people = _branch_stage(election, plan, conflicts)
         roster = [(label, _national_code(x)) for label, x in people.items()]

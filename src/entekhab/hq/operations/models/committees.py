@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from entekhab.domain.jalali import format_datetime_fa
 from entekhab.domain.lifecycle import Lifecycle, moves_of
 from entekhab.domain.readiness import BODY_FA
+from entekhab.i18n import N_, Catalogued, en_fa
 
 
 class CommitteeKind(models.TextChoices):
@@ -108,7 +109,12 @@ class ActionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
-ACTION_STATUS_FA = {"open": "باز", "in_progress": "در دست اقدام", "done": "انجام‌شده", "cancelled": "لغوشده"}
+ACTION_STATUS_FA = Catalogued("action status", {
+    "open": N_("open"),
+    "in_progress": N_("in progress"),
+    "done": N_("done"),
+    "cancelled": N_("cancelled"),
+})
 
 # The action item lifecycle: target → (allowed sources, permission codename).
 ACTION_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -117,7 +123,7 @@ ACTION_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "cancelled": (frozenset({"open", "in_progress"}), "cancel_actionitem"),
 }
 
-ACTION_ITEM = Lifecycle("action item", "اقدام", ActionStatus,
+ACTION_ITEM = Lifecycle(*en_fa("action item"), ActionStatus,
                         moves_of(((ActionStatus(s) for s in sources), ActionStatus(t))
                                  for t, (sources, _) in ACTION_TRANSITIONS.items()),
                         {ActionStatus(k): v for k, v in ACTION_STATUS_FA.items()})

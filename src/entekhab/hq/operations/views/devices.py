@@ -76,13 +76,12 @@ def device_event(request: HttpRequest, election: Election, serial: str) -> HttpR
         if request.POST.get("event") == "replace":
             replacement = Device.objects.filter(serial=request.POST.get("replacement", "").strip().upper()).first()
             if replacement is None:
-                raise OperationRefused("choose a reserve device", "دستگاه جایگزین را انتخاب کنید",
+                raise OperationRefused("choose a reserve device",
                                        code="bad_replacement")
             try:
                 entries = int(to_ascii_digits(request.POST.get("journal_entries", "")))
             except ValueError as exc:
-                raise OperationRefused("the journal entry count is a whole number",
-                                       "تعداد رویدادهای دفتر باید عدد صحیح باشد", code="journal_invalid") from exc
+                raise OperationRefused("the journal entry count is a whole number", code="journal_invalid") from exc
             do_replace_device(device, replacement, journal_entries=entries,
                               journal_head=request.POST.get("journal_head", ""),
                               witnesses=request.POST.get("witnesses", ""), acting_user=request.user)

@@ -25,7 +25,7 @@ _DEVICE_SQL = (
 
 def _authenticate(payload: object) -> tuple[DeviceEnrolment, Envelope]:
     if not isinstance(payload, dict):
-        raise PollingRefused("the message must be a JSON object", "پیام باید یک شیء JSON باشد", code="bad_message")
+        raise PollingRefused("the message must be a JSON object", code="bad_message")
     try:
         envelope = Envelope.parse(payload.get("envelope"))
     except (DeviceError, RecordError) as exc:
@@ -35,7 +35,7 @@ def _authenticate(payload: object) -> tuple[DeviceEnrolment, Envelope]:
         cursor.execute(_DEVICE_SQL, [envelope.device, EnrolmentState.ACTIVE.value])
         found = cursor.fetchall()
     if not found:
-        raise UnknownDevice(f"device {envelope.device} is not enrolled", f"دستگاه {envelope.device} ثبت نشده است")
+        raise UnknownDevice("device %(device)s is not enrolled", params={"device": envelope.device})
     pk, public_key, role, election_id, branch_id, replaces_id, election_code, branch_code, state = found[0]
     device = DeviceEnrolment(pk=pk, serial=envelope.device, public_key=public_key, role=role, election_id=election_id,
                              branch_id=branch_id, replaces_id=replaces_id, state=EnrolmentState.ACTIVE)
@@ -43,14 +43,14 @@ def _authenticate(payload: object) -> tuple[DeviceEnrolment, Envelope]:
     verify(bytes.fromhex(public_key), canonical_json(envelope.document()), payload.get("signature"))
     if envelope.election != election_code:
         raise PollingRefused(
-            f"device {device.serial} is enrolled for election {election_code}",
-            "پیام برای انتخابات دیگری است",
+            "device %(serial)s is enrolled for election %(election_code)s",
+            params={"serial": device.serial, "election_code": election_code},
             code="wrong_election",
         )
     if envelope.branch != branch_code:
         raise PollingRefused(
-            f"device {device.serial} belongs to branch {branch_code}, not {envelope.branch}",
-            f"دستگاه {device.serial} متعلق به شعبه {branch_code} است",
+            "device %(serial)s belongs to branch %(branch_code)s, not %(branch)s",
+            params={"serial": device.serial, "branch_code": branch_code, "branch": envelope.branch},
             code="wrong_branch",
         )
     return device, envelope

@@ -91,7 +91,6 @@ def _fingerprint(body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         return "released", {"released_by": str(release["by"])[:150], "reason": str(release["reason"])[:500]}
     raise PollingRefused(
         "a check-in needs a matched fingerprint or the branch head's release with a reason",
-        "پذیرش به تطبیق اثر انگشت یا اجازه رئیس شعبه با ذکر دلیل نیاز دارد",
         code="fingerprint_required",
     )
 
@@ -112,8 +111,8 @@ def _already_voted(first: CheckIn) -> dict[str, Any]:
 
 def _branch_closed_refusal(branch_code: str) -> BranchClosed:
     return BranchClosed(
-        f"branch {branch_code} has closed: its signed report is in, no check-in is taken after the close",
-        f"شعبه {branch_code} بسته شده و صورتجلسه آن رسیده است؛ پس از بسته‌شدن شعبه پذیرش رأی‌دهنده ممکن نیست",
+        "branch %(branch_code)s has closed: its signed report is in, no check-in is taken after the close",
+        params={"branch_code": branch_code},
     )
 
 
@@ -145,7 +144,7 @@ def _refuse_if_closed(device: DeviceEnrolment, envelope: Envelope) -> None:
 def _checkin(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any]:
     if device.role != DeviceRole.AUTH:
         raise PollingRefused(
-            "only an authentication device checks voters in", "فقط دستگاه احراز هویت پذیرش می‌کند", code="wrong_role"
+            "only an authentication device checks voters in", code="wrong_role"
         )
     _refuse_if_closed(device, envelope)
     code = _national_code(envelope.body)
@@ -171,7 +170,7 @@ def _checkin_one_statement(device: DeviceEnrolment, envelope: Envelope, signatur
     """
     if device.role != DeviceRole.AUTH:
         raise PollingRefused(
-            "only an authentication device checks voters in", "فقط دستگاه احراز هویت پذیرش می‌کند", code="wrong_role"
+            "only an authentication device checks voters in", code="wrong_role"
         )
     if envelope.body.get("refused") == "branch_closed":
         raise _branch_closed_refusal(envelope.branch)
@@ -224,9 +223,14 @@ def _refuse_outside_polling(device: DeviceEnrolment, at: dt.datetime) -> None:
         local = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
         hours = f"{timezone.localtime(opens):%H:%M}–{timezone.localtime(closes):%H:%M}"
         raise TimeOutsidePolling(
-            f"offline check-in time {local} is outside polling hours ({opens.date()} {hours}, with extensions)",
-            f"زمان پذیرش برون‌خط ({to_persian_digits(local)}) خارج از ساعات رأی‌گیری "
-            f"({to_persian_digits(hours)} با احتساب تمدید) است",
+            "offline check-in time %(local)s is outside polling hours (%(date)s %(hours)s, with extensions)",
+            params={
+                "local": local,
+                "date": opens.date(),
+                "hours": hours,
+                "local2": to_persian_digits(local),
+                "hours2": to_persian_digits(hours),
+            },
         )
 
 
@@ -247,10 +251,15 @@ def _refuse_if_heard_online(device: DeviceEnrolment, at: dt.datetime, *, superse
         hhmm = timezone.localtime(last).strftime("%H:%M")
         claimed = timezone.localtime(at).strftime("%H:%M")
         raise DeviceWasOnline(
-            f"device {device.serial} claims to have been offline at {claimed}, but HQ heard from it at {hhmm}: "
-            "check the voter in online",
-            f"دستگاه ادعای برون‌خط بودن در ساعت {to_persian_digits(claimed)} را دارد اما ستاد ساعت "
-            f"{to_persian_digits(hhmm)} پیام آن را دریافت کرده است؛ پذیرش باید برخط انجام شود",
+            "device %(serial)s claims to have been offline at %(claimed)s, but HQ heard from it at %(hhmm)s:"
+            " check the voter in online",
+            params={
+                "serial": device.serial,
+                "claimed": claimed,
+                "hhmm": hhmm,
+                "claimed2": to_persian_digits(claimed),
+                "hhmm2": to_persian_digits(hhmm),
+            },
         )
 
 
@@ -279,7 +288,7 @@ def _checkin_offline(device: DeviceEnrolment, envelope: Envelope) -> dict[str, A
     """
     if device.role != DeviceRole.AUTH:
         raise PollingRefused(
-            "only an authentication device checks voters in", "فقط دستگاه احراز هویت پذیرش می‌کند", code="wrong_role"
+            "only an authentication device checks voters in", code="wrong_role"
         )
     _refuse_if_closed(device, envelope)
     body = envelope.body
@@ -289,14 +298,13 @@ def _checkin_offline(device: DeviceEnrolment, envelope: Envelope) -> dict[str, A
     if not approved:
         raise PollingRefused(
             "an offline check-in needs the branch head's approval",
-            "پذیرش برون‌خط به تأیید رئیس شعبه نیاز دارد",
             code="offline_needs_approval",
         )
     try:
         at = dt.datetime.strptime(str(body.get("at")), "%Y-%m-%dT%H:%MZ").replace(tzinfo=dt.UTC)
     except ValueError as exc:
         raise PollingRefused(
-            "offline check-in time must look like 2026-05-01T09:30Z", "زمان پذیرش برون‌خط نادرست است", code="bad_message"
+            "offline check-in time must look like 2026-05-01T09:30Z", code="bad_message"
         ) from exc
     if DeviceMessage.objects.filter(device_id=device.pk, seq=envelope.seq).exists():
         # A re-sent offline check-in HQ already took: its first answer, not a verdict on the claim made

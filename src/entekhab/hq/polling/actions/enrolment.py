@@ -60,16 +60,15 @@ def do_create_enrolment(
               what_fa="ثبت دستگاه شعبه")
     serial = serial.strip()
     if not serial or len(serial) > 40:
-        raise DomainError("serial must be 1-40 characters", "شماره سریال باید ۱ تا ۴۰ نویسه باشد", code="bad_serial")
+        raise DomainError("serial must be 1-40 characters", code="bad_serial")
     if role not in DeviceRole.values:
         raise DomainError(
-            f"role must be one of {', '.join(DeviceRole.values)}", "نقش دستگاه نادرست است", code="bad_role"
+            "role must be one of %(values)s", params={"values": ', '.join(DeviceRole.values)}, code="bad_role"
         )
     other = _inventory_conflict(serial, branch)
     if other:
         raise DomainError(
-            f"device {serial} is allocated to branch {other}",
-            f"دستگاه {serial} به شعبه {other} تخصیص یافته است",
+            "device %(serial)s is allocated to branch %(other)s", params={"serial": serial, "other": other},
             code="wrong_branch",
         )
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
@@ -86,8 +85,7 @@ def do_create_enrolment(
                 )
         except IntegrityError as exc:
             raise DomainError(
-                f"device {serial} is already enrolled in this election",
-                f"دستگاه {serial} قبلاً در این انتخابات ثبت شده است",
+                "device %(serial)s is already enrolled in this election", params={"serial": serial},
                 code="already_enrolled",
             ) from exc
         record(
@@ -114,7 +112,6 @@ def enrol_device(payload: dict[str, Any]) -> dict[str, Any]:
     except (KeyError, TypeError) as exc:
         raise PollingRefused(
             "enrolment needs serial, role, public_key, code and proof",
-            "ثبت دستگاه به سریال، نقش، کلید عمومی، کد و امضا نیاز دارد",
             code="bad_message",
         ) from exc
     public = parse_public_key(claim["public_key"])
@@ -129,16 +126,15 @@ def enrol_device(payload: dict[str, Any]) -> dict[str, Any]:
         if enrolment is None or not secrets.compare_digest(enrolment.code_hash, _hash_code(claim["code"])):
             raise UnknownDevice(
                 "no pending enrolment matches this serial and code",
-                "ثبت معلقی با این سریال و کد وجود ندارد",
                 code="enrolment_refused",
             )
         if enrolment.role != claim["role"]:
             raise PollingRefused(
-                f"this serial is enrolled as {enrolment.role}", "نقش دستگاه با ثبت نمی‌خواند", code="wrong_role"
+                "this serial is enrolled as %(role)s", params={"role": enrolment.role}, code="wrong_role"
             )
         if DeviceEnrolment.objects.filter(public_key=claim["public_key"]).exists():
             raise PollingRefused(
-                "this key is already bound to a device", "این کلید قبلاً ثبت شده است", code="key_reused"
+                "this key is already bound to a device", code="key_reused"
             )
         enrolment.public_key = claim["public_key"]
         ENROLMENT.move(enrolment, EnrolmentState.ACTIVE)
@@ -174,10 +170,10 @@ def do_replace_device(
               what_fa="جایگزینی دستگاه")
     if not reason.strip():
         raise DomainError(
-            "a replacement needs a reason", "جایگزینی دستگاه به ذکر دلیل نیاز دارد", code="reason_missing"
+            "a replacement needs a reason", code="reason_missing"
         )
     if old.state != EnrolmentState.ACTIVE:
-        raise DomainError("only an active device can be replaced", "فقط دستگاه فعال جایگزین می‌شود", code="not_active")
+        raise DomainError("only an active device can be replaced", code="not_active")
     with transaction.atomic():
         enrolment, code = do_create_enrolment(
             old.branch, serial=new_serial, role=old.role, acting_user=acting_user, replaces=old, reason=reason

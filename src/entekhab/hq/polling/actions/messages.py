@@ -13,6 +13,7 @@ from entekhab.hq.polling.actions.checkins import _checkin, _checkin_offline, _ch
 from entekhab.hq.polling.actions.reports import _branch_info, _branch_open, _branch_report
 from entekhab.hq.polling.errors import AlreadyVoted, ElectionNotPolling, PollingRefused
 from entekhab.hq.polling.models import DeviceEnrolment, DeviceMessage
+from entekhab.i18n import en_fa
 
 
 def handle_message(payload: object) -> dict[str, Any]:
@@ -29,7 +30,7 @@ def handle_message(payload: object) -> dict[str, Any]:
     handler = HANDLERS.get(envelope.kind)
     if handler is None:
         raise PollingRefused(
-            f"HQ does not take {envelope.kind} messages", "ستاد این نوع پیام را نمی‌پذیرد", code="bad_message"
+            "HQ does not take %(kind)s messages", params={"kind": envelope.kind}, code="bad_message"
         )
     _gate(device, envelope.kind)
     if envelope.kind == "checkin" and connection.vendor == "postgresql":
@@ -74,7 +75,7 @@ MESSAGE_STATES: dict[str, frozenset[ElectionState]] = {
 def _gate(device: DeviceEnrolment, kind: str) -> None:
     """The election state was read with the device (``_authenticate``): no query of its own."""
     try:
-        check_state(device.election_state, MESSAGE_STATES[kind], f"a {kind} message", "این پیام دستگاه")
+        check_state(device.election_state, MESSAGE_STATES[kind], *en_fa("a %(kind)s message", kind=kind))
     except WrongState as exc:
         raise ElectionNotPolling(exc.message_en, exc.message_fa) from exc
 

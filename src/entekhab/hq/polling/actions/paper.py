@@ -57,20 +57,17 @@ def do_enter_paper_counts(branch: Branch, counts: dict[str, Any], *, acting_user
         if PaperEntry.objects.filter(branch=branch, entered_by=acting_user).exists():
             raise DomainError(
                 "you have already entered this branch's paper counts",
-                "شما قبلاً شمارش برگه‌های این شعبه را وارد کرده‌اید",
                 code="already_entered",
             )
         if BranchReport.objects.filter(branch=branch, source=ReportSource.PAPER).exists():
             raise DomainError(
                 "this branch's paper counts are already confirmed",
-                "شمارش کاغذی این شعبه قبلاً تأیید شده است",
                 code="already_reported",
             )
         if BranchReport.objects.filter(branch=branch).exists() or BranchOpening.objects.filter(
                 branch=branch, state=BranchDayState.REPORTED).exists():
             raise DomainError(
                 "this branch's e-box has already reported: paper counts are not taken",
-                "صندوق الکترونیک این شعبه صورتجلسه فرستاده است؛ شمارش کاغذی پذیرفته نمی‌شود",
                 code="already_reported",
             )
         _check_paper_checkins(branch, counts["ballots"], reason)
@@ -98,7 +95,6 @@ def do_enter_paper_counts(branch: Branch, counts: dict[str, Any], *, acting_user
                reason=reason)
     raise DomainError(
         "the second entry differs from the first: an incident was opened",
-        "ورود دوم با ورود اول یکسان نیست؛ گزارش رخداد ثبت شد",
         code="paper_mismatch",
     )
 
@@ -114,15 +110,18 @@ def _check_paper_checkins(branch: Branch, ballots: int, reason: str) -> None:
         return
     if checkins == 0:
         raise DomainError(
-            f"branch {branch.code} has no check-ins: paper counts need a reason",
-            f"شعبه {branch.code} هیچ پذیرشی ندارد؛ ورود شمارش کاغذی به ذکر دلیل نیاز دارد",
+            "branch %(code)s has no check-ins: paper counts need a reason", params={"code": branch.code},
             code="no_checkins",
         )
     if ballots > checkins:
         raise DomainError(
-            f"{ballots} ballots but only {checkins} check-ins: paper counts need a reason",
-            f"تعداد آرا ({to_persian_digits(ballots)}) از تعداد پذیرش‌شدگان ({to_persian_digits(checkins)}) "
-            "بیشتر است؛ به ذکر دلیل نیاز دارد",
+            "%(ballots)s ballots but only %(checkins)s check-ins: paper counts need a reason",
+            params={
+                "ballots": ballots,
+                "checkins": checkins,
+                "ballots2": to_persian_digits(ballots),
+                "checkins2": to_persian_digits(checkins),
+            },
             code="more_ballots_than_checkins",
         )
 

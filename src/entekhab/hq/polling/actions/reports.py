@@ -54,7 +54,7 @@ def _refuse_report(exc: DomainError) -> PollingRefused:
 def _branch_open(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any]:
     if device.role != DeviceRole.EBOX:
         raise PollingRefused(
-            "only the e-box opens a branch", "فقط صندوق الکترونیک شعبه را باز می‌کند", code="wrong_role"
+            "only the e-box opens a branch", code="wrong_role"
         )
     manifest = verified_manifest_for(device.branch)
     try:
@@ -66,7 +66,6 @@ def _branch_open(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any]:
     if zero.report.get("kind") != "zero" or zero.report.get("ballots") != 0:
         raise PollingRefused(
             "the zero report must show an empty ballot box",
-            "گزارش صفر باید صندوق خالی را نشان دهد",
             code="zero_report_not_empty",
         )
     _, created = BranchOpening.objects.get_or_create(
@@ -80,7 +79,7 @@ def _branch_open(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any]:
     )
     if not created:
         raise PollingRefused(
-            f"branch {device.branch.code} is already open", "این شعبه قبلاً باز شده است", code="already_open"
+            "branch %(code)s is already open", params={"code": device.branch.code}, code="already_open"
         )
     return {"status": "opened", "zero_report_sha256": zero.sha256}
 
@@ -88,37 +87,36 @@ def _branch_open(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any]:
 def _check_report_identity(device: DeviceEnrolment, report: dict[str, Any]) -> None:
     if report.get("device_key") != device.public_key or report.get("device") != device.serial:
         raise PollingRefused(
-            "the report is not signed by this device", "صورتجلسه با امضای همین دستگاه نیست", code="bad_signature"
+            "the report is not signed by this device", code="bad_signature"
         )
     if report.get("election") != device.election.code:
         raise PollingRefused(
-            "the report is for another election", "صورتجلسه مربوط به انتخابات دیگری است", code="wrong_election"
+            "the report is for another election", code="wrong_election"
         )
     if report.get("branch") != device.branch.code:
         raise PollingRefused(
-            "the report is for another branch", "صورتجلسه مربوط به شعبه دیگری است", code="wrong_branch"
+            "the report is for another branch", code="wrong_branch"
         )
 
 
 def _branch_report(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any]:
     """Intake: signature, device, opening, manifest hash, records ↔ counts, ballots ≤ check-ins."""
     if device.role != DeviceRole.EBOX:
-        raise PollingRefused("only the e-box reports", "فقط صندوق الکترونیک صورتجلسه می‌فرستد", code="wrong_role")
+        raise PollingRefused("only the e-box reports", code="wrong_role")
     branch = device.branch
     opening = BranchOpening.objects.select_for_update().filter(branch=branch).first()
     if opening is None:
         raise PollingRefused(
-            f"branch {branch.code} never opened", f"شعبه {branch.code} هرگز باز نشده است", code="never_opened"
+            "branch %(code)s never opened", params={"code": branch.code}, code="never_opened"
         )
     if opening.state == BranchDayState.REPORTED:
         raise PollingRefused(
-            f"branch {branch.code} has already reported", "صورتجلسه این شعبه قبلاً رسیده است", code="already_reported"
+            "branch %(code)s has already reported", params={"code": branch.code}, code="already_reported"
         )
     records = envelope.body.get("records")
     if not isinstance(records, list):
         raise PollingRefused(
             "the report must carry its vote records",
-            "صورتجلسه باید رکوردهای رأی را همراه داشته باشد",
             code="bad_message",
         )
     manifest = verified_manifest_for(branch)
@@ -132,11 +130,11 @@ def _branch_report(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any
     _check_predecessors(device, doc)
     if doc.get("kind") != "final":
         raise PollingRefused(
-            "only a final report closes a branch", "فقط صورتجلسه پایانی پذیرفته می‌شود", code="bad_message"
+            "only a final report closes a branch", code="bad_message"
         )
     if report.source == ReportSource.PAPER:
         raise PollingRefused(
-            "a paper report is made at HQ, not sent by an e-box", "صورتجلسه کاغذی را ستاد می‌سازد، نه صندوق",
+            "a paper report is made at HQ, not sent by an e-box",
             code="bad_message",
         )
     statement_count = _verify_checkin_statement(device, doc.get("checkins"))
@@ -144,9 +142,13 @@ def _branch_report(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any
     ballots = int(doc["ballots"])
     if ballots > hq_checkins or ballots > statement_count:
         raise PollingRefused(
-            f"{ballots} ballots but only {min(hq_checkins, statement_count)} check-ins",
-            f"تعداد آرا ({to_persian_digits(ballots)}) از تعداد پذیرش‌شدگان "
-            f"({to_persian_digits(min(hq_checkins, statement_count))}) بیشتر است",
+            "%(ballots)s ballots but only %(hq_checkins)s check-ins",
+            params={
+                "ballots": ballots,
+                "hq_checkins": min(hq_checkins, statement_count),
+                "ballots2": to_persian_digits(ballots),
+                "hq_checkins2": to_persian_digits(min(hq_checkins, statement_count)),
+            },
             code="more_ballots_than_checkins",
         )
     stored = BranchReport.objects.create(
@@ -173,7 +175,6 @@ def _verify_checkin_statement(device: DeviceEnrolment, statement: object) -> int
     if not isinstance(statement, dict) or not isinstance(statement.get("statement"), dict):
         raise PollingRefused(
             "the report lacks the authentication device's check-in count",
-            "صورتجلسه فاقد شمار پذیرش دستگاه احراز هویت است",
             code="checkins_missing",
         )
     body = statement["statement"]
@@ -183,13 +184,12 @@ def _verify_checkin_statement(device: DeviceEnrolment, statement: object) -> int
     if auth is None or body.get("branch") != device.branch.code:
         raise PollingRefused(
             "the check-in count is not from this branch's authentication device",
-            "شمار پذیرش از دستگاه احراز هویت این شعبه نیست",
             code="checkins_foreign",
         )
     verify_document(bytes.fromhex(auth.public_key), body, statement.get("signature"))
     count = body.get("checkins")
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        raise PollingRefused("check-in count must be a whole number", "شمار پذیرش نادرست است", code="bad_message")
+        raise PollingRefused("check-in count must be a whole number", code="bad_message")
     return count
 
 
@@ -204,6 +204,5 @@ def _check_predecessors(device: DeviceEnrolment, doc: dict[str, Any]) -> None:
         if not isinstance(pred, dict) or pred.get("device_key") not in chain:
             raise PollingRefused(
                 "the report covers a device this e-box did not replace",
-                "صورتجلسه دستگاهی را پوشش می‌دهد که این صندوق جایگزین آن نشده است",
                 code="predecessor_unknown",
             )
