@@ -39,12 +39,24 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 # English words the pages have been seen to leave untranslated (model and state names, Python's
 # values, Django's defaults). Any Latin word outside an identifier fails the scan; this list
 # is what the report names first.
-ENGLISH_WORDS = frozenset(["branch", "branches", "matched", "released", "object", "none", "true", "false", "pending", "draft", "computed", "approved", "confirmed", "published", "superseded", "registered", "vetting", "accepted", "rejected", "withdrawn", "active", "inactive", "open", "closed", "online", "offline", "degraded", "unmonitored", "ready", "conditional", "not_ready", "incident", "device", "devices", "event", "events", "contest", "contests", "election", "council", "tehran", "candidate", "candidates", "list", "lists", "party", "seat", "seats", "votes", "vote", "ballot", "ballots", "report", "reports", "result", "results", "turnout", "area", "areas", "county", "city", "village", "region", "district", "district", "status", "state", "kind", "role", "source", "digest", "hash", "key", "keys", "file", "files", "name", "code", "number", "total", "yes", "no", "unknown", "other", "error", "warning", "success", "info", "debug", "run", "runs", "plan", "scenario", "queue", "capacity", "devices", "draw", "draws", "readiness", "network", "staff", "committee", "decree", "meeting", "inspection", "enrolled", "revoked"])
+ENGLISH_WORDS = frozenset({
+    " ", "accepted", "active", "approved", "area", "areas", "ballot", "ballots", "branch", "branches",
+    "candidate", "candidates", "capacity", "city", "closed", "code", "committee", "computed", "conditional",
+    "confirmed", "contest", "contests", "council", "county", "debug", "decree", "degraded", "device", "devices",
+    "digest", "district", "draft", "draw", "draws", "election", "enrolled", "error", "event", "events", "false",
+    "file", "files", "hash", "inactive", "incident", "info", "inspection", "key", "keys", "kind", "list",
+    "lists", "matched", "meeting", "name", "network", "no", "none", "not_ready", "number", "object", "offline",
+    "online", "open", "other", "party", "pending", "plan", "published", "queue", "readiness", "ready", "region",
+    "registered", "rejected", "released", "report", "reports", "result", "results", "revoked", "role", "run",
+    "runs", "scenario", "seat", "seats", "source", "staff", "state", "status", "success", "superseded",
+    "tehran", "total", "true", "turnout", "unknown", "unmonitored", "vetting", "village", "vote", "votes",
+    "warning", "withdrawn", "yes",
+})
 
 # Latin words a Persian page may show as words of its own: names of formats and standards
 # people read as Latin letters («کد QR», «فایل PDF»). They still may not carry digits.
 ALLOWED_WORDS = frozenset({"QR", "PDF", "API", "JSON", "CSV", "SVG", "OpenAPI", "SHA", "Ed", "HTTP", "HTTPS",
-                           "ZIP", "ID", "URL"})
+                           "ZIP", "ID", "URL", "ADSL", "dBm"})
 
 EXEMPT_TAGS = frozenset({"code", "kbd", "samp", "pre", "script", "style", "template", "noscript"})
 DATA_TAGS = frozenset({"textarea"})

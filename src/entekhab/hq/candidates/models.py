@@ -58,7 +58,7 @@ class EligibilityRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.office}/{self.code} v{self.version}"
+        return f"{self.get_office_display()} · {self.get_kind_display()} · {self.version}"
 
     def as_rule(self) -> Rule:
         return Rule(code=self.code, kind=self.kind, params=self.params or {}, legal_ref=self.legal_ref,

@@ -120,7 +120,7 @@ class ResultVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.contest.code} v{self.version} ({self.state})"
+        return f"{self.contest.code} · {self.version} ({self.get_state_display()})"
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:

@@ -26,7 +26,7 @@ PLAIN_TAGS = frozenset({"option", "title"})  # text only: no element can isolate
 VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
                        "source", "track", "wbr"})
 KEEP_ATTRS = re.compile(r"""\bdir\s*=\s*["']?ltr\b|\blang\s*=\s*["']?en\b|\bclass\s*=\s*["'][^"']*\bltr\b""", re.I)
-TITLE = re.compile(r"""(\btitle\s*=\s*")([^"]*)(")""")
+TITLE = re.compile(r"""(\b(?:title|aria-label)\s*=\s*")([^"]*)(")""")
 PERSIAN_LETTER = re.compile(r"[\u0600-\u06ff]")
 LATIN_DIGIT = re.compile(r"[0-9]")
 ENTITY = re.compile(r"(&#?[0-9a-zA-Z]+;)")
@@ -53,14 +53,19 @@ def persian_digits_in_html(html: str) -> str:
                         del keep[len(keep) - 1 - keep[::-1].index(name):]
                 elif not closing and name not in VOID_TAGS and (name in KEEP_TAGS or KEEP_ATTRS.search(attrs)):
                     keep.append(name)
-                elif not closing and "title" in attrs:
+                elif not closing and ("title" in attrs or "aria-label" in attrs):
                     part = TITLE.sub(_title, part)
             out.append(part)
-        elif keep or not LATIN_DIGIT.search(part):
+        elif keep or not (LATIN_DIGIT.search(part) or IDENTIFIER.search(part)):
             out.append(part)
         else:
             out.append(_text(part, isolate=not plain))
     return "".join(out)
+
+
+def persian_text(escaped: str) -> str:
+    """Escaped text with its identifiers isolated left to right and every other digit Persian."""
+    return _text(escaped, isolate=True)
 
 
 def _text(text: str, *, isolate: bool = False) -> str:

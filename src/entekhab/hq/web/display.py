@@ -29,6 +29,17 @@ IDENTIFIER = re.compile(
 )
 
 
+# Fields whose values are Latin identifiers even as one plain word (a rule code "age", a user name "demo").
+IDENTIFIER_FIELDS = frozenset({"code", "actor_name", "username", "serial", "tracking", "ref"})
+# A Persian text followed by its English twin in parentheses: «…، ماده ۳۷ (Art. 37)».
+_NOT_FA = r"[^()\u0600-\u06ff]*"
+ENGLISH_TWIN = re.compile(
+    r"(?P<fa>.*[\u0600-\u06ff].*?)\s*\((?P<en>"
+    + _NOT_FA + r"[A-Za-z]" + _NOT_FA + r"(?:\([^()]*\))?" + _NOT_FA + r")\)\s*$",
+    re.S,
+)
+
+
 def localise_number(value: Any) -> str:
     """Thousands-grouped; Persian digits, the Persian thousands «٬» and decimal «٫» unless the page is English.
 
@@ -126,6 +137,9 @@ def _admin_value(value: Any, shown: Any) -> Any:
         return localise_number(value)
     if isinstance(shown, SafeData) or not isinstance(shown, str):
         return shown
+    twin = ENGLISH_TWIN.fullmatch(shown)
+    if twin:
+        return format_html('{} <span lang="en" dir="ltr">({})</span>', with_identifiers_ltr(twin["fa"]), twin["en"])
     return with_identifiers_ltr(shown)
 
 
@@ -158,6 +172,10 @@ def persian_in_admin() -> None:
             return by_field(value, field, empty_value_display, *args, **kwargs)
         if isinstance(field, models.JSONField):
             return ltr_json(value)
+        if getattr(field, "name", "").endswith("_en") and isinstance(value, str):
+            return format_html('<span lang="en" dir="ltr">{}</span>', value)  # the English twin of a name
+        if getattr(field, "name", "") in IDENTIFIER_FIELDS and isinstance(value, str):
+            return ltr_identifier(value)
         return _admin_value(value, by_field(value, field, empty_value_display, *args, **kwargs))
 
     def display_for_value(value: Any, empty_value_display: Any, boolean: bool = False, *args: Any,

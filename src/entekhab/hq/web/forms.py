@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import get_language, gettext_lazy
 
 from entekhab.domain.digits import to_ascii_digits
@@ -14,6 +15,14 @@ from entekhab.domain.errors import DomainError
 from entekhab.domain.jalali import TEHRAN, format_jalali, parse_jalali
 from entekhab.domain.national_code import parse_national_code
 from entekhab.hq.web.access import localised_message as _message
+
+
+def _pick(fa: str, en: str) -> str:
+    return en if get_language() == "en" else fa
+
+
+# A label with its Persian and English twins, picked when the form is shown.
+bi = lazy(_pick, str)
 
 
 class JalaliDateField(forms.CharField):
