@@ -211,6 +211,13 @@ class Crawl:
             match = resolve(parts.path)
         except Resolver404:
             return None
+        if match.view_name.startswith("admin:"):
+            # A list's filters and sorting show the labels its first page shows; one record's
+            # history or deletion page stands for every model's.
+            for kind in ("_history", "_delete"):
+                if match.view_name.endswith(kind):
+                    return f"admin:{kind[1:]}"
+            return match.view_name
         keys = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)} - NOISE_KEYS)
         return f"{match.view_name}?{'&'.join(keys)}"
 

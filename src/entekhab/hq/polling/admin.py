@@ -91,6 +91,7 @@ class CheckInAdmin(ReadOnlyAdmin):
     list_filter = ("offline", FingerprintFilter)
     search_fields = ("national_code",)
     readonly_fields = ("fingerprint_shown",)
+    exclude = ("fingerprint",)
 
     @admin.display(description=_("fingerprint"), ordering="fingerprint")
     def fingerprint_shown(self, obj):

@@ -24,13 +24,15 @@ IDENTIFIER = re.compile(
     r"(?<![A-Za-z0-9._:/+=#@~…-])"
     r"(?:[A-Za-z0-9._:/+=#@~…-]*[A-Za-z][A-Za-z0-9._:/+=#@~…-]*[0-9][A-Za-z0-9._:/+=#@~…-]*"
     r"|[A-Za-z0-9._:/+=#@~…-]*[0-9][A-Za-z0-9._:/+=#@~…-]*[A-Za-z][A-Za-z0-9._:/+=#@~…-]*"
-    r"|[A-Za-z]+(?:[-_.][A-Za-z0-9]+)+)"
+    r"|[A-Za-z]+(?:[-_.:][A-Za-z0-9]+)+)"
     r"(?![A-Za-z0-9._:/+=#@~…-])"
 )
 
 
+# Fields holding a lifecycle's code without a choice list (a device event, a vetting action): shown by label.
+CODE_FIELDS = frozenset({"event", "from_state", "to_state", "action"})
 # Fields whose values are Latin identifiers even as one plain word (a rule code "age", a user name "demo").
-IDENTIFIER_FIELDS = frozenset({"code", "actor_name", "username", "serial", "tracking", "ref"})
+IDENTIFIER_FIELDS = frozenset({"code", "actor_name", "username", "serial", "tracking", "ref", "seed"})
 # A Persian text followed by its English twin in parentheses: «…، ماده ۳۷ (Art. 37)».
 _NOT_FA = r"[^()\u0600-\u06ff]*"
 ENGLISH_TWIN = re.compile(
@@ -57,6 +59,15 @@ def localise_number(value: Any) -> str:
     if get_language() == "en":
         return text
     return to_persian_digits(text.replace(",", "٬").replace(".", "٫"))
+
+
+def code_label(value: Any) -> str:
+    """A stored code ("pass_test", "approved") by its label in the catalogue; a code it lacks stays a code."""
+    from django.utils.translation import gettext
+
+    text = str(value or "")
+    label = gettext(text) if text else text
+    return label if label != text or get_language() == "en" else ltr_identifier(text)
 
 
 def localise_percent(value: Any) -> str:
@@ -174,6 +185,8 @@ def persian_in_admin() -> None:
             return ltr_json(value)
         if getattr(field, "name", "").endswith("_en") and isinstance(value, str):
             return format_html('<span lang="en" dir="ltr">{}</span>', value)  # the English twin of a name
+        if getattr(field, "name", "") in CODE_FIELDS and isinstance(value, str):
+            return code_label(value)
         if getattr(field, "name", "") in IDENTIFIER_FIELDS and isinstance(value, str):
             return ltr_identifier(value)
         return _admin_value(value, by_field(value, field, empty_value_display, *args, **kwargs))

@@ -57,7 +57,7 @@ class InspectionItem(models.Model):
         constraints = [models.UniqueConstraint(fields=["inspection", "code"], name="inspection_item_once")]
 
     def __str__(self) -> str:
-        return f"{self.code}: {self.rating}"
+        return f"{self.code}: {self.get_rating_display()}"
 
     def as_rating(self) -> ItemRating:
         from entekhab.domain.readiness import Body, Rating

@@ -12,7 +12,7 @@ from django import template
 from django.utils.translation import get_language
 
 from entekhab.domain.digits import to_persian_digits
-from entekhab.hq.web.display import localise_date, localise_number, localise_percent, ltr_identifier
+from entekhab.hq.web.display import code_label, localise_date, localise_number, localise_percent, ltr_identifier
 
 register = template.Library()
 
@@ -52,6 +52,12 @@ def fa_text(value):
     from entekhab.hq.web.digits import persian_text
 
     return str(value) if get_language() == "en" else mark_safe(persian_text(escape(str(value))))
+
+
+@register.filter
+def label(value):
+    """A stored code shown by its label (``pass_test`` → «قبولی در آزمون»)."""
+    return code_label(value)
 
 
 @register.filter
