@@ -150,10 +150,16 @@ def read_page(html: str) -> _Reader:
     return reader
 
 
-def check_text(url: str, pieces: Iterable[Piece]) -> Iterator[Finding]:
-    """At most one finding of each kind per piece of text, naming what offends in it."""
+def check_text(url: str, pieces: Iterable[Piece], names: frozenset[str] = frozenset()) -> Iterator[Finding]:
+    """At most one finding of each kind per piece of text, naming what offends in it.
+
+    ``names`` are user names: Latin identifiers that Django's admin writes in breadcrumbs,
+    titles and lists (``str(user)``) where no template of ours can isolate them.
+    """
     for piece in pieces:
         text = " ".join(piece.text.split())
+        if names:
+            text = " ".join(w for w in text.split() if w.strip(".,:؛،") not in names)
         where = f"{piece.path}: {text[:100]}"
         dates = ISO_DATE.findall(text)  # an identifier may be Latin; a date in it is still a date
         if piece.exempt or piece.data:
@@ -176,9 +182,9 @@ def check_text(url: str, pieces: Iterable[Piece]) -> Iterator[Finding]:
             yield Finding(url, "latin_word", " ".join(words), where)
 
 
-def check_page(url: str, html: str) -> tuple[list[Finding], list[str]]:
+def check_page(url: str, html: str, names: frozenset[str] = frozenset()) -> tuple[list[Finding], list[str]]:
     reader = read_page(html)
-    return list(check_text(url, reader.pieces)), reader.links
+    return list(check_text(url, reader.pieces, names)), reader.links
 
 
 # --- the crawl ----------------------------------------------------------------------------
@@ -195,6 +201,7 @@ class Crawl:
     """One visitor's crawl: every page reached from ``seeds``, at most ``per_route`` of each URL route."""
 
     client: object
+    names: frozenset[str] = frozenset()  # user names, accepted as identifiers
     per_route: int = 2
     limit: int = 2000
     seen: set[str] = field(default_factory=set)
@@ -253,7 +260,7 @@ class Crawl:
             return [target] if target else []
         if "text/html" not in response.get("Content-Type", ""):
             return []
-        findings, links = check_page(url, response.content.decode())
+        findings, links = check_page(url, response.content.decode(), self.names)
         self.findings.extend(findings)
         out = []
         for href in links:

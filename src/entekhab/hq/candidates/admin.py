@@ -67,6 +67,11 @@ class EligibilityRuleAdmin(AuditedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ("office", "code", "kind") if obj else ()
 
+    def get_fields(self, request, obj=None):
+        """The edit's reason is asked of who may edit; a view-only page has nothing to show for it."""
+        fields = super().get_fields(request, obj)
+        return fields if self.has_change_permission(request, obj) else [f for f in fields if f != "reason"]
+
     def save_model(self, request, obj, form, change):
         if not change:
             return super().save_model(request, obj, form, change)
