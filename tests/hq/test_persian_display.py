@@ -37,6 +37,17 @@ def test_identifiers_keep_latin_digits_even_when_given_persian_ones():
     assert ltr_identifier("<x>") == '<bdi dir="ltr">&lt;x&gt;</bdi>'
 
 
+def test_identifiers_are_drawn_with_latin_digits():
+    """The page font's FD cut draws every digit Persian; an identifier must use the plain cut."""
+    from pathlib import Path
+
+    import entekhab.hq.web as web
+
+    css = (Path(web.__file__).parent / "static" / "web" / "entekhab.css").read_text()
+    rule = 'html[lang="fa"] [dir="ltr"], html[lang="fa"] .ltr, html[lang="fa"] [lang="en"] { font-family: "Vazirmatn",'
+    assert rule in css
+
+
 def test_template_filters(rf):
     from django.template import Context, Template
 

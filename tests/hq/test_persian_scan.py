@@ -42,10 +42,16 @@ NOT_PAGES = frozenset({
 @pytest.fixture
 def demo_site(election, make_user):
     """The small demo as ``make demo`` leaves it (the synthetic polling day for every branch)."""
+    from entekhab.hq.demo.people import demo_user
+    from entekhab.hq.operations.actions.devices import do_draw_devices
     from entekhab.hq.polling.models import Incident, IncidentKind
     from entekhab.hq.results.demo import run_results_demo
     from entekhab.hq.results.public import clear_memo
+    from tests.hq.conftest import set_state
 
+    set_state("lists_final")  # the public draw of devices to regions, in its phase
+    do_draw_devices(election, stage="region", seed="scan 1405", acting_user=demo_user("demo-executive"))
+    set_state("counting")
     run_results_demo(election, seed=1405)
     branch = election.branches.order_by("number").first()
     Incident.objects.create(election=election, branch=branch, kind=IncidentKind.DOUBLE_CHECKIN,
