@@ -249,7 +249,7 @@ def ltr_json(value: Any) -> str:
     """A JSON value is data: shown as written, left to right, in Latin digits."""
     import json
 
-    return format_html('<code dir="ltr">{}</code>', json.dumps(value, ensure_ascii=False, sort_keys=True))
+    return format_html('<code dir="ltr">{}</code>', json.dumps(value, ensure_ascii=False))
 
 
 # The name this was first known by (dates only); it now makes the whole back office Persian.
