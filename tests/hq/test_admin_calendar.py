@@ -12,9 +12,9 @@ from django.urls import reverse
 MONTHS = ("ژانویه", "فوریه", "مارس", "آوریل", "مه", "ژوئن", "ژوئیه", "اوت", "سپتامبر", "اکتبر", "نوامبر",
           "دسامبر", "January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
-# An ISO date in parentheses after its Jalali one is the deliberate "both calendars" form.
+# A Persian page shows no ISO date either, not even after its Jalali twin.
 GREGORIAN_DATE = re.compile(r"[0-9۰-۹]{1,2}\s+(?:" + "|".join(MONTHS) + r")\s+[0-9۰-۹]{4}"
-                            r"|(?<!\()\b20[0-9]{2}-[0-9]{2}-[0-9]{2}\b")
+                            r"|\b20[0-9]{2}-[0-9]{2}-[0-9]{2}\b")
 
 
 def _texts(html: str) -> str:

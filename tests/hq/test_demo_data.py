@@ -59,9 +59,14 @@ def test_tehran_scale_matches_the_real_figures():
     assert build_demo("tehran", 1405).branches == demo.branches
 
 
-def test_demo_election_shows_polling_day_in_both_calendars(election: Election):
+def test_demo_election_shows_polling_day_jalali_in_persian_and_both_calendars_in_english(election: Election):
+    from django.utils import translation
+
     assert election.polling_date_jalali == "۱۱ اردیبهشت ۱۴۰۵"
-    assert "2026-05-01" in election.polling_date_display
+    with translation.override("fa"):
+        assert election.polling_date_display == "۱۱ اردیبهشت ۱۴۰۵"  # no Gregorian date on a Persian page
+    with translation.override("en"):
+        assert "2026-05-01" in election.polling_date_display
 
 
 def test_only_the_demo_election_can_be_removed_whole(election: Election):

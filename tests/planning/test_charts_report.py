@@ -70,3 +70,27 @@ def test_persian_number_formatting() -> None:
     assert fa_int(4950) == "۴٬۹۵۰"
     assert fa_num(5.166, 2) == "۵٫۱۷"
     assert fa_num(float("inf")) == "∞"
+
+
+def test_chart_axes_legends_and_titles_are_persian(monkeypatch) -> None:
+    """Issue 15: with the font, no English word and no Latin digit on a chart but the area codes."""
+    import re
+
+    import pytest
+
+    from entekhab.planning import charts
+
+    if persian_font() is None:
+        pytest.skip("Vazirmatn is not installed (make assets)")
+    monkeypatch.setattr(charts, "SVG_FONTTYPE", "none")  # keep <text>, so the words can be read
+    scenario, branches, plan = _plan()
+    trace = branch_trace(scenario, branches.branches[0], 1, 2)
+    codes = {a.area_code for a in plan.regions}
+    for svg in (branch_day_chart(trace, 8, 30, title_fa="صف شعبه", title_en="Branch queue"),
+                devices_by_area_chart(plan.regions),
+                quantile_wait_histogram([1.0, 12.5, float("inf"), 45.0], 30, 0.95)):
+        texts = [re.sub(r"<[^>]+>", "", t) for t in re.findall(r"<text\b.*?</text>", svg.decode(), re.S)]
+        assert texts, "no text kept in the SVG"
+        shown = [t.strip() for t in texts if t.strip() and t.strip() not in codes]
+        assert not [t for t in shown if re.search(r"[A-Za-z0-9]", t)], shown
+        assert any(re.search(r"[\u0600-\u06ff]", t) for t in shown)

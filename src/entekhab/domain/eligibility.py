@@ -414,7 +414,7 @@ def _council_rules(office: Office) -> tuple[Rule, ...]:
         Rule("art41", RuleKind.RESIGNATION, {"months": 3, "posts": sorted(ART41_POSTS)},
              f"{COUNCIL_LAW}، ماده ۴۱ (Art. 41)", _RESIGN_FA, _RESIGN_EN),
         Rule("residence", RuleKind.RESIDENCE, {},
-             "سیاست ستاد [R]: سکونت در حوزه (HQ policy, law silent)", _RES_FA, _RES_EN),
+             "سیاست ستاد: سکونت در حوزه (HQ policy [R], law silent)", _RES_FA, _RES_EN),
         Rule("military_service", RuleKind.ATTESTATION, {"name": "military_service", "sex": "male"},
              f"{COUNCIL_LAW}، ماده ۳۷ (Art. 37)",
              *both("men must hold a military service completion or permanent exemption card")),

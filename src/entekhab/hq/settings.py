@@ -135,6 +135,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "entekhab.hq.web.middleware.PersianFirstLocaleMiddleware",
+    "entekhab.hq.web.digits.AdminPersianDigitsMiddleware",  # after the language is known
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -1,7 +1,8 @@
 """Charts of a plan as SVG or PNG bytes (matplotlib, no pyplot state: safe inside a web server).
 
-Each chart carries a Persian title (Vazirmatn) above an English one; axis labels stay
-English, since numbers and clock times read the same either way. matplotlib 3.11 and
+Each chart carries a Persian title (Vazirmatn; English without the font); axis labels, legends
+and tick numbers are Persian too (Persian digits, «٫» for decimals), area codes stay Latin
+identifiers. matplotlib 3.11 and
 later shape Arabic script and order right-to-left runs themselves; older versions
 drew letters unjoined and left to right, so there the title is shaped with
 ``arabic-reshaper`` + ``python-bidi`` if they are installed (pre-shaping on 3.11 would
@@ -21,7 +22,9 @@ import matplotlib
 import numpy as np
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
+from entekhab.domain.digits import to_persian_digits
 from entekhab.i18n import both
 from entekhab.planning.rollup import AreaRollup
 from entekhab.planning.simulation import VoterTrace
@@ -29,6 +32,22 @@ from entekhab.planning.simulation import VoterTrace
 Format = Literal["svg", "png"]
 FONT_NAME = "Vazirmatn-Regular.ttf"
 INK, ACCENT, MUTED, WARN = "#1f3a5f", "#2a9d8f", "#9aa5b1", "#d1495b"
+SVG_FONTTYPE = "path"  # text drawn as outlines, so a viewer needs no font; "none" keeps <text> (tests)
+
+# Axis and legend labels: Persian with the font, English without it.
+LABELS: dict[str, tuple[str, str]] = {
+    "waiting": ("رأی‌دهندگان در صف", "voters waiting"),
+    "each_wait": ("انتظار هر رأی‌دهنده (بر حسب زمان ورود)", "wait of each voter (by arrival)"),
+    "target": ("هدف", "target"),
+    "total_wait": ("کل انتظار (دقیقه)", "total wait (min)"),
+    "time_of_day": ("ساعت روز", "time of day (h)"),
+    "branches": ("شعبه‌ها", "branches"),
+    "devices": ("دستگاه", "devices"),
+    "eboxes_required": ("صندوق الکترونیکی لازم", "e-boxes required"),
+    "eboxes_available": ("صندوق الکترونیکی موجود", "e-boxes available"),
+    "auth_required": ("دستگاه احراز هویت لازم", "authentication required"),
+    "auth_available": ("دستگاه احراز هویت موجود", "authentication available"),
+}
 
 
 def font_candidates() -> tuple[Path, ...]:
@@ -73,18 +92,45 @@ def shape_persian(text: str) -> str:
     return str(get_display(arabic_reshaper.reshape(text)))
 
 
+def _label(key: str) -> str:
+    fa, en = LABELS[key]
+    return shape_persian(fa) if persian_font() is not None else en
+
+
+def _fa_number(value: float, _pos: object = None) -> str:
+    text = f"{value:g}"
+    return to_persian_digits(text.replace(".", "٫").replace("-", "−")) if persian_font() is not None else text
+
+
+def _persian_axes(*axes: object, numeric_x: bool = True) -> None:
+    """Axis labels, legends and tick numbers in Persian (Vazirmatn), when the font is there."""
+    font = persian_font()
+    if font is None:
+        return
+    for ax in axes:
+        ax.yaxis.set_major_formatter(FuncFormatter(_fa_number))  # type: ignore[attr-defined]
+        if numeric_x:
+            ax.xaxis.set_major_formatter(FuncFormatter(_fa_number))  # type: ignore[attr-defined]
+        ax.tick_params(labelfontfamily=font.get_name())  # type: ignore[attr-defined]
+        for text in (ax.xaxis.label, ax.yaxis.label):  # type: ignore[attr-defined]
+            text.set_fontproperties(font)
+        legend = ax.get_legend()  # type: ignore[attr-defined]
+        if legend is not None:
+            for text in legend.get_texts():
+                text.set_fontproperties(font)
+
+
 def _titles(fig: Figure, ax: object, fa: str, en: str) -> None:
     font = persian_font()
     if font is not None:
         fig.suptitle(shape_persian(fa), fontproperties=font, fontsize=14, color=INK, y=1.03)
-        ax.set_title(en, fontsize=10, color=MUTED)  # type: ignore[attr-defined]
     else:
         ax.set_title(en, fontsize=12, color=INK)  # type: ignore[attr-defined]
 
 
 def _render(fig: Figure, fmt: Format) -> bytes:
     buf = io.BytesIO()
-    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "entekhab"}):
+    with matplotlib.rc_context({"svg.fonttype": SVG_FONTTYPE, "svg.hashsalt": "entekhab"}):
         fig.savefig(buf, format=fmt, bbox_inches="tight", dpi=110,
                     metadata={"Date": None} if fmt == "svg" else None)
     return buf.getvalue()
@@ -99,17 +145,18 @@ def branch_day_chart(trace: VoterTrace, opening_hour: int, target_minutes: float
     grid = np.linspace(0, end, 600)
     clock = opening_hour + grid / 3600.0
     top.step(clock, trace.queue_length(grid), where="post", color=INK, lw=1.2)
-    top.set_ylabel("voters waiting")
+    top.set_ylabel(_label("waiting"))
     if trace.voters:
         bottom.scatter(opening_hour + trace.arrival / 3600.0, trace.total_wait / 60.0, s=4,
-                       color=ACCENT, alpha=0.6, label="wait of each voter (by arrival)")
-    bottom.axhline(target_minutes, color=WARN, ls="--", lw=1, label="target")
-    bottom.set_ylabel("total wait (min)")
-    bottom.set_xlabel("time of day (h)")
+                       color=ACCENT, alpha=0.6, label=_label("each_wait"))
+    bottom.axhline(target_minutes, color=WARN, ls="--", lw=1, label=_label("target"))
+    bottom.set_ylabel(_label("total_wait"))
+    bottom.set_xlabel(_label("time_of_day"))
     for ax in (top, bottom):
         ax.axvline(opening_hour + trace.close_seconds / 3600.0, color=MUTED, ls=":", lw=1)
         ax.grid(alpha=0.25)
     bottom.legend(loc="upper left", fontsize=8)
+    _persian_axes(top, bottom)
     _titles(fig, top, title_fa, title_en)
     return _render(fig, fmt)
 
@@ -123,18 +170,23 @@ def quantile_wait_histogram(waits_minutes: Sequence[float], target_minutes: floa
     cap = max(target_minutes * 3, 1.0)
     shown = np.minimum(waits, cap)  # unbounded waits (no device) land in the last bin
     ax.hist(shown, bins=40, range=(0, cap), color=ACCENT, edgecolor="white")
-    ax.axvline(target_minutes, color=WARN, ls="--", lw=1.2, label="target")
-    ax.set_xlabel(f"{quantile:.0%} wait at the branch (min; last bin ≥ {cap:g})")
-    ax.set_ylabel("branches")
+    ax.axvline(target_minutes, color=WARN, ls="--", lw=1.2, label=_label("target"))
+    if persian_font() is not None:
+        ax.set_xlabel(shape_persian(f"انتظار صدک {to_persian_digits(round(quantile * 100))} در شعبه (دقیقه؛ "
+                                    f"ستون آخر ≥ {_fa_number(cap)})"))
+    else:
+        ax.set_xlabel(f"{quantile:.0%} wait at the branch (min; last bin ≥ {cap:g})")
+    ax.set_ylabel(_label("branches"))
     ax.legend(fontsize=8)
     ax.grid(alpha=0.25)
+    _persian_axes(ax)
     _titles(
         fig,
         ax,
         *both(
             "Distribution of %(quantile)s waits across branches",
             quantile=format(quantile, ".0%"),
-            value=round(quantile * 100),
+            value=to_persian_digits(round(quantile * 100)),
         ),
     )
     return _render(fig, fmt)
@@ -146,14 +198,15 @@ def devices_by_area_chart(areas: Sequence[AreaRollup], *, fmt: Format = "svg") -
     top, bottom = fig.subplots(2, 1, sharex=True)
     x = np.arange(len(areas))
     w = 0.4
-    for ax, kind, label in ((top, "eboxes", "e-boxes"), (bottom, "auth", "authentication")):
+    for ax, kind in ((top, "eboxes"), (bottom, "auth")):
         required = [getattr(a, kind).required for a in areas]
         available = [getattr(a, kind).available for a in areas]
-        ax.bar(x - w / 2, required, w, color=INK, label=f"{label} required")
-        ax.bar(x + w / 2, available, w, color=MUTED, label=f"{label} available")
-        ax.set_ylabel("devices")
+        ax.bar(x - w / 2, required, w, color=INK, label=_label(f"{kind}_required"))
+        ax.bar(x + w / 2, available, w, color=MUTED, label=_label(f"{kind}_available"))
+        ax.set_ylabel(_label("devices"))
         ax.legend(fontsize=8)
         ax.grid(axis="y", alpha=0.25)
     bottom.set_xticks(x, [a.area_code for a in areas], rotation=60, ha="right", fontsize=8)
+    _persian_axes(top, bottom, numeric_x=False)
     _titles(fig, top, *both("Devices required vs. available by area"))
     return _render(fig, fmt)

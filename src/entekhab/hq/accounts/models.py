@@ -53,4 +53,4 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         where = self.branch or self.area or "*"
-        return f"{self.user} {self.role} @ {where}"
+        return f"{self.user} · {self.get_role_display()} · {where}"

@@ -89,7 +89,7 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         when = format_datetime_fa(self.created_at)
-        return f"{when} {self.actor_name} {self.action} {self.target_type}:{self.target_id}"
+        return f"{when} · {self.action} · {self.target_type}:{self.target_id}"
 
 
 class AuditHead(models.Model):
@@ -123,4 +123,4 @@ class AuditCheckpoint(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return f"{self.events} events to #{self.last_event_id} {self.digest[:12]}"
+        return f"{self.events} → {self.last_event_id} · {self.digest[:12]}"

@@ -26,6 +26,16 @@ from entekhab.hq.elections.admin import AuditedAdmin, ReadOnlyAdmin
 from entekhab.hq.web.display import jalali_datetime, localise_date
 
 
+def ballot_code():
+    """The ballot code a list or candidate was given (a property, so Django has no label for it)."""
+
+    @admin.display(description=_("ballot code"))
+    def code(obj):
+        return obj.code or "—"
+
+    return code
+
+
 class RuleForm(forms.ModelForm):
     reason = forms.CharField(label=_("reason"), required=False, max_length=2000)
 
@@ -56,6 +66,11 @@ class EligibilityRuleAdmin(AuditedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ("office", "code", "kind") if obj else ()
+
+    def get_fields(self, request, obj=None):
+        """The edit's reason is asked of who may edit; a view-only page has nothing to show for it."""
+        fields = super().get_fields(request, obj)
+        return fields if self.has_change_permission(request, obj) else [f for f in fields if f != "reason"]
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -174,7 +189,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(CandidateList)
 class CandidateListAdmin(ReadOnlyAdmin):
-    list_display = ("title_fa", "contest", "party", "state", "code")
+    list_display = ("title_fa", "contest", "party", "state", ballot_code())
     list_filter = ("state", "contest__election")
     search_fields = ("title_fa", "title_en", "ref")
     inlines = [MembershipInline]
@@ -202,7 +217,7 @@ class InquiryInline(admin.TabularInline):
 
 @admin.register(Registration)
 class RegistrationAdmin(ReadOnlyAdmin):
-    list_display = ("tracking", "last_name", "first_name", "contest", "state", "code")
+    list_display = ("tracking", "last_name", "first_name", "contest", "state", ballot_code())
     list_filter = ("state", "contest__office", "election")
     search_fields = ("tracking", "last_name", "first_name", "national_code")
     exclude = ("photo", "access_key_hash")

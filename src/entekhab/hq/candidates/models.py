@@ -22,6 +22,7 @@ from entekhab.domain.lifecycle import Lifecycle
 from entekhab.domain.vetting import STATE_NAMES, Stage, VettingState
 from entekhab.hq.elections.models import BallotStyle, Contest, Election
 from entekhab.hq.geography.models import Area
+from entekhab.hq.web.display import code_label
 
 
 def _bilingual(fa: str, en: str) -> str:
@@ -58,7 +59,7 @@ class EligibilityRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.office}/{self.code} v{self.version}"
+        return f"{self.get_office_display()} · {self.get_kind_display()} · {self.version}"
 
     def as_rule(self) -> Rule:
         return Rule(code=self.code, kind=self.kind, params=self.params or {}, legal_ref=self.legal_ref,
@@ -118,7 +119,7 @@ class CodePolicy(models.Model):
         verbose_name_plural = _("ballot code policies")
 
     def __str__(self) -> str:
-        return f"{self.election.code}: {self.seed}"
+        return str(self.election)
 
 
 class DegreeChoice(models.IntegerChoices):
@@ -226,7 +227,7 @@ class VettingInquiry(models.Model):
         constraints = [models.UniqueConstraint(fields=["registration", "body"], name="one_answer_per_body")]
 
     def __str__(self) -> str:
-        return f"{self.registration_id}/{self.body}: {self.answer}"
+        return f"{self.registration_id} · {self.get_body_display()}: {self.get_answer_display()}"
 
 
 class VettingStep(models.Model):
@@ -249,7 +250,7 @@ class VettingStep(models.Model):
         ordering = ["registration", "at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.registration_id}: {self.from_state} → {self.to_state}"
+        return f"{self.registration_id}: {code_label(self.from_state)} → {code_label(self.to_state)}"
 
     @property
     def from_display(self) -> str:

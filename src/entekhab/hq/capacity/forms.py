@@ -13,14 +13,15 @@ from typing import Any
 from django import forms
 
 from entekhab.domain.digits import to_ascii_digits
+from entekhab.hq.web.forms import bi
 from entekhab.planning.profiles import PRESETS
 from entekhab.planning.validate import PlanningInputError
 
 PROFILE_CHOICES = [
-    ("official", "رسمی ۸ تا ۱۸ (official)"),
-    ("extended", "تمدید تا نیمه‌شب (extended)"),
-    ("flat", "یکنواخت (flat)"),
-    ("custom", "وزن‌های دلخواه (custom)"),
+    ("official", bi("رسمی ۸ تا ۱۸", "official")),
+    ("extended", bi("تمدید تا نیمه‌شب", "extended")),
+    ("flat", bi("یکنواخت", "flat")),
+    ("custom", bi("وزن‌های دلخواه", "custom")),
 ]
 
 # The scenario path a refusal names → the form field that shows it (longest prefix wins).
@@ -58,26 +59,29 @@ def _number(text: str) -> float:
 
 
 class ScenarioForm(forms.Form):
-    name = forms.CharField(label="نام سناریو (name)", max_length=80)
-    turnout_percent = forms.FloatField(label="مشارکت، درصد (turnout %)")
-    profile = forms.ChoiceField(label="الگوی ورود در ساعات روز (arrival profile)", choices=PROFILE_CHOICES)
-    opening_hour = forms.IntegerField(label="ساعت آغاز، برای وزن‌های دلخواه (opening hour)", required=False, initial=8)
-    weights = forms.CharField(label="وزن هر ساعت، با ویرگول (hourly weights)", required=False,
+    name = forms.CharField(label=bi("نام سناریو", "name"), max_length=80)
+    turnout_percent = forms.FloatField(label=bi("مشارکت، درصد", "turnout %"))
+    profile = forms.ChoiceField(label=bi("الگوی ورود در ساعات روز", "arrival profile"), choices=PROFILE_CHOICES)
+    opening_hour = forms.IntegerField(label=bi("ساعت آغاز، برای وزن‌های دلخواه", "opening hour"), required=False,
+                                      initial=8)
+    weights = forms.CharField(label=bi("وزن هر ساعت، با ویرگول", "hourly weights"), required=False,
                               widget=forms.TextInput(attrs={"dir": "ltr"}))
-    quantile_percent = forms.FloatField(label="صدک هدف، درصد (target percentile)", initial=95)
-    max_wait_minutes = forms.FloatField(label="بیشینهٔ انتظار، دقیقه (max wait, min)", initial=30)
-    reserve_percent = forms.FloatField(label="ذخیره، درصد (reserve %)", initial=12)
-    reserve_pooled = forms.BooleanField(label="ذخیره در انبار منطقه (pooled per region)", required=False, initial=True)
-    per_code_seconds = forms.FloatField(label="زمان ورود هر کد، ثانیه (seconds per code)", initial=7)
-    devices_ready_minutes = forms.FloatField(label="تأخیر آماده‌شدن دستگاه‌ها، دقیقه (devices ready after, min)",
+    quantile_percent = forms.FloatField(label=bi("صدک هدف، درصد", "target percentile"), initial=95)
+    max_wait_minutes = forms.FloatField(label=bi("بیشینهٔ انتظار، دقیقه", "max wait, min"), initial=30)
+    reserve_percent = forms.FloatField(label=bi("ذخیره، درصد", "reserve %"), initial=12)
+    reserve_pooled = forms.BooleanField(label=bi("ذخیره در انبار منطقه", "pooled per region"), required=False,
+                                        initial=True)
+    per_code_seconds = forms.FloatField(label=bi("زمان ورود هر کد، ثانیه", "seconds per code"), initial=7)
+    devices_ready_minutes = forms.FloatField(label=bi("تأخیر آماده‌شدن دستگاه‌ها، دقیقه", "devices ready after, min"),
                                              initial=0)
-    seed = forms.IntegerField(label="بذر تصادفی (seed)", initial=1405)
-    replications = forms.IntegerField(label="روزهای شبیه‌سازی هر شعبه (simulated days)", initial=3)
+    seed = forms.IntegerField(label=bi("بذر تصادفی", "seed"), initial=1405)
+    replications = forms.IntegerField(label=bi("روزهای شبیه‌سازی هر شعبه", "simulated days"), initial=3)
     turnout_overrides = forms.CharField(
-        label="مشارکت ویژهٔ شعب: هر سطر «کد درصد» (per-branch turnout: 'CODE PERCENT' per line)", required=False,
+        label=bi("مشارکت ویژهٔ شعب: هر سطر «کد درصد»", "per-branch turnout: 'CODE PERCENT' per line"), required=False,
         widget=forms.Textarea(attrs={"rows": 3, "dir": "ltr"}))
     advanced = forms.CharField(
-        label="تنظیمات پیشرفته، JSON: authentication و ballot_timing (advanced JSON)", required=False,
+        label=bi("تنظیمات پیشرفته به صورت JSON", "advanced settings, JSON: authentication and ballot_timing"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 4, "dir": "ltr"}))
 
     @classmethod

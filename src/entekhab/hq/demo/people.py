@@ -33,7 +33,7 @@ def demo_user(username: str) -> User:
     if created:
         user.set_unusable_password()
         user.save()
-    bootstrap_appointment(user, ROLE_OF[username], by="demo", reason="demo official")
+    bootstrap_appointment(user, ROLE_OF[username], by="demo", reason="مقام آزمایشی")
     return User.objects.get(pk=user.pk)  # fresh permission caches
 
 

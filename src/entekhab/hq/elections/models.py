@@ -47,10 +47,10 @@ class Election(models.Model):
 
     @property
     def polling_date_display(self) -> str:
-        """Both calendars, the reader's first: '۱۱ اردیبهشت ۱۴۰۵ (2026-05-01)'."""
+        """In Persian the Jalali date alone ('۱۱ اردیبهشت ۱۴۰۵'); in English both calendars."""
         if get_language() == "en":
             return f"{self.polling_date.isoformat()} ({format_jalali_en(self.polling_date)})"
-        return f"{self.polling_date_jalali} ({self.polling_date.isoformat()})"
+        return self.polling_date_jalali
 
     def effective_closing(self) -> dt.datetime | None:
         last = self.extensions.order_by("-until").first()
@@ -187,7 +187,7 @@ class CouncilSizeRule(models.Model):
         ordering = ["settlement", "min_population"]
 
     def __str__(self) -> str:
-        return f"{self.settlement} ≥ {self.min_population}: {self.seats} (+{self.alternates})"
+        return f"{self.get_settlement_display()} ≥ {self.min_population}: {self.seats} (+{self.alternates})"
 
 
 class VenueType(models.TextChoices):

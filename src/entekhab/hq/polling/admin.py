@@ -70,11 +70,32 @@ class OfflineWindowAdmin(ReadOnlyAdmin):
     search_fields = ("branch__code", "device__serial")
 
 
+# How a voter's fingerprint was settled, stored as a code the devices send.
+FINGERPRINT = {"matched": _("fingerprint matched"), "released": _("released by the branch head")}
+
+
+class FingerprintFilter(admin.SimpleListFilter):
+    title = _("fingerprint")
+    parameter_name = "fingerprint"
+
+    def lookups(self, request, model_admin):
+        return list(FINGERPRINT.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(fingerprint=self.value()) if self.value() else queryset
+
+
 @admin.register(CheckIn)
 class CheckInAdmin(ReadOnlyAdmin):
-    list_display = ("masked_code", "branch", "at", "offline", "fingerprint")
-    list_filter = ("offline", "fingerprint")
+    list_display = ("masked_code", "branch", "at", "offline", "fingerprint_shown")
+    list_filter = ("offline", FingerprintFilter)
     search_fields = ("national_code",)
+    readonly_fields = ("fingerprint_shown",)
+    exclude = ("fingerprint",)
+
+    @admin.display(description=_("fingerprint"), ordering="fingerprint")
+    def fingerprint_shown(self, obj):
+        return FINGERPRINT.get(obj.fingerprint, obj.fingerprint)
 
     @admin.display(description=_("national code"))
     def masked_code(self, obj):

@@ -70,7 +70,7 @@ class DeviceEnrolment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.serial} → {self.branch.code} ({self.role})"
+        return f"{self.serial} → {self.branch.code} ({self.get_role_display()})"
 
 
 class DeviceMessage(models.Model):
@@ -89,6 +89,9 @@ class DeviceMessage(models.Model):
         verbose_name = _("device message")
         verbose_name_plural = _("device messages")
         constraints = [models.UniqueConstraint(fields=["device", "seq"], name="device_message_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.device.serial} · {self.seq}"
 
 
 class CheckIn(models.Model):
@@ -111,6 +114,9 @@ class CheckIn(models.Model):
             models.UniqueConstraint(fields=["election", "national_code"], name="one_checkin_per_voter"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.national_code[:3]}…{self.national_code[-1]} · {self.branch.code}"
+
 
 class DuplicateCheckIn(models.Model):
     """An offline check-in of a voter who already had one: kept whole, for the supervisory board."""
@@ -127,6 +133,9 @@ class DuplicateCheckIn(models.Model):
     class Meta:
         verbose_name = _("duplicate check-in")
         verbose_name_plural = _("duplicate check-ins")
+
+    def __str__(self) -> str:
+        return f"{self.national_code[:3]}…{self.national_code[-1]} · {self.branch.code}"
 
 
 class OfflineWindow(models.Model):
@@ -187,6 +196,9 @@ class Incident(models.Model):
         verbose_name_plural = _("polling incidents")
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.branch.code}"
+
 
 class BranchDayState(models.TextChoices):
     OPEN = "open", _("open")
@@ -212,6 +224,9 @@ class BranchOpening(models.Model):
     class Meta:
         verbose_name = _("branch opening")
         verbose_name_plural = _("branch openings")
+
+    def __str__(self) -> str:
+        return f"{self.branch.code} · {self.get_state_display()}"
 
 
 class ReportSource(models.TextChoices):
@@ -240,6 +255,9 @@ class BranchReport(models.Model):
             models.UniqueConstraint(fields=["branch", "source"], name="one_report_per_branch_and_source"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.branch.code} · {self.get_source_display()}"
+
 
 class VoteRecord(models.Model):
     """A cast vote record: the ballot and nothing else (no time, no card, no device sequence)."""
@@ -250,6 +268,9 @@ class VoteRecord(models.Model):
     class Meta:
         verbose_name = _("cast vote record")
         verbose_name_plural = _("cast vote records")
+
+    def __str__(self) -> str:
+        return str(self.report)
 
 
 class PaperEntry(models.Model):
@@ -266,3 +287,6 @@ class PaperEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["branch", "entered_by"], name="paper_entry_once_per_official"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.branch.code} · {self.entered_by}"

@@ -18,6 +18,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from entekhab.domain.errors import DomainError
+from entekhab.domain.jalali import format_datetime_fa
 from entekhab.hq.elections.models import Branch, Contest, Election
 from entekhab.hq.geography.models import Area
 from entekhab.publication.certification import ResultState
@@ -40,6 +41,9 @@ class CountedReport(models.Model):
         verbose_name_plural = _("counted branch reports")
         ordering = ["absorbed_at", "id"]
 
+    def __str__(self) -> str:
+        return str(self.report)
+
 
 class ReportConflict(models.Model):
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="report_conflicts")
@@ -51,6 +55,9 @@ class ReportConflict(models.Model):
     class Meta:
         verbose_name = _("branch report set aside")
         verbose_name_plural = _("branch reports set aside")
+
+    def __str__(self) -> str:
+        return str(self.report)
 
 
 class TallyFields(models.Model):
@@ -73,6 +80,9 @@ class ContestTotal(TallyFields):
         verbose_name = _("running contest total")
         verbose_name_plural = _("running contest totals")
 
+    def __str__(self) -> str:
+        return self.contest.code
+
 
 class AreaTotal(TallyFields):
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="area_totals")
@@ -82,6 +92,9 @@ class AreaTotal(TallyFields):
         verbose_name = _("running area total")
         verbose_name_plural = _("running area totals")
         constraints = [models.UniqueConstraint(fields=["contest", "area"], name="area_total_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.contest.code} · {self.area.code}"
 
 
 class ResultVersion(models.Model):
@@ -120,7 +133,7 @@ class ResultVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.contest.code} v{self.version} ({self.state})"
+        return f"{self.contest.code} · {self.version} ({self.get_state_display()})"
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
@@ -160,3 +173,6 @@ class TurnoutAnnouncement(models.Model):
 
     def delete(self, *args, **kwargs):
         raise Immutable("an announced turnout figure cannot be deleted", "رقم اعلام‌شده مشارکت حذف نمی‌شود")
+
+    def __str__(self) -> str:
+        return f"{self.election} · {format_datetime_fa(self.slot)}"

@@ -187,8 +187,10 @@ def branch_page(request: HttpRequest, election: str, branch: str) -> HttpRespons
     if report is not None:
         qr = [{"text": text, "n": n} for n, text in enumerate(_qr_texts(report), start=1)]
     doc = report.document["report"] if report else None
+    places = _branch_places(e, b, doc, _lang())
     return render(request, "results/branch.html", {
-        "election": e, "branch": b, "report": report, "doc": doc, "places": _branch_places(e, b, doc, _lang()),
+        "election": e, "branch": b, "report": report, "doc": doc, "places": places,
+        "contest_names": {p["code"]: p["name"] for p in places},
         "source": source_label(doc.get("source")) if doc else None,
         "signature": report.document["signature"] if report else "", "qr": qr, "others": others,
     })

@@ -8,6 +8,6 @@ class WebConfig(AppConfig):
     verbose_name = _("Web pages")
 
     def ready(self) -> None:
-        from entekhab.hq.web.display import jalali_in_admin
+        from entekhab.hq.web.display import persian_in_admin
 
-        jalali_in_admin()
+        persian_in_admin()

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-SOURCE = "Council law Art. 5 (DOMAIN.md §3.2)"
+SOURCE = "قانون شوراها، ماده ۵ (Council law Art. 5, DOMAIN.md §3.2)"  # Persian first (issue 15)
 
 
 def seed(apps, schema_editor):

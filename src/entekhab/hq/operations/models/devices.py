@@ -77,7 +77,9 @@ class DeviceLog(models.Model):
         ordering = ["device", "at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.device} {self.event}"
+        from django.utils.translation import gettext
+
+        return f"{self.device} · {gettext(self.event)}"
 
 
 class DeviceReplacement(models.Model):

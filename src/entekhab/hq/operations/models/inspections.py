@@ -57,7 +57,11 @@ class InspectionItem(models.Model):
         constraints = [models.UniqueConstraint(fields=["inspection", "code"], name="inspection_item_once")]
 
     def __str__(self) -> str:
-        return f"{self.code}: {self.rating}"
+        from django.utils.translation import get_language
+
+        item = next((i for i in CHECKLIST if i.code == self.code), None)
+        name = self.code if item is None else (item.label_en if get_language() == "en" else item.label_fa)
+        return f"{name}: {self.get_rating_display()}"
 
     def as_rating(self) -> ItemRating:
         from entekhab.domain.readiness import Body, Rating

@@ -32,7 +32,7 @@ class Link(models.Model):
         ordering = ["branch", "-is_primary", "kind"]
 
     def __str__(self) -> str:
-        return f"{self.branch} {self.kind}/{self.operator}"
+        return f"{self.branch} · {self.get_kind_display()} · {self.get_operator_display()}"
 
 
 class NetStatus(models.TextChoices):

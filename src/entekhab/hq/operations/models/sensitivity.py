@@ -26,7 +26,7 @@ class BranchSensitivity(models.Model):
         verbose_name_plural = _("branch sensitivities")
 
     def __str__(self) -> str:
-        return f"{self.branch}: {self.level}"
+        return f"{self.branch}: {self.get_level_display()}"
 
     @property
     def level_fa(self) -> str:

@@ -78,6 +78,9 @@ class Attendance(models.Model):
         verbose_name_plural = _("attendance")
         constraints = [models.UniqueConstraint(fields=["training_class", "person"], name="attendance_once")]
 
+    def __str__(self) -> str:
+        return f"{self.person} · {self.training_class}"
+
 
 class QuizResult(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="results", verbose_name=_("course"))
@@ -89,6 +92,9 @@ class QuizResult(models.Model):
     class Meta:
         verbose_name = _("quiz result")
         verbose_name_plural = _("quiz results")
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.course}"
 
 
 class Certification(models.Model):
@@ -104,6 +110,9 @@ class Certification(models.Model):
         verbose_name = _("certification")
         verbose_name_plural = _("certifications")
         constraints = [models.UniqueConstraint(fields=["person", "role"], name="certified_once_per_role")]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.get_role_display()}"
 
 
 class StaffAssignment(models.Model):

@@ -1,13 +1,18 @@
-"""Template filters for Persian-first pages: ``num``, ``jdate``, ``fa_digits``, ``ltr`` (Latin identifiers)."""
+"""Template filters for Persian-first pages.
+
+``num`` for quantities (Persian digits, «٬» thousands, «٫» decimals), ``percent`` for a
+percentage (``45.3`` → «۴۵٫۳٪»), ``jdate`` for dates, ``fa_digits`` for digits in text,
+``ltr`` for Latin identifiers (codes, hashes, file names, key ids): isolated left to right
+and always in Latin digits, so «Ed25519» never becomes «Ed۲۵۵۱۹».
+"""
 
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html
 from django.utils.translation import get_language
 
 from entekhab.domain.digits import to_persian_digits
-from entekhab.hq.web.display import localise_date, localise_number
+from entekhab.hq.web.display import code_label, localise_date, localise_number, localise_percent, ltr_identifier
 
 register = template.Library()
 
@@ -15,6 +20,11 @@ register = template.Library()
 @register.filter
 def num(value):
     return localise_number(value)
+
+
+@register.filter
+def percent(value):
+    return localise_percent(value)
 
 
 @register.filter
@@ -30,7 +40,30 @@ def fa_digits(value):
 @register.filter
 def ltr(value):
     """A Latin identifier (branch code, hash) isolated left to right, so RTL text around it cannot reorder it."""
-    return format_html('<bdi dir="ltr">{}</bdi>', value)
+    return ltr_identifier(value)
+
+
+@register.filter
+def fa_text(value):
+    """Free text (an address, a note): its Latin identifiers isolated left to right, other digits Persian."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    from entekhab.hq.web.digits import persian_text
+
+    return str(value) if get_language() == "en" else mark_safe(persian_text(escape(str(value))))
+
+
+@register.filter
+def label(value):
+    """A stored code shown by its label (``pass_test`` → «قبولی در آزمون»)."""
+    return code_label(value)
+
+
+@register.filter
+def lookup(mapping, key):
+    """``mapping[key]``, or nothing: for a name looked up by code."""
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""
 
 
 @register.simple_tag(takes_context=True)
