@@ -1,22 +1,32 @@
-"""What the public pages read, cached in each worker process (pages under load).
+"""What the public pages read, through Django's cache framework (pages under load).
 
-Correctness does not rest on a timeout: the results key names the last counted report
-and the last publication, so a new report or a newly published result is seen at once;
-the timeouts only bound memory and the staleness of live turnout. The memo is a plain
-process-local dict (no pickling, unlike Django's local-memory cache), bounded in size.
-Anonymous visitors get whole rendered pages from it; signed-in staff never do.
+Nothing here writes to the database. Reports are counted when they arrive (the intake's
+after-commit hook, ``signals.py``) and by the periodic ``entekhab results absorb`` job, never
+on a page view: a GET holds no lock and opens no write transaction.
+
+Correctness does not rest on a timeout: every key carries the election's results stamp
+(the last counted report, the last set-aside report, the last publication), so a new report
+or a newly published result makes new keys at once and the old entries age out; nothing is
+ever deleted. Timeouts bound memory and the staleness of live turnout. The cache is Redis in
+production (``REDIS_URL``: one copy shared by every worker), local memory otherwise.
+
+Anonymous visitors get whole rendered pages, keyed by the view's arguments and only the query
+parameters the view declares, normalised to what the page actually shows (anything else is
+ignored; a free-text search is not cached), so a crafted query string cannot fill the cache.
+Signed-in staff, who see the certification buttons, never get a cached page.
 """
 
 from __future__ import annotations
 
 import functools
-import threading
+import hashlib
+import json
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
@@ -24,44 +34,29 @@ from django.utils.translation import get_language
 from entekhab.hq.elections.models import Election
 from entekhab.hq.results.actions import public_results
 from entekhab.hq.results.models import CountedReport, ReportConflict, ResultVersion
-from entekhab.hq.results.totals import absorb_new_reports
 from entekhab.hq.results.turnout import Turnout, turnout
 from entekhab.publication.charts import Slice, colours, hemicycle, quota_bars
 
-CACHE_SECONDS = 15
-PAGE_SECONDS = 10
-ABSORB_EVERY = 2  # seconds: a page view looks for reports not yet counted at most this often
-MEMO_SIZE = 512
-_memo: OrderedDict[str, tuple[float, Any]] = OrderedDict()
-_lock = threading.Lock()
+CACHE_SECONDS = 15  # live turnout
+PAGE_SECONDS = 10  # a rendered page that shows live turnout
+RESULTS_SECONDS = 300  # what only a new report or publication changes (its key changes with them)
+_MISSING = object()
+
+Vary = Callable[..., "tuple[tuple[str, str], ...] | None"]
 
 
 def memo(key: str, seconds: float, compute: Callable[[], Any]) -> Any:
-    now = time.monotonic()
-    with _lock:
-        hit = _memo.get(key)
-        if hit is not None and hit[0] > now:
-            _memo.move_to_end(key)
-            return hit[1]
-    value = compute()
-    with _lock:
-        _memo[key] = (now + seconds, value)
-        _memo.move_to_end(key)
-        while len(_memo) > MEMO_SIZE:
-            _memo.popitem(last=False)
+    """The cached value of ``key``, computed and stored for ``seconds`` on a miss."""
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(key, value, seconds)
     return value
 
 
-def peek(key: str) -> Any:
-    """The memoised value, or None when absent or expired."""
-    with _lock:
-        hit = _memo.get(key)
-    return hit[1] if hit is not None and hit[0] > time.monotonic() else None
-
-
-def clear_memo() -> None:
-    with _lock:
-        _memo.clear()
+def clear_cache() -> None:
+    """Empty the cache (tests: SQLite reuses ids after a rollback, so a stamp can come back)."""
+    cache.clear()
 
 
 def results_key(election: Election) -> str:
@@ -75,27 +70,41 @@ def results_key(election: Election) -> str:
 
 def results_for(election: Election) -> dict[str, Any]:
     """results.json as it stands; recomputed only when a report is counted or a version moves."""
-    memo(f"absorbed-{election.pk}", ABSORB_EVERY, lambda: absorb_new_reports(election))
-    return memo(f"results-{results_key(election)}", 300, lambda: public_results(election))
+    return memo(f"results:{results_key(election)}", RESULTS_SECONDS, lambda: public_results(election))
 
 
-def cached_page(key_of: Callable[..., str], seconds: float = PAGE_SECONDS) -> Callable:
-    """Serve anonymous GETs of a public page from the memo, keyed by path, language and ``key_of``."""
+def no_query(request: HttpRequest, *args: Any, **kwargs: Any) -> tuple[tuple[str, str], ...]:
+    """A page that reads no query parameter: any query string gets the same cached page."""
+    return ()
+
+
+def cached_page(key_of: Callable[..., str], seconds: float = PAGE_SECONDS, vary: Vary = no_query) -> Callable:
+    """Serve anonymous GETs of a public page from the cache.
+
+    The key is the view, its URL arguments, the language, ``key_of`` (the results stamp) and
+    what ``vary`` returns: the normalised query parameters the page depends on, or None when
+    this request must not be cached (a free-text search, an error message to show).
+    """
 
     def wrap(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        name = f"{view.__module__}.{view.__qualname__}"
+
         @functools.wraps(view)
         def cached(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method != "GET" or request.user.is_authenticated:
                 return view(request, *args, **kwargs)
-            key = f"page|{request.get_full_path()}|{get_language()}|{key_of(*args, **kwargs)}"
-            hit = peek(key)
+            query = vary(request, *args, **kwargs)
+            if query is None:
+                return view(request, *args, **kwargs)
+            parts = [name, list(args), sorted(kwargs.items()), get_language(), list(query), key_of(*args, **kwargs)]
+            key = "page:" + hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+            hit = cache.get(key)
             if hit is not None:
                 content, content_type = hit
                 return HttpResponse(content, content_type=content_type)
             response = view(request, *args, **kwargs)
             if response.status_code == 200 and not response.streaming:
-                with _lock:
-                    _memo[key] = (time.monotonic() + seconds, (response.content, response["Content-Type"]))
+                cache.set(key, (response.content, response["Content-Type"]), seconds)
             return response
 
         return cached
@@ -106,11 +115,7 @@ def cached_page(key_of: Callable[..., str], seconds: float = PAGE_SECONDS) -> Ca
 def election_key(election: str, *args: Any, **kwargs: Any) -> str:
     """The results key of an election code (an unknown code gets a key too; the view answers 404)."""
     e = Election.objects.filter(code=election).first()
-    if e is None:
-        return "none"
-    # Reports are counted on arrival (after the intake commits); pages look again every few seconds.
-    memo(f"absorbed-{e.pk}", ABSORB_EVERY, lambda: absorb_new_reports(e))
-    return results_key(e)
+    return results_key(e) if e is not None else "none"
 
 
 def turnout_key(election: str, *args: Any, **kwargs: Any) -> str:
@@ -146,5 +151,5 @@ def seat_charts(entry: dict[str, Any], lang: str) -> dict[str, str]:
 
 
 def turnout_for(election: Election) -> Turnout:
-    """Live turnout, recomputed at most every few seconds per process (a count over every check-in)."""
-    return memo(f"turnout-{election.pk}", CACHE_SECONDS, lambda: turnout(election))
+    """Live turnout, recomputed at most every few seconds (a count over every check-in)."""
+    return memo(f"turnout:{election.pk}", CACHE_SECONDS, lambda: turnout(election))

@@ -26,13 +26,13 @@ from entekhab.hq.results.drilldown import (
     counted_of,
     election_level,
     normalise_query,
-    page_key,
     read_results,
     search_branches,
 )
 from entekhab.hq.results.models import CountedReport, ReportConflict, ResultVersion, TurnoutAnnouncement
 from entekhab.hq.results.opendata import latest_snapshot
 from entekhab.hq.results.public import (
+    RESULTS_SECONDS,
     cached_page,
     election_key,
     memo,
@@ -58,6 +58,38 @@ def _election(code: str) -> Election:
 
 def _lang() -> str:
     return "en" if get_language() == "en" else "fa"
+
+
+# What each cached page reads from its query string, normalised (None: this request is not cached).
+
+def _known_area(code: str) -> str:
+    """An area code as a page uses it, or "" for none: an unknown code shows the same page as no code."""
+    return code if 0 < len(code) <= 64 and Area.objects.filter(code=code).exists() else ""
+
+
+def _contest_query(request: HttpRequest, election: str, contest: str) -> tuple[tuple[str, str], ...] | None:
+    if "error" in request.GET:  # a message to show, from a board member's refused step: never cached
+        return None
+    area = _known_area(request.GET.get("area", ""))
+    return (("area", area),) if area else ()
+
+
+def _turnout_query(request: HttpRequest, election: str) -> tuple[tuple[str, str], ...] | None:
+    if "error" in request.GET:
+        return None
+    area = _known_area(request.GET.get("area", ""))
+    code = request.GET.get("contest", "")
+    contest = code if 0 < len(code) <= 64 and Contest.objects.filter(election__code=election, code=code).exists() \
+        else ""
+    return tuple((k, v) for k, v in (("area", area), ("contest", contest)) if v)
+
+
+def _branches_query(request: HttpRequest, election: str) -> tuple[tuple[str, str], ...] | None:
+    """The plain list, by page number as the paginator reads it; a search (any text) is never cached."""
+    if normalise_query(request.GET.get("q", "")):
+        return None
+    pages = Paginator(Branch.objects.filter(election__code=election).order_by("code"), BRANCHES_PER_PAGE)
+    return (("page", str(pages.get_page(request.GET.get("page")).number)),)
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -86,7 +118,7 @@ def election_page(request: HttpRequest, election: str) -> HttpResponse:
     })
 
 
-@cached_page(election_key)
+@cached_page(election_key, vary=_contest_query)
 def contest_page(request: HttpRequest, election: str, contest: str) -> HttpResponse:
     e = _election(election)
     c = get_object_or_404(Contest.objects.select_related("area"), election=e, code=contest)
@@ -166,7 +198,7 @@ def certify(request: HttpRequest, election: str, contest: str, version: int) -> 
     return redirect("results:contest", election=election, contest=contest)
 
 
-@cached_page(election_key)
+@cached_page(election_key, seconds=RESULTS_SECONDS)
 def branch_page(request: HttpRequest, election: str, branch: str) -> HttpResponse:
     e = _election(election)
     b = get_object_or_404(Branch.objects.select_related("area"), election=e, code=branch)
@@ -242,7 +274,7 @@ def branch_qr(request: HttpRequest, election: str, branch: str, n: int) -> HttpR
     return response
 
 
-@cached_page(turnout_key)
+@cached_page(turnout_key, vary=_turnout_query)
 def turnout_page(request: HttpRequest, election: str) -> HttpResponse:
     e = _election(election)
     area_code = request.GET.get("area", "")
@@ -388,7 +420,7 @@ def _level_context(e: Election, entry: dict, level: Level, lang: str) -> dict:
             "branch_rows": _branch_rows(e, list(level.branches))}
 
 
-@cached_page(page_key)
+@cached_page(election_key)
 def area_page(request: HttpRequest, election: str, contest: str, area: str) -> HttpResponse:
     """One area of one contest: totals, turnout, progress, a chart, its sub-areas and branches."""
     e = _election(election)
@@ -409,8 +441,9 @@ def area_page(request: HttpRequest, election: str, contest: str, area: str) -> H
     })
 
 
+@cached_page(election_key, seconds=RESULTS_SECONDS, vary=_branches_query)
 def branches_page(request: HttpRequest, election: str) -> HttpResponse:
-    """Every branch, searchable by code and venue name. Not memoised: each query would evict shared entries."""
+    """Every branch, searchable by code and venue name (the plain list is cached by page; a search is not)."""
     e = _election(election)
     query = normalise_query(request.GET.get("q", ""))
     found = Paginator(search_branches(e, query), BRANCHES_PER_PAGE).get_page(request.GET.get("page"))
