@@ -221,3 +221,9 @@ def test_pages_are_served_from_redis_until_a_new_report_or_result(client, electi
     do_certify(do_certify(version, "approve", acting_user=make_user(Role.EXECUTIVE_BOARD, "exec")), "confirm",
                acting_user=make_user(Role.SUPERVISORY_BOARD, "super"), publish=False)
     assert client.get(url).content not in (b"stale again", b"written by another worker")
+
+
+def test_what_one_visitor_sends_never_shows_in_the_page_others_get(client, election, counted):
+    url = reverse("results:election", args=[election.code])
+    assert client.get(url, {"x": "planted-by-a-visitor"}).status_code == 200  # stored first, under the plain key
+    assert "planted-by-a-visitor" not in client.get(url).content.decode()  # e.g. the language switch's "next"

@@ -25,10 +25,11 @@ import time
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db.models import Max
-from django.http import HttpRequest, HttpResponse
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.translation import get_language
 
 from entekhab.hq.elections.models import Election
@@ -59,13 +60,24 @@ def clear_cache() -> None:
     cache.clear()
 
 
+def _stamp(elections: QuerySet[Election]) -> str | None:
+    """The results stamp of the (one) election in ``elections``, in one query; None when there is none."""
+    last = {"last_report": CountedReport.objects.filter(election=OuterRef("pk")).order_by("-id").values("id"),
+            "last_conflict": ReportConflict.objects.filter(election=OuterRef("pk")).order_by("-id").values("id"),
+            "last_publication": ResultVersion.objects.filter(contest__election=OuterRef("pk"),
+                                                             confirmed_at__isnull=False)
+            .order_by("-confirmed_at").values("confirmed_at")}
+    row = (elections.annotate(**{k: Subquery(q[:1]) for k, q in last.items()})
+           .values_list("pk", *last).first())
+    if row is None:
+        return None
+    pk, report, conflict, published = row
+    return f"{pk}-{report}-{conflict}-{published.timestamp() if published else 0}"
+
+
 def results_key(election: Election) -> str:
     """Changes whenever a report is counted or set aside, or a result is published."""
-    last_report = CountedReport.objects.filter(election=election).aggregate(n=Max("id"))["n"]
-    last_conflict = ReportConflict.objects.filter(election=election).aggregate(n=Max("id"))["n"]
-    last_publication = ResultVersion.objects.filter(contest__election=election).aggregate(n=Max("confirmed_at"))["n"]
-    stamp = last_publication.timestamp() if last_publication else 0
-    return f"{election.pk}-{last_report}-{last_conflict}-{stamp}"
+    return _stamp(Election.objects.filter(pk=election.pk)) or "none"
 
 
 def results_for(election: Election) -> dict[str, Any]:
@@ -96,6 +108,11 @@ def cached_page(key_of: Callable[..., str], seconds: float = PAGE_SECONDS, vary:
             query = vary(request, *args, **kwargs)
             if query is None:
                 return view(request, *args, **kwargs)
+            # The view sees only the normalised parameters, so what is stored under the key is exactly
+            # the page of that key (the language switch's "next" included), whatever else was sent.
+            canonical = urlencode(query)
+            request.META["QUERY_STRING"] = canonical
+            request.GET = QueryDict(canonical)
             parts = [name, list(args), sorted(kwargs.items()), get_language(), list(query), key_of(*args, **kwargs)]
             key = "page:" + hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
             hit = cache.get(key)
@@ -114,8 +131,7 @@ def cached_page(key_of: Callable[..., str], seconds: float = PAGE_SECONDS, vary:
 
 def election_key(election: str, *args: Any, **kwargs: Any) -> str:
     """The results key of an election code (an unknown code gets a key too; the view answers 404)."""
-    e = Election.objects.filter(code=election).first()
-    return results_key(e) if e is not None else "none"
+    return _stamp(Election.objects.filter(code=election)) or "none"
 
 
 def turnout_key(election: str, *args: Any, **kwargs: Any) -> str:
