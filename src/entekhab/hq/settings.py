@@ -189,13 +189,17 @@ DATABASES = {"default": _database()}
 
 def _caches() -> dict:
     """Django's cache framework: Redis when ``REDIS_URL`` is set (production: one copy shared by every
-    worker), else local memory in each process. Keys carry the results stamp, so either is correct."""
+    worker), else local memory in each process. Keys carry the results stamp, so either is correct.
+    Branch searches (free text: any number of distinct keys) have a small local cache of their own,
+    so a flood of queries can evict only other searches."""
     url = os.environ.get("REDIS_URL")
+    search = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "entekhab-search",
+              "TIMEOUT": 30, "OPTIONS": {"MAX_ENTRIES": 256}}
     if url:
         return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
-                            "KEY_PREFIX": "entekhab", "TIMEOUT": 300}}
+                            "KEY_PREFIX": "entekhab", "TIMEOUT": 300}, "search": search}
     return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "entekhab",
-                        "TIMEOUT": 300, "OPTIONS": {"MAX_ENTRIES": 2000}}}
+                        "TIMEOUT": 300, "OPTIONS": {"MAX_ENTRIES": 2000}}, "search": search}
 
 
 CACHES = _caches()

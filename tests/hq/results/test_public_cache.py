@@ -17,7 +17,6 @@ from entekhab.cli import app
 from entekhab.hq.accounts.roles import Role
 from entekhab.hq.elections.models import Branch, Contest
 from entekhab.hq.polling.models import BranchReport
-from entekhab.hq.results import public
 from entekhab.hq.results.actions import do_certify, do_compute_result
 from entekhab.hq.results.models import CountedReport
 from entekhab.hq.results.polling_day import store_polling_day
@@ -100,15 +99,18 @@ def test_the_absorb_command_counts_what_the_intake_left(election, counted):
 @pytest.fixture
 def page_sets(monkeypatch):
     """The keys of every rendered page stored in the cache."""
+    from django.core.cache import caches
+
     stored: list[str] = []
-    real = public.cache.set
+    shared = caches["default"]
+    real = shared.set
 
     def spy(key, value, timeout=None, **kwargs):
         if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], bytes):
             stored.append(key)
         return real(key, value, timeout, **kwargs)
 
-    monkeypatch.setattr(public.cache, "set", spy)
+    monkeypatch.setattr(shared, "set", spy)
     return stored
 
 
@@ -138,11 +140,24 @@ def test_known_parameters_still_get_their_own_page(client, election, counted, pa
     branches = reverse("results:branches", args=[election.code])
     first, second = client.get(branches).content, client.get(branches, {"page": "2"}).content
     assert first != second and client.get(branches, {"page": "1"}).content == first
-    # A search is answered, never stored: each query would be a new entry.
+    # A search never goes to the shared cache (each query would be a new entry there), only to the
+    # small per-process search cache, which a flood of queries can only fill with other searches.
     sets = len(page_sets)
-    for q in ("C01", "C01-T01", "دبستان"):
+    for q in ("C01", "C01-T01", "دبستان", "ي  دبستان"):
         assert client.get(branches, {"q": q}).status_code == 200
     assert len(page_sets) == sets
+    assert client.get(branches, {"q": "C01", "x": "1"}).content == client.get(branches, {"q": " C01 "}).content
+
+
+def test_a_flood_of_searches_stays_in_the_bounded_search_cache(client, election, counted):
+    from django.core.cache import caches
+
+    branches = reverse("results:branches", args=[election.code])
+    limit = caches["search"]._max_entries
+    for i in range(limit + 40):
+        assert client.get(branches, {"q": f"C0{i}"}).status_code == 200
+    assert len(caches["search"]._cache) <= limit
+    assert not any(k.startswith(":1:page:") for k in caches["default"]._cache)
 
 
 def test_staff_never_get_a_cached_page(client, election, counted, make_user, page_sets):

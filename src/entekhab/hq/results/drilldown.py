@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from entekhab.domain.digits import to_ascii_digits, to_persian_digits
 from entekhab.hq.elections.models import Branch, Election
 from entekhab.hq.results.models import CountedReport
-from entekhab.hq.results.public import RESULTS_SECONDS, memo, results_for, results_key
+from entekhab.hq.results.public import RESULTS_SECONDS, results_for, results_key, stamped
 from entekhab.hq.results.totals import contest_branches
 from entekhab.publication.drilldown import ContestTree, Level
 
@@ -30,7 +30,7 @@ def contest_trees(election: Election) -> dict[str, ContestTree]:
         codes = dict(election.contests.values_list("id", "code"))
         return {codes[cid]: ContestTree(dict(rows[b] for b in ids)) for cid, ids in contest_branches(election).items()}
 
-    return memo(f"trees:{results_key(election)}", RESULTS_SECONDS, build)
+    return stamped("trees", results_key(election), RESULTS_SECONDS, build)
 
 
 def election_level(election: Election, figures: dict[str, tuple[int, int]]) -> Level | None:
@@ -47,7 +47,7 @@ def election_level(election: Election, figures: dict[str, tuple[int, int]]) -> L
                 row["ballots"] += ballots
         return ContestTree(paths), by_area
 
-    tree, by_area = memo(f"election-tree:{results_key(election)}", RESULTS_SECONDS, build)
+    tree, by_area = stamped("election-tree", results_key(election), RESULTS_SECONDS, build)
     areas = {a["code"]: a for a in read_results(election)["areas"]}
     return tree.top_level({"code": election.code, "by_area": by_area}, areas, figures)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from entekhab.hq.results.models import CountedReport, ReportConflict, ResultVers
 from entekhab.hq.results.opendata import latest_snapshot
 from entekhab.hq.results.public import (
     RESULTS_SECONDS,
+    SEARCH_SECONDS,
     cached_page,
     election_key,
     memo,
@@ -84,12 +86,28 @@ def _turnout_query(request: HttpRequest, election: str) -> tuple[tuple[str, str]
     return tuple((k, v) for k, v in (("area", area), ("contest", contest)) if v)
 
 
+def _page_number(request: HttpRequest, election: str, query: str) -> str:
+    """The page number as the view's paginator reads it (junk → 1, past either end → the last page)."""
+    digest = hashlib.sha256(f"{election}\n{query}".encode()).hexdigest()  # a query may hold spaces
+    count = memo(f"branch-count:{digest}", RESULTS_SECONDS,  # branches do not move on results night
+                 lambda: search_branches(Election.objects.get(code=election), query).count(),
+                 alias="search" if query else "default")
+    return str(Paginator(range(count), BRANCHES_PER_PAGE).get_page(request.GET.get("page")).number)
+
+
 def _branches_query(request: HttpRequest, election: str) -> tuple[tuple[str, str], ...] | None:
-    """The plain list, by page number as the paginator reads it; a search (any text) is never cached."""
-    if normalise_query(request.GET.get("q", "")):
+    """The plain list, by page number; a search is left to :func:`_search_query`."""
+    if normalise_query(request.GET.get("q", "")) or not Election.objects.filter(code=election).exists():
         return None
-    pages = Paginator(Branch.objects.filter(election__code=election).order_by("code"), BRANCHES_PER_PAGE)
-    return (("page", str(pages.get_page(request.GET.get("page")).number)),)
+    return (("page", _page_number(request, election, "")),)
+
+
+def _search_query(request: HttpRequest, election: str) -> tuple[tuple[str, str], ...] | None:
+    """A search, normalised as the view normalises it, for the bounded ``search`` cache."""
+    query = normalise_query(request.GET.get("q", ""))
+    if not query or not Election.objects.filter(code=election).exists():
+        return None
+    return (("q", query), ("page", _page_number(request, election, query)))
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -441,9 +459,10 @@ def area_page(request: HttpRequest, election: str, contest: str, area: str) -> H
     })
 
 
+@cached_page(election_key, seconds=SEARCH_SECONDS, vary=_search_query, alias="search")
 @cached_page(election_key, seconds=RESULTS_SECONDS, vary=_branches_query)
 def branches_page(request: HttpRequest, election: str) -> HttpResponse:
-    """Every branch, searchable by code and venue name (the plain list is cached by page; a search is not)."""
+    """Every branch, searchable by code and venue name (cached by page; a search in its own small cache)."""
     e = _election(election)
     query = normalise_query(request.GET.get("q", ""))
     found = Paginator(search_branches(e, query), BRANCHES_PER_PAGE).get_page(request.GET.get("page"))
