@@ -169,6 +169,9 @@ def _flush_redis() -> None:
 
 
 def _load(env: dict[str, str], pages: dict[str, list[str]], script: Path, label: str) -> dict[str, dict]:
+    with socket.socket() as s:
+        if s.connect_ex(("127.0.0.1", PORT)) == 0:
+            sys.exit(f"port {PORT} is in use (set ENTEKHAB_BENCH_PORT)")
     gunicorn = subprocess.Popen([sys.executable, "-m", "gunicorn", "entekhab.hq.wsgi:application", "-w", str(WORKERS),
                                  "-b", f"127.0.0.1:{PORT}", "--timeout", "120", "--log-level", "warning"],
                                 env=env, cwd=env.get("ENTEKHAB_BENCH_CWD", ROOT), stdout=subprocess.DEVNULL,

@@ -1,5 +1,4 @@
-"""``entekhab publish DIR`` writes the open data folder; ``entekhab recount DIR`` recounts from it alone;
-``entekhab results absorb`` counts stored reports not yet counted (the periodic job beside the intake).
+"""``entekhab publish DIR`` writes the open data folder; ``entekhab recount DIR`` recounts from it alone.
 
 Exit codes of ``recount``: 0 when every branch, total and seat agrees with what the folder
 publishes, 1 when something differs (each difference is named), 2 on unusable input.
@@ -8,49 +7,15 @@ publishes, 1 when something differs (each difference is named), 2 on unusable in
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-results_app = typer.Typer(help="Results at HQ: counting stored reports.", no_args_is_help=True)
-
 
 def _fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)
-
-
-@results_app.command("absorb")
-def absorb(
-    election: Annotated[str | None, typer.Option(help="election code (default: every election)")] = None,
-    every: Annotated[int, typer.Option(min=0, max=3600, help="repeat every N seconds (0: once)")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
-) -> None:
-    """Count every stored branch report not yet counted or set aside.
-
-    The intake counts each report after its commit; this catches any it could not (a failed
-    or interrupted count) without a page view ever writing. Run it beside the web workers
-    with ``--every``; running it again changes nothing.
-    """
-    from entekhab.hq.bootstrap import setup
-
-    setup()
-    from entekhab.hq.elections.models import Election
-    from entekhab.hq.results.totals import absorb_new_reports
-
-    if election and not Election.objects.filter(code=election).exists():
-        _fail(f"no election {election!r}")
-    while True:
-        for e in Election.objects.filter(code=election) if election else Election.objects.all():
-            outcome = absorb_new_reports(e)
-            row = {"election": e.code, "counted": outcome.counted, "set_aside": outcome.conflicts}
-            typer.echo(json.dumps(row) if as_json else
-                       f"{e.code}: counted {outcome.counted:,}, set aside {outcome.conflicts:,}")
-        if not every:
-            return
-        time.sleep(every)
 
 
 def publish(
@@ -132,4 +97,6 @@ def recount(
 def register(app: typer.Typer) -> None:
     app.command("publish")(publish)
     app.command("recount")(recount)
-    app.add_typer(results_app, name="results")
+    from entekhab.commands import absorb  # `entekhab results absorb`
+
+    absorb.register(app)

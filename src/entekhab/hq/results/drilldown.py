@@ -30,7 +30,7 @@ def contest_trees(election: Election) -> dict[str, ContestTree]:
         codes = dict(election.contests.values_list("id", "code"))
         return {codes[cid]: ContestTree(dict(rows[b] for b in ids)) for cid, ids in contest_branches(election).items()}
 
-    return stamped("trees", results_key(election), RESULTS_SECONDS, build)
+    return stamped(f"trees:{election.pk}", results_key(election), RESULTS_SECONDS, build)
 
 
 def election_level(election: Election, figures: dict[str, tuple[int, int]]) -> Level | None:
@@ -47,7 +47,7 @@ def election_level(election: Election, figures: dict[str, tuple[int, int]]) -> L
                 row["ballots"] += ballots
         return ContestTree(paths), by_area
 
-    tree, by_area = stamped("election-tree", results_key(election), RESULTS_SECONDS, build)
+    tree, by_area = stamped(f"election-tree:{election.pk}", results_key(election), RESULTS_SECONDS, build)
     areas = {a["code"]: a for a in read_results(election)["areas"]}
     return tree.top_level({"code": election.code, "by_area": by_area}, areas, figures)
 
