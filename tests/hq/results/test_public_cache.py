@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 
 import pytest
@@ -106,7 +107,7 @@ def page_sets(monkeypatch):
     real = shared.set
 
     def spy(key, value, timeout=None, **kwargs):
-        if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], bytes):
+        if isinstance(value, tuple) and len(value) == 3 and isinstance(value[0], bytes):
             stored.append(key)
         return real(key, value, timeout, **kwargs)
 
@@ -217,7 +218,7 @@ def test_pages_are_served_from_redis_until_a_new_report_or_result(client, electi
     assert any(raw.scan_iter(match=f"{prefix}:*:results:*"))  # results.json too
 
     other = _another_worker(prefix)
-    other.set(key, (b"written by another worker", "text/html; charset=utf-8"), 60)
+    other.set(key, (b"written by another worker", "text/html; charset=utf-8", time.time() + 60), 60)
     assert client.get(url).content == b"written by another worker"  # served from Redis, not rendered
 
     # A new report, once counted, changes the key: the page is rendered again, nothing deleted.
@@ -229,7 +230,7 @@ def test_pages_are_served_from_redis_until_a_new_report_or_result(client, electi
 
     # A newly published result version changes it again.
     [key2] = [k for k in _page_keys(raw, prefix) if k != key]
-    other.set(key2, (b"stale again", "text/html; charset=utf-8"), 60)
+    other.set(key2, (b"stale again", "text/html; charset=utf-8", time.time() + 60), 60)
     assert client.get(url).content == b"stale again"
     contest = Contest.objects.get(election=election, code="experts-tehran")
     version = do_compute_result(contest, acting_user=counter)

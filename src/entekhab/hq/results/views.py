@@ -41,7 +41,6 @@ from entekhab.hq.results.public import (
     results_for,
     seat_charts,
     turnout_for,
-    turnout_key,
 )
 from entekhab.hq.results.totals import contest_excess, explained_excess
 from entekhab.hq.results.turnout import TEHRAN, announcement_slots, do_announce_turnout, hourly
@@ -292,7 +291,7 @@ def branch_qr(request: HttpRequest, election: str, branch: str, n: int) -> HttpR
     return response
 
 
-@cached_page(turnout_key, vary=_turnout_query)
+@cached_page(election_key, vary=_turnout_query)
 def turnout_page(request: HttpRequest, election: str) -> HttpResponse:
     e = _election(election)
     area_code = request.GET.get("area", "")
