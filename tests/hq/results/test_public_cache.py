@@ -243,3 +243,18 @@ def test_what_one_visitor_sends_never_shows_in_the_page_others_get(client, elect
     url = reverse("results:election", args=[election.code])
     assert client.get(url, {"x": "planted-by-a-visitor"}).status_code == 200  # stored first, under the plain key
     assert "planted-by-a-visitor" not in client.get(url).content.decode()  # e.g. the language switch's "next"
+
+
+def test_a_stale_page_is_served_while_another_worker_renders_it_again(client, election, counted):
+    from django.core.cache import caches
+
+    shared = caches["default"]
+    url = reverse("results:election", args=[election.code])
+    client.get(url)
+    [key] = [k.split(":", 2)[2] for k in shared._cache if ":page:" in k]
+    shared.set(key, (b"past its freshness", "text/html; charset=utf-8", time.time() - 1), 60)
+    assert shared.add(f"{key}:refreshing", 1, 60)  # another worker is rendering it
+    assert client.get(url).content == b"past its freshness"  # no stampede: served as it is meanwhile
+    shared.delete(f"{key}:refreshing")
+    assert client.get(url).content != b"past its freshness"  # nobody refreshing: this request renders it
+    assert shared.get(key)[0] != b"past its freshness" and shared.get(f"{key}:refreshing") is None

@@ -134,7 +134,7 @@ def _stamp(where: str, value: Any) -> str:
     with connection.cursor() as cursor:
         cursor.execute(_stamp_sql(where), [value])
         row = cursor.fetchone()
-    return "none" if row is None else "-".join(str(x) for x in row)
+    return "none" if row is None else "-".join(str(x) for x in row).replace(" ", "T")  # a key has no spaces
 
 
 def results_key(election: Election) -> str:
