@@ -14,10 +14,10 @@ def results_day(transactional_db):
     from entekhab.hq.elections.models import Election
     from entekhab.hq.polling.models import BranchReport
     from entekhab.hq.results.polling_day import store_polling_day
-    from entekhab.hq.results.public import clear_memo
+    from entekhab.hq.results.public import clear_cache
     from entekhab.hq.results.totals import absorb_new_reports
 
-    clear_memo()  # the public pages cache results per process
+    clear_cache()  # the public pages cache results per process
     reseed_after_flush()  # an earlier transactional test may have emptied the migration-seeded tables
     load_demo("small", 1405)
     election = Election.objects.get(code="1405")

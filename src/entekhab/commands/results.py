@@ -103,3 +103,6 @@ def recount(
 def register(app: typer.Typer) -> None:
     app.command("publish")(publish)
     app.command("recount")(recount)
+    from entekhab.commands import absorb  # `entekhab results absorb`
+
+    absorb.register(app)

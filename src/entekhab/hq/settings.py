@@ -10,7 +10,9 @@ development settings. ``production`` turns on the hardened settings that pass
 cookies, redirects pages to HTTPS and refuses device traffic over plain HTTP (JSON 403,
 see :mod:`entekhab.hq.web.transport`). Behind a TLS-terminating proxy set
 ``ENTEKHAB_BEHIND_PROXY=1`` so that its ``X-Forwarded-Proto: https`` is trusted (only
-then: a client could otherwise claim HTTPS itself). ``ENTEKHAB_SESSION_IDLE_MINUTES``
+then: a client could otherwise claim HTTPS itself). ``REDIS_URL`` (``redis://host:6379/0``)
+puts the cache (the public pages) in Redis, the production default; without it each process
+keeps a local-memory cache. ``ENTEKHAB_SESSION_IDLE_MINUTES``
 (default 30) ends a signed-in session after that long without a request. docs/architecture.md
 lists every variable.
 """
@@ -186,6 +188,24 @@ def _database() -> dict:
 
 
 DATABASES = {"default": _database()}
+
+
+def _caches() -> dict:
+    """Django's cache framework: Redis when ``REDIS_URL`` is set (production: one copy shared by every
+    worker), else local memory in each process. Keys carry the results stamp, so either is correct.
+    Branch searches (free text: any number of distinct keys) have a small local cache of their own,
+    so a flood of queries can evict only other searches."""
+    url = os.environ.get("REDIS_URL")
+    search = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "entekhab-search",
+              "TIMEOUT": 30, "OPTIONS": {"MAX_ENTRIES": 256}}
+    if url:
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+                            "KEY_PREFIX": "entekhab", "TIMEOUT": 300}, "search": search}
+    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "entekhab",
+                        "TIMEOUT": 300, "OPTIONS": {"MAX_ENTRIES": 2000}}, "search": search}
+
+
+CACHES = _caches()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Object-level permissions (an appointment's area, branch or party) come from django-rules;

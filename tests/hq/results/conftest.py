@@ -15,11 +15,11 @@ def polling_day(election):
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """The public pages cache results per process; every test starts from what its database says."""
-    from entekhab.hq.results.public import clear_memo
+    from entekhab.hq.results.public import clear_cache
 
-    clear_memo()
+    clear_cache()
     yield
-    clear_memo()
+    clear_cache()
 
 
 @pytest.fixture

@@ -71,9 +71,9 @@ def test_excess_ballots_block_certification_until_a_resolved_incident_explains_t
     approved = do_certify(version, "approve", acting_user=executive)
     published = do_certify(approved, "confirm", acting_user=supervisor)
     assert published.state == "published" and published_version(council) == published
-    from entekhab.hq.results.public import clear_memo
+    from entekhab.hq.results.public import clear_cache
 
-    clear_memo()
+    clear_cache()
     page = client.get(reverse("results:contest", args=[council.election.code, council.code])).content.decode()
     assert "با رخداد رسیدگی‌شده توضیح داده شده است" in page and "تأیید این نتیجه متوقف است" not in page
 

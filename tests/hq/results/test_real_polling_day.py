@@ -7,7 +7,7 @@ from django.urls import reverse
 from entekhab.hq.polling.models import BranchReport, VoteRecord
 from entekhab.hq.results.actions import election_inputs
 from entekhab.hq.results.models import ContestTotal, CountedReport
-from entekhab.hq.results.public import clear_memo
+from entekhab.hq.results.public import clear_cache
 from entekhab.hq.results.totals import check_running_totals
 from entekhab.publication.recount import recount_records
 from entekhab.publication.totals import sum_tallies
@@ -22,7 +22,7 @@ def test_reports_from_the_real_intake_are_counted_on_arrival_and_agree_with_thei
     from entekhab.hq.elections.models import Election
     from entekhab.hq.polling.simulate import simulate_polling_day
 
-    clear_memo()
+    clear_cache()
     reseed_after_flush()  # an earlier transactional test may have emptied the migration-seeded tables
     load_demo("small", 1405)
     election = Election.objects.get(code="1405")

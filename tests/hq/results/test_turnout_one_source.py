@@ -13,7 +13,7 @@ from django.urls import reverse
 from entekhab.hq.polling.models import CheckIn
 from entekhab.hq.results.demo import run_results_demo
 from entekhab.hq.results.models import TurnoutAnnouncement
-from entekhab.hq.results.public import clear_memo
+from entekhab.hq.results.public import clear_cache
 from entekhab.hq.results.turnout import TEHRAN, hourly, turnout
 from tests.seeds import reseed_after_flush
 
@@ -23,7 +23,7 @@ def test_live_and_official_turnout_come_from_the_same_polling_day_check_ins(tran
     from entekhab.hq.elections.models import Election
     from entekhab.hq.polling.simulate import simulate_polling_day
 
-    clear_memo()
+    clear_cache()
     reseed_after_flush()
     load_demo("small", 1405)
     election = Election.objects.get(code="1405")

@@ -1,8 +1,4 @@
-"""What the drill-down and branch search pages read: read-only, memoised like the other public pages.
-
-Nothing here writes: unlike the older pages, these never absorb reports on a GET (the
-intake's after-commit hook counts them); they read the results memo under the same key.
-"""
+"""What the drill-down and branch search pages read: read-only, cached like the other public pages."""
 
 from __future__ import annotations
 
@@ -13,9 +9,8 @@ from django.db.models import Q, QuerySet
 
 from entekhab.domain.digits import to_ascii_digits, to_persian_digits
 from entekhab.hq.elections.models import Branch, Election
-from entekhab.hq.results.actions import public_results
 from entekhab.hq.results.models import CountedReport
-from entekhab.hq.results.public import memo, results_key
+from entekhab.hq.results.public import RESULTS_SECONDS, results_for, results_key, stamped
 from entekhab.hq.results.totals import contest_branches
 from entekhab.publication.drilldown import ContestTree, Level
 
@@ -23,15 +18,7 @@ QUERY_LIMIT = 100  # characters of a search kept: a branch code or a venue name 
 ARABIC_TO_PERSIAN = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "\u200c": " "})
 
 
-def read_results(election: Election) -> dict[str, Any]:
-    """results.json from the memo ``results_for`` fills (same key), without looking for new reports."""
-    return memo(f"results-{results_key(election)}", 300, lambda: public_results(election))
-
-
-def page_key(election: str, *args: Any, **kwargs: Any) -> str:
-    """The cached-page key of an election code, read-only (an unknown code gets a key; the view answers 404)."""
-    e = Election.objects.filter(code=election).first()
-    return results_key(e) if e is not None else "none"
+read_results = results_for  # results.json as it stands (the one cached copy every page reads)
 
 
 def contest_trees(election: Election) -> dict[str, ContestTree]:
@@ -43,7 +30,7 @@ def contest_trees(election: Election) -> dict[str, ContestTree]:
         codes = dict(election.contests.values_list("id", "code"))
         return {codes[cid]: ContestTree(dict(rows[b] for b in ids)) for cid, ids in contest_branches(election).items()}
 
-    return memo(f"trees-{results_key(election)}", 300, build)
+    return stamped(f"trees:{election.pk}", results_key(election), RESULTS_SECONDS, build)
 
 
 def election_level(election: Election, figures: dict[str, tuple[int, int]]) -> Level | None:
@@ -60,7 +47,7 @@ def election_level(election: Election, figures: dict[str, tuple[int, int]]) -> L
                 row["ballots"] += ballots
         return ContestTree(paths), by_area
 
-    tree, by_area = memo(f"election-tree-{results_key(election)}", 300, build)
+    tree, by_area = stamped(f"election-tree:{election.pk}", results_key(election), RESULTS_SECONDS, build)
     areas = {a["code"]: a for a in read_results(election)["areas"]}
     return tree.top_level({"code": election.code, "by_area": by_area}, areas, figures)
 

@@ -33,7 +33,8 @@ def absorb_on_save(sender: Any, instance: Any, created: bool, **kwargs: Any) -> 
 
         absorb_new_reports(Election.objects.get(pk=election_id))
 
-    # After commit: a totalisation problem never undoes the intake; the next page view retries.
+    # After commit: a totalisation problem never undoes the intake; the next report or the
+    # periodic `entekhab results absorb --every N` counts it (a page view never does).
     transaction.on_commit(absorb)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from pathlib import Path
 
@@ -26,20 +27,20 @@ from entekhab.hq.results.drilldown import (
     counted_of,
     election_level,
     normalise_query,
-    page_key,
     read_results,
     search_branches,
 )
 from entekhab.hq.results.models import CountedReport, ReportConflict, ResultVersion, TurnoutAnnouncement
 from entekhab.hq.results.opendata import latest_snapshot
 from entekhab.hq.results.public import (
+    RESULTS_SECONDS,
+    SEARCH_SECONDS,
     cached_page,
     election_key,
     memo,
     results_for,
     seat_charts,
     turnout_for,
-    turnout_key,
 )
 from entekhab.hq.results.seat_page import WHATIF_METHODS, entry_names, named_lots, seat_context, whatif_choice
 from entekhab.hq.results.totals import contest_excess, explained_excess
@@ -60,6 +61,57 @@ def _election(code: str) -> Election:
 
 def _lang() -> str:
     return "en" if get_language() == "en" else "fa"
+
+
+# What each cached page reads from its query string, normalised (None: this request is not cached).
+
+def _known_area(code: str) -> str:
+    """An area code as a page uses it, or "" for none: an unknown code shows the same page as no code."""
+    return code if 0 < len(code) <= 64 and Area.objects.filter(code=code).exists() else ""
+
+
+def _contest_query(request: HttpRequest, election: str, contest: str) -> tuple[tuple[str, str], ...] | None:
+    if "error" in request.GET:  # a message to show, from a board member's refused step: never cached
+        return None
+    area = _known_area(request.GET.get("area", ""))
+    method, refused = whatif_choice(request.GET.getlist("method"))
+    if refused:  # answered uncached, with its notice (contest_page never sends it here)
+        return None
+    return tuple(p for p in (("area", area), ("method", method)) if p[1])
+
+
+def _turnout_query(request: HttpRequest, election: str) -> tuple[tuple[str, str], ...] | None:
+    if "error" in request.GET:
+        return None
+    area = _known_area(request.GET.get("area", ""))
+    code = request.GET.get("contest", "")
+    contest = code if 0 < len(code) <= 64 and Contest.objects.filter(election__code=election, code=code).exists() \
+        else ""
+    return tuple((k, v) for k, v in (("area", area), ("contest", contest)) if v)
+
+
+def _page_number(request: HttpRequest, election: str, query: str) -> str:
+    """The page number as the view's paginator reads it (junk → 1, past either end → the last page)."""
+    digest = hashlib.sha256(f"{election}\n{query}".encode()).hexdigest()  # a query may hold spaces
+    count = memo(f"branch-count:{digest}", RESULTS_SECONDS,  # branches do not move on results night
+                 lambda: search_branches(Election.objects.get(code=election), query).count(),
+                 alias="search" if query else "default")
+    return str(Paginator(range(count), BRANCHES_PER_PAGE).get_page(request.GET.get("page")).number)
+
+
+def _branches_query(request: HttpRequest, election: str) -> tuple[tuple[str, str], ...] | None:
+    """The plain list, by page number; a search is left to :func:`_search_query`."""
+    if normalise_query(request.GET.get("q", "")) or not Election.objects.filter(code=election).exists():
+        return None
+    return (("page", _page_number(request, election, "")),)
+
+
+def _search_query(request: HttpRequest, election: str) -> tuple[tuple[str, str], ...] | None:
+    """A search, normalised as the view normalises it, for the bounded ``search`` cache."""
+    query = normalise_query(request.GET.get("q", ""))
+    if not query or not Election.objects.filter(code=election).exists():
+        return None
+    return (("q", query), ("page", _page_number(request, election, query)))
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -140,7 +192,7 @@ def _contest_page(request: HttpRequest, election: str, contest: str) -> HttpResp
     })
 
 
-_cached_contest_page = cached_page(election_key)(_contest_page)
+_cached_contest_page = cached_page(election_key, vary=_contest_query)(_contest_page)
 
 
 def _back_with_error(election: str, contest: str, exc: DomainError) -> HttpResponse:
@@ -176,7 +228,7 @@ def certify(request: HttpRequest, election: str, contest: str, version: int) -> 
     return redirect("results:contest", election=election, contest=contest)
 
 
-@cached_page(election_key)
+@cached_page(election_key, seconds=RESULTS_SECONDS)
 def branch_page(request: HttpRequest, election: str, branch: str) -> HttpResponse:
     e = _election(election)
     b = get_object_or_404(Branch.objects.select_related("area"), election=e, code=branch)
@@ -254,7 +306,7 @@ def branch_qr(request: HttpRequest, election: str, branch: str, n: int) -> HttpR
     return response
 
 
-@cached_page(turnout_key)
+@cached_page(election_key, vary=_turnout_query)
 def turnout_page(request: HttpRequest, election: str) -> HttpResponse:
     e = _election(election)
     area_code = request.GET.get("area", "")
@@ -400,7 +452,7 @@ def _level_context(e: Election, entry: dict, level: Level, lang: str) -> dict:
             "branch_rows": _branch_rows(e, list(level.branches))}
 
 
-@cached_page(page_key)
+@cached_page(election_key)
 def area_page(request: HttpRequest, election: str, contest: str, area: str) -> HttpResponse:
     """One area of one contest: totals, turnout, progress, a chart, its sub-areas and branches."""
     e = _election(election)
@@ -421,8 +473,10 @@ def area_page(request: HttpRequest, election: str, contest: str, area: str) -> H
     })
 
 
+@cached_page(election_key, seconds=SEARCH_SECONDS, vary=_search_query, alias="search")
+@cached_page(election_key, seconds=RESULTS_SECONDS, vary=_branches_query)
 def branches_page(request: HttpRequest, election: str) -> HttpResponse:
-    """Every branch, searchable by code and venue name. Not memoised: each query would evict shared entries."""
+    """Every branch, searchable by code and venue name (cached by page; a search in its own small cache)."""
     e = _election(election)
     query = normalise_query(request.GET.get("q", ""))
     found = Paginator(search_branches(e, query), BRANCHES_PER_PAGE).get_page(request.GET.get("page"))
