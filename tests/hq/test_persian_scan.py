@@ -46,7 +46,7 @@ def demo_site(election, make_user):
     from entekhab.hq.operations.actions.devices import do_draw_devices
     from entekhab.hq.polling.models import Incident, IncidentKind
     from entekhab.hq.results.demo import run_results_demo
-    from entekhab.hq.results.public import clear_memo
+    from entekhab.hq.results.public import clear_cache as clear_memo
     from tests.hq.conftest import set_state
 
     set_state("lists_final")  # the public draw of devices to regions, in its phase

@@ -85,7 +85,7 @@ def frac(value, places: int = 4):
 
 
 @register.filter
-def percent(value, places: int = 2):
+def share_percent(value, places: int = 2):
     """A fraction of a whole (0 … 1) as a percentage, exact or «≈», with the Persian percent sign in Persian."""
     from fractions import Fraction
 
