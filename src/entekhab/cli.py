@@ -14,7 +14,7 @@ from entekhab.commands import device as device_commands
 
 app = typer.Typer(
     name="entekhab",
-    help="Entekhab (انتخاب): run a fully electronic, verifiable election.",
+    help="Entekhab: run a fully electronic, verifiable election.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -25,9 +25,9 @@ app = typer.Typer(
 @app.callback()
 def _root(
     lang: Annotated[str, typer.Option("--lang", envvar="ENTEKHAB_LANG",
-                                      help="language of messages: fa (default) or en / زبان پیام‌ها")] = "fa",
+                                      help="language of messages: fa (default) or en")] = "fa",
 ) -> None:
-    """Entekhab (انتخاب): run a fully electronic, verifiable election."""
+    """Entekhab: run a fully electronic, verifiable election (messages in Persian unless --lang en)."""
     from entekhab.i18n import LANGUAGES, set_language
 
     if lang not in LANGUAGES:

@@ -17,7 +17,7 @@ import typer
 
 from entekhab.i18n import gettext_in
 
-audit_app = typer.Typer(help="The audit log: verify its hash chain, sign its head (دفتر رویدادها).",
+audit_app = typer.Typer(help="The audit log: verify its hash chain, sign its head.",
                         no_args_is_help=True)
 
 

@@ -12,7 +12,7 @@ import typer
 from entekhab.commands.say import ident, num, say
 from entekhab.i18n import N_, _, current, en_fa
 
-crypto_app = typer.Typer(help="Verifiable voting core (رمزنگاری رأی‌گیری قابل‌وارسی).", no_args_is_help=True)
+crypto_app = typer.Typer(help="Verifiable voting core.", no_args_is_help=True)
 
 
 class Style(StrEnum):

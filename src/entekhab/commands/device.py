@@ -14,9 +14,9 @@ import typer
 from entekhab.commands.identity import AsUser, acting_user
 from entekhab.i18n import N_, _
 
-device_app = typer.Typer(help="Branch device agent: authentication device and e-box (دستگاه‌های شعبه).",
+device_app = typer.Typer(help="Branch device agent: authentication device and e-box.",
                          no_args_is_help=True)
-polling_app = typer.Typer(help="Polling day at HQ: enrolment codes, simulation (روز رأی‌گیری).",
+polling_app = typer.Typer(help="Polling day at HQ: enrolment codes, simulation.",
                           no_args_is_help=True)
 
 Journal = Annotated[Path, typer.Argument(help="the device's journal file (SQLite)")]

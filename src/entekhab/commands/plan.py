@@ -34,7 +34,7 @@ class BallotName(StrEnum):
 
 
 plan_app = typer.Typer(help="Capacity planning: devices per branch so that voters do not "
-                            "wait (برنامه‌ریزی ظرفیت).", no_args_is_help=True)
+                            "wait.", no_args_is_help=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="print the result as JSON")]
 LangOpt = Annotated[Lang, typer.Option("--lang", help="language of tables")]

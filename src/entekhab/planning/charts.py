@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from entekhab.domain.digits import to_persian_digits
-from entekhab.i18n import both
+from entekhab.i18n import both, render
 from entekhab.planning.rollup import AreaRollup
 from entekhab.planning.simulation import VoterTrace
 
@@ -36,17 +36,17 @@ SVG_FONTTYPE = "path"  # text drawn as outlines, so a viewer needs no font; "non
 
 # Axis and legend labels: Persian with the font, English without it.
 LABELS: dict[str, tuple[str, str]] = {
-    "waiting": ("رأی‌دهندگان در صف", "voters waiting"),
-    "each_wait": ("انتظار هر رأی‌دهنده (بر حسب زمان ورود)", "wait of each voter (by arrival)"),
-    "target": ("هدف", "target"),
-    "total_wait": ("کل انتظار (دقیقه)", "total wait (min)"),
-    "time_of_day": ("ساعت روز", "time of day (h)"),
-    "branches": ("شعبه‌ها", "branches"),
-    "devices": ("دستگاه", "devices"),
-    "eboxes_required": ("صندوق الکترونیکی لازم", "e-boxes required"),
-    "eboxes_available": ("صندوق الکترونیکی موجود", "e-boxes available"),
-    "auth_required": ("دستگاه احراز هویت لازم", "authentication required"),
-    "auth_available": ("دستگاه احراز هویت موجود", "authentication available"),
+    "waiting": both("voters waiting"),
+    "each_wait": both("wait of each voter (by arrival)"),
+    "target": both("target"),
+    "total_wait": both("total wait (min)"),
+    "time_of_day": both("time of day (h)"),
+    "branches": both("branches"),
+    "devices": both("devices"),
+    "eboxes_required": both("e-boxes required"),
+    "eboxes_available": both("e-boxes available"),
+    "auth_required": both("authentication required"),
+    "auth_available": both("authentication available"),
 }
 
 
@@ -172,8 +172,8 @@ def quantile_wait_histogram(waits_minutes: Sequence[float], target_minutes: floa
     ax.hist(shown, bins=40, range=(0, cap), color=ACCENT, edgecolor="white")
     ax.axvline(target_minutes, color=WARN, ls="--", lw=1.2, label=_label("target"))
     if persian_font() is not None:
-        ax.set_xlabel(shape_persian(f"انتظار صدک {to_persian_digits(round(quantile * 100))} در شعبه (دقیقه؛ "
-                                    f"ستون آخر ≥ {_fa_number(cap)})"))
+        ax.set_xlabel(shape_persian(render("%(quantile)s wait at the branch (min; last bin ≥ %(cap)s)", {
+            "quantile": to_persian_digits(round(quantile * 100)), "cap": _fa_number(cap)}, "fa")))
     else:
         ax.set_xlabel(f"{quantile:.0%} wait at the branch (min; last bin ≥ {cap:g})")
     ax.set_ylabel(_label("branches"))

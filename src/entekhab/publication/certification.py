@@ -20,7 +20,7 @@ from enum import StrEnum
 from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.errors import DomainError
 from entekhab.domain.lifecycle import Lifecycle, moves_of
-from entekhab.i18n import N_, Catalogued, en_fa
+from entekhab.i18n import N_, Catalogued, en_fa, render
 from entekhab.publication.totals import BallotExcess
 
 
@@ -111,7 +111,7 @@ def check_excess(unexplained: Sequence[BallotExcess]) -> None:
     raise CertificationRefused(
         "more ballots than accepted check-ins, not explained by a resolved incident: "
         + "; ".join(en for en, _ in reasons),
-        "آرای بیش از پذیرش‌شدگان، بدون رخداد رسیدگی‌شده: " + "؛ ".join(fa for _, fa in reasons)
-        + " — تا رسیدگی به رخداد، تأیید این نتیجه ممکن نیست",
+        render("more ballots than accepted check-ins, not explained by a resolved incident: %(reasons)s",
+               {"reasons": "؛ ".join(fa for _, fa in reasons)}, "fa"),
         code="excess_ballots",
     )

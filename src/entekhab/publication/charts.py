@@ -13,6 +13,7 @@ from fractions import Fraction
 from html import escape
 
 from entekhab.domain.digits import to_persian_digits
+from entekhab.i18n import gettext_in
 
 PALETTE = ("#0b5d4b", "#c0392b", "#2e86c1", "#d68910", "#7d3c98", "#17a589", "#a04000", "#5d6d7e",
            "#b7950b", "#1f618d", "#e74c3c", "#52be80", "#af7ac5", "#f5b041", "#5dade2", "#922b21",
@@ -142,7 +143,7 @@ def quota_bars(groups: Sequence[tuple[str, str, int, int]], quota: Fraction, *, 
                      f'fill="#222">{escape(label)}</text>')
         parts.append(f'<rect x="{label_w}" y="{y}" width="{max(x_of(share) - label_w, 1):.1f}" height="{bar_h}" '
                      f'fill="{colour}"><title>{escape(label)}: {_n(votes, lang)}</title></rect>')
-        seats_text = f"{_n(seats, lang)} {'کرسی' if lang == 'fa' else 'seats'}"
+        seats_text = f"{_n(seats, lang)} {gettext_in(lang, 'seats')}"
         parts.append(f'<text x="{x_of(share) + 6:.1f}" y="{y + bar_h * 0.7:.1f}" font-size="12" fill="#222">'
                      f"{seats_text}</text>")
     parts.append("</svg>")

@@ -16,12 +16,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from entekhab import __version__
-from entekhab.i18n import both
+from entekhab.i18n import both, gettext_in, pgettext_in
 from entekhab.publication.contests import ContestInfo
 from entekhab.publication.errors import OpenDataInvalid
 
 ER = "ElectionResults."
-ISSUER = "Entekhab election headquarters (ستاد انتخابات)"
+ISSUER = f"Entekhab election headquarters ({gettext_in('fa', 'election headquarters')})"
 
 
 FINGERPRINT_CODE = "entekhab-election-fingerprint"
@@ -162,7 +162,9 @@ def results_report(results: Mapping[str, Any], *, generated: str) -> dict[str, A
                     parties[gid] = {
                         "@type": ER + "Party",
                         "@id": f"party-{gid}",
-                        "Name": _text("منفردها" if gid == "independents" else gid, gid),
+                        "Name": _text(
+                            pgettext_in("fa", "group", "Independents") if gid == "independents" else gid, gid
+                        ),
                     }
                 party_sel.append(
                     {

@@ -90,8 +90,11 @@ def whatif_input(entry: Mapping[str, Any], method: str) -> dict[str, Any]:
     the contest's lot seed. ``count_json`` of it is what the CLI prints for the same file.
     """
     if method not in GROUP_METHODS:
-        raise PublicationError(f"no what-if count with method {method!r}",
-                               f"شمارش فرضی با روش «{method}» ممکن نیست", code="unknown_method")
+        raise PublicationError(
+            "no what-if count with method %(method)s",
+            params={"method": repr(method), "method2": method},
+            code="unknown_method",
+        )
     members: dict[str, list[str]] = {x["id"]: [] for x in entry["lists"]}
     for c in entry["candidates"]:
         if c.get("list") in members:

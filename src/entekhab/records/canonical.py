@@ -17,7 +17,7 @@ from typing import Any
 
 import rfc8785
 
-from entekhab.i18n import en_fa
+from entekhab.i18n import en_fa, gettext_in
 from entekhab.records.errors import CanonicalError
 
 MAX_DEPTH = 32
@@ -73,7 +73,7 @@ def canonical_json(value: Any) -> bytes:
     try:
         return rfc8785.dumps(normalise(value))
     except rfc8785.CanonicalizationError as exc:  # pragma: no cover - normalise refuses first
-        raise _fail("$", str(exc), "JSON استاندارد نیست") from exc
+        raise _fail("$", str(exc), gettext_in("fa", "the JSON is not canonical")) from exc
 
 
 def sha256_hex(data: bytes) -> str:

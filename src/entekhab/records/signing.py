@@ -100,7 +100,7 @@ def parse_public_key(value: object) -> bytes:
 def verify(public_key: bytes | str, message: bytes, signature: bytes | str | object) -> None:
     """Return quietly when ``signature`` (bytes or hex) signs ``message`` under ``public_key``; else raise."""
     public = parse_public_key(public_key)
-    sig = _hex(signature, SIGNATURE_BYTES, "signature", "امضا")
+    sig = _hex(signature, SIGNATURE_BYTES, *en_fa("signature"))
     try:
         pysodium.crypto_sign_verify_detached(sig, message, public)
     except ValueError as exc:

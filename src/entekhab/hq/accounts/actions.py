@@ -23,12 +23,12 @@ from entekhab.hq.accounts.models import Appointment
 from entekhab.hq.accounts.roles import ROLE_NAMES_FA, Role
 from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
-from entekhab.i18n import en_fa
+from entekhab.i18n import en_fa, gettext_in
 
 # Roles one person may not hold together, with the reason a reader is given.
 INCOMPATIBLE: list[tuple[frozenset[Role], str, str]] = [
     (frozenset({Role.EXECUTIVE_BOARD, Role.SUPERVISORY_BOARD}),
-     "the supervisory board supervises the executive board", "هیئت نظارت بر هیئت اجرایی نظارت می‌کند"),
+     *en_fa("the supervisory board supervises the executive board")),
 ]
 
 
@@ -45,7 +45,7 @@ def _check_roles(roles: set[Role]) -> None:
         _refuse("user_admin_alone", *en_fa("the user administrator holds no other role"))
     for pair, en, fa in INCOMPATIBLE:
         if pair <= roles:
-            names = " و ".join(ROLE_NAMES_FA[r] for r in sorted(pair))
+            names = gettext_in("fa", " and ").join(ROLE_NAMES_FA[r] for r in sorted(pair))
             _refuse(
                 "incompatible_roles",
                 *en_fa(

@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from entekhab.domain.errors import DomainError
 from entekhab.domain.lifecycle import ELECTION, ElectionState
 from entekhab.hq.accounts import scope
-from entekhab.i18n import en_fa
+from entekhab.i18n import en_fa, gettext_in
 
 
 class AuthorityRefused(PermissionDenied):
@@ -48,8 +48,8 @@ def election_state(election_id: int) -> ElectionState:
     return ELECTION.state(Election.objects.values_list("state", flat=True).get(pk=election_id))
 
 
-def check_state(current: str, states: Iterable[ElectionState], what_en: str = "this",
-                what_fa: str = "این کار") -> None:
+def check_state(current: str, states: Iterable[ElectionState], what_en: str = "this action",
+                what_fa: str | None = None) -> None:
     """Refuse unless ``current`` is one of ``states``, naming both in both languages."""
     allowed, now = frozenset(states), ELECTION.state(current)
     if now in allowed:
@@ -63,15 +63,15 @@ def check_state(current: str, states: Iterable[ElectionState], what_en: str = "t
             "what_en": what_en,
             "value": now.value,
             "names_en": names_en,
-            "what_fa": what_fa,
+            "what_fa": what_fa or gettext_in("fa", what_en),
             "now": ELECTION.fa(now),
             "names_fa": names_fa,
         },
     )
 
 
-def require_state(election_id: int | None, states: Iterable[ElectionState] | None, what_en: str = "this",
-                  what_fa: str = "این کار") -> None:
+def require_state(election_id: int | None, states: Iterable[ElectionState] | None, what_en: str = "this action",
+                  what_fa: str | None = None) -> None:
     """:func:`check_state` against the election's state as committed now."""
     if states is None or election_id is None:
         return
@@ -79,7 +79,7 @@ def require_state(election_id: int | None, states: Iterable[ElectionState] | Non
 
 
 def authorize(user: Any, perm: str | None, obj: Any = None, *, states: Iterable[ElectionState] | None = None,
-              what_fa: str = "این کار") -> None:
+              what: str = "this action") -> None:
     """Refuse unless ``user`` holds ``perm`` on ``obj`` and its election is in ``states``.
 
     ``perm=None`` is an action open to the public (a candidate's own registration): only the
@@ -93,7 +93,7 @@ def authorize(user: Any, perm: str | None, obj: Any = None, *, states: Iterable[
                 "%(who)s may not use %(perm)s on this object (role, area, branch or party)",
                 who=who,
                 perm=perm,
-                what_fa=what_fa,
+                what_fa=gettext_in("fa", what),
             ),
         )
-    require_state(place.election_id, states, perm or "this action", what_fa)
+    require_state(place.election_id, states, perm or what, gettext_in("fa", what))

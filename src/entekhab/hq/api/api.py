@@ -20,7 +20,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from entekhab import __version__
 from entekhab.domain.errors import DomainError
 from entekhab.hq.web.edge import EdgeRefused
-from entekhab.i18n import N_, Catalogued, en_fa
+from entekhab.i18n import N_, Catalogued, en_fa, gettext_in
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +73,14 @@ def on_validation_error(request, exc: ValidationError):
 
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
-    return _error(request, 404, "not_found", str(exc) or "not found", "پیدا نشد")
+    return _error(request, 404, "not_found", str(exc) or "not found", gettext_in("fa", "not found"))
 
 
 @api.exception_handler(PermissionDenied)
 def on_denied(request, exc):
     return _error(request, 403, getattr(exc, "code", "forbidden"),
                   getattr(exc, "message_en", "you are not allowed to do this"),
-                  getattr(exc, "message_fa", "شما اجازه این کار را ندارید"))
+                  getattr(exc, "message_fa", gettext_in("fa", "you are not allowed to do this")))
 
 
 @api.exception_handler(AuthenticationError)
@@ -90,8 +90,11 @@ def on_unauthenticated(request, exc):
 
 # django-ninja raises these HttpErrors itself, with English text: give each a code and Persian.
 NINJA_ERRORS: dict[tuple[int, str], tuple[str, str]] = {
-    (400, "Cannot parse request body"): ("malformed_json", "بدنهٔ درخواست JSON معتبر نیست"),
-    (403, "CSRF check Failed"): ("csrf_failed", "بررسی CSRF ناموفق بود؛ صفحه را دوباره بارگذاری کنید و دوباره بفرستید"),
+    (400, "Cannot parse request body"): ("malformed_json", gettext_in("fa", "the request body is not valid JSON")),
+    (403, "CSRF check Failed"): (
+        "csrf_failed",
+        gettext_in("fa", "the CSRF check failed: reload the page and send again"),
+    ),
 }
 HTTP_FA = Catalogued("http", {
     400: N_("400"),
@@ -112,7 +115,13 @@ def on_http_error(request, exc: HttpError):
                   if status == exc.status_code and en.startswith(prefix)), None)
     if known:
         return _error(request, exc.status_code, known[0], en, known[1])
-    return _error(request, exc.status_code, "http_error", en, HTTP_FA.get(exc.status_code, "درخواست پذیرفته نشد"))
+    return _error(
+        request,
+        exc.status_code,
+        "http_error",
+        en,
+        HTTP_FA.get(exc.status_code, gettext_in("fa", "the request was not accepted")),
+    )
 
 
 # Each module registers its routes on ``api`` when imported; add yours to this tuple.

@@ -6,6 +6,7 @@ registration answers 400 with every failing rule in ``failures``. Registrant act
 staff actions use the session. No ``from __future__ import annotations`` (ninja).
 """
 
+
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
@@ -22,6 +23,7 @@ from entekhab.hq.candidates import actions
 from entekhab.hq.candidates.manifest import NoManifest, current_manifest
 from entekhab.hq.candidates.models import CandidateList, ListState, Party, Registration
 from entekhab.hq.elections.models import Contest, Election
+from entekhab.i18n import gettext_in
 
 router = Router(tags=["candidates"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -177,8 +179,15 @@ def transition(request, tracking: str, payload: TransitionIn):
         reg = actions.do_transition(reg, payload.action, registrant=True, reason=payload.reason)
     else:
         if not request.user.is_authenticated:
-            return api.create_response(request, {"code": "unauthenticated", "message": "log in or give the access key",
-                                                 "message_fa": "وارد شوید یا کلید دسترسی را بدهید"}, status=401)
+            return api.create_response(
+                request,
+                {
+                    "code": "unauthenticated",
+                    "message": "log in or give the access key",
+                    "message_fa": gettext_in("fa", "log in or give the access key"),
+                },
+                status=401,
+            )
         reg = get_object_or_404(Registration, tracking=tracking)
         reg = actions.do_transition(reg, payload.action, acting_user=request.user, reason=payload.reason)
     return _reg_out(reg)

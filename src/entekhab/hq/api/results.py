@@ -5,6 +5,7 @@ permission, and refuse with the usual ``{"code", "message", "message_fa"}``.
 No ``from __future__ import annotations`` (ninja reads the annotations).
 """
 
+
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.security import django_auth
@@ -16,6 +17,7 @@ from entekhab.hq.results.actions import do_certify, do_compute_result
 from entekhab.hq.results.models import ResultVersion
 from entekhab.hq.results.public import results_for
 from entekhab.hq.results.turnout import turnout
+from entekhab.i18n import gettext_in
 
 router = Router(tags=["results"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -48,7 +50,7 @@ def contest_result(request, election: str, contest: str):
         if entry["code"] == contest:
             return entry
     return api.create_response(request, {"code": "not_found", "message": "no such contest",
-                                         "message_fa": "چنین رقابتی نیست"}, status=404)
+                                         "message_fa": gettext_in("fa", "no such contest")}, status=404)
 
 
 @router.get("/results/{election}/turnout", response={200: dict, **ERRORS}, auth=None)

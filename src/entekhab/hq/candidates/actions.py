@@ -193,13 +193,13 @@ def do_register(contest: Contest, data: RegistrationInput, *, acting_user: Any =
     Returns the registration and its one-time access key (shown once to the person; it
     proves them for appeals, withdrawal and list confirmation). Refusals change nothing.
     """
-    require_state(contest.election_id, REGISTRATION_STATES, "registration", "ثبت‌نام داوطلب")
+    require_state(contest.election_id, REGISTRATION_STATES, *en_fa("registration"))
     code = parse_national_code(data.national_code)
     for label_en, label_fa, value in (
-        ("first name", "نام", data.first_name),
-        ("last name", "نام خانوادگی", data.last_name),
-        ("occupation", "شغل", data.occupation),
-        ("certificate number", "شماره گواهی", data.certificate_number),
+        (*en_fa("first name"), data.first_name),
+        (*en_fa("last name"), data.last_name),
+        (*en_fa("occupation"), data.occupation),
+        (*en_fa("certificate number"), data.certificate_number),
     ):
         if not value or not value.strip():
             raise _err("missing_field", *en_fa("%(label_en)s is required", label_en=label_en, label_fa=label_fa))
@@ -340,10 +340,10 @@ def do_transition(
     """
     roles = vetting_roles(acting_user, registrant)
     if registrant and not getattr(acting_user, "pk", None):
-        require_state(registration.election_id, VETTING_STATES, "vetting", "بررسی صلاحیت")
+        require_state(registration.election_id, VETTING_STATES, *en_fa("vetting"))
     else:
         authorize(acting_user, "candidates.change_registration", registration, states=VETTING_STATES,
-                  what_fa="بررسی صلاحیت")
+                  what="vetting")
     with transaction.atomic():
         reg = Registration.objects.select_for_update().select_related("contest").get(pk=registration.pk)
         candidacy = _candidacy(reg.contest)
@@ -402,7 +402,7 @@ def do_record_inquiry(
             "only the executive board records inquiry answers"
         )
     authorize(acting_user, "candidates.add_vettinginquiry", registration, states=VETTING_STATES,
-              what_fa="ثبت پاسخ استعلام")
+              what="recording an inquiry answer")
     if body not in InquiryBody.values or answer not in InquiryAnswer.values:
         raise _err(
             "invalid_inquiry",
@@ -461,7 +461,7 @@ def do_set_candidacy(
 ) -> ContestCandidacy:
     """Create or change a contest's registration window, deadlines and list policy."""
     authorize(acting_user, "candidates.change_contestcandidacy", contest, states=SETUP_STATES,
-              what_fa="تنظیم مهلت‌های نامزدی")
+              what="setting candidacy deadlines")
     unknown = set(values) - set(CANDIDACY_FIELDS)
     if unknown:
         raise _err(
@@ -509,7 +509,7 @@ RULE_EDITABLE = ("params", "legal_ref", "message_fa", "message_en", "is_active")
 def do_update_rule(rule: EligibilityRule, changes: dict[str, Any], *, acting_user: Any, reason: str) -> EligibilityRule:
     """Edit a rule by adding its next version (the old version stays, inactive)."""
     authorize(acting_user, "candidates.change_eligibilityrule", rule, states=SETUP_STATES,
-              what_fa="تغییر شرایط داوطلبی")
+              what="changing eligibility rules")
     unknown = set(changes) - set(RULE_EDITABLE)
     if unknown:
         raise _err(
@@ -569,7 +569,7 @@ def _may_represent(user: Any, party: Party, contest: Contest) -> None:
     where = place_of(contest)
     authorize(user, "candidates.add_candidatelist",
               Place(where.election_id, where.area_path, None, party.pk), states=VETTING_STATES,
-              what_fa="ثبت فهرست انتخاباتی")
+              what="registering an electoral list")
     if VettingRole.HQ_ADMIN.value in vetting_roles(user):
         return
     if not party.representatives.filter(pk=user.pk).exists():
@@ -761,7 +761,7 @@ def do_submit_list(lst: CandidateList, *, acting_user: Any) -> CandidateList:
 def do_lock_lists(contest: Contest, *, acting_user: Any) -> int:
     """After the list deadline: submitted lists lock, drafts lapse. Returns the number locked."""
     authorize(acting_user, "candidates.change_contestcandidacy", contest, states=FINALISING_STATES,
-              what_fa="قفل کردن فهرست‌ها")
+              what="locking the lists")
     candidacy = _candidacy(contest)
     if candidacy.list_deadline is None or tehran_today() <= candidacy.list_deadline:
         raise _err("too_early", *en_fa("lists lock only after their deadline"))
@@ -788,7 +788,7 @@ def do_lock_lists(contest: Contest, *, acting_user: Any) -> int:
 def do_publish_code_seed(election: Election, seed: str, *, acting_user: Any, base_digits: int = 4) -> CodePolicy:
     """Publish the seed from which ballot codes are drawn (before any contest is final)."""
     authorize(acting_user, "candidates.add_codepolicy", election, states=CODE_SEED_STATES,
-              what_fa="انتشار بذر کدهای نامزدها")
+              what="publishing the candidate code seed")
     if not seed.strip() or not 1 <= base_digits <= 8:
         raise _err("bad_seed", *en_fa("give a non-empty seed and 1-8 base digits"))
     with transaction.atomic():
@@ -828,7 +828,7 @@ def do_finalise_contest(contest: Contest, *, acting_user: Any) -> list[BallotCod
     lists locked (their deadline passed). Codes are unique in the election.
     """
     authorize(acting_user, "candidates.add_ballotcode", contest, states=FINALISING_STATES,
-              what_fa="قطعی کردن نامزدهای رقابت")
+              what="finalising a contest's candidates")
     with transaction.atomic():
         candidacy = ContestCandidacy.objects.select_for_update().filter(contest=contest).first()
         if candidacy is None:
@@ -906,7 +906,7 @@ def do_publish_manifests(election: Election, *, acting_user: Any, reason: str = 
     from entekhab.hq.candidates.manifest import publish_manifests
 
     authorize(acting_user, "candidates.add_ballotmanifest", election, states=MANIFEST_STATES,
-              what_fa="امضای شناسنامه‌های برگه رأی")
+              what="signing the ballot manifests")
     with transaction.atomic():
         made = publish_manifests(election, hq_signing_key())
         if not made.styles:
@@ -943,7 +943,7 @@ def do_correct_candidate(
     from entekhab.hq.candidates.manifest import publish_manifests
 
     authorize(acting_user, "candidates.change_registration", registration, states=CORRECTION_STATES,
-              what_fa="اصلاح مشخصات نامزد")
+              what="correcting a candidate's details")
     if VettingRole.HQ_ADMIN.value not in vetting_roles(acting_user):
         raise RoleRefused("only HQ corrects a candidate's published details")
     unknown = set(changes) - set(CORRECTABLE)

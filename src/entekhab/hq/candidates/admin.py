@@ -24,6 +24,7 @@ from entekhab.hq.candidates.models import (
 )
 from entekhab.hq.elections.admin import AuditedAdmin, ReadOnlyAdmin
 from entekhab.hq.web.display import jalali_datetime, localise_date
+from entekhab.i18n import gettext_in
 
 
 def ballot_code():
@@ -101,7 +102,11 @@ class CandidacyForm(forms.ModelForm):
                 "supervision_deadline")
         dates = [data.get(k) for k in keys]
         if all(dates) and dates != sorted(dates):
-            raise forms.ValidationError("ترتیب تاریخ‌ها باید: آغاز ≤ پایان ثبت‌نام ≤ بررسی ≤ اعتراض ≤ نظارت باشد")
+            raise forms.ValidationError(
+                gettext_in(
+                    "fa", "the dates must be in order: start ≤ end of registration ≤ vetting ≤ objections ≤ supervision"
+                )
+            )
         return data
 
 

@@ -23,6 +23,7 @@ from entekhab.domain.vetting import STATE_NAMES, Stage, VettingState
 from entekhab.hq.elections.models import BallotStyle, Contest, Election
 from entekhab.hq.geography.models import Area
 from entekhab.hq.web.display import code_label
+from entekhab.i18n import both, pgettext_in
 
 
 def _bilingual(fa: str, en: str) -> str:
@@ -146,7 +147,9 @@ class Registration(models.Model):
     last_name = models.CharField(_("last name"), max_length=80)
     name_en = models.CharField(_("name in Latin letters"), max_length=160, blank=True)
     birth_date = models.DateField(_("birth date"))
-    sex = models.CharField(_("sex"), max_length=6, choices=[(Sex.MALE.value, "مرد"), (Sex.FEMALE.value, "زن")])
+    sex = models.CharField(
+        _("sex"), max_length=6, choices=[(Sex.MALE.value, "مرد"), (Sex.FEMALE.value, "زن")]
+    )
     residence_area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+",
                                        verbose_name=_("residence"))
     address = models.CharField(_("address"), max_length=300, blank=True)
@@ -265,9 +268,9 @@ class VettingStep(models.Model):
         return _bilingual(*ROLE_NAMES.get(self.actor_role, (self.actor_role, self.actor_role)))
 
 
-ROLE_NAMES = {"executive_board": ("هیئت اجرایی", "executive board"),
-              "supervisory_board": ("هیئت نظارت", "supervisory board"),
-              "hq_admin": ("مدیر ستاد", "HQ administrator"), "registrant": ("داوطلب", "registrant")}
+ROLE_NAMES = {"executive_board": both("executive board"),
+              "supervisory_board": both("supervisory board"),
+              "hq_admin": both("HQ administrator"), "registrant": both("registrant")}
 
 
 class PartyKind(models.TextChoices):
@@ -306,7 +309,7 @@ class ListState(models.TextChoices):
 
 
 # A draft is submitted by its party; at the list deadline a submitted list locks and a draft lapses.
-LIST = Lifecycle("list", "فهرست", ListState, {
+LIST = Lifecycle("list", pgettext_in("fa", "lifecycle", "list"), ListState, {
     ListState.DRAFT: frozenset({ListState.SUBMITTED, ListState.WITHDRAWN}),
     ListState.SUBMITTED: frozenset({ListState.LOCKED}),
 })

@@ -34,7 +34,7 @@ from entekhab.hq.capacity.models import (
 )
 from entekhab.hq.capacity.policy import STALLED_AFTER, SYNC_BRANCH_LIMIT
 from entekhab.hq.elections.models import Election
-from entekhab.i18n import en_fa
+from entekhab.i18n import en_fa, gettext_in
 from entekhab.planning.scenario import Scenario, default_scenarios
 from entekhab.planning.validate import PlanningInputError
 
@@ -287,7 +287,11 @@ def execute_run(run: PlanRun, scenario: Scenario, loads: ElectionLoads, *, actor
 
 def _finish_failed(run: PlanRun, exc: Exception, actor: Any) -> None:
     en = exc.message_en if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
-    fa = exc.message_fa if isinstance(exc, DomainError) else "محاسبهٔ برنامه با خطا متوقف شد"
+    fa = (
+        exc.message_fa
+        if isinstance(exc, DomainError)
+        else gettext_in("fa", "the plan computation stopped with an error")
+    )
     with transaction.atomic():
         locked = PlanRun.objects.select_for_update().get(pk=run.pk)
         RUN.move(locked, RunState.FAILED)

@@ -8,8 +8,10 @@ from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
 
+from entekhab.domain.digits import to_persian_digits
 from entekhab.hq.capacity.models import AreaLevel, AreaPlan, BranchPlan, PlanRun
 from entekhab.hq.capacity.policy import BRANCH_ROWS_SHOWN
+from entekhab.i18n import both, render
 
 
 def inline_svg(svg: str) -> SafeString:
@@ -67,15 +69,16 @@ def branch_day_svgs(run: PlanRun, bp: BranchPlan) -> dict[str, str]:
                       district_code=run.district_code or bp.county_code, eligible_voters=bp.eligible_voters,
                       ballot=BALLOTS[bp.ballot], auth_devices=bp.auth_available, eboxes=bp.eboxes_available)
     out: dict[str, Any] = {}
-    cases = [("planned", bp.auth_needed, bp.eboxes_needed, "با دستگاه‌های لازم", "with the devices needed")]
+    cases = [("planned", bp.auth_needed, bp.eboxes_needed, *both("with the devices needed"))]
     if bp.auth_available >= 1 and bp.eboxes_available >= 1:
-        cases.append(("inventory", bp.auth_available, bp.eboxes_available, "با دستگاه‌های موجود",
-                      "with today's devices"))
+        cases.append(("inventory", bp.auth_available, bp.eboxes_available, *both("with today's devices")))
     for key, a, e, fa, en in cases:
         trace = branch_trace(sc, load, a, e)
+        title = "Queue and waits over the day, branch %(code)s, %(case)s (%(auth)s auth + %(eboxes)s e-box)"
         out[key] = branch_day_chart(
             trace, sc.profile.opening_hour, sc.target.max_wait_minutes,
-            title_fa=f"صف و انتظار در طول روز، شعبهٔ {bp.code} {fa} ({a}+{e})",
-            title_en=f"Queue and waits over the day, branch {bp.code}, {en} ({a} auth + {e} e-box)",
+            title_fa=render(title, {"code": bp.code, "case": fa, "auth": to_persian_digits(a),
+                                    "eboxes": to_persian_digits(e)}, "fa"),
+            title_en=render(title, {"code": bp.code, "case": en, "auth": a, "eboxes": e}, "en"),
         ).decode("utf-8")
     return out

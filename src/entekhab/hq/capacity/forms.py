@@ -14,14 +14,15 @@ from django import forms
 
 from entekhab.domain.digits import to_ascii_digits
 from entekhab.hq.web.forms import bi
+from entekhab.i18n import both, gettext_in, render
 from entekhab.planning.profiles import PRESETS
 from entekhab.planning.validate import PlanningInputError
 
 PROFILE_CHOICES = [
-    ("official", bi("رسمی ۸ تا ۱۸", "official")),
-    ("extended", bi("تمدید تا نیمه‌شب", "extended")),
-    ("flat", bi("یکنواخت", "flat")),
-    ("custom", bi("وزن‌های دلخواه", "custom")),
+    ("official", bi(*both("official"))),
+    ("extended", bi(*both("extended"))),
+    ("flat", bi(*both("flat"))),
+    ("custom", bi(*both("custom"))),
 ]
 
 # The scenario path a refusal names → the form field that shows it (longest prefix wins).
@@ -59,28 +60,28 @@ def _number(text: str) -> float:
 
 
 class ScenarioForm(forms.Form):
-    name = forms.CharField(label=bi("نام سناریو", "name"), max_length=80)
-    turnout_percent = forms.FloatField(label=bi("مشارکت، درصد", "turnout %"))
-    profile = forms.ChoiceField(label=bi("الگوی ورود در ساعات روز", "arrival profile"), choices=PROFILE_CHOICES)
-    opening_hour = forms.IntegerField(label=bi("ساعت آغاز، برای وزن‌های دلخواه", "opening hour"), required=False,
+    name = forms.CharField(label=bi(*both("name")), max_length=80)
+    turnout_percent = forms.FloatField(label=bi(*both("turnout %%")))
+    profile = forms.ChoiceField(label=bi(*both("arrival profile")), choices=PROFILE_CHOICES)
+    opening_hour = forms.IntegerField(label=bi(*both("opening hour")), required=False,
                                       initial=8)
-    weights = forms.CharField(label=bi("وزن هر ساعت، با ویرگول", "hourly weights"), required=False,
+    weights = forms.CharField(label=bi(*both("hourly weights")), required=False,
                               widget=forms.TextInput(attrs={"dir": "ltr"}))
-    quantile_percent = forms.FloatField(label=bi("صدک هدف، درصد", "target percentile"), initial=95)
-    max_wait_minutes = forms.FloatField(label=bi("بیشینهٔ انتظار، دقیقه", "max wait, min"), initial=30)
-    reserve_percent = forms.FloatField(label=bi("ذخیره، درصد", "reserve %"), initial=12)
-    reserve_pooled = forms.BooleanField(label=bi("ذخیره در انبار منطقه", "pooled per region"), required=False,
+    quantile_percent = forms.FloatField(label=bi(*both("target percentile")), initial=95)
+    max_wait_minutes = forms.FloatField(label=bi(*both("max wait, min")), initial=30)
+    reserve_percent = forms.FloatField(label=bi(*both("reserve %%")), initial=12)
+    reserve_pooled = forms.BooleanField(label=bi(*both("pooled per region")), required=False,
                                         initial=True)
-    per_code_seconds = forms.FloatField(label=bi("زمان ورود هر کد، ثانیه", "seconds per code"), initial=7)
-    devices_ready_minutes = forms.FloatField(label=bi("تأخیر آماده‌شدن دستگاه‌ها، دقیقه", "devices ready after, min"),
+    per_code_seconds = forms.FloatField(label=bi(*both("seconds per code")), initial=7)
+    devices_ready_minutes = forms.FloatField(label=bi(*both("devices ready after, min")),
                                              initial=0)
-    seed = forms.IntegerField(label=bi("بذر تصادفی", "seed"), initial=1405)
-    replications = forms.IntegerField(label=bi("روزهای شبیه‌سازی هر شعبه", "simulated days"), initial=3)
+    seed = forms.IntegerField(label=bi(*both("seed")), initial=1405)
+    replications = forms.IntegerField(label=bi(*both("simulated days")), initial=3)
     turnout_overrides = forms.CharField(
-        label=bi("مشارکت ویژهٔ شعب: هر سطر «کد درصد»", "per-branch turnout: 'CODE PERCENT' per line"), required=False,
+        label=bi(*both("per-branch turnout: 'CODE PERCENT' per line")), required=False,
         widget=forms.Textarea(attrs={"rows": 3, "dir": "ltr"}))
     advanced = forms.CharField(
-        label=bi("تنظیمات پیشرفته به صورت JSON", "advanced settings, JSON: authentication and ballot_timing"),
+        label=bi(*both("advanced settings, JSON: authentication and ballot_timing")),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "dir": "ltr"}))
 
@@ -135,7 +136,8 @@ class ScenarioForm(forms.Form):
                 try:
                     weights.append(_number(token))
                 except ValueError:
-                    self.add_error("weights", f"scenario.profile.weights[{i}]: «{token.strip()}» عدد نیست")
+                    self.add_error("weights", render("scenario.profile.weights[%(i)s]: «%(token)s» is not a number",
+                                                     {"i": i, "token": token.strip()}, "fa"))
                     return None
             hour = d.get("opening_hour")
             out["profile"] = {"opening_hour": 8 if hour is None else hour, "weights": weights}
@@ -152,7 +154,8 @@ class ScenarioForm(forms.Form):
                 overrides[parts[0]] = _number(parts[1]) / 100
             except ValueError:
                 self.add_error("turnout_overrides",
-                               f"scenario.turnout_overrides: سطر «{line.strip()}» باید «کد درصد» باشد")
+                               render("scenario.turnout_overrides: the line «%(line)s» must be «code percent»",
+                                      {"line": line.strip()}, "fa"))
                 return None
         if overrides:
             out["turnout_overrides"] = overrides
@@ -161,10 +164,13 @@ class ScenarioForm(forms.Form):
             try:
                 extra = json.loads(advanced)
             except json.JSONDecodeError as exc:
-                self.add_error("advanced", f"JSON نامعتبر ({exc.msg}، سطر {exc.lineno})")
+                self.add_error("advanced", render("invalid JSON (%(msg)s, line %(line)s)",
+                                                  {"msg": exc.msg, "line": exc.lineno}, "fa"))
                 return None
             if not isinstance(extra, dict) or set(extra) - {"authentication", "ballot_timing"}:
-                self.add_error("advanced", "فقط شیئی با کلیدهای authentication و ballot_timing پذیرفته است")
+                self.add_error(
+                    "advanced", gettext_in("fa", "only an object with the keys authentication and ballot_timing")
+                )
                 return None
             if "authentication" in extra:
                 out["authentication"] = extra["authentication"]

@@ -67,8 +67,9 @@ def rewind_for_demo(election_code: str, target: ElectionState, why: str) -> None
     from entekhab.hq.elections.models import Election
 
     if election_code != ELECTION_CODE:
-        raise TransitionRefused(f"only the demo election {ELECTION_CODE} is rewound",
-                                "فقط انتخابات آزمایشی به عقب برگردانده می‌شود")
+        raise TransitionRefused(
+            "only the demo election %(election_code)s is rewound", params={"election_code": ELECTION_CODE}
+        )
     election = Election.objects.select_for_update().get(code=election_code)
     order = list(ElectionState)
     if order.index(ElectionState(election.state)) <= order.index(target):

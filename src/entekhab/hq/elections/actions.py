@@ -26,12 +26,12 @@ def _snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
 def do_update_contest(contest: Contest, changes: dict[str, Any], *, acting_user: Any, reason: str = "") -> Contest:
     """Change a contest's editable fields; unknown fields or invalid values change nothing."""
     authorize(acting_user, "elections.change_contest", contest, states=BEFORE_LISTS_FINAL,
-              what_fa="تغییر ویژگی‌های رقابت")
+              what="changing a contest's properties")
     unknown = set(changes) - set(CONTEST_EDITABLE)
     if unknown:
         raise DomainError(
-            f"these contest fields cannot be changed: {', '.join(sorted(unknown))}",
-            "این ویژگی‌های رقابت قابل تغییر نیستند: " + "، ".join(sorted(unknown)),
+            "these contest fields cannot be changed: %(fields)s",
+            params={"fields": ", ".join(sorted(unknown))},
             code="field_not_editable",
         )
     with transaction.atomic():
@@ -43,8 +43,9 @@ def do_update_contest(contest: Contest, changes: dict[str, Any], *, acting_user:
             locked.full_clean()
         except ValidationError as exc:
             raise DomainError(
-                "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()),
-                "مقدار نامعتبر: " + "؛ ".join(exc.message_dict),
+                "invalid value: %(problems)s",
+                params={"problems": "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()),
+                        "fields": "؛ ".join(exc.message_dict)},
                 code="invalid_contest",
             ) from exc
         locked.save()
@@ -94,7 +95,7 @@ def do_change_election_state(election: Election, target: str, *, acting_user: An
     """Move the election along its lifecycle (``domain.lifecycle.ELECTION``), audited."""
     goal = ELECTION.state(target)
     authorize(acting_user, STATE_PERMISSION.get(goal, "elections.change_election"), election,
-              what_fa="تغییر وضعیت انتخابات")
+              what="changing the election's state")
     with transaction.atomic():
         locked = Election.objects.select_for_update().get(pk=election.pk)
         before = {"state": locked.state}
@@ -110,7 +111,7 @@ def do_change_election_state(election: Election, target: str, *, acting_user: An
 def do_extend_polling(election: Election, until: Any, *, acting_user: Any, reason: str) -> PollExtension:
     """The minister's extension of polling hours: only while polling, only later, with a reason."""
     authorize(acting_user, "elections.add_pollextension", election, states={ElectionState.POLLING},
-              what_fa="تمدید زمان رأی‌گیری")
+              what="extending polling hours")
     if not (reason or "").strip():
         raise DomainError("an extension needs its reason", code="reason_missing")
     with transaction.atomic():

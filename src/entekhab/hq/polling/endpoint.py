@@ -18,12 +18,17 @@ from entekhab.domain.errors import DomainError
 from entekhab.hq.polling import actions
 from entekhab.hq.polling.errors import PollingRefused, Replay
 from entekhab.hq.web.edge import EdgeRefused, read_json
+from entekhab.i18n import gettext_in
 
 log = logging.getLogger(__name__)
 
-BUSY = {"code": "busy", "message": "HQ is busy, retry shortly", "message_fa": "ستاد مشغول است؛ کمی بعد دوباره بفرستید"}
+BUSY = {
+    "code": "busy",
+    "message": "HQ is busy, retry shortly",
+    "message_fa": gettext_in("fa", "HQ is busy, retry shortly"),
+}
 SERVER_ERROR = {"code": "server_error", "message": "HQ could not handle this message; nothing of it was stored",
-                "message_fa": "ستاد نتوانست این پیام را پردازش کند؛ چیزی از آن ذخیره نشد"}
+                "message_fa": gettext_in("fa", "HQ could not handle this message; nothing of it was stored")}
 DATABASE_LOST = (OperationalError, InterfaceError)
 
 

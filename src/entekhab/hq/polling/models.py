@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from entekhab.domain.lifecycle import Lifecycle
 from entekhab.hq.elections.models import Branch, Election
+from entekhab.i18n import en_fa
 
 
 class DeviceRole(models.TextChoices):
@@ -34,7 +35,7 @@ class EnrolmentState(models.TextChoices):
 
 
 # A code binds a device's key once; a replacement's binding retires the device it replaces.
-ENROLMENT = Lifecycle("device enrolment", "ثبت دستگاه", EnrolmentState, {
+ENROLMENT = Lifecycle(*en_fa("device enrolment"), EnrolmentState, {
     EnrolmentState.PENDING: frozenset({EnrolmentState.ACTIVE}),
     EnrolmentState.ACTIVE: frozenset({EnrolmentState.RETIRED}),
 })
@@ -206,7 +207,7 @@ class BranchDayState(models.TextChoices):
 
 
 # A branch opens with its zero report and closes with one final report (electronic or paper).
-BRANCH_DAY = Lifecycle("branch's polling day", "روز رأی‌گیری شعبه", BranchDayState, {
+BRANCH_DAY = Lifecycle(*en_fa("branch's polling day"), BranchDayState, {
     BranchDayState.OPEN: frozenset({BranchDayState.REPORTED}),
 })
 

@@ -38,7 +38,7 @@ from entekhab.hq.results.totals import (
     tally_of,
     unexplained_excess,
 )
-from entekhab.i18n import N_, Catalogued
+from entekhab.i18n import N_, Catalogued, pgettext_in, render
 from entekhab.publication.certification import (
     RESULT,
     CertificationRefused,
@@ -53,6 +53,9 @@ from entekhab.publication.seats import contest_entry, lot_seed
 from entekhab.publication.totals import ContestTally
 from entekhab.records.canonical import canonical_json, sha256_hex
 from entekhab.records.signing import SigningKey, load_hq_key
+
+EXCESS = ("branch %(branch)s: %(ballots)s ballots against %(checkins)s accepted check-ins; results cannot be"
+          " certified until this incident is resolved")
 
 
 @dataclass(frozen=True)
@@ -122,10 +125,9 @@ def _record_excess(contest: Contest, members: set[int]) -> list[dict[str, Any]]:
                 election_id=contest.election_id, branch=Branch.objects.get(election_id=contest.election_id,
                                                                            code=e.branch),
                 kind=IncidentKind.EXCESS_BALLOTS,
-                summary_fa=f"شعبه {e.branch}: {to_persian_digits(e.ballots)} رأی در برابر "
-                f"{to_persian_digits(e.checkins)} پذیرش؛ تأیید نتیجه تا رسیدگی به این رخداد ممکن نیست",
-                summary_en=f"branch {e.branch}: {e.ballots} ballots against {e.checkins} accepted check-ins; "
-                "results cannot be certified until this incident is resolved",
+                summary_fa=render(EXCESS, {"branch": e.branch, "ballots": to_persian_digits(e.ballots),
+                                           "checkins": to_persian_digits(e.checkins)}, "fa"),
+                summary_en=render(EXCESS, {"branch": e.branch, "ballots": e.ballots, "checkins": e.checkins}, "en"),
                 details={"ballots": e.ballots, "checkins": e.checkins, "contest": e.contest},
             )
     return noted
@@ -140,7 +142,7 @@ def do_compute_result(contest: Contest, *, acting_user: Any, reason: str = "",
     ``inputs`` (from :func:`election_inputs`) may be passed when computing many contests at once.
     """
     authorize(acting_user, "results.add_resultversion", contest, states=COMPUTE_STATES,
-              what_fa="محاسبه نتیجه")
+              what="computing a result")
     absorb_new_reports(contest.election)
     inputs = inputs or election_inputs(contest.election)
     with transaction.atomic():
@@ -178,7 +180,7 @@ def _separate(version: ResultVersion, step: str, acting_user: Any) -> None:
                                            ("approved", version.approved_by_id)]}.get(CertificationStep(step), [])
     for what, who in earlier:
         if who is not None and who == getattr(acting_user, "pk", None):
-            fa = {"computed": "محاسبه", "approved": "تأیید"}[what]
+            fa = pgettext_in("fa", "certification step", what)
             raise CertificationRefused(
                 "the person who %(what)s this version may not %(step)s it: three different people certify a result",
                 params={"what": what, "step": step, "fa": fa, "value": STEP_FA[step]},
@@ -204,7 +206,7 @@ def do_certify(version: ResultVersion, step: str, *, acting_user: Any, reason: s
     with transaction.atomic():
         locked = ResultVersion.objects.select_for_update().get(pk=version.pk)
         target, perm = check_step(locked.state, step, reason)
-        authorize(acting_user, perm, locked.contest, states=CERTIFY_STATES, what_fa="تأیید نتیجه")
+        authorize(acting_user, perm, locked.contest, states=CERTIFY_STATES, what="certifying a result")
         _separate(locked, step, acting_user)
         if step in (CertificationStep.APPROVE, CertificationStep.CONFIRM):  # sending back stays possible
             check_excess(unexplained_excess(locked.contest, contest_member_ids(locked.contest)))

@@ -139,12 +139,13 @@ class ResultVersion(models.Model):
         if self.pk is not None:
             stored = ResultVersion.objects.filter(pk=self.pk).values_list("state", flat=True).first()
             if stored in (ResultState.PUBLISHED, ResultState.RETURNED):
-                raise Immutable(f"result {self} is {stored} and cannot be changed",
-                                "نتیجه منتشرشده یا بازگشت‌داده‌شده تغییر نمی‌کند")
+                raise Immutable(
+                    "result %(self)s is %(stored)s and cannot be changed", params={"self": self, "stored": stored}
+                )
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise Immutable("a result version is never deleted", "نسخه‌های نتیجه حذف نمی‌شوند")
+        raise Immutable("a result version is never deleted")
 
 
 class TurnoutAnnouncement(models.Model):
@@ -168,11 +169,11 @@ class TurnoutAnnouncement(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
-            raise Immutable("an announced turnout figure cannot be changed", "رقم اعلام‌شده مشارکت تغییر نمی‌کند")
+            raise Immutable("an announced turnout figure cannot be changed")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise Immutable("an announced turnout figure cannot be deleted", "رقم اعلام‌شده مشارکت حذف نمی‌شود")
+        raise Immutable("an announced turnout figure cannot be deleted")
 
     def __str__(self) -> str:
         return f"{self.election} · {format_datetime_fa(self.slot)}"

@@ -85,7 +85,7 @@ def write_publication(election: Election, *, acting_user: Any, now: dt.datetime 
 def do_publish_open_data(election: Election, *, acting_user: Any, now: dt.datetime | None = None) -> Path:
     """A new signed publication under the data directory, served by the open data page."""
     authorize(acting_user, "results.add_resultversion", election, states=AFTER_POLLING,
-              what_fa="انتشار داده‌های باز")
+              what="publishing the open data")
     return write_publication(election, acting_user=acting_user, now=now)
 
 

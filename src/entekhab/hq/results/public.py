@@ -36,6 +36,7 @@ from entekhab.hq.elections.models import Contest, Election
 from entekhab.hq.results.actions import public_results
 from entekhab.hq.results.models import CountedReport, ReportConflict, ResultVersion
 from entekhab.hq.results.turnout import Turnout, turnout
+from entekhab.i18n import gettext_in, pgettext_in
 from entekhab.publication.charts import Slice, colours, hemicycle, quota_bars
 
 CACHE_SECONDS = 15  # live turnout
@@ -204,7 +205,7 @@ def election_key(election: str, *args: Any, **kwargs: Any) -> str:
 
 def group_label(entry: dict[str, Any], gid: str, lang: str) -> str:
     if gid == "independents":
-        return "منفردها" if lang != "en" else "Independents"
+        return pgettext_in("en" if lang == "en" else "fa", "group", "Independents")
     for x in entry["lists"]:
         if x["id"] == gid:
             return (x["title_en"] or x["title_fa"]) if lang == "en" else (x["title_fa"] or x["title_en"])
@@ -220,12 +221,12 @@ def seat_charts(entry: dict[str, Any], lang: str) -> dict[str, str]:
     palette = colours(order)
     slices = [Slice(g, group_label(entry, g, lang), seats.get(g, 0), palette[g]) for g in order if seats.get(g)]
     fa = lang != "en"
-    out = {"hemicycle": hemicycle(slices, title="کرسی‌ها به تفکیک فهرست" if fa else "Seats per list", lang=lang)}
+    out = {"hemicycle": hemicycle(slices, title=gettext_in("fa" if fa else "en", "Seats per list"), lang=lang)}
     total = sum(votes.values())
     if total and entry["seats"]:
         quota = Fraction(total, entry["seats"])
         groups = [(group_label(entry, g, lang), palette[g], votes.get(g, 0), seats.get(g, 0)) for g in order]
-        out["quota"] = quota_bars(groups, quota, title="سهم هر فهرست بر حسب سهمیه" if fa else "Share in quotas",
+        out["quota"] = quota_bars(groups, quota, title=gettext_in("fa" if fa else "en", "Share in quotas"),
                                   lang=lang)
     return out
 

@@ -127,7 +127,7 @@ def do_announce_turnout(election: Election, slot: dt.datetime, *, acting_user: A
                         now: dt.datetime | None = None) -> TurnoutAnnouncement:
     """Freeze the official figure as of ``slot`` (a two-hourly time already past)."""
     authorize(acting_user, "results.add_turnoutannouncement", election, states=TURNOUT_STATES,
-              what_fa="اعلام آمار مشارکت")
+              what="announcing turnout")
     now = now or timezone.now()
     if slot not in announcement_slots(election):
         raise DomainError("official figures are given every two hours from 10:00", code="bad_slot")

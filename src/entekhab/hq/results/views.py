@@ -46,6 +46,7 @@ from entekhab.hq.results.seat_page import WHATIF_METHODS, entry_names, named_lot
 from entekhab.hq.results.totals import contest_excess, explained_excess
 from entekhab.hq.results.turnout import TEHRAN, announcement_slots, do_announce_turnout, hourly
 from entekhab.hq.web.seats import named_steps
+from entekhab.i18n import gettext_in
 from entekhab.publication.certification import STATE_NAMES_FA, ResultState, excess_reason
 from entekhab.publication.charts import hourly_bars, progress_bars, value_bars
 from entekhab.publication.drilldown import Level, UnknownArea, ranked_candidates
@@ -325,7 +326,7 @@ def turnout_page(request: HttpRequest, election: str) -> HttpResponse:
     slots = [s for s in announcement_slots(e) if s not in {a.slot for a in announced}]
     return render(request, "results/turnout.html", {
         "election": e, "now": now, "areas": areas, "area": area, "contest": contest,
-        "chart": hourly_bars(labels, title="مشارکت ساعت به ساعت" if lang == "fa" else "Check-ins by hour",
+        "chart": hourly_bars(labels, title=gettext_in(lang, "Check-ins by hour"),
                              lang=lang),
         "hours": rows, "announced": announced, "slots": slots,
         "contests": Contest.objects.filter(election=e).order_by("code"),
@@ -345,7 +346,7 @@ def announce(request: HttpRequest, election: str) -> HttpResponse:
         do_announce_turnout(e, slot, acting_user=request.user)
     except ValueError as exc:
         if not isinstance(exc, DomainError):
-            exc = DomainError("the time of the figure is not valid", "زمان رقم مشارکت معتبر نیست", code="bad_slot")
+            exc = DomainError("the time of the figure is not valid", code="bad_slot")
         from urllib.parse import urlencode
 
         from django.urls import reverse

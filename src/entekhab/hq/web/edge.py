@@ -31,6 +31,7 @@ import re
 from typing import Any, NoReturn
 
 from entekhab.domain.errors import DomainError
+from entekhab.i18n import N_, Catalogued
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 32
@@ -75,7 +76,8 @@ def bad_text(where: str) -> EdgeRefused:
     )
 
 
-_FA_WHERE = {"path": "نشانی", "query": "پرسش نشانی", "body": "بدنه درخواست", "form": "فرم", "cookie": "کوکی"}
+_FA_WHERE = Catalogued("request part", {"path": N_("address"), "query": N_("query string"), "body": N_("request body"),
+                                        "form": N_("form"), "cookie": N_("cookie")})
 
 
 def has_bad_text(text: str) -> bool:

@@ -15,18 +15,20 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 
+from entekhab.i18n import en_fa
+
 API_PREFIX = "/api/"
 DATABASE_LOST = (OperationalError, InterfaceError)
 
 # status → (code, English, Persian)
 MESSAGES: dict[int, tuple[str, str, str]] = {
-    400: ("bad_request", "the request is malformed", "درخواست نادرست است"),
-    403: ("forbidden", "you are not allowed to do this", "شما اجازه این کار را ندارید"),
-    404: ("not_found", "not found", "پیدا نشد"),
-    405: ("method_not_allowed", "this method is not allowed here", "این روش درخواست اینجا پذیرفته نیست"),
-    413: ("too_large", "the request body is too large", "حجم درخواست بیش از حد است"),
-    500: ("server_error", "HQ could not handle this request", "ستاد نتوانست این درخواست را پردازش کند"),
-    503: ("busy", "HQ is busy, retry shortly", "ستاد مشغول است؛ کمی بعد دوباره بفرستید"),
+    400: ("bad_request", *en_fa("the request is malformed")),
+    403: ("forbidden", *en_fa("you are not allowed to do this")),
+    404: ("not_found", *en_fa("not found")),
+    405: ("method_not_allowed", *en_fa("this method is not allowed here")),
+    413: ("too_large", *en_fa("the request body is too large")),
+    500: ("server_error", *en_fa("HQ could not handle this request")),
+    503: ("busy", *en_fa("HQ is busy, retry shortly")),
 }
 
 

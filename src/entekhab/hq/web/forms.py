@@ -15,6 +15,7 @@ from entekhab.domain.errors import DomainError
 from entekhab.domain.jalali import TEHRAN, format_jalali, parse_jalali
 from entekhab.domain.national_code import parse_national_code
 from entekhab.hq.web.access import localised_message as _message
+from entekhab.i18n import both, gettext_in
 
 
 def _pick(fa: str, en: str) -> str:
@@ -48,7 +49,7 @@ class JalaliDateField(forms.CharField):
         if value in self.empty_values:
             return None
         if len(value) > self.MAX_CHARS:
-            message = "Jalali date is too long" if get_language() == "en" else "تاریخ شمسی بیش از حد طولانی است"
+            message = gettext_in("en" if get_language() == "en" else "fa", "Jalali date is too long")
             raise forms.ValidationError(message, code="invalid_date")
         try:
             return parse_jalali(value)
@@ -101,7 +102,7 @@ class JalaliDateTimeField(forms.CharField):
 def _bad_moment() -> str:
     if get_language() == "en":
         return "Enter a Jalali date and time like 1405/02/11 14:30"
-    return "تاریخ و ساعت را به شکل ۱۴۰۵/۰۲/۱۱ ۱۴:۳۰ بنویسید"
+    return gettext_in("fa", "Enter a Jalali date and time like 1405/02/11 14:30")
 
 
 def jalali_admin_forms() -> None:
@@ -145,4 +146,4 @@ class NationalCodeField(forms.CharField):
 
 
 class NationalCodeCheckForm(forms.Form):
-    national_code = NationalCodeField(label="کد ملی / National code")
+    national_code = NationalCodeField(label=" / ".join(both("National code")))

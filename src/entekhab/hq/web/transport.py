@@ -17,12 +17,14 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 
+from entekhab.i18n import gettext_in
+
 DEVICE_PATHS = frozenset({"/api/v1/polling/messages", "/api/v1/polling/enrol", "/api/v1/devices/heartbeat"})
 
 PLAIN_HTTP_REFUSAL: dict[str, str] = {
     "code": "https_required",
     "message": "HQ takes device traffic only over HTTPS; nothing of this request was processed",
-    "message_fa": "ستاد پیام دستگاه را فقط از راه HTTPS می‌پذیرد؛ این درخواست پردازش نشد",
+    "message_fa": gettext_in("fa", "HQ takes device traffic only over HTTPS; nothing of this request was processed"),
 }
 PLAIN_HTTP_STATUS = 403
 

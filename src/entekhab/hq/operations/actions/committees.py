@@ -55,10 +55,10 @@ def do_issue_decree(election: Election, *, number: str, issued_on: dt.date, issu
     need(acting_user, "add_decree", election)
     number = text(number, *en_fa("decree number"), max_length=40)
     fields = {
-        "issuer": text(issuer, "issuer", "صادرکننده", max_length=150),
+        "issuer": text(issuer, *en_fa("issuer"), max_length=150),
         "issuer_title": text(issuer_title, *en_fa("issuer's title"), max_length=150),
-        "appointee": text(appointee, "appointee", "گیرنده حکم", max_length=150),
-        "role": text(role, "role", "سمت", max_length=200),
+        "appointee": text(appointee, *en_fa("appointee"), max_length=150),
+        "role": text(role, *en_fa("post"), max_length=200),
     }
     if issued_on > election.polling_date:
         raise OperationRefused("a decree is issued before polling day",
@@ -93,7 +93,7 @@ def do_record_meeting(committee: Committee, *, held_at: dt.datetime, place: str,
 def do_create_action_item(election: Election, *, title: str, due_on: dt.date, owner_person: str = "",
                           owner_body: str = "", meeting: Meeting | None = None, acting_user: Any) -> ActionItem:
     need(acting_user, "add_actionitem", election)
-    title = text(title, "title", "عنوان", max_length=300)
+    title = text(title, *en_fa("title"), max_length=300)
     owner_person = owner_person.strip()[:150]
     if owner_body and owner_body not in {b.value for b in Body}:
         raise OperationRefused("unknown body %(owner_body)s", params={"owner_body": repr(owner_body)})

@@ -24,13 +24,14 @@ from entekhab.hq.audit.log import record
 from entekhab.hq.elections.models import Branch, Election
 from entekhab.hq.operations.actions.common import OperationRefused, need, text
 from entekhab.hq.operations.models import Inspection, InspectionItem
+from entekhab.i18n import en_fa
 
 
 def do_record_inspection(branch: Branch, *, inspected_on: dt.date, inspector: str, ratings: Iterable[ItemRating],
                          notes: str = "", photos: Mapping[str, Any] | None = None, acting_user: Any) -> Inspection:
     """Record a complete inspection; the branch's readiness follows from its latest one."""
     need(acting_user, "add_inspection", branch)
-    inspector = text(inspector, "inspector", "بازرس", max_length=150)
+    inspector = text(inspector, *en_fa("inspector"), max_length=150)
     checked = check_ratings(ratings)
     today = timezone.localdate()
     if inspected_on > today:

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from entekhab.domain.readiness import BODY_FA, OPERATORS
+from entekhab.i18n import N_, Catalogued
 
 
 class LinkKind(models.TextChoices):
@@ -42,7 +43,12 @@ class NetStatus(models.TextChoices):
     UNMONITORED = "unmonitored", _("no devices deployed")
 
 
-NET_STATUS_FA = {"online": "برخط", "degraded": "ناپایدار", "offline": "قطع", "unmonitored": "بدون دستگاه مستقر"}
+NET_STATUS_FA = Catalogued("net status", {
+    "online": N_("online"),
+    "degraded": N_("degraded"),
+    "offline": N_("offline"),
+    "unmonitored": N_("unmonitored"),
+})
 
 
 class BranchNetwork(models.Model):

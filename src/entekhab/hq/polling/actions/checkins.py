@@ -30,7 +30,11 @@ from entekhab.hq.polling.models import (
     OfflineWindow,
 )
 from entekhab.hq.polling.policy import OFFLINE_CLAIM_WINDOW, OFFLINE_WINDOW_GAP, POLLING_TIME_MARGIN
+from entekhab.i18n import render
 from entekhab.records.messages import Envelope
+
+DOUBLE_CHECKIN = ("voter %(voter)s checked in at branch %(first)s at %(at_first)s and offline at branch"
+                  " %(second)s at %(at_second)s")
 
 
 def _national_code(body: dict[str, Any]) -> str:
@@ -101,9 +105,10 @@ def _already_voted(first: CheckIn) -> dict[str, Any]:
     return {
         "status": "refused",
         "code": "already_voted",
-        "message": f"already voted at branch {first.branch.code} at {hhmm}",
-        "message_fa": f"این رأی‌دهنده ساعت {to_persian_digits(hhmm)} در شعبه "
-        f"{first.branch.code} رأی داده است",
+        "message": render("already voted at branch %(branch)s at %(time)s",
+                          {"branch": first.branch.code, "time": hhmm}, "en"),
+        "message_fa": render("already voted at branch %(branch)s at %(time)s",
+                             {"branch": first.branch.code, "time": to_persian_digits(hhmm)}, "fa"),
         "branch": first.branch.code,
         "at": hhmm,
     }
@@ -339,16 +344,13 @@ def _checkin_offline(device: DeviceEnrolment, envelope: Envelope) -> dict[str, A
         kind=IncidentKind.DOUBLE_CHECKIN,
         checkin=first,
         duplicate=duplicate,
-        summary_en=(
-            f"voter {code[:3]}…{code[-1]} checked in at branch {first.branch.code} at {at_first} and "
-            f"offline at branch {device.branch.code} at {at_second}"
-        ),
-        summary_fa=(
-            f"رأی‌دهنده {to_persian_digits(code[:3])}…{to_persian_digits(code[-1])} ساعت "
-            f"{to_persian_digits(at_first)} در شعبه {first.branch.code} و به‌صورت "
-            f"برون‌خط ساعت {to_persian_digits(at_second)} در شعبه {device.branch.code} "
-            "پذیرش شده است"
-        ),
+        summary_en=render(DOUBLE_CHECKIN, {"voter": f"{code[:3]}…{code[-1]}", "first": first.branch.code,
+                                            "at_first": at_first, "second": device.branch.code,
+                                            "at_second": at_second}, "en"),
+        summary_fa=render(DOUBLE_CHECKIN, {
+            "voter": f"{to_persian_digits(code[:3])}…{to_persian_digits(code[-1])}", "first": first.branch.code,
+            "at_first": to_persian_digits(at_first), "second": device.branch.code,
+            "at_second": to_persian_digits(at_second)}, "fa"),
         details={
             "first": {
                 "checkin": first.pk,

@@ -17,6 +17,7 @@ from entekhab.hq.audit.log import record
 from entekhab.hq.elections.models import Branch
 from entekhab.hq.polling.errors import PollingRefused, UnknownDevice
 from entekhab.hq.polling.models import ENROLMENT, DeviceEnrolment, DeviceRole, EnrolmentState, Incident, IncidentKind
+from entekhab.i18n import render
 from entekhab.records.signing import parse_public_key, verify_document
 
 # Devices are enrolled once the lists are final (the manifest they load names the codes)
@@ -57,7 +58,7 @@ def do_create_enrolment(
 ) -> tuple[DeviceEnrolment, str]:
     """A pending binding of serial → branch and the one-time code the device must present."""
     authorize(acting_user, "polling.add_deviceenrolment", branch, states=ENROLMENT_STATES,
-              what_fa="ثبت دستگاه شعبه")
+              what="enrolling a branch device")
     serial = serial.strip()
     if not serial or len(serial) > 40:
         raise DomainError("serial must be 1-40 characters", code="bad_serial")
@@ -167,7 +168,7 @@ def do_replace_device(
 ) -> tuple[DeviceEnrolment, str]:
     """A faulty device's successor: a pending enrolment that retires the old one when it binds."""
     authorize(acting_user, "polling.change_deviceenrolment", old, states=REPLACEMENT_STATES,
-              what_fa="جایگزینی دستگاه")
+              what="replacing a device")
     if not reason.strip():
         raise DomainError(
             "a replacement needs a reason", code="reason_missing"
@@ -182,8 +183,10 @@ def do_replace_device(
             election=old.election,
             branch=old.branch,
             kind=IncidentKind.DEVICE_REPLACED,
-            summary_fa=f"دستگاه {old.serial} با {new_serial} جایگزین شد: {reason}",
-            summary_en=f"device {old.serial} replaced by {new_serial}: {reason}",
+            summary_fa=render("device %(old)s replaced by %(new)s: %(reason)s",
+                              {"old": old.serial, "new": new_serial, "reason": reason}, "fa"),
+            summary_en=render("device %(old)s replaced by %(new)s: %(reason)s",
+                              {"old": old.serial, "new": new_serial, "reason": reason}, "en"),
             details={"old": old.serial, "new": new_serial, "reason": reason},
         )
     return enrolment, code

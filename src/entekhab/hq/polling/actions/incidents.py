@@ -9,6 +9,9 @@ from entekhab.domain.errors import DomainError
 from entekhab.hq.polling.actions.authenticate import _authenticate
 from entekhab.hq.polling.errors import PollingRefused
 from entekhab.hq.polling.models import Incident, IncidentKind
+from entekhab.i18n import gettext_in, render
+
+AFTER_CLOSE = ("check-in of voter %(voter)s attempted after branch %(branch)s closed; %(where)s")
 
 
 def record_refusal(payload: object, refusal: PollingRefused) -> None:
@@ -47,15 +50,14 @@ def record_refused_checkin(payload: object, refusal: PollingRefused) -> Incident
         details.update(national_code=str(body.get("national_code", ""))[:10], at=str(body.get("at", ""))[:20],
                        approved_by=str(body.get("approved_by", ""))[:150])
     branch = device.branch
-    where_fa = "دستگاه احراز هویت آن را رد کرد" if by_device else "ستاد آن را رد کرد"
-    where_en = "refused by the authentication device" if by_device else "refused by HQ"
+    where = "refused by the authentication device" if by_device else "refused by HQ"
     return Incident.objects.create(
         election_id=device.election_id,
         branch=branch,
         kind=IncidentKind.CHECKIN_AFTER_CLOSE,
-        summary_fa=f"پس از بسته‌شدن شعبه {branch.code} برای رأی‌دهنده {to_persian_digits(voter)} "
-        f"درخواست پذیرش رسید؛ {where_fa}",
-        summary_en=f"check-in of voter {voter} attempted after branch {branch.code} closed; {where_en}",
+        summary_fa=render(AFTER_CLOSE, {"voter": to_persian_digits(voter), "branch": branch.code,
+                                        "where": gettext_in("fa", where)}, "fa"),
+        summary_en=render(AFTER_CLOSE, {"voter": voter, "branch": branch.code, "where": where}, "en"),
         details=details,
     )
 
@@ -75,7 +77,9 @@ def record_refused_report(payload: object, refusal: PollingRefused) -> None:
         election=device.election,
         branch=device.branch,
         kind=IncidentKind.REPORT_REFUSED,
-        summary_fa=f"صورتجلسه شعبه {device.branch.code} رد شد: {refusal.message_fa}",
-        summary_en=f"report of branch {device.branch.code} refused: {refusal.message_en}",
+        summary_fa=render("report of branch %(branch)s refused: %(reason)s",
+                          {"branch": device.branch.code, "reason": refusal.message_fa}, "fa"),
+        summary_en=render("report of branch %(branch)s refused: %(reason)s",
+                          {"branch": device.branch.code, "reason": refusal.message_en}, "en"),
         details={"code": refusal.code, "device": device.serial, "seq": envelope.seq},
     )

@@ -29,11 +29,14 @@ from entekhab.hq.polling.models import (
     PaperEntry,
     ReportSource,
 )
+from entekhab.i18n import render
 from entekhab.publication.contests import contests_of
 from entekhab.publication.paper import paper_report, paper_rows
 from entekhab.records.canonical import canonical_json
 from entekhab.records.manifest import BallotManifest
 from entekhab.records.signing import load_hq_key
+
+PAPER_MISMATCH = "the two entries of branch %(branch)s's paper counts differ"
 
 # Paper counts are entered after the polls close, while results are counted.
 PAPER_STATES = frozenset({ElectionState.CLOSED, ElectionState.COUNTING})
@@ -49,7 +52,7 @@ def do_enter_paper_counts(branch: Branch, counts: dict[str, Any], *, acting_user
     unless a reason is given (audited), when the branch has no check-ins or fewer
     check-ins than ballots: paper must not add ballots nobody was checked in for silently.
     """
-    authorize(acting_user, "polling.add_paperentry", branch, states=PAPER_STATES, what_fa="ثبت شمارش کاغذی")
+    authorize(acting_user, "polling.add_paperentry", branch, states=PAPER_STATES, what="entering a paper count")
     reason = (reason or "").strip()[:500]
     _check_paper_counts(branch, counts)
     with transaction.atomic():
@@ -83,8 +86,8 @@ def do_enter_paper_counts(branch: Branch, counts: dict[str, Any], *, acting_user
             election=branch.election,
             branch=branch,
             kind=IncidentKind.PAPER_MISMATCH,
-            summary_fa=f"دو ورود شمارش برگه‌های کاغذی شعبه {branch.code} یکسان نیست",
-            summary_en=f"the two entries of branch {branch.code}'s paper counts differ",
+            summary_fa=render(PAPER_MISMATCH, {"branch": branch.code}, "fa"),
+            summary_en=render(PAPER_MISMATCH, {"branch": branch.code}, "en"),
             details={
                 "first": others[0].counts,
                 "second": counts,
