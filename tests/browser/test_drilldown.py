@@ -97,3 +97,31 @@ def test_search_a_branch_by_code_and_venue(live_server, sized, results_day, arti
     expect(rows.first).to_contain_text("دبستان")
     assert all("دبستان" in t for t in rows.all_inner_texts())
     _fits(page, width)
+
+
+def test_look_up_turnout_by_area_and_switch_language(live_server, sized, results_day, artifacts):  # noqa: F811
+    """Turnout from the results navigation, then one area's figure; then English, from a page the cache served."""
+    name, page = sized
+    width = VIEWPORTS[name]["width"]
+    election, _ = results_day
+    page.goto(f"{live_server.url}/results/{election.code}/")
+    _follow(page, page.locator("nav a[href$='/turnout/']").first)
+    expect(page.locator("h1")).to_have_text(re.compile("^مشارکت"))
+    expect(page.locator("main svg").first).to_be_visible()
+    _fits(page, width)
+    page.screenshot(path=str(artifacts / f"results-turnout-{name}.png"), full_page=True)
+    area = page.locator("main table a[href^='?area=']").first
+    area_name = area.inner_text()
+    _follow(page, area)
+    expect(page.locator("h1")).to_contain_text(area_name)
+    expect(page.locator(".cards .card b").first).to_have_text(re.compile(r"^[۰-۹٬]+$"))
+    _fits(page, width)
+    page.screenshot(path=str(artifacts / f"results-turnout-area-{name}.png"), full_page=True)
+    # A second visitor gets the page from the cache (with the first visitor's form token in it) and
+    # switches to English: the switch must still work.
+    other = page.context.browser.new_context(viewport=VIEWPORTS[name])
+    second = other.new_page()
+    second.goto(page.url)
+    second.locator("[data-testid=lang-en]").click()
+    expect(second.locator("h1")).to_have_text(re.compile("^Turnout"))
+    other.close()

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from entekhab.hq.api.api import api
 from entekhab.hq.web import views
@@ -16,7 +18,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Exempt from CSRF: public pages are served from a shared cache, so the form token in their
+    # language switch is another visitor's; the worst a forged request can do is change a language.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("operations/", include("entekhab.hq.operations.urls")),
     path("draws/", include("entekhab.hq.operations.public_urls")),
     path("candidates/", include("entekhab.hq.candidates.urls")),
