@@ -109,12 +109,26 @@ def test_two_method_values_are_refused(client, election, counted):
     assert page.status_code == 200 and 'id="method-notice"' in page.content.decode()
 
 
-def test_only_known_methods_are_memoised(client, election, counted):
-    for value in ("dhondt", "made-up", "another", ""):
+def test_only_known_methods_are_memoised(client, election, counted, monkeypatch):
+    """A page is stored for the legal count and each known method; a made-up value is answered uncached."""
+    from django.core.cache import caches
+
+    public.clear_cache()
+    store = caches["default"]
+    stored: list[str] = []
+    real_set = store.set
+
+    def spy(key, value, *args, **kwargs):
+        if str(key).startswith("page:"):
+            stored.append(key)
+        return real_set(key, value, *args, **kwargs)
+
+    monkeypatch.setattr(store, "set", spy)
+    for value, pages in (("dhondt", 1), ("made-up", 0), ("another", 0), ("", 1), ("dhondt", 0)):
+        before = len(stored)
         assert get(client, election, method=value).status_code == 200
-    pages = [k for k in public._memo if k.startswith("page|") and "/contest/council-tehran/" in k]
-    assert any("method=dhondt" in k for k in pages)
-    assert not any("made-up" in k or "another" in k for k in pages)
+        assert len(stored) - before == pages, value
+    assert len(set(stored)) == 2  # the legal page and D'Hondt's, each once
 
 
 def test_the_what_if_input_is_what_the_cli_counts(election, counted, tmp_path):
