@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from entekhab.commands.say import fail, fail_error, ident, num, say
-from entekhab.i18n import N_, _
+from entekhab.i18n import N_, _, current
 
 WEB_TIMEOUT_SECONDS = 120
 
@@ -173,8 +173,10 @@ def demo(
     table = Table(title=_("Entekhab demo logins"))
     for col in (N_("user"), N_("password"), N_("role")):
         table.add_column(_(col))
-    for row in _demo_logins():
-        table.add_row(*row)
+    from entekhab.hq.accounts.roles import ROLE_NAMES_FA, Role
+
+    for user, password, role in _demo_logins():
+        table.add_row(user, password, ROLE_NAMES_FA[Role(role)] if current() == "fa" else role)  # copied as typed
     console.print(table)
     base = f"http://127.0.0.1:{port}"
     for name, path in [
