@@ -155,7 +155,7 @@ def demo(
     if not no_serve and not _port_free(port):
         # Before minutes of loading, not after: a newcomer picks another port at once.
         fail("port %(port)s is in use; choose another: %(example)s", port=ident(port),
-             example=ident("make demo PORT=8100"))
+             example="make demo PORT=8100")
     demo_data(scale=scale, seed=seed)
     from rich.console import Console
     from rich.table import Table
@@ -189,9 +189,9 @@ def demo(
         (N_("Results"), "/results/"),
         (N_("API"), "/api/v1/docs"),
     ]:
-        console.print(f"{_(name)}: {ident(base + path)}")
+        console.print(f"{_(name)}: {base + path}")  # bare, so a copied address has no invisible marks
     if no_serve:
-        console.print(_("to open these addresses: %(command)s", command=ident(f"entekhab serve --port {port}")))
+        console.print(_("to open these addresses: %(command)s", command=f"entekhab serve --port {port}"))
     else:
         serve(port=port)
 
