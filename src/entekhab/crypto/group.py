@@ -19,6 +19,13 @@ ORDER: Final = 2**252 + 27742317777372353535851937790883648493
 """The order ℓ of ristretto255 (and of every non-identity element)."""
 
 
+_HEX = frozenset("0123456789abcdef")
+
+
+def _canonical_hex(text: object) -> bool:
+    return isinstance(text, str) and len(text) == 64 and _HEX.issuperset(text)
+
+
 class Scalar:
     """An integer modulo ``ORDER``; immutable, canonical."""
 
@@ -45,11 +52,10 @@ class Scalar:
 
     @staticmethod
     def from_hex(text: str) -> Scalar:
-        try:
-            data = bytes.fromhex(text)
-        except (ValueError, TypeError) as exc:
-            raise InvalidScalar("scalar is not hex: %(text)s", params={"text": repr(text)}) from exc
-        return Scalar.decode(data)
+        """Exactly 64 lowercase hex digits (the one form ``hex()`` writes)."""
+        if not _canonical_hex(text):
+            raise InvalidScalar("scalar is not 64 lowercase hex digits: %(text)s", params={"text": repr(text)[:80]})
+        return Scalar.decode(bytes.fromhex(text))
 
     def encode(self) -> bytes:
         return self.v.to_bytes(32, "little")
@@ -112,11 +118,10 @@ class Element:
 
     @staticmethod
     def from_hex(text: str, *, allow_identity: bool = False) -> Element:
-        try:
-            data = bytes.fromhex(text)
-        except (ValueError, TypeError) as exc:
-            raise InvalidElement("element is not hex: %(text)s", params={"text": repr(text)}) from exc
-        return Element(data, allow_identity=allow_identity)
+        """Exactly 64 lowercase hex digits (the one form ``hex()`` writes)."""
+        if not _canonical_hex(text):
+            raise InvalidElement("element is not 64 lowercase hex digits: %(text)s", params={"text": repr(text)[:80]})
+        return Element(bytes.fromhex(text), allow_identity=allow_identity)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Element is immutable")
