@@ -122,6 +122,9 @@ def verify(
     workers: Annotated[int, typer.Option("--workers", help="processes (default: all cores)")] = 0,
     scheduler: Annotated[str, typer.Option("--scheduler", help="Dask scheduler address")] = "",
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+    fingerprint: Annotated[str, typer.Option(
+        "--fingerprint", help="the election fingerprint published before the polls opened (64 hex digits)",
+    )] = "",
 ) -> None:
     """Check an election record completely; exit 1 on any failure."""
     import json
@@ -132,13 +135,19 @@ def verify(
 
     if not record_dir.is_dir():
         _fail(*en_fa("%(record_dir)s is not a folder", record_dir=record_dir))
+    expected: bytes | None = None
+    if fingerprint:
+        text = fingerprint.strip().lower()
+        if len(text) != 64 or any(c not in "0123456789abcdef" for c in text):
+            _fail(*en_fa("--fingerprint must be 64 hex digits, got %(value)s", value=fingerprint[:80]))
+        expected = bytes.fromhex(text)
     workers = workers or os.cpu_count() or 1
     executor: ProcessMap | DaskMap = DaskMap(scheduler) if scheduler else ProcessMap(workers)
     started = time.perf_counter()
     try:
         with executor as pmap:
             if as_json:
-                report = verify_record(record_dir, pmap, workers)
+                report = verify_record(record_dir, pmap, workers, expected_fingerprint=expected)
             else:
                 with _progress() as bar:
                     tasks: dict[str, int] = {}
@@ -148,7 +157,7 @@ def verify(
                             tasks[name] = bar.add_task(name, total=total)
                         bar.update(tasks[name], completed=done, total=total)
 
-                    report = verify_record(record_dir, pmap, workers, step)
+                    report = verify_record(record_dir, pmap, workers, step, expected)
     except OSError as exc:
         _fail(*en_fa("cannot reach the scheduler or read the record: %(exc)s", exc=exc))
     seconds = time.perf_counter() - started
@@ -176,6 +185,11 @@ def _print_report(report: object, seconds: float) -> None:
     for name, n in report.checks.items():
         table.add_row(_(name), num(n))  # the verifier names its checks with catalogue ids
     console.print(table)
+    if report.fingerprint:
+        console.print(_("election fingerprint: %(fingerprint)s", fingerprint=ident(report.fingerprint)))
+    if not report.anchored:
+        console.print("[yellow]" + _("not anchored: compare the fingerprint above with the one published before "
+                                     "the polls opened, or pass it with --fingerprint") + "[/]")
     if report.ok:
         console.print("[bold green]✓ " + _("record valid (%(seconds)s s)", seconds=num(seconds, 1)) + "[/]")
         return
@@ -183,7 +197,7 @@ def _print_report(report: object, seconds: float) -> None:
     fails.add_column(_("location"))
     fails.add_column(_("problem"))
     for f in report.failures:
-        fails.add_row(ident(f.location), f.message)
+        fails.add_row(ident(f.location), f.text)
     console.print(fails)
     console.print("[bold red]✗ " + _("record INVALID: %(count)s failure(s)", count=num(len(report.failures))) + "[/]")
 

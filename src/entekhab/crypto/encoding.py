@@ -147,3 +147,10 @@ def obj(value: object, what: str, required: Collection[str], optional: Collectio
         raise EncodingError("%(what)s has unknown keys %(keys)s", params={"what": what,
                                                                          "keys": ", ".join(sorted(extra))[:200]})
     return value
+
+
+def mapping(value: object, what: str) -> Mapping[str, Any]:
+    """A JSON object whose keys its owner checks (a table keyed by names)."""
+    if not isinstance(value, dict):
+        raise EncodingError("%(what)s must be a JSON object", params={"what": what})
+    return value
