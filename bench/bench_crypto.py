@@ -145,22 +145,25 @@ def bench_one_ballot() -> tuple[float, float, int, int]:
     from entekhab.crypto.demo import TEHRAN, random_selections
     from entekhab.crypto.elgamal import DecodingTable, KeyPair
     from entekhab.crypto.group import Randomness
+    from entekhab.records.signing import SigningKey
 
     rng = Randomness(b"bench")
     kp = KeyPair.generate(rng)
     table = DecodingTable(max(TEHRAN.options) + 1)
-    device = BallotDevice(b"E" * 32, "EBOX-1", kp.public, table)
+    device_key = SigningKey.from_seed(b"d" * 32)
+    device = BallotDevice(b"E" * 32, "EBOX-1", kp.public, table, device_key)
     enc_times, ver_times, sizes = [], [], []
     for _ in range(60):
         plain = PlaintextBallot(TEHRAN, random_selections(TEHRAN, rng))
         t = time.perf_counter()
         enc, _ = device.encrypt(plain)
+        cast = device.cast(enc)
         enc_times.append(time.perf_counter() - t)
         t = time.perf_counter()
-        enc.verify(b"E" * 32)
+        cast.verify(b"E" * 32, device_key.public_key)
         ver_times.append(time.perf_counter() - t)
-        sizes.append(len(json.dumps(enc.to_json(), separators=(",", ":"))))
-    raw = len(enc.slots) * 64 + 32 * (1 + len(enc.proof.responses)) + 32 * 2
+        sizes.append(len(json.dumps(cast.to_json(), separators=(",", ":"))))
+    raw = len(enc.slots) * 64 + 32 * (1 + len(enc.proof.responses)) + 16 + 32 * 3 + 64
     return statistics.median(enc_times), statistics.median(ver_times), int(statistics.mean(sizes)), raw
 
 
