@@ -24,6 +24,7 @@ from entekhab.counting.interpret import Interpreter
 from entekhab.counting.manifest import ContestManifest, normalise_code
 from entekhab.crypto.ballot import BallotStyle, StyleId
 from entekhab.crypto.errors import CryptoError
+from entekhab.crypto.group import Randomness
 from entekhab.records.canonical import canonical_json, sha256_hex
 from entekhab.records.errors import RecordError
 from entekhab.records.manifest import BallotManifest, validate_document
@@ -227,3 +228,32 @@ class StyleLayout:
                     codes.append(contest.options[v - 1])
             out[contest.code] = codes
         return out
+
+
+def honest_codes(layout: StyleLayout, rng: Randomness) -> dict[str, list[str]]:
+    """A plausible valid ballot, as typed codes: per contest a list alone (3 in 10 where there
+    are lists; with the ``union`` policy sometimes plus candidates it fits), else 1..slots
+    distinct candidates (blank one time in ten)."""
+    out: dict[str, list[str]] = {}
+    for c in layout.contests:
+        cands, lists = c.candidate_codes, c.list_code_order
+        if lists and rng.below(10) < 3:
+            code = lists[rng.below(len(lists))]
+            chosen = [code]
+            room = c.slots - len(c.members[code])
+            if c.manifest.list_mix.value == "union" and room > 0 and rng.below(2):
+                others = [x for x in cands if x not in c.members[code]]
+                chosen += [others[rng.below(len(others))]] if others else []
+            out[c.code] = chosen
+            continue
+        picked: set[str] = set()
+        if rng.below(10):  # one ballot in ten leaves the contest blank
+            for _ in range(1 + rng.below(min(c.slots, len(cands)))):
+                picked.add(cands[rng.below(len(cands))])
+        out[c.code] = sorted(picked)
+    return out
+
+
+def honest_values(layout: StyleLayout, rng: Randomness) -> tuple[int, ...]:
+    """What an honest e-box encrypts for :func:`honest_codes` (canonical slot values)."""
+    return layout.encode(honest_codes(layout, rng))
