@@ -32,17 +32,18 @@ from entekhab.crypto.elgamal import DecodingTable
 from entekhab.crypto.errors import CryptoError
 from entekhab.crypto.group import Element
 from entekhab.crypto.tracking import chain_link, chain_start
-from entekhab.i18n import render
+from entekhab.crypto.report import why
+from entekhab.i18n import Message
 from entekhab.records import signing
 from entekhab.records.errors import SignatureInvalid
 
-Failures = list[tuple[str, str]]
+Failures = list[tuple[str, Message]]
 DeviceKey = bytes | str
 """A device's Ed25519 public key, as 32 bytes or 64 hex digits."""
 
 
-def _say(msgid: str, **params: Any) -> str:
-    return render(msgid, params, "en")
+def _say(msgid: str, **params: Any) -> Message:
+    return Message(msgid, params)
 
 
 def _known(where: str, device: str, device_keys: Mapping[str, DeviceKey], out: Failures) -> DeviceKey | None:
@@ -81,7 +82,7 @@ def check_cast_ballot(
         try:
             cast.verify(fingerprint, key)
         except CryptoError as exc:
-            out.append((location, str(exc)))
+            out.append((location, why(exc)))
     return out
 
 
@@ -102,7 +103,7 @@ def check_spoiled_ballot(
         try:
             spoiled.verify(fingerprint, key, style, public_key, table)
         except CryptoError as exc:
-            out.append((location, str(exc)))
+            out.append((location, why(exc)))
     return out
 
 
@@ -156,7 +157,7 @@ def _check_chain(
             try:
                 item.verify_signature(fingerprint, key)
             except SignatureError as exc:
-                out.append((where, str(exc)))
+                out.append((where, why(exc)))
 
     head = chain_start(fingerprint, device)
     due = 1
@@ -196,7 +197,7 @@ def _check_chain(
     try:
         closing.verify(fingerprint, key)
     except SignatureError as exc:
-        out.append((at_closing, str(exc)))
+        out.append((at_closing, why(exc)))
     if closing.cast != n_cast:
         out.append((at_closing, _say("device %(device)s closed with %(said)s cast ballots, the record has %(found)s",
                                      device=device, said=closing.cast, found=n_cast)))
