@@ -3,18 +3,19 @@
 Why: a value that can be written two ways (``AB`` or ``ab``, ``0x…``, ``true`` for 1,
 ``2.0`` for 2, a key twice, extra spaces) lets two different files carry one meaning, so
 a signature or a digest over the file no longer pins what it says. Every record file is
-therefore *canonical JSON* (keys sorted, no spaces, UTF-8, integers only) and every
+therefore *canonical JSON* (RFC 8785, the records core's one form) and every
 field is read through one of the typed readers below, which refuse anything but the one
 form :func:`dumps` writes. Hex is lowercase with the exact number of digits.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
 from entekhab.crypto.errors import RecordError
+from entekhab.records.canonical import canonical_json, loads_canonical
+from entekhab.records.errors import CanonicalError
 
 MAX_INT = 2**53 - 1
 """I-JSON's exact-integer range: a larger count or index in a record is hostile."""
@@ -30,63 +31,25 @@ class EncodingError(RecordError):
 
 
 def dumps(value: Any) -> bytes:
-    """The canonical bytes of a record value (what every writer emits)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
-
-
-def _refuse_float(text: str) -> Any:
-    raise EncodingError("number %(text)s is not an integer", params={"text": text[:40]})
-
-
-def _refuse_constant(text: str) -> Any:
-    raise EncodingError("%(text)s is not allowed in a record", params={"text": text})
-
-
-def _int(text: str) -> int:
-    if len(text) > 16:
-        raise EncodingError("integer %(text)s is too large", params={"text": text[:40] + "…"})
-    return int(text)
-
-
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in pairs:
-        if k in out:
-            raise EncodingError("key %(key)s appears twice", params={"key": repr(k[:40])})
-        out[k] = v
-    return out
+    """The canonical bytes of a record value (RFC 8785, by the records core that owns it)."""
+    try:
+        return canonical_json(value)
+    except CanonicalError as exc:
+        raise EncodingError("%(problem)s", params={"problem": exc}) from exc
 
 
 def loads(data: bytes) -> Any:
     """Parse one canonical JSON text, or raise :class:`EncodingError` saying why not.
 
-    Refused: invalid UTF-8, floats, NaN/Infinity, integers beyond 16 digits, repeated
-    keys, nesting too deep for the parser, and any text that is not byte-for-byte what
-    :func:`dumps` writes for the parsed value.
+    Refused (by ``entekhab.records.canonical``): invalid UTF-8, floats, NaN/Infinity,
+    integers beyond I-JSON, NUL, nesting deeper than 32, and any text that is not byte for
+    byte the canonical form of what it parses to (so a repeated key, a space, an escaped
+    letter or unsorted keys are refused too).
     """
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise EncodingError("not UTF-8 (%(exc)s)", params={"exc": exc}) from exc
-    try:
-        value = json.loads(
-            text,
-            parse_float=_refuse_float,
-            parse_int=_int,
-            parse_constant=_refuse_constant,
-            object_pairs_hook=_pairs,
-        )
-    except RecursionError as exc:
-        raise EncodingError("nested too deeply") from exc
-    except json.JSONDecodeError as exc:
-        raise EncodingError("not valid JSON (%(exc)s)", params={"exc": exc}) from exc
-    try:
-        canonical = dumps(value)
-    except (ValueError, RecursionError) as exc:
-        raise EncodingError("not valid JSON (%(exc)s)", params={"exc": exc}) from exc
-    if canonical != data:
-        raise EncodingError("not in canonical form (sorted keys, no spaces, as written by the record writer)")
-    return value
+        return loads_canonical(data)
+    except CanonicalError as exc:
+        raise EncodingError("%(problem)s", params={"problem": exc}) from exc
 
 
 # ---- typed field readers ------------------------------------------------------------

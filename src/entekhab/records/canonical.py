@@ -68,8 +68,53 @@ def _text(value: str, path: str) -> str:
     return unicodedata.normalize("NFC", value)
 
 
+def _plain(value: Any, depth: int = 0) -> bool:
+    """Only text, in-range integers, booleans, null, lists and text-keyed objects, not too deep."""
+    t = type(value)
+    if t is dict:
+        if depth >= MAX_DEPTH:
+            return False
+        for k, v in value.items():
+            if type(k) is not str or not _plain(v, depth + 1):
+                return False
+        return True
+    if t is list or t is tuple:
+        if depth >= MAX_DEPTH:
+            return False
+        for v in value:
+            if not _plain(v, depth + 1):
+                return False
+        return True
+    if t is str or value is None or t is bool:
+        return True
+    if t is int:
+        return -MAX_INT <= value <= MAX_INT
+    return False
+
+
+def _fast_form(value: Any) -> bytes | None:
+    """The canonical bytes by the C encoder, when that is provably RFC 8785; else ``None``.
+
+    Why: election records hold hundreds of thousands of ASCII-only lines (hex, ids,
+    integers), where the pure-Python RFC 8785 path costs ten times more. For a plain value
+    whose every string is ASCII without NUL, the compact key-sorted stdlib form is byte
+    for byte RFC 8785 (code-point order is UTF-16 order for ASCII; both escape the same
+    control characters, in lowercase hex; ASCII is already NFC). Anything else, and
+    every refusal, goes the careful way.
+    """
+    if not _plain(value):
+        return None
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    if not text.isascii() or "\\u0000" in text:
+        return None
+    return text.encode()
+
+
 def canonical_json(value: Any) -> bytes:
     """The one byte form of a document that is signed and hashed (RFC 8785 of the NFC value)."""
+    fast = _fast_form(value)
+    if fast is not None:
+        return fast
     try:
         return rfc8785.dumps(normalise(value))
     except rfc8785.CanonicalizationError as exc:  # pragma: no cover - normalise refuses first
@@ -124,6 +169,13 @@ def loads(data: bytes | str) -> Any:
 
 def loads_canonical(data: bytes) -> Any:
     """Strict JSON that must already be in canonical form (stored and signed records)."""
+    if bytes(data).isascii():
+        try:
+            fast = json.loads(data, parse_float=_no_float, parse_constant=_no_constant, parse_int=_int)
+            if _fast_form(fast) == bytes(data):
+                return fast
+        except (ValueError, RecursionError):
+            pass  # the careful path below names the fault
     value = loads(data)
     if canonical_json(value) != bytes(data):
         raise _fail("$", *en_fa("bytes are not in canonical form"))
