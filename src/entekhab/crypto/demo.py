@@ -1,42 +1,60 @@
-"""The demo ceremony: keys → encrypt N random ballots → mix → decrypt → record.
+"""The demo election: manifests → key ceremony → devices encrypt, sign, close → mix → decrypt → record.
 
-One machine plays every guardian, device and mix server, so that the verifier has a real
-record to check and the bench has a real pipeline to time.  Heavy steps run in chunks
-through a ``pmap`` (process pool by default).  With a ``seed`` everything is reproducible.
+One machine plays HQ, every guardian, board, device and mix server, so that the verifier
+has a real record to check and the bench a real pipeline to time; each still signs with
+its own key. Heavy steps run in chunks through a ``pmap``. With a ``seed`` every key and
+every ballot is reproducible.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from entekhab.crypto.ballot import BallotDevice, BallotStyle, PlaintextBallot, SpoiledBallot, StyleId
+from entekhab.crypto.ballot import BallotDevice, BallotStyle, PlaintextBallot
+from entekhab.crypto.ceremony import CeremonyOpening, CeremonyTranscript
 from entekhab.crypto.decryption import DecryptionShare, combine, share_chunk
+from entekhab.crypto.demo_manifests import demo_documents
 from entekhab.crypto.elgamal import DecodingTable
 from entekhab.crypto.errors import DecodingError
 from entekhab.crypto.group import Element, Randomness
 from entekhab.crypto.keyceremony import GuardianKey, run_ceremony
-from entekhab.crypto.mixnet import mix_stage
+from entekhab.crypto.layout import UNDECODABLE, StyleLayout, honest_values
+from entekhab.crypto.mixnet import MixServer, mix, servers_to_json, stage_location
 from entekhab.crypto.parallel import PMap, chunks, serial_map
 from entekhab.crypto.record import (
-    ElectionManifest,
-    election_hash,
-    joint_key_to_json,
+    CAST,
+    CEREMONY,
+    CLOSING,
+    DECODED,
+    DEVICES,
+    ELECTION,
+    SPOILED,
+    TALLY,
+    DeviceEntry,
+    DeviceList,
+    ElectionDefinition,
+    StyleEntry,
+    base_hash,
+    election_fingerprint,
     write_json,
     write_jsonl,
     write_manifest,
 )
 from entekhab.crypto.shuffle import Row
 from entekhab.crypto.tracking import short_code
+from entekhab.crypto.validity import check_ballot, decoded_document, tally, tally_document
+from entekhab.records.manifest import parse_signed_manifest, sign_manifest
+from entekhab.records.signing import SigningKey
 
-TEHRAN = BallotStyle(StyleId("tehran"), (630,) * 21 + (55,))
-"""21 council slots (600 candidates + 30 lists), 1 Experts slot (55 candidates)."""
-SMALL = BallotStyle(StyleId("small"), (5, 5, 3))
-STYLES = {"tehran": TEHRAN, "small": SMALL}
-UNDECODABLE = -1
-"""Decoded value of a slot whose plaintext is outside the option table (invalid slot)."""
+STYLE_NAMES = ("tehran", "small", "spare")
+"""The demo's ballot styles (``demo_manifests``): Tehran's council + Experts, a small one, a spare."""
+BALLOTS_PER_DEVICE = 250
+BOARDS = 2
+"""The supervisory and executive boards, whose keys accept a ceremony with fewer than n guardians."""
 
 Progress = Callable[[str, int, int], None]
 """``progress(step, done, total)``."""
@@ -46,63 +64,84 @@ def _no_progress(step: str, done: int, total: int) -> None:
     return None
 
 
-def random_selections(style: BallotStyle, rng: Randomness) -> tuple[int, ...]:
-    """A plausible ballot: for Tehran, a list code alone or up to 21 distinct candidates."""
-    if style.style_id == "tehran":
-        council = [0] * 21
-        if rng.below(10) < 3:
-            council[0] = 601 + rng.below(30)
-        else:
-            chosen: set[int] = set()
-            for _ in range(rng.below(22)):
-                chosen.add(1 + rng.below(600))
-            for k, c in enumerate(sorted(chosen)):
-                council[k] = c
-        return (*council, rng.below(56))
-    return tuple(rng.below(o + 1) for o in style.options)
+@dataclass(frozen=True)
+class DemoKeys:
+    """Every signing key of the demo, derived from the seed (or fresh when there is none)."""
+
+    hq: SigningKey
+    guardians: tuple[SigningKey, ...]
+    boards: tuple[SigningKey, ...]
+    mix_servers: tuple[SigningKey, ...]
+    seed: bytes | None
+
+    def device(self, serial: str) -> SigningKey:
+        if self.seed is None:
+            return SigningKey.generate()
+        return _derived(self.seed, f"device/{serial}")
+
+    @staticmethod
+    def make(seed: bytes | None, guardians: int, mix_servers: int) -> DemoKeys:
+        def key(label: str) -> SigningKey:
+            return SigningKey.generate() if seed is None else _derived(seed, label)
+
+        return DemoKeys(
+            key("hq"),
+            tuple(key(f"guardian/{i}") for i in range(1, guardians + 1)),
+            tuple(key(f"board/{b}") for b in range(1, BOARDS + 1)),
+            tuple(key(f"mix/{s}") for s in range(1, mix_servers + 1)),
+            seed,
+        )
+
+
+def _derived(seed: bytes, label: str) -> SigningKey:
+    return SigningKey.from_seed(hashlib.sha256(b"entekhab/demo-key\x00" + seed + b"\x00" + label.encode()).digest())
 
 
 def encrypt_device_chunk(
-    election: bytes,
+    fingerprint: bytes,
     device: str,
+    device_seed: bytes,
     public_key: bytes,
+    layout: StyleLayout,
     style: BallotStyle,
     count: int,
     spoil_every: int,
     table_size: int,
     seed: bytes | None,
-) -> tuple[list[dict[str, object]], list[dict[str, object]], list[tuple[int, ...]]]:
-    """One e-box's day: ``count`` cast ballots; a Benaloh challenge on ballots 3, 3+every, …"""
+) -> tuple[list[dict[str, object]], list[dict[str, object]], dict[str, object], list[tuple[int, ...]]]:
+    """One e-box's day: ``count`` cast ballots, a Benaloh challenge on the 3rd, 3+every-th…, then close."""
     rng = Randomness(seed) if seed is not None else Randomness()
-    table = DecodingTable(table_size)
-    dev = BallotDevice(election, device, Element(public_key), table, rng)
+    dev = BallotDevice(fingerprint, device, Element(public_key), DecodingTable(table_size),
+                       SigningKey.from_seed(device_seed), rng)
     cast: list[dict[str, object]] = []
     spoiled: list[dict[str, object]] = []
     chosen: list[tuple[int, ...]] = []
     for i in range(count):
-        plain = PlaintextBallot(style, random_selections(style, rng))
+        plain = PlaintextBallot(style, honest_values(layout, rng))
         if spoil_every and i % spoil_every == 2:
-            enc, nonces = dev.encrypt(plain)
-            spoiled.append(SpoiledBallot(enc, plain.selections, nonces).to_json())
-        enc, _ = dev.encrypt(plain)
-        cast.append(enc.to_json())
+            challenged, nonces = dev.encrypt(plain)
+            spoiled.append(dev.spoil(challenged, nonces, plain.selections).to_json())
+        ballot, _ = dev.encrypt(plain)  # the voter votes again with the same card
+        cast.append(dev.cast(ballot).to_json())
         chosen.append(plain.selections)
-    return cast, spoiled, chosen
+    return cast, spoiled, dev.close().to_json(), chosen
 
 
 def decrypt_chunk(
     keys: list[GuardianKey],
     rows: list[Row],
-    election: bytes,
+    fingerprint: bytes,
     quorum: int,
     table_size: int,
     seed: bytes | None,
-) -> tuple[list[list[dict[str, object]]], list[list[int]]]:
-    """The quorum's shares for each ballot, and the decoded indexes."""
+) -> tuple[list[list[dict[str, object]]], list[tuple[int, ...]]]:
+    """The quorum's shares for each mixed ballot, and the decoded option indexes."""
     table = DecodingTable(table_size)
-    per_guardian = [share_chunk(k, rows, election, None if seed is None else seed + bytes([k.guardian])) for k in keys]
+    per_guardian = [
+        share_chunk(k, rows, fingerprint, None if seed is None else seed + bytes([k.guardian])) for k in keys
+    ]
     shares_out: list[list[dict[str, object]]] = []
-    decoded: list[list[int]] = []
+    decoded: list[tuple[int, ...]] = []
     for i, row in enumerate(rows):
         shares: list[DecryptionShare] = [g[i] for g in per_guardian]
         shares_out.append([s.to_json() for s in shares])
@@ -112,12 +151,21 @@ def decrypt_chunk(
                 values.append(table.decode(Element.trusted(gm)))
             except DecodingError:
                 values.append(UNDECODABLE)
-        decoded.append(values)
+        decoded.append(tuple(values))
     return shares_out, decoded
 
 
-def ballot_row(ballot: dict[str, object]) -> Row:
-    return tuple(bytes.fromhex(x) for pair in ballot["slots"] for x in pair)  # type: ignore[attr-defined]
+def ballot_row(line: dict[str, object]) -> Row:
+    ballot = line["ballot"]
+    return tuple(bytes.fromhex(x) for pair in ballot["slots"] for x in pair)  # type: ignore[index]
+
+
+def fingerprint_of(base: bytes, transcript: CeremonyTranscript) -> bytes:
+    """The election fingerprint from the base hash and the ceremony's outcome."""
+    reveals = sorted(transcript.reveals, key=lambda r: r.guardian)
+    public_key = transcript.public_key.hex() if transcript.public_key is not None else ""
+    return election_fingerprint(base, [[c.hex() for c in r.coefficients] for r in reveals],
+                                transcript.qualified, public_key)
 
 
 @dataclass
@@ -125,12 +173,15 @@ class DemoResult:
     out: Path
     ballots: int
     spoiled: int
+    fingerprint: bytes = b""
+    keys: DemoKeys | None = None
     seconds: dict[str, float] = field(default_factory=dict)
-    decoded: dict[str, list[list[int]]] = field(default_factory=dict)
+    decoded: dict[str, list[tuple[int, ...]]] = field(default_factory=dict)
+    """Mixed ballots' option indexes per style (kept in memory for tests)."""
     sample_receipt: str = ""
-    """The first ballot's id and short tracking code, as a voter's receipt would show them."""
-    cast_selections: list[tuple[int, ...]] = field(default_factory=list)
-    """What the voters chose (kept in memory for tests; never written to the record)."""
+    """The first ballot's device and short tracker, as a voter's receipt would show them."""
+    cast_selections: dict[str, list[tuple[int, ...]]] = field(default_factory=dict)
+    """What the voters chose per style (in memory for tests; never written to the record)."""
 
 
 def run_demo(
@@ -139,7 +190,7 @@ def run_demo(
     guardians: int = 5,
     quorum: int = 3,
     mix_servers: int = 3,
-    style: BallotStyle = TEHRAN,
+    styles: Sequence[str] = ("tehran",),
     pmap: PMap = serial_map,
     parts: int = 1,
     seed: bytes | None = None,
@@ -147,38 +198,56 @@ def run_demo(
     progress: Progress = _no_progress,
     election_id: str = "tehran-1405-demo",
     fingerprint: str = "",
+    unused: Sequence[str] = (),
 ) -> DemoResult:
-    """Run the whole ceremony and write a record to ``out``; returns timings and counts."""
+    """Run the whole election and write its record to ``out``; ``unused`` styles get no ballots."""
     rng = Randomness(seed)
-    result = DemoResult(out, ballots, 0)
-    manifest = ElectionManifest(election_id, (style,), guardians, quorum, mix_servers, fingerprint)
+    keys = DemoKeys.make(seed, guardians, mix_servers)
+    result = DemoResult(out, ballots, 0, keys=keys)
     out.mkdir(parents=True, exist_ok=True)
-    write_json(out / "election.json", manifest.to_json())
-    election = election_hash(out)
+
+    documents = demo_documents(election=election_id)
+    layouts: dict[str, StyleLayout] = {}
+    for name in (*styles, *unused):
+        envelope = sign_manifest(documents[name], keys.hq)
+        write_json(out / "manifests" / f"{name}.json", envelope)
+        layouts[name] = StyleLayout.from_manifest(parse_signed_manifest(envelope, keys.hq.public_key))
+    opening = CeremonyOpening(guardians, quorum, tuple(k.public_key for k in keys.guardians),
+                              tuple(k.public_key for k in keys.boards))
+    servers = [MixServer(s, k.public_key) for s, k in enumerate(keys.mix_servers, start=1)]
+    definition = ElectionDefinition(
+        election_id,
+        tuple(StyleEntry(layouts[n].style(n), layouts[n].manifest_sha256) for n in (*styles, *unused)),
+        opening.to_json(),
+        servers_to_json(servers),
+        keys.hq.public_hex,
+        fingerprint,
+    )
+    write_json(out / ELECTION, definition.to_json())
+    base = base_hash((out / ELECTION).read_bytes())
 
     t = time.perf_counter()
     progress("keys", 0, 1)
-    joint, keys = run_ceremony(guardians, quorum, election, rng.spawn(b"ceremony"))
-    write_json(out / "guardians.json", joint_key_to_json(joint))
+    transcript, joint, guardian_keys = run_ceremony(opening, keys.guardians, base, rng.spawn(b"ceremony"),
+                                                    board_keys=keys.boards)
+    write_json(out / CEREMONY, transcript.to_json())
+    fp = fingerprint_of(base, transcript)
+    result.fingerprint = fp
     progress("keys", 1, 1)
     result.seconds["keys"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    devices = max(2 * parts, (ballots + 249) // 250)
-    spans = chunks(ballots, devices, minimum=1)
-    jobs = [
-        (
-            election,
-            f"EBOX-{d + 1:04d}",
-            joint.public_key.b,
-            style,
-            b - a,
-            spoil_every,
-            manifest.table_size,
-            None if seed is None else rng.spawn(f"device-{d}".encode()).bytes64(),
-        )
-        for d, (a, b) in enumerate(spans)
-    ]
+    devices_total = max(2 * parts, (ballots + BALLOTS_PER_DEVICE - 1) // BALLOTS_PER_DEVICE, len(styles))
+    jobs = []
+    entries = []
+    for d, (a, b) in enumerate(chunks(ballots, devices_total, minimum=1)):
+        name = styles[d % len(styles)]
+        serial = f"EBOX-{d + 1:04d}"
+        device_key = keys.device(serial)
+        entries.append(DeviceEntry(serial, f"{1001 + d}", device_key.public_hex))
+        jobs.append((fp, serial, device_key.seed, joint.public_key.b, layouts[name], definition.style(name), b - a,
+                     spoil_every, definition.table_size,
+                     None if seed is None else rng.spawn(f"device-{d}".encode()).bytes64()))
     done = [0]
 
     def tick_encrypt() -> None:
@@ -188,65 +257,63 @@ def run_demo(
     progress("encrypt", 0, len(jobs))
     cast: list[dict[str, object]] = []
     spoiled: list[dict[str, object]] = []
-    for c, s, chosen in pmap(encrypt_device_chunk, jobs, tick_encrypt):
+    closings: list[dict[str, object]] = []
+    checkins: dict[str, int] = {}
+    for entry, job, (c, s, closing, chosen) in zip(entries, jobs, pmap(encrypt_device_chunk, jobs, tick_encrypt),
+                                                   strict=True):
         cast.extend(c)
         spoiled.extend(s)
-        result.cast_selections.extend(chosen)
-    write_jsonl(out / "ballots" / "cast.jsonl", cast)
-    result.sample_receipt = f"{cast[0]['id']}  {short_code(bytes.fromhex(str(cast[0]['code'])))}"
-    write_jsonl(out / "ballots" / "spoiled.jsonl", spoiled)
+        closings.append(closing)
+        checkins[entry.branch] = len(c) + int(entry.branch) % 3  # some voters check in and leave
+        result.cast_selections.setdefault(job[5].style_id, []).extend(chosen)
+    write_jsonl(out / CAST, cast)
+    write_jsonl(out / SPOILED, sorted(spoiled, key=lambda s: str(s["ballot"]["tracker"])))  # type: ignore[index]
+    write_jsonl(out / CLOSING, closings)
+    write_json(out / DEVICES, DeviceList(tuple(entries), checkins).to_json())
+    if cast:
+        first = cast[0]["ballot"]
+        result.sample_receipt = f"{first['device']}  {short_code(bytes.fromhex(str(first['tracker'])))}"  # type: ignore[index]
     result.spoiled = len(spoiled)
     result.seconds["encrypt"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    rows = [ballot_row(b) for b in cast]
-    progress("mix", 0, mix_servers)
-    current = rows
-    for s in range(1, mix_servers + 1):
-        stage = mix_stage(current, s, joint.public_key.b, election, style.style_id, rng, pmap, parts)
-        outputs, proof = stage.outputs, stage.proof
-        stage_json = {
-            "schema": "entekhab-record/1",
-            "style": style.style_id,
-            "stage": s,
-            "outputs": [[x.hex() for x in row] for row in outputs],
-            "proof": proof.to_json(),
-        }
-        write_json(out / "mix" / style.style_id / f"stage-{s}.json", stage_json)
-        current = outputs
-        progress("mix", s, mix_servers)
+    mixed: dict[str, list[Row]] = {}
+    progress("mix", 0, len(styles) * mix_servers)
+    for n, name in enumerate(styles):
+        rows = [ballot_row(line) for line in cast if line["ballot"]["style"] == name]  # type: ignore[index]
+        if not rows:
+            continue
+        stages = mix(rows, list(zip(servers, keys.mix_servers, strict=True)), joint.public_key.b, fp, name,
+                     rng.spawn(f"mix/{name}".encode()), pmap, parts)
+        for stage in stages:
+            write_json(out / stage_location(name, stage.stage), stage.to_json())
+        mixed[name] = stages[-1].outputs
+        progress("mix", (n + 1) * mix_servers, len(styles) * mix_servers)
     result.seconds["mix"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    trustees = [k for k in keys][:quorum]
-    spans = chunks(len(current), 4 * parts, minimum=8)
-    djobs = [
-        (
-            trustees,
-            current[a:b],
-            election,
-            quorum,
-            manifest.table_size,
-            None if seed is None else rng.spawn(f"decrypt-{a}".encode()).bytes64(),
-        )
-        for a, b in spans
-    ]
-    ddone = [0]
-
-    def tick_decrypt() -> None:
-        ddone[0] += 1
-        progress("decrypt", ddone[0], len(djobs))
-
-    progress("decrypt", 0, len(djobs))
-    share_lines: list[dict[str, object]] = []
-    decoded: list[list[int]] = []
-    for shares, dec in pmap(decrypt_chunk, djobs, tick_decrypt):
-        for sh in shares:
-            share_lines.append({"position": len(share_lines), "shares": sh})
-        decoded.extend(dec)
-    write_jsonl(out / "decryption" / f"{style.style_id}.jsonl", share_lines)
-    write_json(out / "decoded.json", {"schema": "entekhab-record/1", "ballots": {style.style_id: decoded}})
-    write_manifest(out)
-    result.decoded = {style.style_id: decoded}
+    trustees = guardian_keys[:quorum]
+    progress("decrypt", 0, len(mixed))
+    for n, (name, rows) in enumerate(mixed.items()):
+        djobs = [
+            (trustees, rows[a:b], fp, quorum, definition.table_size,
+             None if seed is None else rng.spawn(f"decrypt-{name}-{a}".encode()).bytes64())
+            for a, b in chunks(len(rows), 4 * parts, minimum=8)
+        ]
+        share_lines: list[dict[str, object]] = []
+        values: list[tuple[int, ...]] = []
+        for shares, dec in pmap(decrypt_chunk, djobs):
+            for sh in shares:
+                share_lines.append({"position": len(share_lines), "shares": sh})
+            values.extend(dec)
+        write_jsonl(out / "decryption" / f"{name}.jsonl", share_lines)
+        result.decoded[name] = values
+        progress("decrypt", n + 1, len(mixed))
+    every = {name: result.decoded.get(name, []) for name in (*styles, *unused)}
+    write_json(out / DECODED, decoded_document(list(layouts.values()), every))
+    write_json(out / TALLY, tally_document(
+        [tally(layouts[name], [check_ballot(layouts[name], v) for v in rows]) for name, rows in every.items()]
+    ))
+    write_manifest(out, fp, keys.hq)
     result.seconds["decrypt"] = time.perf_counter() - t
     return result

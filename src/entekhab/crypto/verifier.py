@@ -26,6 +26,9 @@ from entekhab.crypto.errors import RecordError
 from entekhab.crypto.parallel import PMap, serial_map
 from entekhab.crypto.record import (
     CAST,
+    CEREMONY,
+    DECODED,
+    TALLY,
     CLOSING,
     ELECTION,
     SPOILED,
@@ -41,7 +44,27 @@ from entekhab.crypto.record import (
     record_files,
 )
 from entekhab.crypto.record import _read_bytes as read_bytes
-from entekhab.crypto.report import Failure, Report, Step, fail_from, no_step
+from entekhab.crypto.ceremony import CeremonyOpening, CeremonyTranscript
+from entekhab.crypto.ceremonycheck import check_transcript, outcome_from_transcript
+from entekhab.crypto.decryption import DecryptionShare, combine
+from entekhab.crypto.demo import fingerprint_of
+from entekhab.crypto.errors import CryptoError
+from entekhab.crypto.keyceremony import JointKey
+from entekhab.crypto.layout import UNDECODABLE, StyleLayout
+from entekhab.crypto.mixnet import MixServer, SignedMixStage, servers_from_json, stage_location, verify_mix
+from entekhab.crypto.report import Failure, Report, Step, fail, fail_from, no_step
+from entekhab.crypto.shuffle import Row
+from entekhab.crypto.validity import (
+    InvalidVote,
+    check_ballot,
+    decoded_document,
+    read_decoded_document,
+    read_tally_document,
+    tally,
+    tally_document,
+)
+from entekhab.i18n import Message
+from entekhab.records.manifest import parse_signed_manifest
 
 MALFORMED = (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError)
 """What a hostile or broken record can raise while being read; each becomes a located failure."""
@@ -212,6 +235,187 @@ def check_branch_counts(devices: DeviceList, cast_by_device: Mapping[str, int], 
     report.count("branches (cast ≤ check-ins)", len(per_branch))
 
 
+# ---- decryption (workers) -------------------------------------------------------------
+
+
+def decrypt_chunk_checked(
+    fingerprint: bytes,
+    verification_keys: dict[int, bytes],
+    quorum: int,
+    table_size: int,
+    rel: str,
+    lo: int,
+    rows: list[Row],
+    lines: list[object],
+) -> tuple[list[Failure], list[tuple[int, ...]]]:
+    """Each mixed ballot's shares and proofs, combined and decoded; ``-1`` marks an undecodable slot."""
+    failures: list[Failure] = []
+    values: list[tuple[int, ...]] = []
+    table = DecodingTable(table_size)
+    vks = {g: Element(k, allow_identity=True) for g, k in verification_keys.items()}
+    for i, (row, line) in enumerate(zip(rows, lines, strict=True)):
+        pos = lo + i
+        loc = f"{rel}:{pos + 1}"
+        try:
+            if isinstance(line, BaseException):
+                raise line
+            o = enc.obj(line, "decryption line", ("position", "shares"))
+            if enc.integer(o["position"], "position") != pos:
+                raise RecordError("position %(found)s where %(pos)s was due", params={"found": o["position"],
+                                                                                     "pos": pos})
+            shares = [DecryptionShare.from_json(s) for s in enc.array(o["shares"], "shares", len(vks))]
+            good = []
+            for s in shares:
+                where = f"{loc}#guardian-{s.guardian}"
+                if s.guardian not in vks:
+                    failures.append(fail(where, "guardian %(g)s is not a qualified guardian", g=s.guardian))
+                elif len(s.values) != len(row) // 2:
+                    failures.append(fail(where, "wrong number of values"))
+                elif any(s.guardian == g.guardian for g in good):
+                    failures.append(fail(where, "a second share from guardian %(g)s", g=s.guardian))
+                else:
+                    try:
+                        s.verify(vks[s.guardian], row, fingerprint)
+                        good.append(s)
+                    except CryptoError as exc:
+                        failures.append(fail_from(where, exc))
+            if len(good) < quorum or len(good) != len(shares):
+                if len(good) < quorum:
+                    failures.append(fail(loc, "%(good)s valid shares from distinct guardians, %(quorum)s needed",
+                                         good=len(good), quorum=quorum))
+                values.append(tuple(UNDECODABLE for _ in range(len(row) // 2)))
+                continue
+            values.append(tuple(table.decode_or(Element.trusted(gm), UNDECODABLE)
+                                for gm in combine(row, good, quorum)))
+        except MALFORMED as exc:
+            failures.append(fail_from(loc, exc))
+            values.append(tuple(UNDECODABLE for _ in range(len(row) // 2)))
+    return failures, values
+
+
+# ---- per style: mix, decryption, validity ------------------------------------------
+
+
+def _layouts(root: Path, report: Report, definition: ElectionDefinition) -> dict[str, StyleLayout]:
+    """Each style re-derived from its HQ-signed ballot manifest, and equal to election.json's."""
+    out: dict[str, StyleLayout] = {}
+    for entry in definition.styles:
+        sid = entry.style.style_id
+        rel = f"manifests/{sid}.json"
+        try:
+            layout = StyleLayout.from_manifest(parse_signed_manifest(read_json(root, rel), definition.hq_key))
+            if layout.manifest_sha256 != entry.manifest_sha256:
+                raise RecordError("the manifest is not the one election.json names")
+            if layout.style(sid) != entry.style:
+                raise RecordError("election.json's slots for style %(style)s are not the manifest's",
+                                  params={"style": sid})
+            out[sid] = layout
+        except MALFORMED as exc:
+            report.fail(rel, exc)
+    report.count("ballot styles from signed manifests", len(out))
+    return out
+
+
+def _read_stages(root: Path, report: Report, sid: str, servers: int) -> list[SignedMixStage]:
+    stages = []
+    for s in range(1, servers + 1):
+        rel = stage_location(sid, s)
+        if not (root / rel).exists():
+            continue  # verify_mix names the missing stage
+        try:
+            stages.append(SignedMixStage.from_json(read_json(root, rel)))
+        except MALFORMED as exc:
+            report.fail(rel, exc)
+    return stages
+
+
+def _check_style(
+    root: Path,
+    report: Report,
+    fingerprint: bytes,
+    definition: ElectionDefinition,
+    layout: StyleLayout,
+    servers: list[MixServer],
+    rows: list[Row],
+    joint: JointKey,
+    pmap: PMap,
+    parts: int,
+    step: Step,
+) -> list[tuple[int, ...]]:
+    """Mix → decryption → decoded option indexes of one style (empty for a style nobody voted in)."""
+    sid = layout.style_id
+    if not rows:
+        for rel in [stage_location(sid, s) for s in range(1, len(servers) + 1)] + [f"decryption/{sid}.jsonl"]:
+            if (root / rel).exists():
+                report.fail(rel, "style %(style)s has no cast ballots, so this file must not exist", style=sid)
+        return []
+    step(f"mix {sid}", 0, 1)
+    stages = _read_stages(root, report, sid, len(servers))
+    mixed, problems = verify_mix(rows, stages, servers, joint.public_key.b, fingerprint, sid, pmap, parts)
+    for where, message in problems:
+        report.fail(where, Message(message))
+    report.count("shuffle proofs (signed stages)", len(stages))
+    step(f"mix {sid}", 1, 1)
+    rel = f"decryption/{sid}.jsonl"
+    lines = [obj for _, obj in _read_lines(root, rel, report)]
+    if len(lines) != len(mixed):
+        report.fail(rel, "%(lines)s decrypted ballots, %(mixed)s mixed", lines=len(lines), mixed=len(mixed))
+    n = min(len(lines), len(mixed))
+    vks = {g: joint.verification_key(g).b for g in joint.qualified}
+    jobs = [(fingerprint, vks, joint.quorum, definition.table_size, rel, a, mixed[a:b], lines[a:b])
+            for a, b in chunks(n, 4 * parts, minimum=16)]
+    done = [0]
+
+    def tick(total: int = len(jobs), done: list[int] = done) -> None:
+        done[0] += 1
+        step(f"decryption {sid}", done[0], total)
+
+    step(f"decryption {sid}", 0, len(jobs))
+    values: list[tuple[int, ...]] = []
+    for fails, vals in pmap(decrypt_chunk_checked, jobs, tick):
+        report.extend(fails)
+        values.extend(vals)
+    report.count("decrypted ballots (shares and proofs)", n)
+    return values
+
+
+def _check_results(root: Path, report: Report, layouts: dict[str, StyleLayout],
+                   values: dict[str, list[tuple[int, ...]]]) -> None:
+    """decoded.json and tally.json are exactly what the decryption gives, read by the manifests' rules."""
+    verdicts = {sid: [check_ballot(layouts[sid], v) for v in values.get(sid, [])] for sid in layouts}
+    for sid, vs in verdicts.items():
+        invalid = sum(1 for ballot in vs for v in ballot if isinstance(v, InvalidVote))
+        report.count("contest votes read against the manifest", sum(len(b) for b in vs))
+        if invalid:
+            report.count("invalid contest votes (counted as invalid, with reason)", invalid)
+    expected_decoded = decoded_document(list(layouts.values()), {sid: values.get(sid, []) for sid in layouts})
+    expected_tally = tally_document([tally(layouts[sid], verdicts[sid]) for sid in layouts])
+    for rel, expected, reader in ((DECODED, expected_decoded, read_decoded_document),
+                                  (TALLY, expected_tally, read_tally_document)):
+        try:
+            published = read_json(root, rel)
+            reader(published, list(layouts.values()))
+        except MALFORMED as exc:
+            report.fail(rel, exc)
+            continue
+        if published == expected:
+            continue
+        styles = published.get("styles") if isinstance(published.get("styles"), dict) else {}
+        for sid, body in expected["styles"].items():
+            got = styles.get(sid)  # type: ignore[union-attr]
+            if got == body:
+                continue
+            for code in layouts[sid].contests:
+                want = body["contests"][code.code]
+                have = got.get("contests", {}).get(code.code) if isinstance(got, dict) else None
+                if have != want:
+                    report.fail(f"{rel}#{sid}/{code.code}", "differs from what the decryption of the mixed "
+                                "ballots gives")
+            if isinstance(got, dict) and got.get("ballots") != body["ballots"]:
+                report.fail(f"{rel}#{sid}", "ballot count differs from the decryption")
+    report.count("tallies recomputed", len(layouts))
+
+
 def verify_record(
     root: Path,
     pmap: PMap = serial_map,
@@ -228,4 +432,42 @@ def verify_record(
     definition, base = found
     index = _index(root, report, definition)
     step("digests", 1, 1)
-    raise RecordError("verifier under construction")  # replaced at integration
+    layouts = _layouts(root, report, definition)
+    try:
+        opening = CeremonyOpening.from_json(definition.ceremony)
+        transcript = CeremonyTranscript.from_json(read_json(root, CEREMONY))
+        servers = servers_from_json(definition.mix_servers)
+    except MALFORMED as exc:
+        report.fail(ELECTION if "ceremony.json" not in str(exc) else CEREMONY, exc)
+        return report
+    findings = check_transcript(transcript, opening, base)
+    for finding in findings:
+        report.fail(f"{CEREMONY}#{finding.location}", finding.message)
+    report.count("ceremony messages (signed, proven)", transcript.message_count)
+    if findings:
+        return report
+    joint = outcome_from_transcript(transcript, opening, base)
+    report.fingerprint = fingerprint_of(base, transcript).hex()
+    fingerprint = bytes.fromhex(report.fingerprint)
+    _check_fingerprint(report, index, expected_fingerprint)
+
+    devices = _devices(root, report)
+    if devices is None:
+        return report
+    cast, spoiled, cast_by_device = _check_ballots(root, report, fingerprint, definition, devices,
+                                                   joint.public_key.b, pmap, parts, step)
+    check_branch_counts(devices, cast_by_device, report)
+    for where, sp in spoiled:
+        layout = layouts.get(sp.ballot.style_id)
+        if layout is not None and any(isinstance(v, InvalidVote) for v in check_ballot(layout, sp.selections)):
+            report.fail(where, "the challenged ballot reveals a vote the manifest does not allow")
+
+    values: dict[str, list[tuple[int, ...]]] = {}
+    for sid, layout in layouts.items():
+        rows = [tuple(x for c in b.ballot.slots for x in (c.alpha.b, c.beta.b))
+                for _, b in cast if b.ballot.style_id == sid]
+        values[sid] = _check_style(root, report, fingerprint, definition, layout, servers, rows, joint, pmap,
+                                   parts, step)
+    if len(layouts) == len(definition.styles):
+        _check_results(root, report, layouts, values)
+    return report
