@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from entekhab.crypto import sodium
+from entekhab.crypto import encoding, sodium
 from entekhab.crypto.errors import InvalidElement, ProofError
 from entekhab.crypto.group import ORDER, Randomness
 from entekhab.crypto.hash import PREFIX, indexed_scalars
@@ -96,41 +96,41 @@ class ShuffleProof:
         }
 
     @staticmethod
-    def from_json(d: dict[str, object]) -> ShuffleProof:
-        """Parse hex; range and point validity are checked by ``verify_shuffle``."""
+    def from_json(value: object) -> ShuffleProof:
+        """Strict reader (exact keys, 64 lowercase hex digits each); validity is ``verify_shuffle``'s."""
+        d = encoding.obj(value, "shuffle proof", _PROOF_KEYS)
 
-        def el(v: object) -> bytes:
-            if not isinstance(v, str):
-                raise InvalidElement("shuffle proof element is not a string")
-            return bytes.fromhex(v)
+        def el(v: object, what: str) -> bytes:
+            return encoding.hex_bytes(v, 32, f"shuffle proof {what}")
 
-        def sc(v: object) -> int:
-            return int.from_bytes(el(v), "little")
+        def sc(v: object, what: str) -> int:
+            return int.from_bytes(el(v, what), "little")
 
         def seq(key: str) -> list[object]:
-            v = d[key]
-            if not isinstance(v, list):
-                raise InvalidElement("shuffle proof field %(key)s is not a list", params={"key": key})
-            return v
+            return encoding.array(d[key], f"shuffle proof {key}")
 
-        try:
-            return ShuffleProof(
-                commitments=tuple(el(v) for v in seq("commitments")),
-                chain=tuple(el(v) for v in seq("chain")),
-                t1=el(d["t1"]),
-                t2=el(d["t2"]),
-                t3=el(d["t3"]),
-                t4=tuple((el(p[0]), el(p[1])) for p in seq("t4")),  # type: ignore[index]
-                t_hat=tuple(el(v) for v in seq("t_hat")),
-                s1=sc(d["s1"]),
-                s2=sc(d["s2"]),
-                s3=sc(d["s3"]),
-                s4=tuple(sc(v) for v in seq("s4")),
-                s_hat=tuple(sc(v) for v in seq("s_hat")),
-                s_prime=tuple(sc(v) for v in seq("s_prime")),
-            )
-        except (KeyError, ValueError, TypeError, IndexError) as exc:
-            raise InvalidElement("malformed shuffle proof: %(exc)s", params={"exc": exc}) from exc
+        def pair(v: object) -> tuple[bytes, bytes]:
+            a, b = encoding.array(v, "shuffle proof t4 pair", length=2)
+            return el(a, "t4"), el(b, "t4")
+
+        return ShuffleProof(
+            commitments=tuple(el(v, "commitments") for v in seq("commitments")),
+            chain=tuple(el(v, "chain") for v in seq("chain")),
+            t1=el(d["t1"], "t1"),
+            t2=el(d["t2"], "t2"),
+            t3=el(d["t3"], "t3"),
+            t4=tuple(pair(p) for p in seq("t4")),
+            t_hat=tuple(el(v, "t_hat") for v in seq("t_hat")),
+            s1=sc(d["s1"], "s1"),
+            s2=sc(d["s2"], "s2"),
+            s3=sc(d["s3"], "s3"),
+            s4=tuple(sc(v, "s4") for v in seq("s4")),
+            s_hat=tuple(sc(v, "s_hat") for v in seq("s_hat")),
+            s_prime=tuple(sc(v, "s_prime") for v in seq("s_prime")),
+        )
+
+
+_PROOF_KEYS = ("commitments", "chain", "t1", "t2", "t3", "t4", "t_hat", "s1", "s2", "s3", "s4", "s_hat", "s_prime")
 
 
 def _statement_seed(label: bytes, pk: bytes, inputs: list[Row], outputs: list[Row], c: tuple[bytes, ...]) -> bytes:
