@@ -17,7 +17,7 @@ import hashlib
 from dataclasses import dataclass
 
 from entekhab.crypto import encoding, sodium
-from entekhab.crypto.errors import InvalidElement, ProofError
+from entekhab.crypto.errors import CryptoError, InvalidElement, ProofError
 from entekhab.crypto.group import ORDER, Randomness
 from entekhab.crypto.hash import PREFIX, indexed_scalars
 from entekhab.crypto.parallel import PMap, chunks, serial_map
@@ -213,19 +213,64 @@ def verify_chunk(
     s_hat: list[int],
     c: int,
 ) -> tuple[list[bytes], list[str]]:
-    """Partial products for the global equations, and the local ``t̂_i`` checks."""
+    """Partial products for the global equations, and the local ``t̂_i`` checks.
+
+    Points are not validated up front: every input, output, commitment and chain element
+    passes through a libsodium multiplication or addition, which decodes (and so
+    validates) it anyway; only when one refuses do we run the diagnostic pass that names
+    the bad element.  Multiplications take the raw exponent bytes, so a zero exponent
+    still validates its point.
+    """
+    problems = [
+        f"{name} {lo + i} slot {j // 2}: invalid or identity element"
+        for name, seq in (("input", inputs), ("output", outputs))
+        for i, row in enumerate(seq)
+        if ID in row
+        for j, p in enumerate(row)
+        if p == ID
+    ]
+    if problems:
+        return [], problems
+    try:
+        return _verify_chunk_products(label, lo, inputs, outputs, commitments, chain_prev, chain, t_hat, u,
+                                      s_prime, s_hat, c)
+    except CryptoError:
+        return [], _invalid_elements(lo, inputs, outputs, commitments, chain, t_hat) or [
+            f"positions {lo}..{lo + len(inputs) - 1}: invalid element"
+        ]
+
+
+def _invalid_elements(
+    lo: int, inputs: list[Row], outputs: list[Row], commitments: list[bytes], chain: list[bytes], t_hat: list[bytes]
+) -> list[str]:
     problems: list[str] = []
     for name, seq in (("input", inputs), ("output", outputs)):
         for i, row in enumerate(seq):
             for j, p in enumerate(row):
-                if p == ID or not sodium.is_valid_point(p):
+                if not sodium.is_valid_point(p):
                     problems.append(f"{name} {lo + i} slot {j // 2}: invalid or identity element")
     for name, seq2 in (("commitment", commitments), ("chain", chain), ("t_hat", t_hat)):
         for i, p in enumerate(seq2):
             if not sodium.is_valid_point(p):
                 problems.append(f"proof {name} {lo + i}: invalid element")
-    if problems:
-        return [], problems
+    return problems
+
+
+def _verify_chunk_products(
+    label: bytes,
+    lo: int,
+    inputs: list[Row],
+    outputs: list[Row],
+    commitments: list[bytes],
+    chain_prev: list[bytes],
+    chain: list[bytes],
+    t_hat: list[bytes],
+    u: list[int],
+    s_prime: list[int],
+    s_hat: list[int],
+    c: int,
+) -> tuple[list[bytes], list[str]]:
+    problems: list[str] = []
     hs = generators(label, lo, lo + len(inputs))
     width = len(inputs[0])
     prod_c = ID
@@ -234,7 +279,7 @@ def verify_chunk(
     e_prime = [ID] * width
     h_sp = ID
     out_sp = [ID] * width
-    neg_c = (-c) % ORDER
+    ncb = ((-c) % ORDER).to_bytes(32, "little")
     for i in range(len(inputs)):
         ub = (u[i] % ORDER).to_bytes(32, "little")
         spb = (s_prime[i] % ORDER).to_bytes(32, "little")
@@ -245,11 +290,12 @@ def verify_chunk(
         row_out = outputs[i]
         for j in range(width):
             e_prime[j] = _add(e_prime[j], _smul(ub, row_in[j]))
-            out_sp[j] = _add(out_sp[j], _pow(row_out[j], s_prime[i]))
+            out_sp[j] = _add(out_sp[j], _smul(spb, row_out[j]))
         h_sp = _add(h_sp, _smul(spb, hs[i]))
-        expect = _add(_add(_pow(chain[i], neg_c), _gpow(s_hat[i])), _pow(chain_prev[i], s_prime[i]))
+        expect = _add(_add(_smul(ncb, chain[i]), _gpow(s_hat[i])), _smul(spb, chain_prev[i]))
         if expect != t_hat[i]:
-            problems.append(f"t_hat equation fails at position {lo + i}")
+            bad = "" if sodium.is_valid_point(t_hat[i]) else " (invalid element)"
+            problems.append(f"t_hat equation fails at position {lo + i}{bad}")
     return [prod_c, prod_h, c_tilde, *e_prime, h_sp, *out_sp], problems
 
 
