@@ -31,7 +31,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("encrypt", "verify_ballot", "shuffle_prove", "shuffle_verify", "share_make", "share_verify", "combine")
+PARTS = ("encrypt", "verify_ballot", "shuffle_prove", "shuffle_verify", "share_make", "share_verify", "combine",
+         "shuffle_prove_2w")
+"""``shuffle_prove_2w``: wall time per row with 2 worker processes (not in the single-core estimate)."""
 
 
 def worker(rows: int, reps: int) -> dict[str, float]:
@@ -42,6 +44,7 @@ def worker(rows: int, reps: int) -> dict[str, float]:
     from entekhab.crypto.elgamal import DecodingTable, KeyPair
     from entekhab.crypto.group import Randomness, g_pow
     from entekhab.crypto.keyceremony import GuardianKey
+    from entekhab.crypto.parallel import ProcessMap
     from entekhab.crypto.shuffle import shuffle_and_prove, verify_shuffle
 
     rng = Randomness(b"parts")
@@ -66,6 +69,11 @@ def worker(rows: int, reps: int) -> dict[str, float]:
         t = time.perf_counter()
         verify_shuffle(table, mixed, proof, kp.public.b, b"bench")
         out["shuffle_verify"].append((time.perf_counter() - t) / rows)
+        with ProcessMap(2) as pmap:
+            pmap(len, [([],), ([],)])  # start the workers before timing
+            t = time.perf_counter()
+            shuffle_and_prove(table, kp.public.b, b"bench", rng, pmap, 2)
+            out["shuffle_prove_2w"].append((time.perf_counter() - t) / rows)
         keys = []
         for g in (1, 2, 3):
             s = rng.scalar()

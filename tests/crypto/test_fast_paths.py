@@ -94,3 +94,20 @@ def test_invalid_elements_are_still_named_without_the_upfront_pass() -> None:
         seq[5] = NOT_A_POINT
         with pytest.raises(ProofError, match="5"):
             verify_shuffle(rows, outputs, replace(proof, **{field: tuple(seq)}), kp.public.b, b"fast")
+
+
+def test_parallel_chain_gives_the_very_same_proof_as_the_sequential_one() -> None:
+    """Golden digest of a seeded shuffle computed by the sequential prover (commit debe1f9)."""
+    import hashlib
+
+    from entekhab.crypto import encoding
+    from entekhab.crypto.group import Randomness
+
+    rng = Randomness(b"golden")
+    kp = KeyPair.generate(rng)
+    rows = [tuple(b for m in (i % 16, (3 * i) % 16) for c in [encrypt(m, kp.public, rng.scalar(), TABLE)]
+                  for b in (c.alpha.b, c.beta.b)) for i in range(37)]
+    out, proof = shuffle_and_prove(rows, kp.public.b, b"golden", rng, parts=3)
+    text = encoding.dumps({"o": [[x.hex() for x in r] for r in out], "p": proof.to_json()})
+    assert hashlib.sha256(text).hexdigest() == "3ff1c59584673038bba2009d7b07aa7c21e0470eba0de70c6def962d1c678a20"
+    verify_shuffle(rows, out, proof, kp.public.b, b"golden", parts=3)

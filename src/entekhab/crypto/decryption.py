@@ -122,14 +122,14 @@ def _weighted_product(values: Sequence[bytes], weights: Sequence[int]) -> bytes:
             k += 1
         else:
             signed.append((v, w))
-    acc = sodium.IDENTITY_BYTES
+    acc: bytes | None = None  # None is the identity, so no addition is spent on it
     for bit in range(max(w for _, w in signed).bit_length() - 1, -1, -1):
-        if acc != sodium.IDENTITY_BYTES:
+        if acc is not None:
             acc = sodium.add(acc, acc)
         for v, w in signed:
             if w >> bit & 1:
-                acc = sodium.add(acc, v)
-    return acc
+                acc = v if acc is None else sodium.add(acc, v)
+    return sodium.IDENTITY_BYTES if acc is None else acc
 
 
 _ADDS_PER_MULTIPLICATION = 5

@@ -176,27 +176,49 @@ def reencrypt_chunk(rows: list[Row], pk: bytes, nonces: list[list[int]]) -> list
     return out
 
 
+def reencrypt_commit_chunk(
+    label: bytes, lo: int, rows: list[Row], pk: bytes, nonces: list[list[int]], r_at: list[int]
+) -> tuple[list[Row], list[bytes]]:
+    """Outputs ``lo…`` (re-encrypted permuted rows) and the commitments ``g^{r_{ψ(i)}} h_i`` of their positions."""
+    hs = generators(label, lo, lo + len(r_at))
+    return reencrypt_chunk(rows, pk, nonces), [_add(_gpow(r), h) for r, h in zip(r_at, hs, strict=True)]
+
+
 def prove_products_chunk(
     label: bytes,
     lo: int,
     outputs: list[Row],
     omega_prime: list[int],
-    chain_prev: list[bytes],
     omega_hat: list[int],
-) -> tuple[bytes, list[bytes], list[bytes]]:
-    """Partial ``∏ h_i^{ω'_i}``, per-slot ``∏ ã_{i,k}^{ω'_i}`` (alternating α, β), and ``t̂_i``."""
+    r_acc: list[int],
+    u_acc: list[int],
+    r_prev: list[int],
+    u_prev: list[int],
+) -> tuple[bytes, list[bytes], list[bytes], list[bytes]]:
+    """Partial ``∏ h_i^{ω'_i}``, per-slot ``∏ ã_{i,k}^{ω'_i}``, the chain ``ĉ_i`` and ``t̂_i``.
+
+    The chain ``ĉ_i = g^{r̂_i} ĉ_{i-1}^{u'_i}`` is sequential, but the prover knows its
+    exponents in closed form, ``ĉ_i = g^{R_i} b^{U_i}`` with ``U_i = ∏_{j≤i} u'_j`` and
+    ``R_i = R_{i-1} u'_i + r̂_i`` (``b`` the chain base), so each chunk computes its own
+    part (same elements, same proof) and ``t̂_i = g^{ω̂_i} ĉ_{i-1}^{ω'_i}`` needs no
+    previous element: ``g^{ω̂_i + ω'_i R_{i-1}} b^{ω'_i U_{i-1}}``.
+    """
     hs = generators(label, lo, lo + len(outputs))
+    base = chain_base(label)
     width = len(outputs[0]) if outputs else 0
     t3 = ID
     t4 = [ID] * width
+    chain = []
     t_hat = []
-    for h, row, wp, cp, wh in zip(hs, outputs, omega_prime, chain_prev, omega_hat, strict=True):
+    for i, (h, row) in enumerate(zip(hs, outputs, strict=True)):
+        wp = omega_prime[i]
         eb = (wp % ORDER).to_bytes(32, "little")
         t3 = _add(t3, _smul(eb, h))
         for j in range(width):
             t4[j] = _add(t4[j], _smul(eb, row[j]))
-        t_hat.append(_add(_gpow(wh), _pow(cp, wp)))
-    return t3, t4, t_hat
+        chain.append(_add(_gpow(r_acc[i]), _pow(base, u_acc[i])))
+        t_hat.append(_add(_gpow(omega_hat[i] + wp * r_prev[i]), _pow(base, wp * u_prev[i])))
+    return t3, t4, chain, t_hat
 
 
 def verify_chunk(
@@ -330,28 +352,28 @@ def shuffle_and_prove(
     nonces = [[rng.scalar().v for _ in range(w)] for _ in range(n)]
     spans = chunks(n, 4 * parts if parts > 1 else 1)  # small chunks balance load
     permuted = [inputs[psi[i]] for i in range(n)]
-    outputs: list[Row] = []
-    for part in pmap(reencrypt_chunk, [(permuted[a:b], pk, nonces[a:b]) for a, b in spans]):
-        outputs.extend(part)
-
-    hs = generators(label, 0, n)
     r = [rng.scalar().v for _ in range(n)]  # r[j] for input j
+    r_at = [r[psi[i]] for i in range(n)]
+    outputs: list[Row] = []
     commitments_list = [ID] * n
-    for i in range(n):
-        commitments_list[psi[i]] = _add(_gpow(r[psi[i]]), hs[i])
+    jobs1 = [(label, a, permuted[a:b], pk, nonces[a:b], r_at[a:b]) for a, b in spans]
+    for (a, _), (part, commits) in zip(spans, pmap(reencrypt_commit_chunk, jobs1), strict=True):
+        outputs.extend(part)
+        for i, cm in enumerate(commits, start=a):
+            commitments_list[psi[i]] = cm
     commitments = tuple(commitments_list)
     seed = _statement_seed(label, pk, inputs, outputs, commitments)
     u = indexed_scalars(seed, "shuffle-u", n)
     u_prime = [u[psi[i]] for i in range(n)]
 
     r_hat = [rng.scalar().v for _ in range(n)]
-    chain: list[bytes] = []
-    prev = chain_base(label)
-    chain_prev: list[bytes] = []
+    r_acc, u_acc = [0] * n, [0] * n
+    r_run, u_run = 0, 1
     for i in range(n):
-        chain_prev.append(prev)
-        prev = _add(_gpow(r_hat[i]), _pow(prev, u_prime[i]))
-        chain.append(prev)
+        u_run = u_run * u_prime[i] % ORDER
+        r_run = (r_run * u_prime[i] + r_hat[i]) % ORDER
+        r_acc[i], u_acc[i] = r_run, u_run
+    r_prev, u_prev = [0, *r_acc[:-1]], [1, *u_acc[:-1]]
 
     r_bar = sum(r) % ORDER
     v = [0] * n
@@ -369,11 +391,16 @@ def shuffle_and_prove(
 
     t3 = _gpow(om3)
     t4_acc = [ID] * width
+    chain: list[bytes] = []
     t_hat: list[bytes] = []
-    jobs = [(label, a, outputs[a:b], om_prime[a:b], chain_prev[a:b], om_hat[a:b]) for a, b in spans]
-    for p3, p4, ph in pmap(prove_products_chunk, jobs):
+    jobs = [
+        (label, a, outputs[a:b], om_prime[a:b], om_hat[a:b], r_acc[a:b], u_acc[a:b], r_prev[a:b], u_prev[a:b])
+        for a, b in spans
+    ]
+    for p3, p4, pc, ph in pmap(prove_products_chunk, jobs):
         t3 = _add(t3, p3)
         t4_acc = [_add(x, y) for x, y in zip(t4_acc, p4, strict=True)]
+        chain.extend(pc)
         t_hat.extend(ph)
     t4 = tuple((_add(_gpow(-om4[k]), t4_acc[2 * k]), _add(_pow(pk, -om4[k]), t4_acc[2 * k + 1])) for k in range(w))
     t1, t2 = _gpow(om1), _gpow(om2)
