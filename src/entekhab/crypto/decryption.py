@@ -113,22 +113,26 @@ def _weighted_product(values: Sequence[bytes], weights: Sequence[int]) -> bytes:
     a quorum are tiny (3, -3, 1 for guardians 1, 2, 3), so a few additions replace three
     full multiplications per slot.
     """
-    neg = [sodium.sub(sodium.IDENTITY_BYTES, v) for v, w in zip(values, weights, strict=True) if w < 0]
-    signed = []
-    k = 0
+    groups: dict[int, tuple[bytes, int]] = {}  # |weight| -> (± sum of its values, sign of that sum)
     for v, w in zip(values, weights, strict=True):
-        if w < 0:
-            signed.append((neg[k], -w))
-            k += 1
+        if w == 0:
+            continue
+        sign = 1 if w > 0 else -1
+        if abs(w) not in groups:
+            groups[abs(w)] = (v, sign)
         else:
-            signed.append((v, w))
+            g, gs = groups[abs(w)]
+            groups[abs(w)] = (sodium.add(g, v) if sign == gs else sodium.sub(g, v), gs)
     acc: bytes | None = None  # None is the identity, so no addition is spent on it
-    for bit in range(max(w for _, w in signed).bit_length() - 1, -1, -1):
+    for bit in range(max(groups, default=0).bit_length() - 1, -1, -1):
         if acc is not None:
             acc = sodium.add(acc, acc)
-        for v, w in signed:
+        for w, (g, gs) in groups.items():
             if w >> bit & 1:
-                acc = v if acc is None else sodium.add(acc, v)
+                if acc is None:
+                    acc = g if gs > 0 else sodium.sub(sodium.IDENTITY_BYTES, g)
+                else:
+                    acc = sodium.add(acc, g) if gs > 0 else sodium.sub(acc, g)
     return sodium.IDENTITY_BYTES if acc is None else acc
 
 
