@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from entekhab.crypto.elgamal import DecodingTable, KeyPair, decrypt_with_secret, encrypt
 from entekhab.crypto.errors import ProofError
 from entekhab.crypto.group import ORDER, Element
-from entekhab.crypto.mixnet import mix, verify_stage
+from entekhab.crypto.mixnet import MixServer, mix, stage_label, verify_stage
 from entekhab.crypto.parallel import serial_map
 from entekhab.crypto.shuffle import Row, ShuffleProof, shuffle_and_prove, verify_shuffle
+from entekhab.records.signing import SigningKey
 
 from .strategies import PROPERTY, other_element, rng_from, seeds
 
@@ -105,16 +106,20 @@ def test_swapped_dropped_or_duplicated_outputs_fail() -> None:
 
 def test_json_roundtrip_and_mixnet_of_three() -> None:
     kp, rows, plain = _instance(b"net", 8, 2)
-    stages = mix(rows, 3, kp.public.b, b"E", "small", rng_from(b"net"))
+    servers = [(MixServer(i, k.public_key), k) for i, k in enumerate(
+        (SigningKey.from_seed(bytes([i]) * 32) for i in range(1, 4)), start=1)]
+    listed = [s for s, _ in servers]
+    stages = mix(rows, servers, kp.public.b, b"E" * 32, "small", rng_from(b"net"))
     current = rows
     for stage in stages:
         again = ShuffleProof.from_json(stage.proof.to_json())
         assert again == stage.proof
-        verify_stage(current, stage, kp.public.b, b"E", "small")
+        verify_stage(current, stage, listed, kp.public.b, b"E" * 32, "small")
         current = stage.outputs
     assert _decrypt(current, kp) == Counter(plain)
-    with pytest.raises(ProofError):  # stages are bound to their position
-        verify_stage(rows, replace(stages[0], stage=2), kp.public.b, b"E", "small")
+    with pytest.raises(ProofError):  # proofs are bound to their stage label
+        verify_shuffle(rows, stages[0].outputs, stages[0].proof, kp.public.b,
+                       stage_label(b"E" * 32, "small", 2, listed[1].public_key))
 
 
 def test_chunked_proving_and_verifying_agree_across_chunk_boundaries() -> None:

@@ -16,8 +16,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from entekhab.crypto import sodium
-from entekhab.crypto.errors import InvalidElement, ProofError
+from entekhab.crypto import encoding, sodium
+from entekhab.crypto.errors import CryptoError, InvalidElement, ProofError
 from entekhab.crypto.group import ORDER, Randomness
 from entekhab.crypto.hash import PREFIX, indexed_scalars
 from entekhab.crypto.parallel import PMap, chunks, serial_map
@@ -96,41 +96,41 @@ class ShuffleProof:
         }
 
     @staticmethod
-    def from_json(d: dict[str, object]) -> ShuffleProof:
-        """Parse hex; range and point validity are checked by ``verify_shuffle``."""
+    def from_json(value: object) -> ShuffleProof:
+        """Strict reader (exact keys, 64 lowercase hex digits each); validity is ``verify_shuffle``'s."""
+        d = encoding.obj(value, "shuffle proof", _PROOF_KEYS)
 
-        def el(v: object) -> bytes:
-            if not isinstance(v, str):
-                raise InvalidElement("shuffle proof element is not a string")
-            return bytes.fromhex(v)
+        def el(v: object, what: str) -> bytes:
+            return encoding.hex_bytes(v, 32, f"shuffle proof {what}")
 
-        def sc(v: object) -> int:
-            return int.from_bytes(el(v), "little")
+        def sc(v: object, what: str) -> int:
+            return int.from_bytes(el(v, what), "little")
 
         def seq(key: str) -> list[object]:
-            v = d[key]
-            if not isinstance(v, list):
-                raise InvalidElement("shuffle proof field %(key)s is not a list", params={"key": key})
-            return v
+            return encoding.array(d[key], f"shuffle proof {key}")
 
-        try:
-            return ShuffleProof(
-                commitments=tuple(el(v) for v in seq("commitments")),
-                chain=tuple(el(v) for v in seq("chain")),
-                t1=el(d["t1"]),
-                t2=el(d["t2"]),
-                t3=el(d["t3"]),
-                t4=tuple((el(p[0]), el(p[1])) for p in seq("t4")),  # type: ignore[index]
-                t_hat=tuple(el(v) for v in seq("t_hat")),
-                s1=sc(d["s1"]),
-                s2=sc(d["s2"]),
-                s3=sc(d["s3"]),
-                s4=tuple(sc(v) for v in seq("s4")),
-                s_hat=tuple(sc(v) for v in seq("s_hat")),
-                s_prime=tuple(sc(v) for v in seq("s_prime")),
-            )
-        except (KeyError, ValueError, TypeError, IndexError) as exc:
-            raise InvalidElement("malformed shuffle proof: %(exc)s", params={"exc": exc}) from exc
+        def pair(v: object) -> tuple[bytes, bytes]:
+            a, b = encoding.array(v, "shuffle proof t4 pair", length=2)
+            return el(a, "t4"), el(b, "t4")
+
+        return ShuffleProof(
+            commitments=tuple(el(v, "commitments") for v in seq("commitments")),
+            chain=tuple(el(v, "chain") for v in seq("chain")),
+            t1=el(d["t1"], "t1"),
+            t2=el(d["t2"], "t2"),
+            t3=el(d["t3"], "t3"),
+            t4=tuple(pair(p) for p in seq("t4")),
+            t_hat=tuple(el(v, "t_hat") for v in seq("t_hat")),
+            s1=sc(d["s1"], "s1"),
+            s2=sc(d["s2"], "s2"),
+            s3=sc(d["s3"], "s3"),
+            s4=tuple(sc(v, "s4") for v in seq("s4")),
+            s_hat=tuple(sc(v, "s_hat") for v in seq("s_hat")),
+            s_prime=tuple(sc(v, "s_prime") for v in seq("s_prime")),
+        )
+
+
+_PROOF_KEYS = ("commitments", "chain", "t1", "t2", "t3", "t4", "t_hat", "s1", "s2", "s3", "s4", "s_hat", "s_prime")
 
 
 def _statement_seed(label: bytes, pk: bytes, inputs: list[Row], outputs: list[Row], c: tuple[bytes, ...]) -> bytes:
@@ -176,27 +176,49 @@ def reencrypt_chunk(rows: list[Row], pk: bytes, nonces: list[list[int]]) -> list
     return out
 
 
+def reencrypt_commit_chunk(
+    label: bytes, lo: int, rows: list[Row], pk: bytes, nonces: list[list[int]], r_at: list[int]
+) -> tuple[list[Row], list[bytes]]:
+    """Outputs ``lo…`` (re-encrypted permuted rows) and the commitments ``g^{r_{ψ(i)}} h_i`` of their positions."""
+    hs = generators(label, lo, lo + len(r_at))
+    return reencrypt_chunk(rows, pk, nonces), [_add(_gpow(r), h) for r, h in zip(r_at, hs, strict=True)]
+
+
 def prove_products_chunk(
     label: bytes,
     lo: int,
     outputs: list[Row],
     omega_prime: list[int],
-    chain_prev: list[bytes],
     omega_hat: list[int],
-) -> tuple[bytes, list[bytes], list[bytes]]:
-    """Partial ``∏ h_i^{ω'_i}``, per-slot ``∏ ã_{i,k}^{ω'_i}`` (alternating α, β), and ``t̂_i``."""
+    r_acc: list[int],
+    u_acc: list[int],
+    r_prev: list[int],
+    u_prev: list[int],
+) -> tuple[bytes, list[bytes], list[bytes], list[bytes]]:
+    """Partial ``∏ h_i^{ω'_i}``, per-slot ``∏ ã_{i,k}^{ω'_i}``, the chain ``ĉ_i`` and ``t̂_i``.
+
+    The chain ``ĉ_i = g^{r̂_i} ĉ_{i-1}^{u'_i}`` is sequential, but the prover knows its
+    exponents in closed form, ``ĉ_i = g^{R_i} b^{U_i}`` with ``U_i = ∏_{j≤i} u'_j`` and
+    ``R_i = R_{i-1} u'_i + r̂_i`` (``b`` the chain base), so each chunk computes its own
+    part (same elements, same proof) and ``t̂_i = g^{ω̂_i} ĉ_{i-1}^{ω'_i}`` needs no
+    previous element: ``g^{ω̂_i + ω'_i R_{i-1}} b^{ω'_i U_{i-1}}``.
+    """
     hs = generators(label, lo, lo + len(outputs))
+    base = chain_base(label)
     width = len(outputs[0]) if outputs else 0
     t3 = ID
     t4 = [ID] * width
+    chain = []
     t_hat = []
-    for h, row, wp, cp, wh in zip(hs, outputs, omega_prime, chain_prev, omega_hat, strict=True):
+    for i, (h, row) in enumerate(zip(hs, outputs, strict=True)):
+        wp = omega_prime[i]
         eb = (wp % ORDER).to_bytes(32, "little")
         t3 = _add(t3, _smul(eb, h))
         for j in range(width):
             t4[j] = _add(t4[j], _smul(eb, row[j]))
-        t_hat.append(_add(_gpow(wh), _pow(cp, wp)))
-    return t3, t4, t_hat
+        chain.append(_add(_gpow(r_acc[i]), _pow(base, u_acc[i])))
+        t_hat.append(_add(_gpow(omega_hat[i] + wp * r_prev[i]), _pow(base, wp * u_prev[i])))
+    return t3, t4, chain, t_hat
 
 
 def verify_chunk(
@@ -213,19 +235,64 @@ def verify_chunk(
     s_hat: list[int],
     c: int,
 ) -> tuple[list[bytes], list[str]]:
-    """Partial products for the global equations, and the local ``t̂_i`` checks."""
+    """Partial products for the global equations, and the local ``t̂_i`` checks.
+
+    Points are not validated up front: every input, output, commitment and chain element
+    passes through a libsodium multiplication or addition, which decodes (and so
+    validates) it anyway; only when one refuses do we run the diagnostic pass that names
+    the bad element.  Multiplications take the raw exponent bytes, so a zero exponent
+    still validates its point.
+    """
+    problems = [
+        f"{name} {lo + i} slot {j // 2}: invalid or identity element"
+        for name, seq in (("input", inputs), ("output", outputs))
+        for i, row in enumerate(seq)
+        if ID in row
+        for j, p in enumerate(row)
+        if p == ID
+    ]
+    if problems:
+        return [], problems
+    try:
+        return _verify_chunk_products(label, lo, inputs, outputs, commitments, chain_prev, chain, t_hat, u,
+                                      s_prime, s_hat, c)
+    except CryptoError:
+        return [], _invalid_elements(lo, inputs, outputs, commitments, chain, t_hat) or [
+            f"positions {lo}..{lo + len(inputs) - 1}: invalid element"
+        ]
+
+
+def _invalid_elements(
+    lo: int, inputs: list[Row], outputs: list[Row], commitments: list[bytes], chain: list[bytes], t_hat: list[bytes]
+) -> list[str]:
     problems: list[str] = []
     for name, seq in (("input", inputs), ("output", outputs)):
         for i, row in enumerate(seq):
             for j, p in enumerate(row):
-                if p == ID or not sodium.is_valid_point(p):
+                if not sodium.is_valid_point(p):
                     problems.append(f"{name} {lo + i} slot {j // 2}: invalid or identity element")
     for name, seq2 in (("commitment", commitments), ("chain", chain), ("t_hat", t_hat)):
         for i, p in enumerate(seq2):
             if not sodium.is_valid_point(p):
                 problems.append(f"proof {name} {lo + i}: invalid element")
-    if problems:
-        return [], problems
+    return problems
+
+
+def _verify_chunk_products(
+    label: bytes,
+    lo: int,
+    inputs: list[Row],
+    outputs: list[Row],
+    commitments: list[bytes],
+    chain_prev: list[bytes],
+    chain: list[bytes],
+    t_hat: list[bytes],
+    u: list[int],
+    s_prime: list[int],
+    s_hat: list[int],
+    c: int,
+) -> tuple[list[bytes], list[str]]:
+    problems: list[str] = []
     hs = generators(label, lo, lo + len(inputs))
     width = len(inputs[0])
     prod_c = ID
@@ -234,7 +301,7 @@ def verify_chunk(
     e_prime = [ID] * width
     h_sp = ID
     out_sp = [ID] * width
-    neg_c = (-c) % ORDER
+    ncb = ((-c) % ORDER).to_bytes(32, "little")
     for i in range(len(inputs)):
         ub = (u[i] % ORDER).to_bytes(32, "little")
         spb = (s_prime[i] % ORDER).to_bytes(32, "little")
@@ -245,11 +312,12 @@ def verify_chunk(
         row_out = outputs[i]
         for j in range(width):
             e_prime[j] = _add(e_prime[j], _smul(ub, row_in[j]))
-            out_sp[j] = _add(out_sp[j], _pow(row_out[j], s_prime[i]))
+            out_sp[j] = _add(out_sp[j], _smul(spb, row_out[j]))
         h_sp = _add(h_sp, _smul(spb, hs[i]))
-        expect = _add(_add(_pow(chain[i], neg_c), _gpow(s_hat[i])), _pow(chain_prev[i], s_prime[i]))
+        expect = _add(_add(_smul(ncb, chain[i]), _gpow(s_hat[i])), _smul(spb, chain_prev[i]))
         if expect != t_hat[i]:
-            problems.append(f"t_hat equation fails at position {lo + i}")
+            bad = "" if sodium.is_valid_point(t_hat[i]) else " (invalid element)"
+            problems.append(f"t_hat equation fails at position {lo + i}{bad}")
     return [prod_c, prod_h, c_tilde, *e_prime, h_sp, *out_sp], problems
 
 
@@ -284,28 +352,28 @@ def shuffle_and_prove(
     nonces = [[rng.scalar().v for _ in range(w)] for _ in range(n)]
     spans = chunks(n, 4 * parts if parts > 1 else 1)  # small chunks balance load
     permuted = [inputs[psi[i]] for i in range(n)]
-    outputs: list[Row] = []
-    for part in pmap(reencrypt_chunk, [(permuted[a:b], pk, nonces[a:b]) for a, b in spans]):
-        outputs.extend(part)
-
-    hs = generators(label, 0, n)
     r = [rng.scalar().v for _ in range(n)]  # r[j] for input j
+    r_at = [r[psi[i]] for i in range(n)]
+    outputs: list[Row] = []
     commitments_list = [ID] * n
-    for i in range(n):
-        commitments_list[psi[i]] = _add(_gpow(r[psi[i]]), hs[i])
+    jobs1 = [(label, a, permuted[a:b], pk, nonces[a:b], r_at[a:b]) for a, b in spans]
+    for (a, _), (part, commits) in zip(spans, pmap(reencrypt_commit_chunk, jobs1), strict=True):
+        outputs.extend(part)
+        for i, cm in enumerate(commits, start=a):
+            commitments_list[psi[i]] = cm
     commitments = tuple(commitments_list)
     seed = _statement_seed(label, pk, inputs, outputs, commitments)
     u = indexed_scalars(seed, "shuffle-u", n)
     u_prime = [u[psi[i]] for i in range(n)]
 
     r_hat = [rng.scalar().v for _ in range(n)]
-    chain: list[bytes] = []
-    prev = chain_base(label)
-    chain_prev: list[bytes] = []
+    r_acc, u_acc = [0] * n, [0] * n
+    r_run, u_run = 0, 1
     for i in range(n):
-        chain_prev.append(prev)
-        prev = _add(_gpow(r_hat[i]), _pow(prev, u_prime[i]))
-        chain.append(prev)
+        u_run = u_run * u_prime[i] % ORDER
+        r_run = (r_run * u_prime[i] + r_hat[i]) % ORDER
+        r_acc[i], u_acc[i] = r_run, u_run
+    r_prev, u_prev = [0, *r_acc[:-1]], [1, *u_acc[:-1]]
 
     r_bar = sum(r) % ORDER
     v = [0] * n
@@ -323,11 +391,16 @@ def shuffle_and_prove(
 
     t3 = _gpow(om3)
     t4_acc = [ID] * width
+    chain: list[bytes] = []
     t_hat: list[bytes] = []
-    jobs = [(label, a, outputs[a:b], om_prime[a:b], chain_prev[a:b], om_hat[a:b]) for a, b in spans]
-    for p3, p4, ph in pmap(prove_products_chunk, jobs):
+    jobs = [
+        (label, a, outputs[a:b], om_prime[a:b], om_hat[a:b], r_acc[a:b], u_acc[a:b], r_prev[a:b], u_prev[a:b])
+        for a, b in spans
+    ]
+    for p3, p4, pc, ph in pmap(prove_products_chunk, jobs):
         t3 = _add(t3, p3)
         t4_acc = [_add(x, y) for x, y in zip(t4_acc, p4, strict=True)]
+        chain.extend(pc)
         t_hat.extend(ph)
     t4 = tuple((_add(_gpow(-om4[k]), t4_acc[2 * k]), _add(_pow(pk, -om4[k]), t4_acc[2 * k + 1])) for k in range(w))
     t1, t2 = _gpow(om1), _gpow(om2)
