@@ -17,7 +17,7 @@ from entekhab.crypto.decryption import DecryptionShare, combine, share_chunk
 from entekhab.crypto.elgamal import DecodingTable
 from entekhab.crypto.errors import DecodingError
 from entekhab.crypto.group import Element, Randomness
-from entekhab.crypto.keyceremony import GuardianKey, run_ceremony
+from entekhab.crypto.keyceremony_v0 import GuardianKey, run_ceremony
 from entekhab.crypto.mixnet import mix_stage
 from entekhab.crypto.parallel import PMap, chunks, serial_map
 from entekhab.crypto.record import (

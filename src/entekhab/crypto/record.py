@@ -28,7 +28,7 @@ from pathlib import Path
 from entekhab.crypto.ballot import BallotStyle, StyleId
 from entekhab.crypto.errors import CryptoError, RecordError
 from entekhab.crypto.group import Element, Scalar
-from entekhab.crypto.keyceremony import Complaint, GuardianCommitment, JointKey, validate_parameters
+from entekhab.crypto.keyceremony_v0 import Complaint, GuardianCommitment, JointKey, validate_parameters
 from entekhab.crypto.proofs import SchnorrProof
 
 SCHEMA = "entekhab-record/1"

@@ -18,7 +18,7 @@ from entekhab.crypto.decryption import DecryptionShare, combine
 from entekhab.crypto.elgamal import DecodingTable
 from entekhab.crypto.errors import CryptoError, RecordError
 from entekhab.crypto.group import Element
-from entekhab.crypto.keyceremony import JointKey, check_joint_key
+from entekhab.crypto.keyceremony_v0 import JointKey, check_joint_key
 from entekhab.crypto.mixnet import stage_label
 from entekhab.crypto.parallel import PMap, chunks, serial_map
 from entekhab.crypto.record import (
