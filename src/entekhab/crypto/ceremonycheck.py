@@ -208,7 +208,8 @@ class CeremonyAnalysis:
             got = [s.recipient for s in m.shares]
             if got != expected:
                 self.disqualify(d, f"round 3 shares, dealer {d}",
-                                f"shares for recipients {got}, expected {expected} (each other guardian once, in order)")
+                                f"shares for recipients {got}, expected {expected} "
+                                "(each other guardian once, in order)")
                 continue
             for s in m.shares:
                 self.sent[(d, s.recipient)] = s

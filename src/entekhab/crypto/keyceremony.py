@@ -169,9 +169,9 @@ class Guardian:
         """``f_i(l)`` encrypted to every other guardian that passed round 2."""
         a = self._analyse(board, 2)
         shares = tuple(
-            encrypt_share(self.base, self.index, l, r.encryption_key, self._plaintext(l), self._rng)
-            for l, r in sorted(a.reveals.items())
-            if l != self.index
+            encrypt_share(self.base, self.index, to, r.encryption_key, self._plaintext(to), self._rng)
+            for to, r in sorted(a.reveals.items())
+            if to != self.index
         )
         return SharesMessage(self.index, shares).signed(self._key, self.base)
 
@@ -280,7 +280,7 @@ def run_ceremony(
     for i in range(1, n + 1):
         args = (i, opening, signing_keys[i - 1], base, rng.spawn(f"guardian-{i}".encode()))
         if i in cheats:
-            mine = {l: s for (d, l), s in tamper.items() if d == i}
+            mine = {to: s for (d, to), s in tamper.items() if d == i}
             honest = honest_reveal is None or i in honest_reveal
             players[i] = _Cheat(*args, tamper=mine, honest_reveal=honest)
         else:

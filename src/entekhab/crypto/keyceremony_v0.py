@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from entekhab.crypto.ceremony import MAX_GUARDIANS, validate_parameters
 from entekhab.crypto.errors import CeremonyError, CryptoError
 from entekhab.crypto.group import ORDER, Element, Randomness, Scalar, g_pow, product, random_scalar
-from entekhab.crypto.ceremony import MAX_GUARDIANS, validate_parameters
 from entekhab.crypto.keyceremony import GuardianKey
 from entekhab.crypto.proofs import SchnorrProof
 
