@@ -14,7 +14,7 @@ from entekhab.crypto.ceremony import CeremonyOpening, CeremonyTranscript
 from entekhab.crypto.decryption import DecryptionShare, combine, lagrange_at_zero, make_share
 from entekhab.crypto.elgamal import DecodingTable, encrypt
 from entekhab.crypto.errors import CeremonyError, CryptoError, ProofError, RecordError
-from entekhab.crypto.group import Element, g_pow, product
+from entekhab.crypto.group import Element, product
 from entekhab.crypto.keyceremony import (
     Guardian,
     JointKey,

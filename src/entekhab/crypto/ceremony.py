@@ -79,7 +79,10 @@ class CeremonyOpening:
     def __post_init__(self) -> None:
         validate_parameters(self.guardians, self.quorum)
         keys = (*self.guardian_keys, *self.board_keys)
-        if len(self.guardian_keys) != self.guardians or len(self.board_keys) > MAX_BOARDS:
+        if len(self.board_keys) > MAX_BOARDS:
+            raise CeremonyError("the opening names %(boards)s boards, at most %(max_boards)s are allowed",
+                                params={"boards": len(self.board_keys), "max_boards": MAX_BOARDS})
+        if len(self.guardian_keys) != self.guardians:
             raise CeremonyError(
                 "the opening names %(keys)s guardian keys for %(guardians)s guardians",
                 params={"keys": len(self.guardian_keys), "guardians": self.guardians},
