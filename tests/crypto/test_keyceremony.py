@@ -204,3 +204,11 @@ def test_transcript_json_round_trips_exactly() -> None:
         d = transcript.to_json()
         d["round3_shares"][0]["dealer"] = -1  # type: ignore[index]
         CeremonyTranscript.from_json(d)
+
+
+def test_guardian_silent_from_round_4_still_holds_its_key() -> None:
+    """Complaints and answers are only owed when there is something to dispute."""
+    op = opening(4, 2)
+    t, joint, keys = run_ceremony(op, guardian_keys(4), BASE, rng_from(b"quiet"), silent=[(3, 4)])
+    assert check_transcript(t, op, BASE) == [] and joint.qualified == (1, 2, 3, 4)
+    _decrypts(keys, joint, [1, 2], b"q")

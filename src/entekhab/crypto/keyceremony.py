@@ -58,6 +58,7 @@ from entekhab.crypto.ceremony import (
     CeremonyTranscript,
     CommitMessage,
     ComplaintMessage,
+    EncryptedShare,
     RevealMessage,
     SharesMessage,
     coefficient_context,
@@ -105,12 +106,17 @@ class GuardianKey:
     verification_key: Element
 
 
+Board = CeremonyTranscript | CeremonyAnalysis
+"""What a round method reads: the transcript so far, or an analysis of it already made."""
+
+
 class Guardian:
     """One guardian's secrets and its side of every round.
 
     Each round method reads the board (the transcript so far, as every guardian sees it)
     and returns this guardian's signed messages, so guardians can run as separate
-    processes exchanging the transcript's JSON.
+    processes exchanging the transcript's JSON. A method given a
+    :class:`CeremonyAnalysis` trusts it (it must cover the rounds before the method's).
     """
 
     def __init__(
@@ -128,6 +134,7 @@ class Guardian:
         self._salt = salt(self._rng)
         self.commitments = tuple(g_pow(a) for a in self._coefficients)
         self.encryption_key = g_pow(self._encryption_secret)
+        self._checked: dict[tuple[int, EncryptedShare], Scalar] = {}
 
     def share_for(self, recipient: int) -> Scalar:
         """``f_i(recipient)`` by Horner's rule."""
@@ -136,8 +143,9 @@ class Guardian:
             acc = (acc * recipient + a.v) % ORDER
         return Scalar(acc)
 
-    def _analyse(self, board: CeremonyTranscript, rounds: int) -> CeremonyAnalysis:
-        a = analyse(board, self.opening, self.base, rounds)
+    def _analyse(self, board: CeremonyTranscript | CeremonyAnalysis, rounds: int) -> CeremonyAnalysis:
+        """Judge the board (or take the caller's judgement of it: run_ceremony judges once for all)."""
+        a = board if isinstance(board, CeremonyAnalysis) else analyse(board, self.opening, self.base, rounds)
         if self.index in a.disqualified:
             where, why = a.disqualified[self.index]
             raise CeremonyError("guardian %(g)s is disqualified (%(where)s: %(why)s)",
@@ -165,7 +173,7 @@ class Guardian:
     def _plaintext(self, recipient: int) -> Scalar:
         return self.share_for(recipient)
 
-    def deal(self, board: CeremonyTranscript) -> SharesMessage:
+    def deal(self, board: Board) -> SharesMessage:
         """``f_i(l)`` encrypted to every other guardian that passed round 2."""
         a = self._analyse(board, 2)
         shares = tuple(
@@ -176,7 +184,7 @@ class Guardian:
         return SharesMessage(self.index, shares).signed(self._key, self.base)
 
     # round 4
-    def complain(self, board: CeremonyTranscript) -> tuple[ComplaintMessage, ...]:
+    def complain(self, board: Board) -> tuple[ComplaintMessage, ...]:
         """Decrypt and check the shares sent to this guardian; a complaint for each that fails."""
         a = self._analyse(board, 3)
         out = []
@@ -184,11 +192,13 @@ class Guardian:
             if recipient != self.index:
                 continue
             share = decrypt_share(self.base, dealer, es, self._encryption_secret)
-            if g_pow(share) != share_image(a.reveals[dealer].coefficients, self.index):
+            if g_pow(share) == share_image(a.reveals[dealer].coefficients, self.index):
+                self._checked[(dealer, es)] = share
+            else:
                 out.append(self._complaint(a, dealer))
         return tuple(out)
 
-    def complaint_against(self, board: CeremonyTranscript, dealer: int) -> ComplaintMessage:
+    def complaint_against(self, board: Board, dealer: int) -> ComplaintMessage:
         """A complaint whatever the share (the dealer must then reveal it publicly)."""
         return self._complaint(self._analyse(board, 3), dealer)
 
@@ -203,7 +213,7 @@ class Guardian:
     def _answer_share(self, accuser: int) -> Scalar:
         return self.share_for(accuser)
 
-    def answer(self, board: CeremonyTranscript) -> tuple[AnswerMessage, ...]:
+    def answer(self, board: Board) -> tuple[AnswerMessage, ...]:
         """Reveal publicly each share a valid complaint disputes."""
         a = self._analyse(board, 4)
         return tuple(
@@ -213,7 +223,7 @@ class Guardian:
         )
 
     # after round 5
-    def key(self, board: CeremonyTranscript) -> GuardianKey:
+    def key(self, board: Board) -> GuardianKey:
         """This guardian's share ``x_l = sum_{i in Q} f_i(l)`` once the qualified set is known."""
         a = self._analyse(board, 5)
         total = 0
@@ -222,6 +232,8 @@ class Guardian:
                 share = self.share_for(self.index)
             elif (dealer, self.index) in a.revealed:
                 share = a.revealed[(dealer, self.index)]
+            elif (dealer, a.sent[(dealer, self.index)]) in self._checked:
+                share = self._checked[(dealer, a.sent[(dealer, self.index)])]
             else:
                 share = decrypt_share(self.base, dealer, a.sent[(dealer, self.index)], self._encryption_secret)
                 if g_pow(share) != share_image(a.reveals[dealer].coefficients, self.index):
@@ -289,18 +301,24 @@ def run_ceremony(
     def speaks(i: int, rnd: int) -> bool:
         return i not in silent and not any(isinstance(s, tuple) and s[0] == i and rnd >= s[1] for s in silent)
 
-    def active(rnd: int, board: CeremonyTranscript) -> list[Guardian]:
-        out = analyse(board, opening, base, rnd - 1).disqualified if rnd > 1 else {}
-        return [p for i, p in players.items() if speaks(i, rnd) and i not in out]
+    def active(a: CeremonyAnalysis | None, rnd: int) -> list[Guardian]:
+        return [p for i, p in players.items() if speaks(i, rnd) and (a is None or i not in a.disqualified)]
+
+    def judged(rounds: int) -> CeremonyAnalysis:
+        return analyse(board, opening, base, rounds)
 
     board = CeremonyTranscript()
-    board = replace(board, commits=tuple(p.commit() for p in active(1, board)))
-    board = replace(board, reveals=tuple(p.reveal() for p in active(2, board)))
-    board = replace(board, shares=tuple(p.deal(board) for p in active(3, board)))
-    complaints = [c for p in active(4, board) for c in p.complain(board)]
-    complaints += [players[a].complaint_against(board, d) for a, d in false_complaints if speaks(a, 4)]
+    board = replace(board, commits=tuple(p.commit() for p in active(None, 1)))
+    a = judged(1)
+    board = replace(board, reveals=tuple(p.reveal() for p in active(a, 2)))
+    a = judged(2)
+    board = replace(board, shares=tuple(p.deal(a) for p in active(a, 3)))
+    a = judged(3)
+    complaints = [c for p in active(a, 4) if p.index in a.reveals for c in p.complain(a)]
+    complaints += [players[acc].complaint_against(a, d) for acc, d in false_complaints if speaks(acc, 4)]
     board = replace(board, complaints=tuple(complaints))
-    board = replace(board, answers=tuple(m for p in active(5, board) for m in p.answer(board)))
+    a = judged(4)
+    board = replace(board, answers=tuple(m for p in active(a, 5) for m in p.answer(a)))
     result = analyse(board, opening, base, 5)
     qualified, public_key = result.qualified, result.public_key
     if len(qualified) < opening.quorum or public_key is None:
@@ -313,4 +331,4 @@ def run_ceremony(
         )
     board = replace(board, acceptances=acceptances, qualified=qualified, public_key=public_key)
     joint = outcome_from_transcript(board, opening, base)
-    return board, joint, [players[i].key(board) for i in qualified]
+    return board, joint, [players[i].key(result) for i in qualified]
