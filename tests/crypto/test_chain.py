@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from entekhab.crypto import encoding
+from entekhab.crypto import chain, encoding
 from entekhab.crypto.ballot import (
     BallotDevice,
     BallotStyle,
@@ -22,7 +22,6 @@ from entekhab.crypto.ballot import (
     SpoiledBallot,
     StyleId,
 )
-from entekhab.crypto import chain
 from entekhab.crypto.chain import Failures, publication_order
 from entekhab.crypto.elgamal import DecodingTable, KeyPair
 from entekhab.crypto.errors import CryptoError

@@ -15,14 +15,16 @@ def test_demo_then_verify_then_tamper(tmp_path: Path) -> None:
     r = runner.invoke(app, ["crypto", "demo", "--ballots", "10", "--style", "small", "--out", str(out),
                             "--workers", "1", "--seed", "cli", "--json"])  # fmt: skip
     assert r.exit_code == 0, r.output
-    assert json.loads(r.output)["ballots"] == 10
-    r = runner.invoke(app, ["verify", str(out), "--workers", "1", "--json"])
+    summary = json.loads(r.output)
+    assert summary["ballots"] == 10
+    r = runner.invoke(app, ["verify", str(out), "--workers", "1", "--json", "--fingerprint", summary["fingerprint"]])
     assert r.exit_code == 0, r.output
-    assert json.loads(r.output)["ok"] is True
+    assert json.loads(r.output)["ok"] is True and json.loads(r.output)["anchored"] is True
+    r = runner.invoke(app, ["verify", str(out), "--workers", "1", "--fingerprint", "00" * 32])
+    assert r.exit_code == 1
+    assert "not the expected" in r.output
     decoded = out / "decoded.json"
-    d = json.loads(decoded.read_text())
-    d["ballots"]["small"][0][0] = (d["ballots"]["small"][0][0] + 1) % 6
-    decoded.write_text(json.dumps(d))
+    decoded.write_text(decoded.read_text().replace("1", "2", 1))
     r = runner.invoke(app, ["verify", str(out), "--workers", "1"])
     assert r.exit_code == 1
     assert "decoded.json" in r.output

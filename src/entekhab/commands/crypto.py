@@ -64,15 +64,17 @@ def demo(
     """Keys → encrypt N random ballots → mix → decrypt → election record in OUT."""
     import json
 
-    from entekhab.crypto.demo import STYLES, run_demo
+    from entekhab.crypto.demo import run_demo
     from entekhab.crypto.keyceremony import validate_parameters
+    from entekhab.crypto.mixnet import MIN_MIX_SERVERS
     from entekhab.crypto.parallel import ProcessMap
     from entekhab.domain.errors import DomainError
 
     if ballots < 1:
         _fail(*en_fa("--ballots must be at least 1, got %(ballots)s", ballots=ballots))
-    if mix_servers < 1:
-        _fail(*en_fa("--mix-servers must be at least 1, got %(mix_servers)s", mix_servers=mix_servers))
+    if mix_servers < MIN_MIX_SERVERS:
+        _fail(*en_fa("--mix-servers must be at least %(minimum)s (the policy minimum), got %(mix_servers)s",
+                     minimum=MIN_MIX_SERVERS, mix_servers=mix_servers))
     try:
         validate_parameters(guardians, quorum)
     except DomainError as exc:
@@ -94,7 +96,7 @@ def demo(
             guardians,
             quorum,
             mix_servers,
-            STYLES[style.value],
+            (style.value,),
             pmap,
             workers,
             seed.encode() if seed else None,
@@ -105,6 +107,7 @@ def demo(
         "ballots": result.ballots,
         "spoiled": result.spoiled,
         "sample_receipt": result.sample_receipt,
+        "fingerprint": result.fingerprint.hex(),
         "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
     }
     if as_json:
@@ -114,7 +117,8 @@ def demo(
     say("Election record in %(out)s: %(cast)s cast, %(spoiled)s challenged, %(seconds)s s", out=ident(out),
         cast=num(result.ballots), spoiled=num(result.spoiled), seconds=num(total, 1))
     say("sample voter receipt: %(receipt)s", receipt=ident(result.sample_receipt))
-    say("verify: %(command)s", command=f"entekhab verify {out}")  # bare: it is copied
+    say("election fingerprint: %(fingerprint)s", fingerprint=ident(result.fingerprint.hex()))
+    say("verify: %(command)s", command=f"entekhab verify {out} --fingerprint {result.fingerprint.hex()}")  # copied
 
 
 def verify(

@@ -31,8 +31,8 @@ from entekhab.crypto.ballot import (
 from entekhab.crypto.elgamal import DecodingTable
 from entekhab.crypto.errors import CryptoError
 from entekhab.crypto.group import Element
-from entekhab.crypto.tracking import chain_link, chain_start
 from entekhab.crypto.report import why
+from entekhab.crypto.tracking import chain_link, chain_start
 from entekhab.i18n import Message
 from entekhab.records import signing
 from entekhab.records.errors import SignatureInvalid

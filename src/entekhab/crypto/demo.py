@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from entekhab.crypto.ballot import BallotDevice, BallotStyle, PlaintextBallot
-from entekhab.crypto.ceremony import CeremonyOpening, CeremonyTranscript
+from entekhab.crypto.ceremony import CeremonyOpening
 from entekhab.crypto.decryption import DecryptionShare, combine, share_chunk
 from entekhab.crypto.demo_manifests import demo_documents
 from entekhab.crypto.elgamal import DecodingTable
@@ -39,7 +39,7 @@ from entekhab.crypto.record import (
     ElectionDefinition,
     StyleEntry,
     base_hash,
-    election_fingerprint,
+    fingerprint_of,
     write_json,
     write_jsonl,
     write_manifest,
@@ -160,14 +160,6 @@ def ballot_row(line: dict[str, object]) -> Row:
     return tuple(bytes.fromhex(x) for pair in ballot["slots"] for x in pair)  # type: ignore[index]
 
 
-def fingerprint_of(base: bytes, transcript: CeremonyTranscript) -> bytes:
-    """The election fingerprint from the base hash and the ceremony's outcome."""
-    reveals = sorted(transcript.reveals, key=lambda r: r.guardian)
-    public_key = transcript.public_key.hex() if transcript.public_key is not None else ""
-    return election_fingerprint(base, [[c.hex() for c in r.coefficients] for r in reveals],
-                                transcript.qualified, public_key)
-
-
 @dataclass
 class DemoResult:
     out: Path
@@ -231,7 +223,7 @@ def run_demo(
     transcript, joint, guardian_keys = run_ceremony(opening, keys.guardians, base, rng.spawn(b"ceremony"),
                                                     board_keys=keys.boards)
     write_json(out / CEREMONY, transcript.to_json())
-    fp = fingerprint_of(base, transcript)
+    fp = fingerprint_of(base, joint)
     result.fingerprint = fp
     progress("keys", 1, 1)
     result.seconds["keys"] = time.perf_counter() - t

@@ -181,6 +181,16 @@ def election_fingerprint(base: bytes, commitments: Sequence[Sequence[str]], qual
     return hashlib.sha256(b"entekhab/v2/fingerprint\x00" + base + body).digest()
 
 
+def fingerprint_of(base: bytes, joint: Any) -> bytes:
+    """The fingerprint of a ceremony's outcome (a ``ceremonycheck.JointKey``)."""
+    return election_fingerprint(
+        base,
+        [[c.hex() for c in joint.commitments[g]] for g in joint.qualified],
+        joint.qualified,
+        joint.public_key.hex(),
+    )
+
+
 # ---- the device list ---------------------------------------------------------------
 
 

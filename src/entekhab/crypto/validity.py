@@ -34,7 +34,7 @@ from entekhab.counting.interpret import BallotRejection, RejectionReason
 from entekhab.crypto import encoding
 from entekhab.crypto.layout import ContestLayout, LayoutError, StyleLayout
 
-SCHEMA = "entekhab-record/1"
+SCHEMA = "entekhab-record/2"
 
 
 class InvalidReason(StrEnum):

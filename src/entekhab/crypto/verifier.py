@@ -18,40 +18,37 @@ from pathlib import Path
 
 from entekhab.crypto import encoding as enc
 from entekhab.crypto.ballot import BallotStyle, CastBallot, ClosingStatement, SpoiledBallot
+from entekhab.crypto.ceremony import CeremonyOpening, CeremonyTranscript
+from entekhab.crypto.ceremonycheck import JointKey, analyse
 from entekhab.crypto.chain import check_cast_ballot, check_devices, check_spoiled_ballot
+from entekhab.crypto.decryption import DecryptionShare, combine
 from entekhab.crypto.elgamal import DecodingTable
+from entekhab.crypto.errors import CryptoError, RecordError
 from entekhab.crypto.group import Element
-from entekhab.crypto.parallel import chunks
-from entekhab.crypto.errors import RecordError
-from entekhab.crypto.parallel import PMap, serial_map
+from entekhab.crypto.layout import UNDECODABLE, StyleLayout
+from entekhab.crypto.mixnet import MixServer, SignedMixStage, servers_from_json, stage_location, verify_mix
+from entekhab.crypto.parallel import PMap, chunks, serial_map
 from entekhab.crypto.record import (
     CAST,
     CEREMONY,
-    DECODED,
-    TALLY,
     CLOSING,
+    DECODED,
     ELECTION,
-    SPOILED,
     MANIFEST,
+    SPOILED,
+    TALLY,
     DeviceList,
     ElectionDefinition,
     Index,
     base_hash,
     file_digest,
+    fingerprint_of,
     in_layout,
     read_json,
     read_jsonl,
     record_files,
 )
 from entekhab.crypto.record import _read_bytes as read_bytes
-from entekhab.crypto.ceremony import CeremonyOpening, CeremonyTranscript
-from entekhab.crypto.ceremonycheck import check_transcript, outcome_from_transcript
-from entekhab.crypto.decryption import DecryptionShare, combine
-from entekhab.crypto.demo import fingerprint_of
-from entekhab.crypto.errors import CryptoError
-from entekhab.crypto.keyceremony import JointKey
-from entekhab.crypto.layout import UNDECODABLE, StyleLayout
-from entekhab.crypto.mixnet import MixServer, SignedMixStage, servers_from_json, stage_location, verify_mix
 from entekhab.crypto.report import Failure, Report, Step, fail, fail_from, no_step
 from entekhab.crypto.shuffle import Row
 from entekhab.crypto.validity import (
@@ -383,7 +380,7 @@ def _check_results(root: Path, report: Report, layouts: dict[str, StyleLayout],
                    values: dict[str, list[tuple[int, ...]]]) -> None:
     """decoded.json and tally.json are exactly what the decryption gives, read by the manifests' rules."""
     verdicts = {sid: [check_ballot(layouts[sid], v) for v in values.get(sid, [])] for sid in layouts}
-    for sid, vs in verdicts.items():
+    for vs in verdicts.values():
         invalid = sum(1 for ballot in vs for v in ballot if isinstance(v, InvalidVote))
         report.count("contest votes read against the manifest", sum(len(b) for b in vs))
         if invalid:
@@ -435,19 +432,24 @@ def verify_record(
     layouts = _layouts(root, report, definition)
     try:
         opening = CeremonyOpening.from_json(definition.ceremony)
-        transcript = CeremonyTranscript.from_json(read_json(root, CEREMONY))
         servers = servers_from_json(definition.mix_servers)
     except MALFORMED as exc:
-        report.fail(ELECTION if "ceremony.json" not in str(exc) else CEREMONY, exc)
+        report.fail(ELECTION, exc)
         return report
-    findings = check_transcript(transcript, opening, base)
-    for finding in findings:
-        report.fail(f"{CEREMONY}#{finding.location}", finding.message)
-    report.count("ceremony messages (signed, proven)", transcript.message_count)
-    if findings:
+    try:
+        transcript = CeremonyTranscript.from_json(read_json(root, CEREMONY))
+    except MALFORMED as exc:
+        report.fail(CEREMONY, exc)
         return report
-    joint = outcome_from_transcript(transcript, opening, base)
-    report.fingerprint = fingerprint_of(base, transcript).hex()
+    analysis = analyse(transcript, opening, base)
+    for where, message in analysis.fatal:
+        report.fail(f"{CEREMONY}#{where}", Message(message))
+    report.count("ceremony guardians qualified", len(analysis.qualified))
+    report.count("ceremony findings (refused messages, disqualifications)", len(analysis.findings))
+    if analysis.fatal:
+        return report
+    joint = analysis.joint_key()
+    report.fingerprint = fingerprint_of(base, joint).hex()
     fingerprint = bytes.fromhex(report.fingerprint)
     _check_fingerprint(report, index, expected_fingerprint)
 

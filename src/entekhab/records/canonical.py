@@ -74,17 +74,11 @@ def _plain(value: Any, depth: int = 0) -> bool:
     if t is dict:
         if depth >= MAX_DEPTH:
             return False
-        for k, v in value.items():
-            if type(k) is not str or not _plain(v, depth + 1):
-                return False
-        return True
+        return all(type(k) is str and _plain(v, depth + 1) for k, v in value.items())
     if t is list or t is tuple:
         if depth >= MAX_DEPTH:
             return False
-        for v in value:
-            if not _plain(v, depth + 1):
-                return False
-        return True
+        return all(_plain(v, depth + 1) for v in value)
     if t is str or value is None or t is bool:
         return True
     if t is int:
