@@ -402,3 +402,25 @@ def test_a_truncated_file_is_refused(small: DemoResult, tmp_path: Path) -> None:
     _resign(root, small)
     report = verify_record(root)
     assert not report.ok and _at(report, "ballots/cast.jsonl")
+
+
+# ---- privacy ----------------------------------------------------------------------
+
+
+def test_nothing_in_the_record_links_a_decoded_vote_to_a_device_sequence(small: DemoResult) -> None:
+    """Try the links an observer would: order of decoded votes, shared ciphertexts, spoiled positions."""
+    root = small.out
+    cast = _lines(root / "ballots" / "cast.jsonl")
+    cast_alphas = {pair[0] for line in cast for pair in line["ballot"]["slots"]}
+    final = json.loads((root / "mix" / "small" / "stage-3.json").read_text())["outputs"]
+    assert not cast_alphas & {row[j] for row in final for j in range(0, len(row), 2)}  # all re-encrypted
+    decoded = json.loads((root / "decoded.json").read_text())["styles"]["small"]["contests"]
+    for entries in decoded.values():  # published as a sorted multiset: no order to follow
+        keys = [encoding.dumps(e["vote"]) for e in entries]
+        assert keys == sorted(keys) and all("count" in e for e in entries)
+    for line in _lines(root / "ballots" / "spoiled.jsonl"):
+        assert not {"seq", "prev", "link"} & set(line)
+    trackers = [line["ballot"]["tracker"] for line in _lines(root / "ballots" / "spoiled.jsonl")]
+    assert trackers == sorted(trackers)
+    lines = _lines(root / "decryption" / "small.jsonl")
+    assert [line["position"] for line in lines] == list(range(len(cast)))

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from math import gcd
 
-from entekhab.crypto import sodium
-from entekhab.crypto.errors import CeremonyError, CryptoError
+from entekhab.crypto import encoding, sodium
+from entekhab.crypto.errors import CeremonyError
 from entekhab.crypto.group import ORDER, Element, Randomness
 from entekhab.crypto.keyceremony import GuardianKey
 from entekhab.crypto.proofs import ChaumPedersenProof
@@ -47,21 +47,13 @@ class DecryptionShare:
         }
 
     @staticmethod
-    def from_json(d: dict[str, object]) -> DecryptionShare:
-        try:
-            values = d["values"]
-            if not isinstance(values, list):
-                raise CryptoError("values is not a list")
-            guardian = d["guardian"]
-            if not isinstance(guardian, int):
-                raise CryptoError("guardian is not an integer")
-            return DecryptionShare(
-                guardian,
-                tuple(Element.from_hex(str(v)) for v in values),
-                ChaumPedersenProof.from_json(d["proof"]),  # type: ignore[arg-type]
-            )
-        except (KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
-            raise CryptoError("malformed decryption share: %(exc)s", params={"exc": exc}) from exc
+    def from_json(value: object) -> DecryptionShare:
+        d = encoding.obj(value, "decryption share", ("guardian", "values", "proof"))
+        return DecryptionShare(
+            encoding.integer(d["guardian"], "guardian", 1, 1000),
+            tuple(Element.from_hex(v) for v in encoding.array(d["values"], "share values", 1000)),
+            ChaumPedersenProof.from_json(d["proof"]),
+        )
 
 
 def make_share(key: GuardianKey, row: Row, election: bytes, rng: Randomness | None = None) -> DecryptionShare:

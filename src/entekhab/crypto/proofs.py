@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from entekhab.crypto import encoding
 from entekhab.crypto.elgamal import Ciphertext
 from entekhab.crypto.errors import ProofError
 from entekhab.crypto.group import Element, Randomness, Scalar, g_pow, random_scalar
@@ -57,8 +58,9 @@ class SchnorrProof:
         return [self.challenge.hex(), self.response.hex()]
 
     @staticmethod
-    def from_json(value: list[str]) -> SchnorrProof:
-        return SchnorrProof(Scalar.from_hex(value[0]), Scalar.from_hex(value[1]))
+    def from_json(value: object) -> SchnorrProof:
+        c, z = encoding.array(value, "Schnorr proof", length=2)
+        return SchnorrProof(Scalar.from_hex(c), Scalar.from_hex(z))
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +116,9 @@ class ChaumPedersenProof:
         return [self.challenge.hex(), self.response.hex()]
 
     @staticmethod
-    def from_json(value: list[str]) -> ChaumPedersenProof:
-        return ChaumPedersenProof(Scalar.from_hex(value[0]), Scalar.from_hex(value[1]))
+    def from_json(value: object) -> ChaumPedersenProof:
+        c, z = encoding.array(value, "Chaum-Pedersen proof", length=2)
+        return ChaumPedersenProof(Scalar.from_hex(c), Scalar.from_hex(z))
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,8 +159,7 @@ class RandomnessProof:
         return {"c": self.challenge.hex(), "z": [z.hex() for z in self.responses]}
 
     @staticmethod
-    def from_json(value: dict[str, object]) -> RandomnessProof:
-        zs = value["z"]
-        if not isinstance(zs, list) or not isinstance(value["c"], str):
-            raise ProofError("malformed ballot proof")
-        return RandomnessProof(Scalar.from_hex(value["c"]), tuple(Scalar.from_hex(z) for z in zs))
+    def from_json(value: object) -> RandomnessProof:
+        d = encoding.obj(value, "ballot proof", ("c", "z"))
+        zs = encoding.array(d["z"], "ballot proof responses", 1000)
+        return RandomnessProof(Scalar.from_hex(d["c"]), tuple(Scalar.from_hex(z) for z in zs))
