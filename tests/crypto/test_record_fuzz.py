@@ -127,7 +127,7 @@ def _tampered(record: DemoResult, choice: int, leaf_pick: int, edit: Any) -> boo
         if (rel, path[0] if path else None) in UNCHECKABLE:
             return None
         new = edit(_get(doc, path), leaf_pick)
-        if new is None or new == _get(doc, path) and type(new) is type(_get(doc, path)):
+        if new is None or (new == _get(doc, path) and type(new) is type(_get(doc, path))):
             return None
         _set(doc, path, new)
         _store(root, rel, line, doc)
