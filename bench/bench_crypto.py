@@ -142,19 +142,22 @@ def bench_backend() -> None:
 
 def bench_one_ballot() -> tuple[float, float, int, int]:
     from entekhab.crypto.ballot import BallotDevice, PlaintextBallot
-    from entekhab.crypto.demo import TEHRAN, random_selections
+    from entekhab.crypto.demo_manifests import demo_layouts
     from entekhab.crypto.elgamal import DecodingTable, KeyPair
     from entekhab.crypto.group import Randomness
+    from entekhab.crypto.layout import honest_values
     from entekhab.records.signing import SigningKey
 
     rng = Randomness(b"bench")
+    layout = demo_layouts()["tehran"]
+    tehran = layout.style("tehran")
     kp = KeyPair.generate(rng)
-    table = DecodingTable(max(TEHRAN.options) + 1)
+    table = DecodingTable(max(tehran.options) + 1)
     device_key = SigningKey.from_seed(b"d" * 32)
     device = BallotDevice(b"E" * 32, "EBOX-1", kp.public, table, device_key)
     enc_times, ver_times, sizes = [], [], []
     for _ in range(60):
-        plain = PlaintextBallot(TEHRAN, random_selections(TEHRAN, rng))
+        plain = PlaintextBallot(tehran, honest_values(layout, rng))
         t = time.perf_counter()
         enc, _ = device.encrypt(plain)
         cast = device.cast(enc)
@@ -168,14 +171,14 @@ def bench_one_ballot() -> tuple[float, float, int, int]:
 
 
 def bench_pipeline(ballots: int, workers: int, out: Path) -> tuple[dict[str, float], dict[int, float]]:
-    from entekhab.crypto.demo import TEHRAN, run_demo
+    from entekhab.crypto.demo import run_demo
     from entekhab.crypto.parallel import ProcessMap
     from entekhab.crypto.verifier import verify_record
 
     if out.exists():
         shutil.rmtree(out)
     with ProcessMap(workers) as pmap:
-        result = run_demo(out, ballots, 5, 3, 3, TEHRAN, pmap, workers)
+        result = run_demo(out, ballots, 5, 3, 3, ("tehran",), pmap, workers)
     steps = dict(result.seconds)
     for k in ("keys", "encrypt", "mix", "decrypt"):
         print(f"  {k:8s} {steps[k]:8.1f} s")

@@ -40,7 +40,6 @@ def worker(rows: int, reps: int) -> dict[str, float]:
     """Seconds per unit of every part, in this process (serial)."""
     from entekhab.crypto.ballot import BallotDevice, PlaintextBallot
     from entekhab.crypto.decryption import combine, make_share
-    from entekhab.crypto.demo import TEHRAN, random_selections
     from entekhab.crypto.elgamal import DecodingTable, KeyPair
     from entekhab.crypto.group import Randomness, g_pow
     from entekhab.crypto.keyceremony import GuardianKey
@@ -50,17 +49,37 @@ def worker(rows: int, reps: int) -> dict[str, float]:
     rng = Randomness(b"parts")
     kp = KeyPair.generate(rng)
     election = b"E" * 32
-    device = BallotDevice(election, "EBOX-1", kp.public, DecodingTable(max(TEHRAN.options) + 1), rng)
+    try:  # this tree: styles from the signed demo manifests, devices sign
+        from entekhab.crypto.demo_manifests import demo_layouts
+        from entekhab.crypto.layout import honest_values
+        from entekhab.records.signing import SigningKey
+
+        layout = demo_layouts()["tehran"]
+        style = layout.style("tehran")
+
+        def selections() -> tuple[int, ...]:
+            return honest_values(layout, rng)
+
+        device = BallotDevice(election, "EBOX-1", kp.public, DecodingTable(max(style.options) + 1),
+                              SigningKey.from_seed(b"d" * 32), rng)
+    except ImportError:  # a baseline from before the record's second schema
+        from entekhab.crypto.demo import TEHRAN as style  # type: ignore[attr-defined]
+        from entekhab.crypto.demo import random_selections  # type: ignore[attr-defined]
+
+        def selections() -> tuple[int, ...]:
+            return random_selections(style, rng)
+
+        device = BallotDevice(election, "EBOX-1", kp.public, DecodingTable(max(style.options) + 1), rng)
     out: dict[str, list[float]] = {p: [] for p in PARTS}
     ballots = []
     for _ in range(reps):
-        plain = [PlaintextBallot(TEHRAN, random_selections(TEHRAN, rng)) for _ in range(rows)]
+        plain = [PlaintextBallot(style, selections()) for _ in range(rows)]
         t = time.perf_counter()
         ballots = [device.encrypt(p)[0] for p in plain]
         out["encrypt"].append((time.perf_counter() - t) / rows)
         t = time.perf_counter()
         for b in ballots:
-            b.verify(election)
+            b.verify(election)  # proof and tracker (the same call in both trees)
         out["verify_ballot"].append((time.perf_counter() - t) / rows)
         table = [tuple(x for c in b.slots for x in (c.alpha.b, c.beta.b)) for b in ballots]
         t = time.perf_counter()
