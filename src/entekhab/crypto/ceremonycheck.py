@@ -200,8 +200,9 @@ class CeremonyAnalysis:
                 continue
             where = f"round 2 reveal, guardian {g}"
             if len(r.coefficients) != k or len(r.proofs) != k:
-                self.disqualify(g, where, _m("%(commitments)s commitments and %(proofs)s proofs, the quorum is %(k)s",
-                                             commitments=len(r.coefficients), proofs=len(r.proofs), k=k))
+                self.disqualify(g, where, _m("%(commitments)s commitments and %(proofs)s proofs, "
+                                             "the quorum is %(quorum)s",
+                                             commitments=len(r.coefficients), proofs=len(r.proofs), quorum=k))
                 continue
             if r.digest(self.base) != self.commits[g].digest:
                 self.disqualify(g, where, _m("the reveal does not match its round-1 commitment"))
@@ -297,8 +298,8 @@ class CeremonyAnalysis:
         n, k = self.opening.guardians, self.opening.quorum
         q, pk = self.qualified, self.public_key
         if len(q) < k:
-            self.fail("outcome", _m("only %(qualified)s guardians qualified, the quorum is %(k)s: the ceremony fails",
-                                     qualified=len(q), k=k))
+            self.fail("outcome", _m("only %(qualified)s guardians qualified, the quorum is %(quorum)s: "
+                                    "the ceremony fails", qualified=len(q), quorum=k))
         accepted: set[int] = set()
         boards = len(self.opening.board_keys)
         for p, acc in enumerate(transcript.acceptances):
