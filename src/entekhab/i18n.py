@@ -85,11 +85,13 @@ def render(msgid: str, params: Mapping[str, Any] | None, lang: str) -> str:
     text = gettext_in(lang, msgid)
     if not params:
         return text
+    # A message nested as a parameter speaks the outer one's language, not the current one.
+    values = {k: (render(v.msgid, v.params, lang) if isinstance(v, Message) else v) for k, v in params.items()}
     try:
-        return text % dict(params)
+        return text % values
     except (KeyError, ValueError, TypeError):
         # A translation whose parameters drifted from the code: say it in English, never crash.
-        return msgid % dict(params)
+        return msgid % values
 
 
 def both(msgid: str, **params: Any) -> tuple[str, str]:

@@ -28,6 +28,7 @@ from entekhab.crypto.errors import CeremonyError, RecordError
 from entekhab.crypto.group import Scalar, product
 from entekhab.crypto.keyceremony import Guardian, check_transcript, outcome_from_transcript, run_ceremony
 from entekhab.crypto.proofs import SchnorrProof
+from entekhab.i18n import Message
 from entekhab.records.signing import SigningKey
 
 from .ceremonies import BASE, BOARDS, guardian_keys, opening
@@ -54,8 +55,13 @@ def _with_complaints(*complaints: ComplaintMessage) -> CeremonyTranscript:
     return replace(honest(), complaints=complaints)
 
 
+def _texts(findings: list[tuple[str, Message]]) -> list[tuple[str, str]]:
+    """Findings as (location, English text): the tests run with ENTEKHAB_LANG=en."""
+    return [(where, str(what)) for where, what in findings]
+
+
 def _findings(t: CeremonyTranscript) -> list[tuple[str, str]]:
-    return check_transcript(t, OP, BASE)
+    return _texts(check_transcript(t, OP, BASE))
 
 
 def _full_key(t: CeremonyTranscript) -> bool:
@@ -231,7 +237,7 @@ def rich() -> tuple[Any, list[tuple[str, str]]]:
     op = opening(4, 2)
     t, _, _ = run_ceremony(op, guardian_keys(4), BASE, rng_from(b"rich"), silent=(4,), false_complaints=[(1, 2)],
                            tamper={(3, 1): rng_from(b"t").scalar()}, board_keys=BOARDS)
-    return t.to_json(), check_transcript(t, op, BASE)
+    return t.to_json(), _texts(check_transcript(t, op, BASE))
 
 
 def _leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -253,7 +259,7 @@ def _caught(d: Any) -> bool:
         t = CeremonyTranscript.from_json(encoding.loads(encoding.dumps(d)))
     except RecordError:
         return True
-    return check_transcript(t, opening(4, 2), BASE) != rich()[1]
+    return _texts(check_transcript(t, opening(4, 2), BASE)) != rich()[1]
 
 
 HEX = "0123456789abcdef"

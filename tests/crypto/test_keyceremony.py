@@ -144,7 +144,7 @@ def test_cheating_dealer_bad_share_and_bad_answer_is_named_and_key_still_works()
     assert joint.qualified == (1, 3, 4, 5)
     assert [k.guardian for k in keys] == [1, 3, 4, 5]
     assert joint.public_key == product(transcript.reveals[i - 1].coefficients[0] for i in (1, 3, 4, 5))
-    assert check_transcript(transcript, op, BASE) == [
+    assert [(where, str(what)) for where, what in check_transcript(transcript, op, BASE)] == [
         ("round 5 answer, accused 2, accuser 4",
          "guardian 2 is disqualified: the share revealed for guardian 4 does not match its commitments")
     ]

@@ -38,9 +38,35 @@ from entekhab.crypto.ceremony import (
 )
 from entekhab.crypto.errors import CeremonyError, CryptoError
 from entekhab.crypto.group import ORDER, Element, Scalar, g_pow, product
+from entekhab.i18n import Message
 
-Finding = tuple[str, str]
-"""(location, English message)."""
+Finding = tuple[str, Message]
+"""(location, message): the location is language-neutral, the message a catalogue id with parameters."""
+
+_NO_MESSAGE = {
+    "commit": "no signed round-1 commit message",
+    "reveal": "no signed round-2 reveal message",
+    "shares": "no signed round-3 shares message",
+}
+_TWO_MESSAGES = {
+    "commit": "signed two different round-1 commit messages",
+    "reveal": "signed two different round-2 reveal messages",
+    "shares": "signed two different round-3 shares messages",
+}
+"""Whole sentences per round, not a round name spliced in: a translator words each one."""
+
+
+def _m(msgid: str, **params: Any) -> Message:
+    return Message(msgid, params)
+
+
+def _listing(findings: Sequence[Finding]) -> Message:
+    """``where: what; where: what …`` (at least one) as one message, rendered in the reader's language."""
+    parts = [_m("%(where)s: %(what)s", where=where, what=what) for where, what in findings]
+    out = parts[0]
+    for part in parts[1:]:
+        out = _m("%(first)s; %(rest)s", first=out, rest=part)
+    return out
 
 
 def share_image(coefficients: Sequence[Element], recipient: int) -> Element:
@@ -99,7 +125,7 @@ class CeremonyAnalysis:
         if self.fatal:
             raise CeremonyError(
                 "the key ceremony's outcome is not valid: %(problems)s",
-                params={"problems": "; ".join(f"{where}: {what}" for where, what in self.fatal)},
+                params={"problems": _listing(self.fatal)},
             )
         pk = self.public_key
         assert pk is not None
@@ -109,14 +135,14 @@ class CeremonyAnalysis:
 
     # ---- bookkeeping ------------------------------------------------------------------
 
-    def refuse(self, where: str, what: str) -> None:
+    def refuse(self, where: str, what: Message) -> None:
         self.findings.append((where, what))
 
-    def disqualify(self, guardian: int, where: str, why: str) -> None:
-        self.findings.append((where, f"guardian {guardian} is disqualified: {why}"))
+    def disqualify(self, guardian: int, where: str, why: Message) -> None:
+        self.findings.append((where, _m("guardian %(g)s is disqualified: %(why)s", g=guardian, why=why)))
         self.disqualified.setdefault(guardian, (where, why))
 
-    def fail(self, where: str, what: str) -> None:
+    def fail(self, where: str, what: Message) -> None:
         self.findings.append((where, what))
         self.fatal.append((where, what))
 
@@ -130,11 +156,12 @@ class CeremonyAnalysis:
             g = m.signer
             where = f"round {m.round} {name} #{p}, guardian {g}"
             if not self._in_range(g):
-                self.refuse(where, f"{g} is not a guardian of this ceremony (1..{self.opening.guardians}); ignored")
+                self.refuse(where, _m("%(g)s is not a guardian of this ceremony (1..%(n)s); ignored",
+                                     g=g, n=self.opening.guardians))
             elif not m.signed_by(self.opening.guardian_key(g), self.base):
-                self.refuse(where, f"not signed by guardian {g}'s key in the opening; ignored")
+                self.refuse(where, _m("not signed by guardian %(g)s's key in the opening; ignored", g=g))
             elif g in self.disqualified:
-                self.refuse(where, f"guardian {g} was disqualified in an earlier round; ignored")
+                self.refuse(where, _m("guardian %(g)s was disqualified in an earlier round; ignored", g=g))
             else:
                 out.setdefault(g, []).append((p, m))
         return out
@@ -143,14 +170,14 @@ class CeremonyAnalysis:
         """The one message of ``g`` in this round, or ``None`` (and ``g`` disqualified)."""
         msgs = by.get(g, [])
         if not msgs:
-            self.disqualify(g, f"round {rnd} {name}, guardian {g}", f"no signed round-{rnd} {name} message")
+            self.disqualify(g, f"round {rnd} {name}, guardian {g}", _m(_NO_MESSAGE[name]))
             return None
         first = msgs[0][1]
         if any(m != first for _, m in msgs):
-            self.disqualify(g, f"round {rnd} {name}, guardian {g}", f"signed two different round-{rnd} {name} messages")
+            self.disqualify(g, f"round {rnd} {name}, guardian {g}", _m(_TWO_MESSAGES[name]))
             return None
         for p, _ in msgs[1:]:
-            self.refuse(f"round {rnd} {name} #{p}, guardian {g}", "repeats an earlier message; ignored")
+            self.refuse(f"round {rnd} {name} #{p}, guardian {g}", _m("repeats an earlier message; ignored"))
         return first
 
     # ---- the rounds -------------------------------------------------------------------
@@ -173,25 +200,28 @@ class CeremonyAnalysis:
                 continue
             where = f"round 2 reveal, guardian {g}"
             if len(r.coefficients) != k or len(r.proofs) != k:
-                self.disqualify(g, where, f"{len(r.coefficients)} commitments and {len(r.proofs)} proofs, "
-                                          f"the quorum is {k}")
+                self.disqualify(g, where, _m("%(commitments)s commitments and %(proofs)s proofs, "
+                                             "the quorum is %(quorum)s",
+                                             commitments=len(r.coefficients), proofs=len(r.proofs), quorum=k))
                 continue
             if r.digest(self.base) != self.commits[g].digest:
-                self.disqualify(g, where, "the reveal does not match its round-1 commitment")
+                self.disqualify(g, where, _m("the reveal does not match its round-1 commitment"))
                 continue
             ok = True
             for j, (c, proof) in enumerate(zip(r.coefficients, r.proofs, strict=True)):
                 try:
                     proof.verify(c, coefficient_context(self.base, g, j))
                 except CryptoError:
-                    self.disqualify(g, f"{where}, coefficient {j}", f"the proof of knowledge of coefficient {j} fails")
+                    self.disqualify(g, f"{where}, coefficient {j}",
+                                    _m("the proof of knowledge of coefficient %(j)s fails", j=j))
                     ok = False
                     break
             if ok:
                 try:
                     r.encryption_proof.verify(r.encryption_key, encryption_key_context(self.base, g))
                 except CryptoError:
-                    self.disqualify(g, f"{where}, encryption key", "the proof of knowledge of the encryption key fails")
+                    self.disqualify(g, f"{where}, encryption key",
+                                    _m("the proof of knowledge of the encryption key fails"))
                     ok = False
             if ok:
                 self.reveals[g] = r
@@ -208,8 +238,8 @@ class CeremonyAnalysis:
             got = [s.recipient for s in m.shares]
             if got != expected:
                 self.disqualify(d, f"round 3 shares, dealer {d}",
-                                f"shares for recipients {got}, expected {expected} "
-                                "(each other guardian once, in order)")
+                                _m("shares for recipients %(got)s, expected %(expected)s "
+                                   "(each other guardian once, in order)", got=got, expected=expected))
                 continue
             for s in m.shares:
                 self.sent[(d, s.recipient)] = s
@@ -220,17 +250,17 @@ class CeremonyAnalysis:
             a, d = c.accuser, c.accused
             where = f"round 4 complaint #{p}, accuser {a}, accused {d}"
             if not self._in_range(a):
-                self.refuse(where, f"accuser {a} is not a guardian (1..{n}); complaint refused")
+                self.refuse(where, _m("accuser %(a)s is not a guardian (1..%(n)s); complaint refused", a=a, n=n))
             elif not c.signed_by(self.opening.guardian_key(a), self.base):
-                self.refuse(where, f"not signed by accuser {a}; complaint refused")
+                self.refuse(where, _m("not signed by accuser %(a)s; complaint refused", a=a))
             elif not self._in_range(d) or d == a:
-                self.refuse(where, f"accused {d} is not another guardian (1..{n}); complaint refused")
+                self.refuse(where, _m("accused %(d)s is not another guardian (1..%(n)s); complaint refused", d=d, n=n))
             elif (d, a) not in self.sent:
-                self.refuse(where, f"guardian {d} sent guardian {a} no share; complaint refused")
+                self.refuse(where, _m("guardian %(d)s sent guardian %(a)s no share; complaint refused", d=d, a=a))
             elif c.share_digest != share_digest(self.base, d, self.sent[(d, a)]):
-                self.refuse(where, f"refers to a share guardian {d} never sent; complaint refused")
+                self.refuse(where, _m("refers to a share guardian %(d)s never sent; complaint refused", d=d))
             elif (d, a) in self.complaints:
-                self.refuse(where, "repeats an earlier complaint; ignored")
+                self.refuse(where, _m("repeats an earlier complaint; ignored"))
             else:
                 self.complaints[(d, a)] = c
 
@@ -240,63 +270,68 @@ class CeremonyAnalysis:
             d, a = m.accused, m.accuser
             where = f"round 5 answer #{p}, accused {d}, accuser {a}"
             if not self._in_range(d):
-                self.refuse(where, f"{d} is not a guardian (1..{self.opening.guardians}); ignored")
+                self.refuse(where, _m("%(d)s is not a guardian (1..%(n)s); ignored", d=d, n=self.opening.guardians))
             elif not m.signed_by(self.opening.guardian_key(d), self.base):
-                self.refuse(where, f"not signed by the accused guardian {d}; ignored")
+                self.refuse(where, _m("not signed by the accused guardian %(d)s; ignored", d=d))
             elif (d, a) not in self.complaints:
-                self.refuse(where, "answers no valid complaint; ignored")
+                self.refuse(where, _m("answers no valid complaint; ignored"))
             else:
                 answers.setdefault((d, a), []).append((p, m))
         for d, a in sorted(self.complaints):
             where = f"round 5 answer, accused {d}, accuser {a}"
             got = answers.get((d, a), [])
             if not got:
-                self.disqualify(d, where, f"did not answer the complaint of guardian {a}")
+                self.disqualify(d, where, _m("did not answer the complaint of guardian %(a)s", a=a))
             elif any(m != got[0][1] for _, m in got):
-                self.disqualify(d, where, f"signed two different answers to guardian {a}")
+                self.disqualify(d, where, _m("signed two different answers to guardian %(a)s", a=a))
             elif g_pow(got[0][1].share) != share_image(self.reveals[d].coefficients, a):
-                self.disqualify(d, where, f"the share revealed for guardian {a} does not match its commitments")
+                self.disqualify(d, where,
+                                _m("the share revealed for guardian %(a)s does not match its commitments", a=a))
             else:
                 self.revealed[(d, a)] = got[0][1].share
                 for p, _ in got[1:]:
-                    self.refuse(f"round 5 answer #{p}, accused {d}, accuser {a}", "repeats an earlier answer; ignored")
+                    self.refuse(f"round 5 answer #{p}, accused {d}, accuser {a}",
+                                _m("repeats an earlier answer; ignored"))
 
     def outcome(self, transcript: CeremonyTranscript) -> None:
         """Quorum, board acceptance when fewer than n qualified, and the claimed outcome."""
         n, k = self.opening.guardians, self.opening.quorum
         q, pk = self.qualified, self.public_key
         if len(q) < k:
-            self.fail("outcome", f"only {len(q)} guardians qualified, the quorum is {k}: the ceremony fails")
+            self.fail("outcome", _m("only %(qualified)s guardians qualified, the quorum is %(quorum)s: "
+                                    "the ceremony fails", qualified=len(q), quorum=k))
         accepted: set[int] = set()
         boards = len(self.opening.board_keys)
         for p, acc in enumerate(transcript.acceptances):
             where = f"round 6 acceptance #{p}, board {acc.board}"
             if not 1 <= acc.board <= boards:
-                self.refuse(where, f"board {acc.board} is not a board of the opening (1..{boards}); ignored")
+                self.refuse(where, _m("board %(b)s is not a board of the opening (1..%(boards)s); ignored",
+                                     b=acc.board, boards=boards))
             elif pk is None or not signature_valid(
                 self.opening.board_keys[acc.board - 1], acceptance_statement(self.base, q, pk), acc.signature
             ):
-                self.refuse(where, f"board {acc.board}'s signature does not accept this outcome; ignored")
+                self.refuse(where, _m("board %(b)s's signature does not accept this outcome; ignored", b=acc.board))
             elif acc.board in accepted:
-                self.refuse(where, "repeats an earlier acceptance; ignored")
+                self.refuse(where, _m("repeats an earlier acceptance; ignored"))
             else:
                 accepted.add(acc.board)
         if len(q) < n:
             if not boards:
-                self.fail("round 6 acceptance", f"only {len(q)} of {n} guardians qualified and the opening names "
-                                                "no board to accept that")
+                self.fail("round 6 acceptance", _m("only %(qualified)s of %(n)s guardians qualified and the "
+                                                   "opening names no board to accept that", qualified=len(q), n=n))
             for b in range(1, boards + 1):
                 if b not in accepted:
                     self.fail(f"round 6 acceptance, board {b}",
-                              f"only {len(q)} of {n} guardians qualified and board {b} has not signed its acceptance")
+                              _m("only %(qualified)s of %(n)s guardians qualified and board %(b)s has not "
+                                 "signed its acceptance", qualified=len(q), n=n, b=b))
         if transcript.public_key is None:
-            self.fail("outcome", "the transcript states no qualified set and joint key")
+            self.fail("outcome", _m("the transcript states no qualified set and joint key"))
             return
         if tuple(transcript.qualified) != q:
-            self.fail("outcome qualified", f"the transcript claims qualified {list(transcript.qualified)}, "
-                                           f"the messages give {list(q)}")
+            self.fail("outcome qualified", _m("the transcript claims qualified %(claimed)s, the messages give "
+                                              "%(derived)s", claimed=list(transcript.qualified), derived=list(q)))
         if transcript.public_key != pk:
-            self.fail("outcome public_key", "the joint key is not the product of the qualified guardians' g^a0")
+            self.fail("outcome public_key", _m("the joint key is not the product of the qualified guardians' g^a0"))
 
 
 def analyse(

@@ -26,7 +26,9 @@ from entekhab.crypto.errors import CryptoError
 from entekhab.crypto.group import Randomness
 from entekhab.crypto.hash import PREFIX
 from entekhab.crypto.parallel import PMap, serial_map
+from entekhab.crypto.report import why
 from entekhab.crypto.shuffle import Row, ShuffleProof, shuffle_and_prove, verify_shuffle
+from entekhab.i18n import Message
 from entekhab.records import signing
 from entekhab.records.errors import RecordError as SigningRecordError
 
@@ -87,21 +89,25 @@ def servers_from_json(value: object) -> list[MixServer]:
     return [MixServer.from_json(v, f"mix server {i + 1}") for i, v in enumerate(items)]
 
 
-def check_mix_servers(servers: Sequence[MixServer], minimum: int = MIN_MIX_SERVERS) -> list[str]:
+def check_mix_servers(servers: Sequence[MixServer], minimum: int = MIN_MIX_SERVERS) -> list[Message]:
     """Every reason the list cannot run a mix under the policy (empty when it can)."""
-    problems: list[str] = []
+    problems: list[Message] = []
     if minimum < MIN_MIX_SERVERS:
-        problems.append(f"the election asks for {minimum} mix servers; the policy minimum is {MIN_MIX_SERVERS}")
+        problems.append(Message("the election asks for %(minimum)s mix servers; the policy minimum is %(policy)s",
+                                {"minimum": minimum, "policy": MIN_MIX_SERVERS}))
     need = max(minimum, MIN_MIX_SERVERS)
     if len(servers) < need:
-        problems.append(f"{len(servers)} mix servers listed; at least {need} are required")
+        problems.append(Message("%(listed)s mix servers listed; at least %(need)s are required",
+                                {"listed": len(servers), "need": need}))
     for pos, s in enumerate(servers, start=1):
         if s.index != pos:
-            problems.append(f"mix server {pos} in the list has index {s.index} (indexes run 1..m in order)")
+            problems.append(Message("mix server %(pos)s in the list has index %(index)s (indexes run 1..m in order)",
+                                    {"pos": pos, "index": s.index}))
     seen: dict[bytes, int] = {}
     for s in servers:
         if s.public_key in seen:
-            problems.append(f"mix servers {seen[s.public_key]} and {s.index} share one public key")
+            problems.append(Message("mix servers %(first)s and %(second)s share one public key",
+                                    {"first": seen[s.public_key], "second": s.index}))
         seen.setdefault(s.public_key, s.index)
     return problems
 
@@ -282,7 +288,7 @@ def verify_stage(
                        stage_label(fingerprint, style, s, server.public_key), pmap, parts)
     except CryptoError as exc:
         raise MixError("mix stage %(stage)s: the proof of shuffle does not verify (%(reason)s)", location=where,
-                       params={"stage": s, "reason": str(exc)}) from exc
+                       params={"stage": s, "reason": why(exc)}) from exc
 
 
 def verify_mix(
@@ -295,7 +301,7 @@ def verify_mix(
     pmap: PMap = serial_map,
     parts: int = 1,
     minimum: int = MIN_MIX_SERVERS,
-) -> tuple[list[Row], list[tuple[str, str]]]:
+) -> tuple[list[Row], list[tuple[str, Message]]]:
     """Check the server list and every stage; return the final rows and (location, problem) pairs.
 
     A stage that fails still hands its claimed outputs on, so later stages are checked
@@ -305,22 +311,24 @@ def verify_mix(
     by_stage: dict[int, SignedMixStage] = {}
     for st in stages:
         if st.stage in by_stage:
-            problems.append((stage_location(style, st.stage), f"mix stage {st.stage} appears twice"))
+            problems.append((stage_location(style, st.stage),
+                             Message("mix stage %(stage)s appears twice", {"stage": st.stage})))
         elif not 1 <= st.stage <= len(servers):
             problems.append((stage_location(style, st.stage),
-                             f"mix stage {st.stage} has no listed server ({len(servers)} listed)"))
+                             Message("mix stage %(stage)s has no listed server (%(listed)s listed)",
+                                     {"stage": st.stage, "listed": len(servers)})))
         else:
             by_stage[st.stage] = st
     current = inputs
     for s in range(1, len(servers) + 1):
         st = by_stage.get(s)
         if st is None:
-            problems.append((stage_location(style, s), f"mix stage {s} is missing"))
+            problems.append((stage_location(style, s), Message("mix stage %(stage)s is missing", {"stage": s})))
             continue
         try:
             verify_stage(current, st, servers, public_key, fingerprint, style, pmap, parts)
         except MixError as exc:
-            problems.append((exc.location, str(exc)))
+            problems.append((exc.location, why(exc)))
         current = st.outputs
     return current, problems
 

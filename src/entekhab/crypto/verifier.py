@@ -60,7 +60,6 @@ from entekhab.crypto.validity import (
     tally,
     tally_document,
 )
-from entekhab.i18n import Message
 from entekhab.records.manifest import parse_signed_manifest
 
 MALFORMED = (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError)
@@ -350,7 +349,7 @@ def _check_style(
     stages = _read_stages(root, report, sid, len(servers))
     mixed, problems = verify_mix(rows, stages, servers, joint.public_key.b, fingerprint, sid, pmap, parts)
     for where, message in problems:
-        report.fail(where, Message(message))
+        report.fail(where, message)
     report.count("shuffle proofs (signed stages)", len(stages))
     step(f"mix {sid}", 1, 1)
     rel = f"decryption/{sid}.jsonl"
@@ -443,7 +442,7 @@ def verify_record(
         return report
     analysis = analyse(transcript, opening, base)
     for where, message in analysis.fatal:
-        report.fail(f"{CEREMONY}#{where}", Message(message))
+        report.fail(f"{CEREMONY}#{where}", message)
     report.count("ceremony guardians qualified", len(analysis.qualified))
     report.count("ceremony findings (refused messages, disqualifications)", len(analysis.findings))
     if analysis.fatal:
