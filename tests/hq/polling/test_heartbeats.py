@@ -121,3 +121,12 @@ def test_the_token_heartbeat_is_retired(client, branches):
     r = client.post("/api/v1/devices/heartbeat", {"serial": b.auth.serial, "token": "t" * 20},
                     content_type="application/json")
     assert r.status_code == 410 and r.json()["code"] == "heartbeat_retired" and r.json()["message_fa"]
+
+
+def test_the_network_page_lists_devices_with_their_last_heartbeat(client, branches, operator):
+    b = branches(0)
+    with polling_day_at(NOW):
+        b.auth.heartbeat(NOW)
+    client.force_login(operator)
+    page = client.get(f"/operations/{b.auth.setting('election')}/network/").content.decode()
+    assert b.auth.serial in page and b.ebox.serial in page and "هرگز" in page  # the e-box never beat yet
