@@ -29,3 +29,12 @@ def test_simulated_polling_day_reports_every_branch_and_reconciles_offline_dupli
     assert CheckIn.objects.count() == sum(b.checkins for b in result.branches) - DuplicateCheckIn.objects.count()
     assert Incident.objects.filter(kind="double_checkin").count() == DuplicateCheckIn.objects.count() >= 1
     assert sum(b.refused_already_voted for b in result.branches) >= 1
+    # Every device heartbeated, so no branch with enrolled devices is "without a deployed device".
+    from entekhab.hq.operations.models import BranchNetwork
+    from entekhab.hq.polling.models import DeviceEnrolment
+
+    enrolled = DeviceEnrolment.objects.filter(state="active")
+    assert enrolled.count() == 6 and not enrolled.filter(heartbeat_at__isnull=True).exists()
+    status = dict(BranchNetwork.objects.values_list("branch__code", "status"))
+    for outcome in result.branches:
+        assert status.get(outcome.branch, "unmonitored") != "unmonitored", outcome.branch

@@ -10,11 +10,13 @@ is lost and nothing is counted twice.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from entekhab.device.adapters.status import DemoDeviceStatus, DeviceStatus
 from entekhab.device.errors import BranchClosed, DeviceError, HQUnreachable
 from entekhab.device.hq_link import HQRefused, HttpTransport, Transport, call
 from entekhab.device.journal import Journal
@@ -26,6 +28,9 @@ ROLES = ("auth", "ebox")
 CHECKIN_KINDS = ("checkin", "checkin_offline")
 MESSAGE_PATH = "/api/v1/polling/messages"
 ENROL_PATH = "/api/v1/polling/enrol"
+# How often a device says it is alive (seconds of its clock; the demo's simulated time). HQ calls a
+# device silent after hq.operations.policy.MISSED_HEARTBEATS of them.
+HEARTBEAT_INTERVAL_S = 30
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ class DeviceAgent:
         self.key = SigningKey.from_hex(secret)
         url = self.journal.get("hq_url")
         self.transport: Transport | None = transport or (HttpTransport(url) if url else None)
+        self.status: DeviceStatus | None = None  # power and line for heartbeats (demo adapter if unset)
 
     @classmethod
     def initialise(cls, path: Path | str, *, serial: str, role: str, hq_url: str = "",
@@ -188,6 +194,45 @@ class DeviceAgent:
 
     def fingerprint(self) -> str:
         return canonical_json({"serial": self.serial, "key": self.key.public_hex}).decode()
+
+    # -- heartbeats ------------------------------------------------------------------------
+    def lifecycle_state(self) -> str:
+        """The state a heartbeat reports: the e-box's own lifecycle, else enrolled / open / closed."""
+        if self.closed is not None:
+            return "closed"
+        box_state = self.journal.get("box_state")
+        if box_state:
+            return box_state
+        return "enrolled" if self.enrolled else "installed"
+
+    def heartbeat(self, now: dt.datetime, *, status: DeviceStatus | None = None,
+                  interval_s: int = HEARTBEAT_INTERVAL_S, force: bool = False) -> Delivery | None:
+        """Send a signed heartbeat if one is due at ``now`` (``interval_s`` since the last); else ``None``.
+
+        It goes through the same link and signing as every message, but is never queued: a
+        heartbeat that cannot be sent is stale by the next one, and resending it later would
+        tell HQ the device was heard when it was not. Its journal entry gives it a sequence
+        number above every earlier message, which is HQ's replay barrier for heartbeats.
+        """
+        last = self.journal.get("heartbeat_at")
+        if not force and last and now - dt.datetime.fromisoformat(last) < dt.timedelta(seconds=interval_s):
+            return None
+        if status is not None:
+            self.status = status
+        elif getattr(self, "status", None) is None:
+            self.status = DemoDeviceStatus(self.serial)
+        reading = self.status.read(now)
+        body = {"state": self.lifecycle_state(), "battery": reading.battery, "power": reading.power,
+                "link": reading.link, "signal_dbm": reading.signal_dbm, "queued": len(self.pending()),
+                "clock_offset_ms": reading.clock_offset_ms, "interval_s": interval_s,
+                "at": now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        seq = self.journal.append("heartbeat", {"queued": body["queued"]}).seq
+        self.journal.put("heartbeat_at", now.isoformat())
+        envelope = Envelope(self.serial, self.setting("election"), self.setting("branch"), seq, "heartbeat", body)
+        try:
+            return Delivery(seq, call(self._transport(), MESSAGE_PATH, envelope.signed(self.key)))
+        except HQUnreachable:
+            return Delivery(seq, None)
 
     def close(self) -> None:
         self.journal.close()

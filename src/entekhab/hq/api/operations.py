@@ -1,9 +1,8 @@
-"""Operations API: device heartbeats, network status and readiness by region, public draws.
+"""Operations API: network status and readiness by region, public draws.
 
-The heartbeat authenticates a device by serial and per-device token (stored hashed);
-polling day's signed device messages (Ed25519, ``/polling/messages``) will replace the
-token, and only ``network.authenticate_device`` changes. No ``from __future__ import
-annotations`` (ninja reads the annotations).
+Heartbeats are signed device messages (``POST /polling/messages``, kind ``heartbeat``); the old
+token route answers 410 and changes nothing. No ``from __future__ import annotations`` (ninja
+reads the annotations).
 """
 
 from django.shortcuts import get_object_or_404
@@ -14,7 +13,7 @@ from pydantic import Field
 from entekhab.hq.api.api import api
 from entekhab.hq.api.schemas import ErrorOut
 from entekhab.hq.elections.models import Election
-from entekhab.hq.operations.actions.network import receive_heartbeat
+from entekhab.hq.operations.actions.network import retired_token_heartbeat
 from entekhab.hq.operations.models import Draw
 from entekhab.hq.operations.views.dashboard import readiness_rows
 from entekhab.hq.operations.views.network import network_rows
@@ -49,13 +48,8 @@ class DrawOut(Schema):
 
 @router.post("/devices/heartbeat", response={200: HeartbeatOut, **ERRORS}, auth=None)
 def heartbeat(request, payload: HeartbeatIn):
-    """A deployed device reports that it is alive; its branch's status is refreshed at once."""
-    if len(str(payload.report)) > 2000:
-        from entekhab.hq.operations.actions.network import HeartbeatRefused
-
-        raise HeartbeatRefused("the report is too large", code="report_too_large")
-    device, status = receive_heartbeat(payload.serial.strip().upper(), payload.token, payload.report)
-    return {"serial": device.serial, "branch": device.branch.code, "branch_status": status.value}
+    """Retired: a device's heartbeat is a signed ``heartbeat`` message now (410, nothing stored)."""
+    raise retired_token_heartbeat()
 
 
 @router.get("/operations/{code}/network", response={200: list[dict], **ERRORS}, auth=django_auth)

@@ -16,6 +16,9 @@ DEVICE_RESERVE = Fraction(15, 100)
 STAFF_RESERVE = Fraction(50, 100)
 # Action items due within this many days count as "upcoming" on the dashboard.
 UPCOMING_DAYS = dt.timedelta(days=7)
+# A device is silent once it has missed this many of its own heartbeat intervals (the interval
+# is in each signed heartbeat), and never later than its branch's sensitivity timeout.
+MISSED_HEARTBEATS = 3
 
 
 def allocation_region_code(path: str) -> str:

@@ -62,3 +62,10 @@ class TimeOutsidePolling(PollingRefused):
 
     code = "time_outside_polling"
     status = 409
+
+
+class StaleHeartbeat(PollingRefused):
+    """A heartbeat not newer than the last one HQ took from this device: a replay, or one delayed past a newer one."""
+
+    code = "stale_heartbeat"
+    status = 409

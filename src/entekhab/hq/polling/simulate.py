@@ -208,6 +208,7 @@ def simulate_polling_day(*, out_dir: Path, branches: int = 4, voters_per_branch:
             with polling_day_at(start):  # HQ runs on the simulated day, so its times and the devices' agree
                 devices.open(now=start, mock=lambda manifest, r=mock_rng: [_ballot(r, manifest) for _ in range(2)])
             sites.append((devices, BranchOutcome(branch.code)))
+            _beat(devices, start)
         people = sample_people(registry, voters_per_branch * len(sites), day, seed=seed)
         strangers = sample_people(registry, max(1, len(sites)), day, seed=seed + 1, eligible=False)
         offline_site = len(sites) - 1
@@ -220,6 +221,7 @@ def simulate_polling_day(*, out_dir: Path, branches: int = 4, voters_per_branch:
             offline = s == offline_site and i >= len(people) * 2 // 3
             devices.auth.transport = _Offline() if offline else HttpTransport(hq.url)
             _visit(devices, outcome, voter, now, rng, offline=offline)
+            _beat(devices, now)
             if i % 11 == 5:  # a voter tries a second branch
                 other_devices, other = sites[(s + 1) % len(sites)]
                 other_offline = (s + 1) % len(sites) == offline_site and i >= len(people) * 2 // 3
@@ -239,6 +241,7 @@ def simulate_polling_day(*, out_dir: Path, branches: int = 4, voters_per_branch:
             close_at = dt.datetime.combine(day, dt.time(18, 0), tzinfo=TEHRAN).astimezone(dt.UTC)
             with polling_day_at(close_at):
                 report = devices.close(now=close_at, branch_head="رئیس شعبه", supervisor="ناظر شعبه")
+            _beat(devices, close_at, force=True)
             pdf = render_pdf(report, devices.box.manifest, report_dir / f"{outcome.branch}.pdf")
             outcome.ballots, outcome.report_sha256, outcome.pdf = report.report["ballots"], report.sha256, str(pdf)
             result.branches.append(outcome)
@@ -253,6 +256,19 @@ def simulate_polling_day(*, out_dir: Path, branches: int = 4, voters_per_branch:
         request_log.setLevel(level)
         hq.stop()
     return result
+
+
+def _beat(devices: BranchDevices, now: dt.datetime, *, force: bool = False) -> None:
+    """Both devices send a heartbeat if one is due at this simulated moment (HQ stamps it then too).
+
+    The simulated day jumps from event to event, so a device sends at most one heartbeat per
+    event, not every interval it skipped; an offline device's heartbeat is simply lost.
+    """
+    from entekhab.hq.polling.clock import polling_day_at
+
+    with polling_day_at(now):
+        for agent in (devices.auth, devices.ebox):
+            agent.heartbeat(now, force=force)
 
 
 class _Offline:

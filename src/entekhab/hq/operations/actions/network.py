@@ -1,22 +1,23 @@
-"""Network status from heartbeats: online / degraded / offline per branch, outages opened and closed.
+"""Network status from signed heartbeats: online / degraded / offline per branch, outages opened and closed.
 
-``refresh_branch`` runs on every heartbeat and ``sweep`` runs periodically
-(``entekhab ops network-sweep``); both use the same rule, ``network_status``.
-Heartbeats are authenticated here by the device's serial and a per-device token (only its
-SHA-256 is stored). Polling day's signed device messages (Ed25519, ``entekhab.hq.polling``)
-replace the token: only ``authenticate_device`` changes.
+A branch's devices are its polling-day devices (active ``polling.DeviceEnrolment``: each signs its
+heartbeats with its enrolled Ed25519 key, checked in ``hq.polling.actions.messages``) plus any
+inventory device deployed there that has no enrolment (it cannot be heard, so it counts as
+silent). A device is silent once it missed ``policy.MISSED_HEARTBEATS`` of its own intervals,
+and never later than its branch's sensitivity timeout. ``note_heartbeat`` runs on every
+accepted heartbeat and ``sweep`` periodically (``entekhab ops network-sweep``); both use the same
+rule, ``network_status``. The old per-device token heartbeat is retired: no one could issue a
+token, and a second device credential beside the enrolled key was one more thing to steal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import secrets
 from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from entekhab.domain.device_lifecycle import MONITORED
@@ -25,20 +26,27 @@ from entekhab.domain.sensitivity import Level, requirements
 from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.elections.models import Branch, Election
-from entekhab.hq.operations.actions.common import need
 from entekhab.hq.operations.models import BranchNetwork, BranchSensitivity, Device, OutageIncident
 from entekhab.hq.operations.models.network import NetStatus
+from entekhab.hq.operations.policy import MISSED_HEARTBEATS
+
+Heard = tuple[dt.datetime | None, dt.timedelta]  # last heartbeat, how long the device may be silent
 
 
 class HeartbeatRefused(DomainError):
     code = "heartbeat_refused"
 
 
-def network_status(last_seen: Sequence[dt.datetime | None], now: dt.datetime, timeout: dt.timedelta) -> NetStatus:
-    """All monitored devices heard within the timeout → online; some → degraded; none → offline."""
+def network_status(last_seen: Sequence[dt.datetime | None], now: dt.datetime,
+                   timeout: dt.timedelta | Sequence[dt.timedelta]) -> NetStatus:
+    """All monitored devices heard within their timeout → online; some → degraded; none → offline.
+
+    ``timeout`` is one for all devices or one per device (each device's own heartbeat interval).
+    """
     if not last_seen:
         return NetStatus.UNMONITORED
-    fresh = sum(1 for t in last_seen if t is not None and now - t <= timeout)
+    limits = [timeout] * len(last_seen) if isinstance(timeout, dt.timedelta) else list(timeout)
+    fresh = sum(1 for t, limit in zip(last_seen, limits, strict=True) if t is not None and now - t <= limit)
     if fresh == len(last_seen):
         return NetStatus.ONLINE
     return NetStatus.DEGRADED if fresh else NetStatus.OFFLINE
@@ -48,29 +56,37 @@ def timeout_for(level: str) -> dt.timedelta:
     return dt.timedelta(minutes=requirements(level).heartbeat_timeout_minutes)
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def device_timeout(level: str, report: dict[str, Any] | None) -> dt.timedelta:
+    """Silent after MISSED_HEARTBEATS of the device's own intervals, capped by the level's timeout."""
+    cap = timeout_for(level)
+    interval = (report or {}).get("interval_s")
+    if isinstance(interval, int) and not isinstance(interval, bool) and interval > 0:
+        return min(cap, dt.timedelta(seconds=MISSED_HEARTBEATS * interval))
+    return cap
 
 
-def do_issue_device_token(device: Device, *, acting_user: Any) -> str:
-    """A fresh random token for a device (shown once; only its hash is kept)."""
-    need(acting_user, "deploy_device", device)
-    token = secrets.token_urlsafe(32)
-    with transaction.atomic():
-        Device.objects.filter(pk=device.pk).update(token_hash=hash_token(token))
-        record(actor=acting_user, action=Event.DEVICE_TOKEN, target=device, after={"serial": device.serial})
-    device.token_hash = hash_token(token)
-    return token
+def heard_by_branch(branches: Q) -> dict[int, list[Heard]]:
+    """Every monitored device of the branches matching ``branches`` (a ``Q`` on Branch), with its last heartbeat."""
+    from entekhab.hq.polling.models import DeviceEnrolment, EnrolmentState
+
+    ids = list(Branch.objects.filter(branches).values_list("id", flat=True))
+    levels = dict(BranchSensitivity.objects.filter(branch_id__in=ids).values_list("branch_id", "level"))
+    heard: dict[int, list[Heard]] = {}
+    enrolled: set[str] = set()
+    for bid, serial, at, report in DeviceEnrolment.objects.filter(
+            branch_id__in=ids, state=EnrolmentState.ACTIVE).values_list("branch_id", "serial", "heartbeat_at",
+                                                                        "heartbeat"):
+        enrolled.add(serial)
+        heard.setdefault(bid, []).append((at, device_timeout(levels.get(bid, Level.NORMAL), report)))
+    for bid, serial, at in Device.objects.filter(branch_id__in=ids, state__in=MONITORED).values_list(
+            "branch_id", "serial", "last_seen_at"):
+        if serial not in enrolled:  # deployed but never enrolled: nothing can vouch for it
+            heard.setdefault(bid, []).append((at, timeout_for(levels.get(bid, Level.NORMAL))))
+    return heard
 
 
-def authenticate_device(serial: str, token: str) -> Device:
-    """The device a heartbeat comes from; the one place that changes when signed messages arrive."""
-    device = Device.objects.filter(serial=serial).select_related("branch").first()
-    expected = device.token_hash if device and device.token_hash else hash_token(secrets.token_hex(16))
-    if device is None or not hmac.compare_digest(expected, hash_token(token)):
-        raise HeartbeatRefused("unknown device or wrong token",
-                               code="device_unauthenticated")
-    return device
+def _status(heard: list[Heard], now: dt.datetime) -> NetStatus:
+    return network_status([t for t, _ in heard], now, [limit for _, limit in heard])
 
 
 def _update(branch: Branch, status: NetStatus, now: dt.datetime, last_heard: dt.datetime | None) -> NetStatus:
@@ -99,47 +115,46 @@ def _update(branch: Branch, status: NetStatus, now: dt.datetime, last_heard: dt.
 
 def refresh_branch(branch: Branch, now: dt.datetime | None = None) -> NetStatus:
     now = now or timezone.now()
-    level = BranchSensitivity.objects.filter(branch=branch).values_list("level", flat=True).first() or Level.NORMAL
-    seen = list(Device.objects.filter(branch=branch, state__in=MONITORED).values_list("last_seen_at", flat=True))
-    status = network_status(seen, now, timeout_for(level))
+    heard = heard_by_branch(Q(pk=branch.pk)).get(branch.pk, [])
+    status = _status(heard, now)
     with transaction.atomic():
-        return _update(branch, status, now, max((t for t in seen if t), default=None))
+        return _update(branch, status, now, max((t for t, _ in heard if t), default=None))
 
 
-def receive_heartbeat(serial: str, token: str, report: dict | None = None,
-                      now: dt.datetime | None = None) -> tuple[Device, NetStatus]:
-    """A device says it is alive: note it and refresh its branch (closing an outage if one is open)."""
-    now = now or timezone.now()
-    device = authenticate_device(serial, token)
-    if device.state not in MONITORED or device.branch_id is None:
-        raise HeartbeatRefused(
-            "device %(serial)s is not deployed to a branch", params={"serial": serial}, code="device_not_deployed"
-        )
-    with transaction.atomic():
-        Device.objects.filter(pk=device.pk).update(last_seen_at=now, last_report=report or {})
-        status = refresh_branch(device.branch, now)
-    return device, status
+def note_heartbeat(serial: str, branch: Branch, report: dict[str, Any], now: dt.datetime) -> NetStatus:
+    """An authenticated heartbeat (``hq.polling``) reached HQ: mirror it on the inventory and refresh the branch.
+
+    The caller has already stored it on the enrolment and checked key, branch and sequence.
+    """
+    Device.objects.filter(serial=serial).filter(Q(branch__isnull=True) | Q(branch=branch)).update(
+        last_seen_at=now, last_report=report)
+    return refresh_branch(branch, now)
+
+
+def retired_token_heartbeat() -> HeartbeatRefused:
+    """What the old ``/api/v1/devices/heartbeat`` answers: heartbeats are signed device messages now."""
+    error = HeartbeatRefused(
+        "token heartbeats are retired: devices send signed heartbeats to /api/v1/polling/messages",
+        code="heartbeat_retired")
+    error.http_status = 410  # type: ignore[attr-defined]
+    return error
 
 
 def sweep(election: Election, now: dt.datetime | None = None) -> dict[str, int]:
     """Re-derive every branch's status; returns how many branches are in each status."""
     now = now or timezone.now()
-    seen: dict[int, list[dt.datetime | None]] = {}
-    for bid, t in Device.objects.filter(branch__election=election, state__in=MONITORED).values_list(
-            "branch_id", "last_seen_at"):
-        seen.setdefault(bid, []).append(t)
-    levels = dict(BranchSensitivity.objects.filter(branch__election=election).values_list("branch_id", "level"))
+    heard = heard_by_branch(Q(election=election))
     current = dict(BranchNetwork.objects.filter(branch__election=election).values_list("branch_id", "status"))
     open_ids = set(OutageIncident.objects.filter(branch__election=election, closed_at__isnull=True)
                    .values_list("branch_id", flat=True))
     counts = {s.value: 0 for s in NetStatus}
     changes = []
-    for branch in Branch.objects.filter(election=election, id__in=set(seen) | set(current)):
-        times = seen.get(branch.id, [])
-        status = network_status(times, now, timeout_for(levels.get(branch.id, Level.NORMAL)))
+    for branch in Branch.objects.filter(election=election, id__in=set(heard) | set(current)):
+        devices = heard.get(branch.id, [])
+        status = _status(devices, now)
         counts[status.value] += 1
         if current.get(branch.id) != status.value or (status == NetStatus.OFFLINE) != (branch.id in open_ids):
-            changes.append((branch, status, max((t for t in times if t), default=None)))
+            changes.append((branch, status, max((t for t, _ in devices if t), default=None)))
     # Only the branches whose status changed are written, in one transaction (one commit).
     with transaction.atomic():
         for branch, status, last_heard in changes:

@@ -1,8 +1,8 @@
 """Device inventory by serial: lifecycle state, where it is, its events and replacements.
 
-The polling-day agent refers to devices by serial. Until polling day's signed device
-messages (Ed25519, ``entekhab.hq.polling``) are in place, a device authenticates its
-heartbeats with a per-device token, of which only the SHA-256 is stored.
+The polling-day agent refers to devices by serial. Its signed heartbeats (``hq.polling``) are
+mirrored here (``last_seen_at``, ``last_report``); ``token_hash`` is left from the retired
+token heartbeat and no longer read.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -32,6 +33,11 @@ def network_page(request: HttpRequest, election: Election) -> HttpResponse:
     incidents = OutageIncident.objects.filter(branch__election=election, closed_at__isnull=True).select_related(
         "branch"
     )
+    from entekhab.hq.polling.models import DeviceEnrolment, EnrolmentState
+
+    # The polling-day devices, least recently heard first: the ones to ring are at the top.
+    heard = (DeviceEnrolment.objects.filter(election=election, state=EnrolmentState.ACTIVE)
+             .select_related("branch").order_by(F("heartbeat_at").asc(nulls_first=True), "serial")[:50])
     return render(
         request,
         "operations/network.html",
@@ -41,6 +47,7 @@ def network_page(request: HttpRequest, election: Election) -> HttpResponse:
             "series": series,
             "chart": stacked_bars([(name, c) for _, name, c in rows], series),
             "incidents": incidents,
+            "heard": heard,
             "recent": OutageIncident.objects.filter(branch__election=election, closed_at__isnull=False).select_related(
                 "branch"
             )[:20],

@@ -11,9 +11,12 @@ from entekhab.hq.accounts.guard import WrongState, check_state
 from entekhab.hq.polling.actions.authenticate import _authenticate, _replay
 from entekhab.hq.polling.actions.checkins import _checkin, _checkin_offline, _checkin_one_statement
 from entekhab.hq.polling.actions.reports import _branch_info, _branch_open, _branch_report
-from entekhab.hq.polling.errors import AlreadyVoted, ElectionNotPolling, PollingRefused
+from entekhab.hq.polling.clock import now as hq_now
+from entekhab.hq.polling.errors import AlreadyVoted, ElectionNotPolling, PollingRefused, StaleHeartbeat
 from entekhab.hq.polling.models import DeviceEnrolment, DeviceMessage
 from entekhab.i18n import en_fa
+from entekhab.records.errors import RecordError
+from entekhab.records.messages import Envelope, HeartbeatMessage
 
 
 def handle_message(payload: object) -> dict[str, Any]:
@@ -21,6 +24,9 @@ def handle_message(payload: object) -> dict[str, Any]:
     device, envelope = _authenticate(payload)
     assert isinstance(payload, dict)
     signature = str(payload["signature"])
+    if envelope.kind == "heartbeat":
+        _gate(device, envelope.kind)
+        return _heartbeat(device, envelope)
     # Check-ins skip this query: a replayed check-in fails on the (device, seq) constraint below.
     if (
         envelope.kind not in ("checkin", "checkin_offline")
@@ -69,7 +75,34 @@ MESSAGE_STATES: dict[str, frozenset[ElectionState]] = {
     "checkin_offline": frozenset({_E.POLLING, _E.CLOSED}),
     "branch_report": frozenset({_E.POLLING, _E.CLOSED}),
     "branch_info": frozenset({_E.LISTS_FINAL, _E.READY, _E.POLLING, _E.CLOSED}),
+    "heartbeat": frozenset({_E.LISTS_FINAL, _E.READY, _E.POLLING, _E.CLOSED}),
 }
+
+
+def _heartbeat(device: DeviceEnrolment, envelope: Envelope) -> dict[str, Any]:
+    """Store the heartbeat on the enrolment if it is newer than the last one, then refresh the branch.
+
+    The replay barrier is one conditional UPDATE (``heartbeat_seq < seq``): a replayed or older
+    heartbeat changes no row and is refused, so two racing copies cannot both count. Heartbeats
+    are not DeviceMessage rows: they are frequent (≈ 1,400 a device a day) and nothing counted
+    depends on them. Limit: so the offline-claim window (``checkins``) does not see them either.
+    """
+    from entekhab.hq.operations.actions.network import note_heartbeat
+
+    try:
+        report = HeartbeatMessage.parse(envelope.body).document()
+    except RecordError as exc:
+        raise PollingRefused(exc.message_en, exc.message_fa, code="bad_heartbeat") from exc
+    at = hq_now()
+    with transaction.atomic():
+        moved = DeviceEnrolment.objects.filter(pk=device.pk, heartbeat_seq__lt=envelope.seq).update(
+            heartbeat_seq=envelope.seq, heartbeat_at=at, heartbeat=report)
+        if not moved:
+            last = DeviceEnrolment.objects.filter(pk=device.pk).values_list("heartbeat_seq", flat=True).first()
+            raise StaleHeartbeat("heartbeat %(seq)s is not newer than heartbeat %(last)s already received",
+                                 params={"seq": envelope.seq, "last": last})
+        status = note_heartbeat(device.serial, device.branch, report, at)
+    return {"status": "accepted", "seq": envelope.seq, "branch_status": status.value}
 
 
 def _gate(device: DeviceEnrolment, kind: str) -> None:
