@@ -23,6 +23,7 @@ Rounds (see :mod:`entekhab.crypto.keyceremony` for the rules that judge them):
 from __future__ import annotations
 
 import hashlib
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar, TypeVar
@@ -203,7 +204,7 @@ def share_digest(base: bytes, dealer: int, share: EncryptedShare) -> bytes:
 M = TypeVar("M", bound="Signed")
 
 
-class Signed:
+class Signed(ABC):
     """A message of one round: its fields (``body``) and its author's signature over them."""
 
     kind: ClassVar[str] = ""
@@ -211,8 +212,9 @@ class Signed:
     signer_field: ClassVar[str] = "guardian"
     signature: bytes
 
+    @abstractmethod
     def body(self) -> dict[str, object]:
-        raise NotImplementedError
+        """The message's own fields, which its author signs (each round's type says which)."""
 
     @property
     def signer(self) -> int:

@@ -115,16 +115,10 @@ def check_mix_servers(servers: Sequence[MixServer], minimum: int = MIN_MIX_SERVE
 # ---- what is bound --------------------------------------------------------------------
 
 
-def stage_label(fingerprint: bytes, style: str, stage: int, server_key: bytes | None = None) -> bytes:
-    """The shuffle-proof label of a stage.
-
-    With ``server_key`` (the signed stages): length-framed, binding fingerprint, style,
-    stage and the server's Ed25519 key, so a proof cannot be moved to another election,
-    style, position or server.  Without it: the unsigned legacy label, kept only until
-    ``verifier.py`` and ``demo.py`` read signed stages.
-    """
-    if server_key is None:
-        return b"mix/" + fingerprint + b"/" + style.encode() + b"/" + str(stage).encode()
+def stage_label(fingerprint: bytes, style: str, stage: int, server_key: bytes) -> bytes:
+    """The shuffle-proof label of a stage: length-framed, binding fingerprint, style, stage and
+    the server's Ed25519 key, so a proof cannot be moved to another election, style, position
+    or server."""
     st = style.encode()
     return (
         PREFIX + b"mix-stage\x00" + len(fingerprint).to_bytes(8, "little") + fingerprint
@@ -331,30 +325,3 @@ def verify_mix(
             problems.append((exc.location, why(exc)))
         current = st.outputs
     return current, problems
-
-
-# ---- legacy, unsigned (demo.py until it runs signed servers) ----------------------------
-
-
-@dataclass(frozen=True)
-class MixStage:
-    stage: int
-    outputs: list[Row]
-    proof: ShuffleProof
-
-
-def mix_stage(
-    rows: list[Row],
-    stage: int,
-    public_key: bytes,
-    election: bytes,
-    style: str,
-    rng: Randomness,
-    pmap: PMap = serial_map,
-    parts: int = 1,
-) -> MixStage:
-    """Unsigned stage under the legacy label (no server identity): superseded by ``mix_stage_signed``."""
-    out, proof = shuffle_and_prove(
-        rows, public_key, stage_label(election, style, stage), rng.spawn(f"mix-{stage}".encode()), pmap, parts
-    )
-    return MixStage(stage, out, proof)

@@ -299,7 +299,12 @@ def _layouts(root: Path, report: Report, definition: ElectionDefinition) -> dict
         sid = entry.style.style_id
         rel = f"manifests/{sid}.json"
         try:
-            layout = StyleLayout.from_manifest(parse_signed_manifest(read_json(root, rel), definition.hq_key))
+            envelope = enc.obj(read_json(root, rel), rel, ("manifest", "sha256", "signature", "public_key"))
+            enc.hex_bytes(envelope["sha256"], 32, f"{rel} sha256")
+            enc.hex_bytes(envelope["signature"], 64, f"{rel} signature")
+            if envelope["public_key"] != definition.hq_key:  # the parser checks under HQ's key, not this field
+                raise RecordError("the manifest names a key that is not the election's HQ key")
+            layout = StyleLayout.from_manifest(parse_signed_manifest(envelope, definition.hq_key))
             if layout.manifest_sha256 != entry.manifest_sha256:
                 raise RecordError("the manifest is not the one election.json names")
             if layout.style(sid) != entry.style:
