@@ -20,6 +20,8 @@ import shutil
 import tempfile
 import time
 
+from sample_text import FA
+
 TMP = tempfile.mkdtemp(prefix="entekhab-bench-audit-")
 os.environ.update({"ENTEKHAB_DATA_DIR": TMP, "DATABASE_URL": f"sqlite:///{TMP}/bench.sqlite3",
                    "DJANGO_SETTINGS_MODULE": "entekhab.hq.settings", "ENTEKHAB_LOG_LEVEL": "CRITICAL"})
@@ -63,7 +65,7 @@ def fill(n: int) -> None:
                 e = AuditEvent(created_at=start + dt.timedelta(microseconds=37 * i), actor_name=f"official-{i % 97}",
                                action=actions[i % len(actions)], target_type="elections.Branch",
                                target_id=str(i % 4000), before={"state": "open"} if i % 3 else None,
-                               after={"state": "closed", "n": i}, reason="" if i % 5 else "بازبینی",
+                               after={"state": "closed", "n": i}, reason="" if i % 5 else FA["review"],
                                succeeded=bool(i % 11), previous_digest=previous)
                 e.digest = previous = hashlib.sha256(e.payload()).hexdigest()
                 rows.append(e)

@@ -25,6 +25,7 @@ from entekhab.domain.eligibility import DEFAULT_RULES, Application, ContestFacts
 from entekhab.records.canonical import canonical_json, sha256_hex
 from entekhab.records.manifest import FORMAT, counting_manifest, verify_manifest
 from entekhab.records.signing import SigningKey
+from sample_text import FA
 
 
 def luhn_valid(code: str) -> bool:
@@ -111,17 +112,17 @@ def main() -> None:
     print(f"eligibility: {len(apps) / te:,.0f} applications/s (6 rules each)")
 
     codes = iter(assign_codes([f"x{i}" for i in range(630)], seed="bench", scope="m", base_digits=4).values())
-    cands = [{"id": f"R{i:05d}", "code": next(codes), "name_fa": "نام نمونه نامزد", "name_en": "Sample Name",
+    cands = [{"id": f"R{i:05d}", "code": next(codes), "name_fa": FA["sample_name"], "name_en": "Sample Name",
               "veteran": i % 9 == 0, "degree": 4 + i % 3, "photo_sha256": "ab" * 32, "list": f"L{i // 20}"
               if i < 600 else None} for i in range(600)]
-    lists = [{"id": f"L{k}", "code": next(codes), "title_fa": f"فهرست {k}", "title_en": f"List {k}",
-              "party": {"name_fa": "حزب", "name_en": "Party", "kind": "party", "licence": f"A{k}"},
+    lists = [{"id": f"L{k}", "code": next(codes), "title_fa": FA["list"].format(n=k), "title_en": f"List {k}",
+              "party": {"name_fa": FA["party"], "name_en": "Party", "kind": "party", "licence": f"A{k}"},
               "members": [c["id"] for c in cands[k * 20:(k + 1) * 20]]} for k in range(30)]
-    doc = {"format": FORMAT, "election": {"code": "1405", "name_fa": "انتخابات", "name_en": "Election",
+    doc = {"format": FORMAT, "election": {"code": "1405", "name_fa": FA["election"], "name_en": "Election",
                                           "polling_date": "2026-05-01"},
            "ballot_style": "S1", "code_length": 5, "code_seed": "bench",
            "contests": [{"code": "council-tehran", "office": "city_council", "method": "proportional-list",
-                         "name_fa": "شورا", "name_en": "Council", "seats": 21, "alternates": 11, "max_votes": 21,
+                         "name_fa": FA["council"], "name_en": "Council", "seats": 21, "alternates": 11, "max_votes": 21,
                          "list_mix": "forbidden", "alternates_policy": "next-in-group", "lists": lists,
                          "candidates": sorted(cands, key=lambda c: c["code"])}]}
     key = SigningKey(bytes(32))

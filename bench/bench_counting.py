@@ -26,10 +26,11 @@ from entekhab.counting.interpret import BallotRejection, Interpreter
 from entekhab.counting.manifest import ContestManifest, ManifestCandidate, ManifestList
 from entekhab.counting.methods import count
 from entekhab.counting.tally import contest_totals, tally
+from entekhab.domain.digits import ASCII_DIGITS, PERSIAN_DIGITS
 from entekhab.domain.ids import CandidateId, GroupId
 
 N_LISTS, LIST_SIZE, N_INDEPENDENTS, SEATS, ALTERNATES = 30, 15, 150, 21, 11
-PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+PERSIAN = str.maketrans(ASCII_DIGITS, PERSIAN_DIGITS)
 
 
 def build_manifest() -> ContestManifest:

@@ -61,7 +61,7 @@ def peer_handle_raw(raw: bytes) -> tuple[int, dict[str, Any]]:
         try:
             payload = json.loads(raw or b"null")
         except (ValueError, UnicodeDecodeError) as exc:
-            raise PollingRefused("the body is not JSON", "بدنه درخواست JSON نیست", code="bad_message") from exc
+            raise PollingRefused("the body is not JSON", code="bad_message") from exc
         return 200, actions.handle_message(payload)
     except PollingRefused as exc:
         with contextlib.suppress(DomainError):  # the old record_refused_report authenticated again

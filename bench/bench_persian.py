@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import time
 
+from sample_text import FA
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "entekhab.hq.settings")
 
 
@@ -18,12 +20,9 @@ def main() -> None:
     django.setup()
     from entekhab.hq.web.digits import persian_digits_in_html
 
-    row = ('<tr><td class="action-checkbox"><input type="checkbox" name="_selected_action" value="{n}" '
-           'aria-label="انتخاب این مورد برای یک کار: C01-T01-R01-{n:04d}"></td><th class="field-code">'
-           '<a href="/admin/elections/branch/{n}/change/">C01-T01-R01-{n:04d}</a></th><td>دبستان {n}</td>'
-           '<td>{n}</td><td>1405/02/11 08:00</td><td><img src="/static/admin/img/icon-yes.svg" alt="بله"></td></tr>')
+    row = FA["admin_row"]
     html = "<html><body><table>" + "".join(row.format(n=n) for n in range(1, 101)) + "</table>"
-    html += "<script>var x = 123;</script>" + "<p>۳ نتیجه (<a href='?p=2'>40 total</a>)</p>" * 20 + "</body></html>"
+    html += "<script>var x = 123;</script>" + FA["admin_footer"] * 20 + "</body></html>"
     runs = 200
     start = time.perf_counter()
     for _ in range(runs):

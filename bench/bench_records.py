@@ -38,6 +38,7 @@ from entekhab.records.canonical import CanonicalError, loads
 from entekhab.records.manifest import parse_signed_manifest, sign_manifest
 from entekhab.records.report import verify_report
 from entekhab.records.signing import SigningKey
+from sample_text import FA
 
 HQ = SigningKey(bytes(range(32)))
 
@@ -81,12 +82,12 @@ def old_load_manifest(signed: dict[str, Any], public: bytes) -> list[ContestMani
 
 
 def big_manifest() -> dict[str, Any]:
-    doc = synthetic_manifest("1405", "S-TEHRAN", [ContestSpec("council-tehran", "شورای تهران", "Tehran council",
+    doc = synthetic_manifest("1405", "S-TEHRAN", [ContestSpec("council-tehran", FA["council_tehran"], "Tehran council",
                                                               21, True)])
     contest = doc["contests"][0]
     code = 2001
     while len(contest["candidates"]) < 600:
-        contest["candidates"].append({"id": f"c{code}", "code": str(code), "name_fa": "نامزد نمونه",
+        contest["candidates"].append({"id": f"c{code}", "code": str(code), "name_fa": FA["sample_candidate"],
                                       "name_en": "Sample candidate", "veteran": False, "degree": 2,
                                       "photo_sha256": "", "list": None})
         code += 1
@@ -103,8 +104,8 @@ def bench_manifest() -> None:
 
 def bench_totalise(n: int = 4950) -> None:
     rng = random.Random(4950)
-    doc = synthetic_manifest("1405", "S-1", [ContestSpec("council", "شورا", "Council", 21, True),
-                                             ContestSpec("experts", "خبرگان", "Experts", 1, False)])
+    doc = synthetic_manifest("1405", "S-1", [ContestSpec("council", FA["council"], "Council", 21, True),
+                                             ContestSpec("experts", FA["experts"], "Experts", 1, False)])
     signed = sign_manifest(doc, HQ)
     manifest = parse_signed_manifest(signed, HQ.public_key)
     infos = contests_of([doc])

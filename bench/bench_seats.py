@@ -21,6 +21,7 @@ from entekhab.counting.methods import count, count_json
 from entekhab.counting.seat_table import seat_table
 from entekhab.hq.web.seats import named_steps
 from entekhab.publication.seats import whatif_input
+from sample_text import FA
 
 N_LISTS, LIST_SIZE, N_INDEPENDENTS, SEATS, ALTERNATES = 30, 15, 150, 21, 11
 METHODS = ("dhondt", "sainte-lague", "hare-lr", "droop-lr")
@@ -36,17 +37,17 @@ def build(seed: int) -> tuple[ContestTotals, dict]:
             candidates.append(CandidateTotal(cid, rng.randint(0, 400_000), rng.random() < .1, rng.randint(0, 6)))
             members.append(cid)
             rows.append({"id": cid, "votes": candidates[-1].votes, "list": f"L{g:02d}",
-                         "name_fa": f"نامزد {g} {k}", "name_en": f"Candidate {g} {k}"})
+                         "name_fa": FA["candidate"].format(g=g, k=k), "name_en": f"Candidate {g} {k}"})
         groups.append(GroupTotal(f"L{g:02d}", tuple(members)))
     for k in range(N_INDEPENDENTS):
         cid = f"I{k:03d}"
         candidates.append(CandidateTotal(cid, rng.randint(0, 60_000)))
-        rows.append({"id": cid, "votes": candidates[-1].votes, "list": None, "name_fa": f"منفرد {k}",
+        rows.append({"id": cid, "votes": candidates[-1].votes, "list": None, "name_fa": FA["independent"].format(k=k),
                      "name_en": f"Independent {k}"})
     contest = ContestTotals(method="tehran-pr", seats=SEATS, alternates=ALTERNATES, groups=tuple(groups),
                             candidates=tuple(candidates), seed=str(seed))
     entry = {"seats": SEATS, "seed": str(seed), "candidates": rows,
-             "lists": [{"id": g.id, "code": str(100 + n), "title_fa": f"فهرست {n}", "title_en": f"List {n}"}
+             "lists": [{"id": g.id, "code": str(100 + n), "title_fa": FA["list"].format(n=n), "title_en": f"List {n}"}
                        for n, g in enumerate(groups)]}
     return contest, entry
 
