@@ -39,6 +39,7 @@ from entekhab.hq.candidates.models import (
     VettingInquiry,
     VettingStep,
 )
+from entekhab.hq.demo.content import demo_content
 from entekhab.hq.elections.models import Contest, CountingMethod, Election, Office
 
 # The names are data, kept beside the code: data/candidates.json.
@@ -55,12 +56,14 @@ FAMILY = _DATA["FAMILY"]
 OCCUPATIONS = _DATA["OCCUPATIONS"]
 FIELDS = _DATA["FIELDS"]
 PARTIES = _DATA["PARTIES"]
+# The other Persian words (the portrait's label, the cleric's title, notes): hq/demo/data/content.json.
+_TEXT = demo_content("candidates")
 
 AVATAR_COLOURS = ["#0b5d4b", "#127a63", "#6b4e9b", "#9b4e4e", "#4e6b9b", "#8a6d1f", "#3d7a8a"]
 
 
 def avatar_svg(initials: str, colour: str) -> bytes:
-    """A small generated portrait: a silhouette with the initials, labelled «نمونه» (sample) so
+    """A small generated portrait: a silhouette with the initials, labelled "sample" (in Persian) so
     nobody mistakes it for a real person; its SHA-256 goes in the signed manifest."""
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="150" viewBox="0 0 120 150">'
@@ -68,7 +71,7 @@ def avatar_svg(initials: str, colour: str) -> bytes:
         '<rect x="22" y="92" width="76" height="58" rx="30" fill="#fff" opacity=".85"/>'
         f'<text x="60" y="64" font-size="22" text-anchor="middle" fill="{colour}" font-family="Vazirmatn">{initials}'
         '</text><text x="60" y="140" font-size="14" text-anchor="middle" fill="#102030" font-family="Vazirmatn">'
-        "نمونه</text></svg>"
+        f'{_TEXT["avatar_label"]}</text></svg>'
     ).encode()
 
 
@@ -178,12 +181,12 @@ def load_candidates_demo(election: Election, demo, *, step: Step | None = None) 
             regs.append(Registration(
                 election=election, contest=contest, tracking=f"D{rng.getrandbits(40):010X}",
                 access_key_hash=_hash_key(f"demo-{rng.getrandbits(64)}"), national_code=people.national_code(),
-                first_name=("سید " if contest.office == Office.ASSEMBLY_OF_EXPERTS else "") + given[0],
+                first_name=(_TEXT["experts_honorific"] if experts else "") + given[0],
                 last_name=family[0], name_en=f"{given[1]} {family[1]}",
                 birth_date=dt.date(rng.randrange(1950, 1996), rng.randrange(1, 13), rng.randrange(1, 29)),
                 sex="female" if female else "male", residence_area=area_by_code[rng.choice(areas)],
                 degree=degree, field_of_study=rng.choice(FIELDS) if degree >= 3 else "",
-                veteran=rng.random() < 0.12, occupation="روحانی" if contest.office == Office.ASSEMBLY_OF_EXPERTS
+                veteran=rng.random() < 0.12, occupation=_TEXT["experts_occupation"] if experts
                 else rng.choice(OCCUPATIONS),
                 attestations=["ijtihad"] if contest.office == Office.ASSEMBLY_OF_EXPERTS else
                 ([] if female else ["military_service"]),
@@ -210,13 +213,13 @@ def load_candidates_demo(election: Election, demo, *, step: Step | None = None) 
         for n, (action, src, dst, role) in enumerate(path):
             steps.append(VettingStep(registration=reg, action=action, from_state=src, to_state=dst, actor=None,
                                      actor_role=role, reason="" if action in ("start_review", "approve", "finalise")
-                                     else "پرونده بررسی شد", at=when[min(n, len(when) - 1)]))
+                                     else _TEXT["vetting_reason"], at=when[min(n, len(when) - 1)]))
         if len(path) > 1 and path[1][0] != "withdraw":
             adverse = path[1][0] == "reject"
             for k, body in enumerate(InquiryBody.values):
                 bad = adverse and k == reg.pk % 4
                 inquiries.append(VettingInquiry(registration=reg, body=body, answer="adverse" if bad else "clear",
-                                                note="سابقه مؤثر" if bad else "", recorded_at=when[0]))
+                                                note=_TEXT["adverse_inquiry_note"] if bad else "", recorded_at=when[0]))
     VettingStep.objects.bulk_create(steps, batch_size=2000)
     VettingInquiry.objects.bulk_create(inquiries, batch_size=2000)
 
@@ -255,7 +258,7 @@ def _lists(rng: random.Random, contest: Contest, approved: list[Registration]) -
         if not chosen:
             break
         lst = CandidateList(contest=contest, party=party, ref=f"L{rng.getrandbits(32):08X}",
-                            title_fa=f"فهرست {party.name_fa}", title_en=f"{party.name_en} list",
+                            title_fa=_TEXT["list_title"].format(party=party.name_fa), title_en=f"{party.name_en} list",
                             state=ListState.LOCKED, created_at=created)
         lists.append(lst)
         members.append((i, chosen))

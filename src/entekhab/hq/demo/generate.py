@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from entekhab.domain.council_size import DEFAULT_COUNCIL_SIZES, CouncilSize, Settlement, council_size
 from entekhab.domain.digits import to_persian_digits
+from entekhab.hq.demo.content import demo_content
 from entekhab.hq.demo.tehran import (
     COUNTIES,
     DISTRICT_MEMBERS,
@@ -136,7 +137,7 @@ def build_demo(scale: Scale | str, seed: int, table: tuple[CouncilSize, ...] = D
             if capital:
                 for r, rpop in enumerate(TEHRAN_REGIONS, start=1):
                     region = f"{city}-R{r:02d}"
-                    name_fa = f"منطقه {to_persian_digits(r)} تهران"
+                    name_fa = demo_content("areas")["tehran_region"].format(number=to_persian_digits(r))
                     demo.areas.append(AreaSpec(region, "region", name_fa, f"Tehran Region {r}", city, rpop))
                     district_units.append((region, _eligible(rpop), True))
             elif city in district_members:

@@ -14,6 +14,7 @@ from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
 from entekhab.hq.candidates.demo import load_candidates_demo
 from entekhab.hq.capacity.demo import load_capacity_demo
+from entekhab.hq.demo.content import demo_content
 from entekhab.hq.demo.generate import ELECTION_CODE, POLLING_DAY, PROVINCE, DemoElection, build_demo
 from entekhab.hq.demo.people import advance_to
 from entekhab.hq.demo.replace import remove_demo_election
@@ -62,11 +63,9 @@ def load_demo(scale: str, seed: int, *, step: Step | None = None, draws: bool = 
     for spec in (a for a in demo.areas if a.constituents):
         by_code[spec.code].constituents.set([by_code[c] for c in spec.constituents])
 
+    names = demo_content("election")
     election = Election.objects.create(
-        code=ELECTION_CODE,
-        name_fa="انتخابات هم‌زمان شوراهای اسلامی شهر و روستا و میان‌دوره‌ای مجلس خبرگان رهبری ۱۴۰۵",
-        name_en="1405 simultaneous city and village council elections and Assembly of Experts by-election",
-        polling_date=POLLING_DAY,
+        code=ELECTION_CODE, name_fa=names["name_fa"], name_en=names["name_en"], polling_date=POLLING_DAY
     )
     step("contests", len(demo.contests))
     Contest.objects.bulk_create([

@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from entekhab.domain.lifecycle import ElectionState, TransitionRefused, path_to
 from entekhab.hq.accounts.actions import bootstrap_appointment
 from entekhab.hq.accounts.roles import Role
+from entekhab.hq.demo.content import demo_content
 from entekhab.hq.elections.actions import STATE_PERMISSION, do_change_election_state
 
 DEMO_USERS: list[tuple[str, Role]] = [
@@ -33,7 +34,7 @@ def demo_user(username: str) -> User:
     if created:
         user.set_unusable_password()
         user.save()
-    bootstrap_appointment(user, ROLE_OF[username], by="demo", reason="مقام آزمایشی")
+    bootstrap_appointment(user, ROLE_OF[username], by="demo", reason=demo_content("people")["appointment_reason"])
     return User.objects.get(pk=user.pk)  # fresh permission caches
 
 

@@ -24,6 +24,7 @@ from entekhab.domain.readiness import ItemRating as Rated
 from entekhab.domain.sensitivity import PastResult, level_for, reasons_for, requirements
 from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
+from entekhab.hq.demo.content import demo_content
 from entekhab.hq.operations.models import (
     ActionItem,
     Attendance,
@@ -48,55 +49,26 @@ from entekhab.hq.operations.policy import DEVICES_PER_BRANCH
 Step = Callable[[str, int], None]
 DEMO_BATCH = "demo"
 
-FIRST = ["علی", "محمد", "حسین", "رضا", "مهدی", "فاطمه", "زهرا", "مریم", "سارا", "نرگس", "حمید", "سعید", "امیر",
-         "مجید", "لیلا", "الهام", "محسن", "احمد", "یاسمن", "نیلوفر", "جواد", "کاظم", "هادی", "شیوا", "پریسا"]
-LAST = ["محمدی", "حسینی", "احمدی", "رضایی", "کریمی", "موسوی", "جعفری", "صادقی", "قاسمی", "رحیمی", "نوری",
-        "عباسی", "اکبری", "طاهری", "شریفی", "حیدری", "سلطانی", "کاظمی", "یزدانی", "فراهانی", "تهرانی", "بهرامی"]
-BODIES = ["آموزش و پرورش", "دانشگاه تهران", "بانک ملی", "شهرداری", "اداره کل ثبت احوال", "تأمین اجتماعی",
-          "اداره برق", "مخابرات", "جهاد کشاورزی", "دارایی"]
+# The Persian names, titles and notes are data, kept beside the code: hq/demo/data/content.json.
+_TEXT = demo_content("operations")
 
-COMMITTEES = [
-    ("security", "کمیته امنیت", "Security committee"),
-    ("law_enforcement", "کمیته انتظامی", "Law enforcement committee"),
-    ("support", "کمیته پشتیبانی", "Support committee"),
-    ("infrastructure", "کمیته زیرساخت و فناوری", "Infrastructure committee"),
-    ("education", "کمیته آموزش", "Education committee"),
-    ("media", "کمیته اطلاع‌رسانی", "Media committee"),
-    ("network_security", "کمیته امنیت شبکه (پلیس فتا)", "Network security committee (cyber police)"),
+FIRST: list[str] = _TEXT["given_names"]
+LAST: list[str] = _TEXT["family_names"]
+BODIES: list[str] = _TEXT["seconding_bodies"]  # where the staff are seconded from
+
+# (kind, Persian name, English name)
+COMMITTEES: list[tuple[str, str, str]] = [
+    (kind, names["name_fa"], names["name_en"]) for kind, names in _TEXT["committees"].items()
 ]
 
-ACTIONS = [
-    ("تأمین مولد برق اضطراری برای شعب فاقد برق پشتیبان", "", Body.ELECTRICITY),
-    ("پوشش نسل چهارم تلفن همراه در شعب روستایی", "", Body.MCI),
-    ("بررسی پوشش ایرانسل در شعب مناطق ۱۸ و ۱۹", "", Body.IRANCELL),
-    ("اتصال فیبر نوری به مدارس محل استقرار شعب", "", Body.TCI),
-    ("نصب سطح شیب‌دار موقت در مدارس", "", Body.EDUCATION),
-    ("تعمیر سرویس‌های بهداشتی مدارس", "", Body.EDUCATION),
-    ("هماهنگی استقرار نیروی انتظامی در شعب حساس", "", Body.POLICE),
-    ("تهیه فهرست مساجد دارای طبقه همکف", "", Body.ENDOWMENTS),
-    ("برگزاری کلاس آموزش متصدیان دستگاه", "مسئول کمیته آموزش", None),
-    ("تهیه بروشور نظام تناسبی برای رسانه‌ها", "مسئول کمیته اطلاع‌رسانی", None),
-    ("آزمون نفوذ شبکه یکپارچه فرمانداری", "مسئول کمیته امنیت شبکه", None),
-    ("برنامه قرعه‌کشی عمومی تخصیص دستگاه‌ها", "مسئول کمیته زیرساخت", None),
+# (title, owner person, owner body): each is owned by a person or by a body, not both.
+ACTIONS: list[tuple[str, str, Body | None]] = [
+    (a["title"], a["owner_person"], Body(a["owner_body"]) if a["owner_body"] else None) for a in _TEXT["action_items"]
 ]
 
-DEFICIENCY_NOTES = {
-    "power.mains": "نوسان برق در ساعات اوج؛ نیاز به تثبیت‌کننده",
-    "power.backup": "فاقد یو‌پی‌اس و مولد؛ یک مولد ۵ کیلوواتی لازم است",
-    "network.fibre": "فیبر نوری به ساختمان نرسیده است",
-    "network.landline": "خط ثابت قطع است",
-    "network.mobile": "پوشش ضعیف نسل چهارم در داخل ساختمان",
-    "space.capacity": "کلاس‌ها کوچک؛ جای صف و دو دستگاه نیست",
-    "space.waiting": "فضای انتظار سرپوشیده ندارد؛ سایبان موقت",
-    "access.ground_floor": "شعبه در طبقه اول؛ آسانسور ندارد",
-    "access.ramp": "ورودی پله دارد؛ سطح شیب‌دار موقت لازم است",
-    "access.entrance": "در ورودی کمتر از ۸۰ سانتی‌متر است",
-    "security.perimeter": "دیوار حیاط کوتاه و ورودی دوم بدون نگهبان",
-    "security.storage": "اتاق قفل‌دار برای نگهداری دستگاه‌ها ندارد",
-    "comfort.lighting": "روشنایی راهرو ناکافی است",
-    "comfort.heating": "بخاری‌ها خراب؛ نیاز به گرمایش موقت",
-    "toilets": "سرویس بهداشتی خراب یا ناکافی است",
-}
+# What an inspector writes for a deficient checklist item, by item code.
+DEFICIENCY_NOTES: dict[str, str] = _TEXT["deficiency_notes"]
+
 # How often each item is found deficient (per two thousand inspected branches) and how often that means relocation.
 DEFICIENCY_RATE = {
     "power.mains": 20, "power.backup": 140, "network.fibre": 220, "network.landline": 40, "network.mobile": 90,
@@ -105,13 +77,17 @@ DEFICIENCY_RATE = {
 }
 RELOCATE_SHARE = {"access.ground_floor": 0.5, "space.capacity": 0.4}
 
-COURSES = [
-    ("branch-head", "آموزش رؤسای شعب", "branch_head", 70),
-    ("secretary", "آموزش منشی شعبه و صورتجلسه", "secretary", 60),
-    ("member", "آموزش اعضای شعبه", "member", 60),
-    ("device-operator", "آموزش متصدیان دستگاه احراز هویت و صندوق الکترونیکی", "device_operator", 75),
-    ("inspector", "آموزش بازرسان", "inspector", 70),
-    ("governor-rep", "آموزش نمایندگان فرماندار", "governor_rep", 65),
+# (code, title, role, pass mark)
+COURSES: list[tuple[str, str, str, int]] = [
+    (code, _TEXT["course_titles"][code], role, mark)
+    for code, role, mark in (
+        ("branch-head", "branch_head", 70),
+        ("secretary", "secretary", 60),
+        ("member", "member", 60),
+        ("device-operator", "device_operator", 75),
+        ("inspector", "inspector", 70),
+        ("governor-rep", "governor_rep", 65),
+    )
 ]
 
 
@@ -145,18 +121,20 @@ def load_operations_demo(election: Any, demo: Any, *, step: Step | None = None) 
         committees.append(Committee.objects.create(election=election, kind=kind, name_fa=fa, name_en=en))
     for c in committees:
         for k in range(rng.randrange(3, 6)):
-            members.append(CommitteeMember(committee=c, full_name=_name(rng), title="رئیس کمیته" if k == 0 else "عضو",
+            rank = _TEXT["member_titles"]["head" if k == 0 else "member"]
+            members.append(CommitteeMember(committee=c, full_name=_name(rng), title=rank,
                                            organisation=rng.choice(BODIES), is_head=k == 0))
     CommitteeMember.objects.bulk_create(members)
     heads = {m.committee_id: m for m in CommitteeMember.objects.filter(committee__election=election, is_head=True)}
     decrees = []
+    decree = _TEXT["decree"]
     for n, c in enumerate(committees, start=1):
         decrees.append(Decree(
-            election=election, number=f"{election.code}/ح/{n:04d}", issued_on=polling - dt.timedelta(days=90 - n),
-            issuer=_name(rng), issuer_title="فرماندار و رئیس ستاد انتخابات شهرستان تهران",
-            appointee=heads[c.pk].full_name, role=f"رئیس {c.name_fa}", committee=c,
-            body=f"به استناد قانون تشکیلات، وظایف و انتخابات شوراهای اسلامی کشور، به موجب این حکم به سمت "
-                 f"«رئیس {c.name_fa}» ستاد انتخابات شهرستان منصوب می‌شوید."))
+            election=election, number=decree["number"].format(election=election.code, n=n),
+            issued_on=polling - dt.timedelta(days=90 - n),
+            issuer=_name(rng), issuer_title=decree["issuer_title"],
+            appointee=heads[c.pk].full_name, role=decree["role"].format(committee=c.name_fa), committee=c,
+            body=decree["body"].format(committee=c.name_fa)))
     Decree.objects.bulk_create(decrees)
     meetings = []
     for c in committees:
@@ -164,8 +142,8 @@ def load_operations_demo(election: Any, demo: Any, *, step: Step | None = None) 
             meetings.append(Meeting.objects.create(
                 committee=c, held_at=timezone.make_aware(dt.datetime.combine(polling - dt.timedelta(days=60 - 20 * k),
                                                                              dt.time(10, 0))),
-                place="سالن جلسات فرمانداری",
-                resolutions=f"{to_persian_digits(k + 1)}. بررسی آمادگی شعب و تعیین مسئول اقدامات"))
+                place=_TEXT["meeting"]["place"],
+                resolutions=_TEXT["meeting"]["resolutions"].format(number=to_persian_digits(k + 1))))
     for m in meetings:
         m.attendees.set([x for x in members if x.committee_id == m.committee_id][:3])
     statuses = ["open", "open", "in_progress", "done", "done", "cancelled"]
@@ -255,14 +233,15 @@ def load_operations_demo(election: Any, demo: Any, *, step: Step | None = None) 
     Device.objects.bulk_create(objs, batch_size=5000)
     by_serial = dict(Device.objects.filter(batch=DEMO_BATCH).values_list("serial", "id"))
     logs = []
+    store = _TEXT["device_store"]  # where the devices are received and tested
     for d in objs:
         logs.append(DeviceLog(device_id=by_serial[d.serial], event="receive", from_state="", to_state="received",
-                              at=now, actor_name="demo", place="انبار مرکزی ستاد"))
+                              at=now, actor_name="demo", place=store))
         if d.state != "received":
             event = "pass_test" if d.state == "tested" else "fail_test"
             logs.append(DeviceLog(device_id=by_serial[d.serial], event=event,
                                   from_state="received", to_state=d.state, at=now, actor_name="demo",
-                                  place="انبار مرکزی ستاد"))
+                                  place=store))
     DeviceLog.objects.bulk_create(logs, batch_size=5000)
     counts["devices"] = len(objs)
 
@@ -271,8 +250,10 @@ def load_operations_demo(election: Any, demo: Any, *, step: Step | None = None) 
     step("staff pool and training", pool)
     courses = {role: Course.objects.create(code=f"{election.code}-{code}", title=title, role=role, pass_mark=mark)
                for code, title, role, mark in COURSES}
+    place = _TEXT["training_class_place"]
     classes = {role: [TrainingClass.objects.create(course=c, held_on=polling - dt.timedelta(days=30 - k),
-                                                   place=f"سالن آموزش {to_persian_digits(k + 1)}", trainer=_name(rng))
+                                                   place=place.format(number=to_persian_digits(k + 1)),
+                                                   trainer=_name(rng))
                       for k in range(3)]
                for role, c in courses.items()}
     # The pool's roles in proportion to what the branches need.
@@ -314,7 +295,8 @@ def load_operations_demo(election: Any, demo: Any, *, step: Step | None = None) 
     return counts
 
 
-DEMO_OBSERVERS = "نماینده هیئت نظارت، دو نماینده نامزدها و یک خبرنگار (نمایشی)"
+# Who watched the demo's public draws (recorded with each draw).
+DEMO_OBSERVERS: str = _TEXT["draw_observers"]
 
 
 def hold_demo_draws(election: Any, seed: int, *, step: Step | None = None) -> list[Any]:

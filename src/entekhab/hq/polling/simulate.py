@@ -32,11 +32,14 @@ from entekhab.device.hq_link import HttpTransport
 from entekhab.device.pdf import render_pdf
 from entekhab.domain.errors import DomainError
 from entekhab.domain.jalali import TEHRAN
+from entekhab.hq.demo.content import demo_content
 from entekhab.hq.demo.vote_model import VoteModel, proportional_model
 from entekhab.publication.contests import contest_info
 from entekhab.records.manifest import BallotManifest
 
 Step = Callable[[str, int], None]
+# Who signs and approves at the simulated branches, and why a voter is released: hq/demo/data/content.json.
+_TEXT = demo_content("polling")
 
 
 @dataclass
@@ -240,7 +243,7 @@ def simulate_polling_day(*, out_dir: Path, branches: int = 4, voters_per_branch:
             devices.auth.transport = HttpTransport(hq.url)
             close_at = dt.datetime.combine(day, dt.time(18, 0), tzinfo=TEHRAN).astimezone(dt.UTC)
             with polling_day_at(close_at):
-                report = devices.close(now=close_at, branch_head="رئیس شعبه", supervisor="ناظر شعبه")
+                report = devices.close(now=close_at, branch_head=_TEXT["branch_head"], supervisor=_TEXT["supervisor"])
             _beat(devices, close_at, force=True)
             pdf = render_pdf(report, devices.box.manifest, report_dir / f"{outcome.branch}.pdf")
             outcome.ballots, outcome.report_sha256, outcome.pdf = report.report["ballots"], report.sha256, str(pdf)
@@ -292,10 +295,10 @@ def _visit_now(devices: BranchDevices, outcome: BranchOutcome, voter: str, now: 
         while not session.cleared and session.attempts_left > 0:
             authenticator.scan(session)
         if not session.cleared:
-            authenticator.release(session, branch_head="رئیس شعبه", reason="اثر انگشت فرسوده؛ تطبیق چهره با کارت ملی")
+            authenticator.release(session, branch_head=_TEXT["branch_head"], reason=_TEXT["release_reason"])
             outcome.manual_releases += 1
         checked = authenticator.check_in(session, now=now, style=devices.auth.setting("style"),
-                                         offline_approved_by="رئیس شعبه" if offline else "")
+                                         offline_approved_by=_TEXT["branch_head"] if offline else "")
     except NotEligible:
         outcome.not_eligible += 1
         return

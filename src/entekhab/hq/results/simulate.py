@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from entekhab.hq.demo.content import demo_content
 from entekhab.hq.demo.vote_model import VoteModel, proportional_model
 from entekhab.publication.contests import ContestInfo, contest_info
 from entekhab.publication.recount import recount_records
@@ -130,7 +131,7 @@ def branch_report(
         "checkins": {"device": f"AU-{branch}", "branch": branch, "election": election, "checkins": checkins},
         "predecessors": [],
         "journal_head": "",
-        "acknowledged_by": {"branch_head": "رئیس شعبه", "supervisor": "ناظر"},
+        "acknowledged_by": dict(demo_content("results")["acknowledged_by"]),  # who signs: the Persian titles
     }
     signed = sign_report(report, key)
     return SyntheticReport(signed.document(), signed.sha256, list(records), device, key.public_hex)
