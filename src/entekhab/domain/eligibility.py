@@ -9,23 +9,29 @@ Art. 37 and Art. 41 as announced for 1404-1405; HQ administrators edit them as d
 
 Dates: "three months" are Jalali calendar months (see :func:`months_before`); ages
 are completed years on the exact day (:func:`entekhab.domain.jalali.age_on`).
+
+The default messages are catalogue entries (``entekhab.i18n``); the legal sources the
+defaults cite are seed data in ``data/eligibility.json``. Both are copied into the
+stored rules, where they are edited as data.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 import jdatetime
 
-from entekhab.domain.digits import to_persian_digits
+from entekhab.domain.digits import clause_separator, list_separator, to_persian_digits
 from entekhab.domain.errors import DomainError
 from entekhab.domain.jalali import age_on, format_jalali
-from entekhab.i18n import both
+from entekhab.i18n import N_, both
 
 
 class InvalidRule(DomainError):
@@ -52,12 +58,12 @@ class Degree(IntEnum):
     """Education as an ordinal (the counting tie chain compares these numbers)."""
 
     NONE = 0
-    LITERACY = 1  # سواد خواندن و نوشتن
-    DIPLOMA = 2  # دیپلم
-    ASSOCIATE = 3  # فوق‌دیپلم (کاردانی)
-    BACHELOR = 4  # لیسانس (کارشناسی)
-    MASTER = 5  # فوق‌لیسانس (کارشناسی ارشد)
-    DOCTORATE = 6  # دکتری
+    LITERACY = 1  # can read and write
+    DIPLOMA = 2  # secondary-school diploma
+    ASSOCIATE = 3  # associate degree (kardani)
+    BACHELOR = 4  # bachelor's degree (karshenasi)
+    MASTER = 5  # master's degree (karshenasi-arshad)
+    DOCTORATE = 6  # doctorate
 
 
 DEGREE_NAMES: Mapping[Degree, tuple[str, str]] = MappingProxyType({
@@ -286,8 +292,8 @@ class NotEligible(DomainError):
     def __init__(self, failures: Iterable[RuleFailure]):
         self.failures = tuple(failures)
         super().__init__(
-            "; ".join(f.message_en for f in self.failures),
-            "؛ ".join(f.message_fa for f in self.failures),
+            clause_separator("en").join(f.message_en for f in self.failures),
+            clause_separator("fa").join(f.message_fa for f in self.failures),
         )
 
 
@@ -346,8 +352,8 @@ def check_rule(rule: Rule, app: Application, facts: ContestFacts) -> RuleFailure
         late = [h for h in covered if h.ended is None or h.ended > latest]
         detail = {
             "months": p["months"], "latest_fa": format_jalali(latest), "latest": latest.isoformat(),
-            "posts_fa": "، ".join(ART41_POSTS[h.post][0] for h in late),
-            "posts_en": ", ".join(ART41_POSTS[h.post][1] for h in late),
+            "posts_fa": list_separator("fa").join(ART41_POSTS[h.post][0] for h in late),
+            "posts_en": list_separator("en").join(ART41_POSTS[h.post][1] for h in late),
         }
         ok = not late
     elif rule.kind is RuleKind.RESIDENCE:
@@ -378,46 +384,41 @@ def require_eligible(rules: RuleSet | Iterable[Rule], app: Application, facts: C
 
 # ----------------------------------------------------------------------------- defaults
 
-_AGE_FA = "سن شما در روز ثبت‌نام {age} سال است؛ سن داوطلب باید دست‌کم {min_age} سال تمام باشد"
-_AGE_EN = "you are {age} on the day of registration; a candidate must be at least {min_age} full years old"
-_AGE_RANGE_FA = "سن شما در روز ثبت‌نام {age} سال است؛ سن داوطلب باید بین {min_age} و {max_age} سال باشد"
-_AGE_RANGE_EN = "you are {age} on the day of registration; a candidate must be {min_age} to {max_age} years old"
-_EDU_FA = "حداقل مدرک تحصیلی برای این رقابت «{required_fa}» است"
-_EDU_EN = "this contest requires at least a {required_en}"
-_CERT_FA = "گواهی عدم سوءپیشینه باید حداکثر {max_months} ماهه باشد (صادره از {oldest_fa} به بعد و نه در آینده)"
-_CERT_EN = "the criminal-record certificate must be at most {max_months} months old (issued on or after {oldest})"
-_RESIGN_FA = "دارندگان سمت‌های ماده ۴۱ باید تا {latest_fa} استعفا داده باشند؛ سمت: {posts_fa}"
-_RESIGN_EN = "holders of Art. 41 posts must have resigned by {latest}; post: {posts_en}"
-_RES_FA = "محل سکونت شما در حوزه این رقابت نیست"
-_RES_EN = "your residence is not in this contest's area"
+# Message templates, filled by ``_fmt`` from the rule's parameters and the failure's detail
+# (``{placeholders}``, not ``%(name)s``: an administrator edits the stored copy as text).
+_AGE = N_("you are {age} on the day of registration; a candidate must be at least {min_age} full years old")
+_AGE_RANGE = N_("you are {age} on the day of registration; a candidate must be {min_age} to {max_age} years old")
+_EDU = N_("this contest requires at least a {required_en}")
+_CERT = N_("the criminal-record certificate must be at most {max_months} months old (issued on or after {oldest})")
+_RESIGN = N_("holders of Art. 41 posts must have resigned by {latest}; post: {posts_en}")
+_RES = N_("your residence is not in this contest's area")
+_MILITARY = N_("men must hold a military service completion or permanent exemption card")
+_IJTIHAD = N_("an Experts candidate must have ijtihad attested by the Guardian Council's jurists")
 
-COUNCIL_LAW = "قانون انتخابات شوراهای اسلامی کشور"
+# The legal source each default rule cites, by office and rule code (seed data, not interface text).
+_LEGAL_REFS: Mapping[str, Mapping[str, str]] = json.loads(
+    (Path(__file__).parent / "data" / "eligibility.json").read_text(encoding="utf-8"),
+)["legal_refs"]
+
+
+def _rule(office: Office, code: str, kind: RuleKind, params: Mapping[str, Any], message: str) -> Rule:
+    """A default rule: its citation from the seed data, its message in Persian and English."""
+    return Rule(code, kind, params, _LEGAL_REFS[office.value][code], *both(message))
 
 
 def _council_rules(office: Office) -> tuple[Rule, ...]:
     if office is Office.CITY_COUNCIL:
-        edu = Rule("education", RuleKind.EDUCATION,
-                   {"measure": "population", "tiers": [[0, "associate"], [20_000, "bachelor"]],
-                    "exempt": "former_council_member"},
-                   f"{COUNCIL_LAW}، ماده ۳۷ بند ز (Art. 37(g))", _EDU_FA, _EDU_EN)
+        sizing = {"measure": "population", "tiers": [[0, "associate"], [20_000, "bachelor"]]}
     else:
-        edu = Rule("education", RuleKind.EDUCATION,
-                   {"measure": "households", "tiers": [[0, "literacy"], [200, "diploma"]],
-                    "exempt": "former_council_member"},
-                   f"{COUNCIL_LAW}، ماده ۳۷ بند ز (Art. 37(g))", _EDU_FA, _EDU_EN)
+        sizing = {"measure": "households", "tiers": [[0, "literacy"], [200, "diploma"]]}
     return (
-        Rule("age", RuleKind.AGE, {"min_age": 25, "max_age": None},
-             f"{COUNCIL_LAW}، ماده ۳۷ (Art. 37)", _AGE_FA, _AGE_EN),
-        edu,
-        Rule("certificate", RuleKind.CERTIFICATE_AGE, {"max_months": 3},
-             "اطلاعیه ۷ ستاد انتخابات کشور ۱۴۰۴ (HQ Announcement 7, 1404)", _CERT_FA, _CERT_EN),
-        Rule("art41", RuleKind.RESIGNATION, {"months": 3, "posts": sorted(ART41_POSTS)},
-             f"{COUNCIL_LAW}، ماده ۴۱ (Art. 41)", _RESIGN_FA, _RESIGN_EN),
-        Rule("residence", RuleKind.RESIDENCE, {},
-             "سیاست ستاد: سکونت در حوزه (HQ policy [R], law silent)", _RES_FA, _RES_EN),
-        Rule("military_service", RuleKind.ATTESTATION, {"name": "military_service", "sex": "male"},
-             f"{COUNCIL_LAW}، ماده ۳۷ (Art. 37)",
-             *both("men must hold a military service completion or permanent exemption card")),
+        _rule(office, "age", RuleKind.AGE, {"min_age": 25, "max_age": None}, _AGE),
+        _rule(office, "education", RuleKind.EDUCATION, {**sizing, "exempt": "former_council_member"}, _EDU),
+        _rule(office, "certificate", RuleKind.CERTIFICATE_AGE, {"max_months": 3}, _CERT),
+        _rule(office, "art41", RuleKind.RESIGNATION, {"months": 3, "posts": sorted(ART41_POSTS)}, _RESIGN),
+        _rule(office, "residence", RuleKind.RESIDENCE, {}, _RES),
+        _rule(office, "military_service", RuleKind.ATTESTATION, {"name": "military_service", "sex": "male"},
+              _MILITARY),
     )
 
 
@@ -425,18 +426,12 @@ DEFAULT_RULES: Mapping[Office, RuleSet] = MappingProxyType({
     Office.CITY_COUNCIL: RuleSet(Office.CITY_COUNCIL, _council_rules(Office.CITY_COUNCIL)),
     Office.VILLAGE_COUNCIL: RuleSet(Office.VILLAGE_COUNCIL, _council_rules(Office.VILLAGE_COUNCIL)),
     Office.EXPERTS: RuleSet(Office.EXPERTS, (
-        Rule("certificate", RuleKind.CERTIFICATE_AGE, {"max_months": 3},
-             "آیین‌نامه انتخابات مجلس خبرگان (Experts election by-law)", _CERT_FA, _CERT_EN),
-        Rule("ijtihad", RuleKind.ATTESTATION, {"name": "ijtihad", "sex": None},
-             "قانون انتخابات مجلس خبرگان، ماده ۳ (Experts law Art. 3)",
-             *both("an Experts candidate must have ijtihad attested by the Guardian Council's jurists")),
+        _rule(Office.EXPERTS, "certificate", RuleKind.CERTIFICATE_AGE, {"max_months": 3}, _CERT),
+        _rule(Office.EXPERTS, "ijtihad", RuleKind.ATTESTATION, {"name": "ijtihad", "sex": None}, _IJTIHAD),
     )),
     Office.MAJLIS: RuleSet(Office.MAJLIS, (
-        Rule("age", RuleKind.AGE, {"min_age": 30, "max_age": 75},
-             "قانون انتخابات مجلس، ماده ۲۸ (Majlis election law Art. 28)", _AGE_RANGE_FA, _AGE_RANGE_EN),
-        Rule("education", RuleKind.EDUCATION, {"measure": None, "tiers": [[0, "master"]]},
-             "قانون انتخابات مجلس، ماده ۲۸ (Art. 28)", _EDU_FA, _EDU_EN),
-        Rule("certificate", RuleKind.CERTIFICATE_AGE, {"max_months": 3},
-             "قانون انتخابات مجلس (Majlis election law)", _CERT_FA, _CERT_EN),
+        _rule(Office.MAJLIS, "age", RuleKind.AGE, {"min_age": 30, "max_age": 75}, _AGE_RANGE),
+        _rule(Office.MAJLIS, "education", RuleKind.EDUCATION, {"measure": None, "tiers": [[0, "master"]]}, _EDU),
+        _rule(Office.MAJLIS, "certificate", RuleKind.CERTIFICATE_AGE, {"max_months": 3}, _CERT),
     )),
 })
