@@ -13,7 +13,7 @@ from entekhab.hq.candidates.actions import RegistrationInput
 from entekhab.hq.candidates.models import InquiryAnswer, InquiryBody
 from entekhab.hq.web.forms import JalaliDateField as _JalaliDateField
 from entekhab.hq.web.forms import NationalCodeField
-from entekhab.i18n import both
+from entekhab.i18n import N_, both, gettext_in
 
 
 def _pick(fa: str, en: str) -> str:
@@ -144,6 +144,10 @@ class SelfServiceForm(forms.Form):
     )
 
 
+CALCULATOR_EXAMPLE = N_("List A: 52000, 41000, 39000, 21000, 7000\nList B: 48000, 30000, 30000, 9000\n"
+                        "List C: 15000, 11000\nindependent: 26000, 4000")
+
+
 class CalculatorForm(forms.Form):
     seats = forms.IntegerField(label=bi(*both("Seats")), min_value=1, max_value=50, initial=21)
     groups = forms.CharField(
@@ -152,8 +156,7 @@ class CalculatorForm(forms.Form):
         ),
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 6, "dir": "rtl"}),
-        initial="فهرست الف: 52000, 41000, 39000, 21000, 7000\nفهرست ب: 48000, 30000, 30000, 9000\n"
-        "فهرست ج: 15000, 11000\nمنفرد: 26000, 4000",
+        initial=lambda: gettext_in("fa", CALCULATOR_EXAMPLE),  # the example in the words the calculator parses
     )
 
 

@@ -148,7 +148,7 @@ class Registration(models.Model):
     name_en = models.CharField(_("name in Latin letters"), max_length=160, blank=True)
     birth_date = models.DateField(_("birth date"))
     sex = models.CharField(
-        _("sex"), max_length=6, choices=[(Sex.MALE.value, "مرد"), (Sex.FEMALE.value, "زن")]
+        _("sex"), max_length=6, choices=[(Sex.MALE.value, _("male")), (Sex.FEMALE.value, _("female"))]
     )
     residence_area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+",
                                        verbose_name=_("residence"))
@@ -316,7 +316,7 @@ LIST = Lifecycle("list", pgettext_in("fa", "lifecycle", "list"), ListState, {
 
 
 class CandidateList(models.Model):
-    """A list (فهرست) that a party, front or coalition submits in a proportional contest."""
+    """A list (*fehrest*) that a party, front or coalition submits in a proportional contest."""
 
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="candidate_lists",
                                 verbose_name=_("contest"))

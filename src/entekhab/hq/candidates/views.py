@@ -5,7 +5,9 @@ Views parse, authorize and call an action; refusals show the Persian message and
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -15,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext, override
 
-from entekhab.domain.digits import to_ascii_digits
+from entekhab.domain.digits import COMMA, LIST_SEPARATOR, to_ascii_digits
 from entekhab.domain.eligibility import NotEligible
 from entekhab.domain.errors import DomainError
 from entekhab.domain.vetting import APPROVED_STATES, STATE_NAMES, VettingState, actions_from
@@ -192,7 +194,8 @@ def booklet(request: HttpRequest, election: str, contest: str) -> HttpResponse:
 # ----------------------------------------------------------------------------- the PR explainer and calculator
 
 _LINE = re.compile(r"^\s*(?P<name>[^:：]{1,80})[:：](?P<votes>.*)$")
-INDEPENDENT_WORDS = {"منفرد", "منفردها", "مستقل", "independent", "independents"}
+INDEPENDENT_WORDS = frozenset(json.loads((Path(__file__).parent / "data" / "calculator_words.json").read_text(
+    encoding="utf-8"))["independent"])
 MAX_GROUPS, MAX_CANDIDATES, MAX_VOTES = 60, 600, 10**9
 
 
@@ -209,7 +212,7 @@ def parse_calculator(text: str) -> tuple[list[tuple[str, list[int]]], list[int]]
                 "line %(n)s: write 'name: votes, votes, …'", params={"n": n},
                 code="calculator_line",
             )
-        parts = [p for p in re.split(r"[,،\s]+", to_ascii_digits(m["votes"]).strip()) if p]
+        parts = [p for p in re.split("[," + COMMA + r"\s]+", to_ascii_digits(m["votes"]).strip()) if p]
         if not parts or not all(p.isdigit() and int(p) <= MAX_VOTES for p in parts):
             raise DomainError(
                 "line %(n)s: votes must be whole numbers up to %(max_votes)s",
@@ -492,7 +495,7 @@ def party_lists(request: HttpRequest) -> HttpResponse:
                 if missing:
                     raise DomainError(
                         "unknown in this contest: %(missing)s",
-                        params={"missing": ", ".join(missing), "missing2": "، ".join(missing)},
+                        params={"missing": ", ".join(missing), "missing2": LIST_SEPARATOR.join(missing)},
                         code="unknown",
                     )
                 actions.do_create_list(contest, party, title_fa=d["title_fa"], title_en=d["title_en"],
