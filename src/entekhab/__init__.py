@@ -1,3 +1,3 @@
-"""Entekhab (انتخاب): fully electronic, verifiable multi-contest elections."""
+"""Entekhab (Persian for "election"): fully electronic, verifiable multi-contest elections."""
 
 __version__ = "0.1.0"

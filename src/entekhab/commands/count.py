@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from entekhab.domain.digits import LIST_SEPARATOR
 from entekhab.i18n import _, current, en_fa, language
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ def _print_for_people(result: CountResult, lang: str) -> None:
     for group, seats in result.group_seats.items():
         table.add_row(label(group, lang), num(seats, lang))
     console.print(table)
-    sep = "، " if fa else ", "
+    sep = LIST_SEPARATOR if fa else ", "
     if result.elected:
         console.print(f"{_('Elected')}: {sep.join(result.elected)}")
     if result.alternates:

@@ -66,13 +66,13 @@ def _domain(exc: Exception) -> NoReturn:
 def _n(value: float | int, lang: Lang, digits: int = 2) -> str:
     from math import isinf
 
-    from entekhab.domain.digits import to_persian_digits
+    from entekhab.domain.digits import persian_numerals
 
     if isinstance(value, float) and isinf(value):
         return "∞"
     text = f"{value:,}" if isinstance(value, int) else f"{value:,.{digits}f}"
     if lang is Lang.fa:
-        return to_persian_digits(text).replace(",", "٬").replace(".", "٫")
+        return persian_numerals(text)
     return text
 
 

@@ -1,7 +1,7 @@
 """What every command prints: Persian first (``--lang en`` for English), from the catalogue.
 
 Messages are English ids in code and Persian in ``entekhab/locale/fa/LC_MESSAGES/entekhab.po``.
-Numbers come out in Persian digits with «٬» and «٫» in Persian; identifiers (codes, hashes,
+Numbers come out in Persian digits and separators in Persian; identifiers (codes, hashes,
 paths) are passed through ``ident`` so they keep their Latin digits.
 """
 
@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 
 import typer
 
-from entekhab.domain.digits import to_persian_digits
+from entekhab.domain.digits import persian_numerals
 from entekhab.i18n import _, current
 
 # Unicode isolates keep a Latin identifier left to right inside a Persian sentence.
@@ -25,11 +25,11 @@ def ident(value: object) -> str:
 
 
 def num(value: int | float | Fraction, places: int = 0) -> str:
-    """A quantity: 12,345 or ۱۲٬۳۴۵ (``places`` decimals for a fraction)."""
+    """A quantity: 12,345, or the same in Persian digits and separators (``places`` decimals for a fraction)."""
     text = f"{float(value):,.{places}f}" if places else f"{int(value):,}"
     if current() != "fa":
         return text
-    return to_persian_digits(text.replace(",", "٬").replace(".", "٫"))
+    return persian_numerals(text)
 
 
 def say(msgid: str, **params: Any) -> None:

@@ -18,11 +18,8 @@ from entekhab.counting.apportion import Apportionment, GroupTie
 from entekhab.counting.lots import Lot
 from entekhab.counting.manifest import INDEPENDENTS
 from entekhab.counting.result import Step
-from entekhab.domain.digits import to_persian_digits
+from entekhab.domain.digits import clause_separator, list_separator, persian_numerals, to_persian_digits
 from entekhab.i18n import N_, Catalogued, render
-
-PERSIAN_THOUSANDS = "٬"
-PERSIAN_DECIMAL = "٫"
 
 
 def fraction_json(value: Fraction) -> str:
@@ -50,8 +47,7 @@ def num(value: int | Fraction, lang: str, places: int = 4) -> str:
     else:
         text = f"{int(value):,}"
     if lang == "fa":
-        text = text.replace(",", PERSIAN_THOUSANDS).replace(".", PERSIAN_DECIMAL)
-        return to_persian_digits(text)
+        return persian_numerals(text)
     return text
 
 
@@ -84,7 +80,7 @@ class Wording:
     lots: Sequence[str] | None = None
 
     def names(self, ids: Sequence[str], lang: str) -> str:
-        return ("، " if lang == "fa" else ", ").join(self.name(i, lang) for i in ids) or "—"
+        return list_separator(lang).join(self.name(i, lang) for i in ids) or "—"
 
     def lot(self, context: str, lang: str) -> str:
         if self.lots is not None and context in self.lots:
@@ -118,7 +114,7 @@ def _votes_list(ids: Sequence[str], votes: Mapping[str, int], lang: str, w: Word
     def one(c: str) -> str:
         return f"{w.name(c, lang)} ({num(votes[c], lang)})" if c in votes else w.name(c, lang)
 
-    return ("، " if lang == "fa" else ", ").join(one(c) for c in ids) or "—"
+    return list_separator(lang).join(one(c) for c in ids) or "—"
 
 
 # ----------------------------------------------------------------------------- the steps, as data
@@ -236,7 +232,7 @@ def _t(msgid: str, lang: str, **params: Any) -> str:
 
 
 def _semi(lang: str) -> str:
-    return "؛ " if lang == "fa" else "; "
+    return clause_separator(lang)
 
 
 def _totals(d: Mapping[str, Any], lang: str, w: Wording) -> str:
@@ -315,7 +311,7 @@ def _candidate_tie(d: Mapping[str, Any], lang: str, w: Wording) -> str:
     order, contexts = d["order"], d["lot_contexts"]
     lots = ""
     if contexts:
-        sep = "، " if lang == "fa" else ", "
+        sep = list_separator(lang)
         if w.lots is not None:
             lots = " (" + sep.join(w.lot(c, lang) for c in contexts) + ")"
         else:

@@ -1,4 +1,4 @@
-"""Reproducible lots (قرعه): a lot is a pure function of the published seed and the tie.
+"""Reproducible lots (*qor'e*): a lot is a pure function of the published seed and the tie.
 
 Construction (anyone can redo it with ``sha256sum``)::
 

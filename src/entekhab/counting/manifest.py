@@ -15,7 +15,7 @@ from entekhab.domain.digits import to_ascii_digits, to_persian_digits
 from entekhab.domain.ids import CandidateId, GroupId
 
 INDEPENDENTS = GroupId("independents")
-"""Key of the bloc of all candidates on no list (منفردها)."""
+"""Key of the bloc of all candidates on no list (*monfaredha*)."""
 
 
 class ListMixPolicy(StrEnum):
@@ -66,7 +66,7 @@ class ManifestCandidate:
 
 @dataclass(frozen=True)
 class ManifestList:
-    """A list (فهرست) of a party, front or coalition: its code and its members."""
+    """A list (*fehrest*) of a party, front or coalition: its code and its members."""
 
     id: GroupId
     code: str

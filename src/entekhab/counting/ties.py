@@ -1,7 +1,7 @@
 """Tie-breaking rules, named and in one place.
 
 Candidates (DOMAIN §3.1): more votes first; on equal votes, war veterans and devotees
-(ایثارگران) first, then the higher academic degree, then a lot. Groups (equal remainders
+(*isargaran*) first, then the higher academic degree, then a lot. Groups (equal remainders
 or quotients): a lot. A lot is drawn only where the order decides something: a seat,
 an alternate place, or the order of alternates.
 """

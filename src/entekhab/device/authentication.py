@@ -1,4 +1,4 @@
-"""The authentication device (دستگاه احراز هویت): national code, fingerprint, eligibility, check-in, card.
+"""The authentication device (*dastgah-e ehraz-e hoviyat*): national code, fingerprint, eligibility, check-in, card.
 
 One voter at a time goes through a :class:`VoterSession`: the code is validated, the
 civil registry says whether the person may vote, the fingerprint is scanned up to four

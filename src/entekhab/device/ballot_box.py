@@ -1,4 +1,4 @@
-"""The electronic ballot box (صندوق الکترونیک): manifest, zero report, mock poll, cards, votes, closing.
+"""The electronic ballot box (*sandoq-e elektronik*): manifest, zero report, mock poll, cards, votes, closing.
 
 Vote secrecy by construction, at any branch size: a cast vote record carries no time, no
 card nonce and no sequence number, and is stored under a fresh random 128-bit key in a

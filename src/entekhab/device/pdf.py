@@ -1,4 +1,4 @@
-"""The branch report as a Persian PDF (صورتجلسه) with QR codes carrying the whole signed report.
+"""The branch report as a Persian PDF (the *surat-jalase*) with QR codes carrying the whole signed report.
 
 WeasyPrint lays out RTL Persian text with the shipped Vazirmatn TTF; each QR code is a
 PNG drawn by ``segno`` at level M. Anyone can scan the posted copy, re-assemble the

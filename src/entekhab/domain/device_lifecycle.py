@@ -16,8 +16,8 @@ from entekhab.i18n import N_, Catalogued, pgettext_in
 
 
 class DeviceKind(StrEnum):
-    AUTHENTICATION = "authentication"  # دستگاه احراز هویت
-    EBOX = "ebox"  # صندوق الکترونیکی
+    AUTHENTICATION = "authentication"
+    EBOX = "ebox"
     PRINTER = "printer"
     UPS = "ups"
     MODEM = "modem"

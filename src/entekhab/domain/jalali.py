@@ -12,15 +12,11 @@ from entekhab.domain.errors import DomainError
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 
-JALALI_MONTHS_FA = (
-    "فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
-    "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند",
-)
+JALALI_MONTHS_FA = tuple(jdatetime.date.j_months_fa)  # the calendar's Persian month names, from jdatetime
 JALALI_MONTHS_EN = (
     "Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar",
     "Mehr", "Aban", "Azar", "Dey", "Bahman", "Esfand",
 )
-WEEKDAYS_FA = ("دوشنبه", "سه‌شنبه", "چهارشنبه", "پنجشنبه", "جمعه", "شنبه", "یکشنبه")
 
 
 class InvalidDate(DomainError):
@@ -54,7 +50,7 @@ def parse_jalali(text: str) -> dt.date:
 
 
 def format_jalali(day: dt.date, *, persian_digits: bool = True, long: bool = False) -> str:
-    """1405/02/11, or '11 اردیبهشت 1405' with ``long``; Persian digits by default."""
+    """1405/02/11, or '11 Ordibehesht 1405' (the month's Persian name) with ``long``; Persian digits by default."""
     j = to_jalali(day)
     text = (
         f"{j.day} {JALALI_MONTHS_FA[j.month - 1]} {j.year}"

@@ -1,4 +1,4 @@
-"""The Iranian national code (کد ملی): ten digits, the last a mod-11 check digit.
+"""The Iranian national code (*kod-e melli*): ten digits, the last a mod-11 check digit.
 
 Check digit: s = sum(d[i] * (10 - i)) for the first nine digits, r = s mod 11;
 the check digit is r when r < 2, else 11 - r. Codes of one repeated digit pass

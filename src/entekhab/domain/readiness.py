@@ -53,12 +53,12 @@ READINESS_FA = Catalogued("readiness", {
 class Body(StrEnum):
     """Bodies that fix deficiencies; operators are named so each gets its own coverage list."""
 
-    EDUCATION = "education"  # اداره کل آموزش و پرورش: schools
-    ENDOWMENTS = "endowments"  # اوقاف و امور خیریه: mosques
+    EDUCATION = "education"  # the general directorate of education: schools
+    ENDOWMENTS = "endowments"  # the endowments and charity organisation: mosques
     MUNICIPALITY = "municipality"
     ELECTRICITY = "electricity"  # power distribution company
-    TCI = "tci"  # مخابرات: fibre and landlines
-    MCI = "mci"  # همراه اول
+    TCI = "tci"  # the Telecommunication Company of Iran: fibre and landlines
+    MCI = "mci"  # Hamrah-e Avval, the first mobile operator
     IRANCELL = "irancell"
     RIGHTEL = "rightel"
     POLICE = "police"

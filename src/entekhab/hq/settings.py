@@ -26,6 +26,7 @@ from collections import Counter
 from pathlib import Path
 
 import dj_database_url
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 
 HQ_DIR = Path(__file__).resolve().parent
@@ -224,7 +225,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Persian first, English second.
 LANGUAGE_CODE = "fa"
-LANGUAGES = [("fa", "فارسی"), ("en", "English")]
+LANGUAGES = [("fa", LANG_INFO["fa"]["name_local"]), ("en", "English")]  # each in its own name
 LOCALE_PATHS = [HQ_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Tehran"

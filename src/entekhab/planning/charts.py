@@ -1,7 +1,7 @@
 """Charts of a plan as SVG or PNG bytes (matplotlib, no pyplot state: safe inside a web server).
 
 Each chart carries a Persian title (Vazirmatn; English without the font); axis labels, legends
-and tick numbers are Persian too (Persian digits, «٫» for decimals), area codes stay Latin
+and tick numbers are Persian too (Persian digits, the Arabic decimal separator), area codes stay Latin
 identifiers. matplotlib 3.11 and
 later shape Arabic script and order right-to-left runs themselves; older versions
 drew letters unjoined and left to right, so there the title is shaped with
@@ -24,7 +24,7 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from entekhab.domain.digits import to_persian_digits
+from entekhab.domain.digits import persian_numerals, to_persian_digits
 from entekhab.i18n import both, render
 from entekhab.planning.rollup import AreaRollup
 from entekhab.planning.simulation import VoterTrace
@@ -99,7 +99,7 @@ def _label(key: str) -> str:
 
 def _fa_number(value: float, _pos: object = None) -> str:
     text = f"{value:g}"
-    return to_persian_digits(text.replace(".", "٫").replace("-", "−")) if persian_font() is not None else text
+    return persian_numerals(text.replace("-", "−")) if persian_font() is not None else text
 
 
 def _persian_axes(*axes: object, numeric_x: bool = True) -> None:

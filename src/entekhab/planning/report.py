@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from string import Template
 
-from entekhab.domain.digits import to_persian_digits
+from entekhab.domain.digits import PERCENT_SIGN, persian_numerals, to_persian_digits
 from entekhab.domain.jalali import format_datetime_fa
 from entekhab.i18n import N_, Catalogued, both, render
 from entekhab.planning.charts import (
@@ -32,19 +32,19 @@ from entekhab.planning.sizing import BranchSizing
 
 
 def fa_int(n: int) -> str:
-    """12,345 → ۱۲٬۳۴۵."""
-    return to_persian_digits(f"{n:,}").replace(",", "٬")
+    """12,345 in Persian digits and thousands separator."""
+    return persian_numerals(f"{n:,}")
 
 
 def fa_num(x: float, digits: int = 1) -> str:
     """A decimal in Persian digits with the Persian decimal separator; ∞ for unbounded."""
     if math.isinf(x):
         return "∞"
-    return to_persian_digits(f"{x:,.{digits}f}").replace(",", "٬").replace(".", "٫")
+    return persian_numerals(f"{x:,.{digits}f}")
 
 
 def fa_pct(x: float) -> str:
-    return to_persian_digits(f"{x * 100:.0f}") + "٪"
+    return to_persian_digits(f"{x * 100:.0f}") + PERCENT_SIGN
 
 
 def _font_css() -> str:

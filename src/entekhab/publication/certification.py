@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 
-from entekhab.domain.digits import to_persian_digits
+from entekhab.domain.digits import CLAUSE_SEPARATOR, to_persian_digits
 from entekhab.domain.errors import DomainError
 from entekhab.domain.lifecycle import Lifecycle, moves_of
 from entekhab.i18n import N_, Catalogued, en_fa, render
@@ -112,6 +112,6 @@ def check_excess(unexplained: Sequence[BallotExcess]) -> None:
         "more ballots than accepted check-ins, not explained by a resolved incident: "
         + "; ".join(en for en, _ in reasons),
         render("more ballots than accepted check-ins, not explained by a resolved incident: %(reasons)s",
-               {"reasons": "؛ ".join(fa for _, fa in reasons)}, "fa"),
+               {"reasons": CLAUSE_SEPARATOR.join(fa for _, fa in reasons)}, "fa"),
         code="excess_ballots",
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from html import escape
 
-from entekhab.domain.digits import to_persian_digits
+from entekhab.domain.digits import PERCENT_SIGN, persian_numerals
 from entekhab.i18n import gettext_in
 
 PALETTE = ("#0b5d4b", "#c0392b", "#2e86c1", "#d68910", "#7d3c98", "#17a589", "#a04000", "#5d6d7e",
@@ -23,7 +23,7 @@ INDEPENDENT_COLOUR = "#7f8c8d"
 
 def _n(value: object, lang: str) -> str:
     text = f"{value:,}" if isinstance(value, int) else str(value)
-    return to_persian_digits(text.replace(",", "٬")) if lang == "fa" else text
+    return persian_numerals(text) if lang == "fa" else text
 
 
 @dataclass(frozen=True)
@@ -269,7 +269,7 @@ def progress_bars(rows: Sequence[tuple[str, int, int]], *, title: str, axis: str
         offset = float(plot_w * fraction)
         return width - _LABEL_W - _PAD - offset if fa else _LABEL_W + _PAD + offset
 
-    percent = "٪" if fa else "%"
+    percent = PERCENT_SIGN if fa else "%"
     ticks = [(x_of(Fraction(q, 100)), f"{_n(q, lang)}{percent}", q == 0) for q in range(0, 101, 25)]
     parts = _bars_frame(len(rows), ticks, title=title, axis=axis,
                            axis_mid=(x_of(Fraction(0)) + x_of(Fraction(1))) / 2, width=width, css="progress")

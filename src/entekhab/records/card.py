@@ -1,4 +1,4 @@
-"""The ballot card (کارت تعرفه): one-time, signed by the branch's authentication device.
+"""The ballot card (*kart-e ta'rofe*): one-time, signed by the branch's authentication device.
 
 It carries the election fingerprint, election, branch, ballot style, a random nonce and
 the hour of issue, and nothing about the voter. The authentication device never journals

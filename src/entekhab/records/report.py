@@ -1,4 +1,4 @@
-"""The branch report (صورتجلسه): one shape for every source, its signature and its QR transport.
+"""The branch report (the minutes, *surat-jalase*): one shape for every source, its signature and its QR transport.
 
 ``source`` is ``electronic`` (the e-box counted its records), ``replacement`` (an e-box
 that took over a faulty one's journal) or ``paper`` (two officials' matching entries of a

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
+from entekhab.domain.digits import LIST_SEPARATOR
 from entekhab.domain.errors import DomainError
 from entekhab.domain.lifecycle import ELECTION, ElectionState
 from entekhab.hq.accounts import scope
@@ -55,7 +56,7 @@ def check_state(current: str, states: Iterable[ElectionState], what_en: str = "t
     if now in allowed:
         return
     order = list(ElectionState)
-    names_fa = "، ".join(f"«{ELECTION.fa(s)}»" for s in sorted(allowed, key=order.index))
+    names_fa = LIST_SEPARATOR.join(f"«{ELECTION.fa(s)}»" for s in sorted(allowed, key=order.index))
     names_en = ", ".join(s.value for s in sorted(allowed, key=order.index))
     raise WrongState(
         "%(what_en)s is not allowed while the election is %(value)s (allowed in: %(names_en)s)",

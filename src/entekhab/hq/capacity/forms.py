@@ -12,7 +12,7 @@ from typing import Any
 
 from django import forms
 
-from entekhab.domain.digits import to_ascii_digits
+from entekhab.domain.digits import COMMA, DECIMAL_SEPARATOR, to_ascii_digits
 from entekhab.hq.web.forms import bi
 from entekhab.i18n import both, gettext_in, render
 from entekhab.planning.profiles import PRESETS
@@ -56,7 +56,7 @@ def field_for(path: str) -> str | None:
 
 
 def _number(text: str) -> float:
-    return float(to_ascii_digits(text.strip()).replace("٫", ".").replace("/", "."))
+    return float(to_ascii_digits(text.strip()).replace(DECIMAL_SEPARATOR, ".").replace("/", "."))
 
 
 class ScenarioForm(forms.Form):
@@ -132,7 +132,7 @@ class ScenarioForm(forms.Form):
         if d["profile"] == "custom":
             raw = d.get("weights") or ""
             weights = []
-            for i, token in enumerate(t for t in raw.replace("،", ",").split(",") if t.strip()):
+            for i, token in enumerate(t for t in raw.replace(COMMA, ",").split(",") if t.strip()):
                 try:
                     weights.append(_number(token))
                 except ValueError:

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import model_to_dict
 
-from entekhab.domain.digits import to_persian_digits
+from entekhab.domain.digits import CLAUSE_SEPARATOR, to_persian_digits
 from entekhab.domain.errors import DomainError
 from entekhab.domain.lifecycle import BEFORE_LISTS_FINAL, ELECTION, ElectionState
 from entekhab.hq.accounts.guard import authorize
@@ -45,7 +45,7 @@ def do_update_contest(contest: Contest, changes: dict[str, Any], *, acting_user:
             raise DomainError(
                 "invalid value: %(problems)s",
                 params={"problems": "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()),
-                        "fields": "؛ ".join(exc.message_dict)},
+                        "fields": CLAUSE_SEPARATOR.join(exc.message_dict)},
                 code="invalid_contest",
             ) from exc
         locked.save()

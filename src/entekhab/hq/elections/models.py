@@ -47,7 +47,7 @@ class Election(models.Model):
 
     @property
     def polling_date_display(self) -> str:
-        """In Persian the Jalali date alone ('۱۱ اردیبهشت ۱۴۰۵'); in English both calendars."""
+        """In Persian the Jalali date alone ('11 Ordibehesht 1405' in Persian digits); in English both calendars."""
         if get_language() == "en":
             return f"{self.polling_date.isoformat()} ({format_jalali_en(self.polling_date)})"
         return self.polling_date_jalali
@@ -219,7 +219,7 @@ class BallotStyle(models.Model):
 
 
 class Branch(models.Model):
-    """A polling branch (شعبه اخذ رأی) of one election."""
+    """A polling branch (*shoabe-ye akhz-e ra'y*) of one election."""
 
     election = models.ForeignKey(
         Election, on_delete=models.CASCADE, related_name="branches", verbose_name=_("election")

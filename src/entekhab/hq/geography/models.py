@@ -1,6 +1,6 @@
 """Areas: province → county → city or village → municipal region, and electoral districts.
 
-One tree of ``Area`` rows; an electoral district (حوزه انتخابیه) is an area of its own
+One tree of ``Area`` rows; an electoral district (*howze-ye entekhabiye*) is an area of its own
 kind whose ``constituents`` may lie in several counties (Tehran, Rey, Tajrish).
 ``path`` (the codes from the root) makes roll-ups a prefix query.
 """

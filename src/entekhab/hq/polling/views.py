@@ -1,4 +1,4 @@
-"""The stored branch report as its Persian PDF (the صورتجلسه), for the boards and the public.
+"""The stored branch report as its Persian PDF (the *surat-jalase*), for the boards and the public.
 
 Rendered once per version of the report and kept (:mod:`entekhab.hq.web.pdfcache`).
 """

@@ -15,7 +15,14 @@ from entekhab.hq.results.totals import contest_branches
 from entekhab.publication.drilldown import ContestTree, Level
 
 QUERY_LIMIT = 100  # characters of a search kept: a branch code or a venue name is far shorter
-ARABIC_TO_PERSIAN = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "\u200c": " "})
+# Letters Arabic keyboards type where Persian ones type another, and the zero-width non-joiner.
+ARABIC_TO_PERSIAN = str.maketrans({
+    "\N{ARABIC LETTER YEH}": "\N{ARABIC LETTER FARSI YEH}",
+    "\N{ARABIC LETTER ALEF MAKSURA}": "\N{ARABIC LETTER FARSI YEH}",
+    "\N{ARABIC LETTER KAF}": "\N{ARABIC LETTER KEHEH}",
+    "\N{ARABIC LETTER TEH MARBUTA}": "\N{ARABIC LETTER HEH}",
+    "\N{ZERO WIDTH NON-JOINER}": " ",
+})
 
 
 read_results = results_for  # results.json as it stands (the one cached copy every page reads)
@@ -63,7 +70,7 @@ def normalise_query(raw: str) -> str:
 def search_branches(election: Election, query: str) -> QuerySet[Branch]:
     """The election's branches whose code holds ``query``, or whose venue name holds each of its words.
 
-    Words are not matched against codes one by one: a digit typed with a venue name ("دبستان ۱")
+    Words are not matched against codes one by one: a digit typed with a venue name ("school 1")
     would otherwise match every code.
     """
     qs = Branch.objects.filter(election=election).select_related("area").order_by("code")

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import etag, require_POST
 
+from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.errors import DomainError
 from entekhab.hq.elections.models import Branch, Contest, Election
 from entekhab.hq.geography.models import Area
@@ -316,8 +317,7 @@ def turnout_page(request: HttpRequest, election: str) -> HttpResponse:
     contest = Contest.objects.filter(election=e, code=contest_code).first() if contest_code else None
     rows = hourly(e, area_path=area.path if area else None, contest=contest)
     lang = _lang()
-    labels = [(f"{h.hour:02d}" if lang == "en" else f"{h.hour:02d}".translate(str.maketrans("0123456789",
-                                                                                         "۰۱۲۳۴۵۶۷۸۹")), n, r)
+    labels = [(f"{h.hour:02d}" if lang == "en" else to_persian_digits(f"{h.hour:02d}"), n, r)
               for h, n, r in rows]
     now = turnout_for(e)
     names = {a.code: a for a in Area.objects.filter(code__in=now.by_area)}

@@ -1,7 +1,7 @@
 """Persian digits and left-to-right identifiers in the back office's own text.
 
 Entekhab's values reach the admin through :func:`entekhab.hq.web.display.persian_in_admin`,
-but Django's admin templates print their own numbers («3 نتیجه», «در مجموع 40 تا», page
+but Django's admin templates print their own numbers ("3 results", "40 in total" in Persian, page
 links, facet counts, deletion summaries) straight from Python integers, and a foreign key's
 value (a branch code) straight from ``str()``, through dozens of templates with no hook for
 either. So a Persian admin page's text is put right once, as it leaves: in text between

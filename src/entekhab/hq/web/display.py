@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import get_language
 
-from entekhab.domain.digits import to_ascii_digits, to_persian_digits
+from entekhab.domain.digits import PERCENT_SIGN, persian_numerals, to_ascii_digits, to_persian_digits
 from entekhab.domain.jalali import format_datetime_fa, format_jalali
 
 # A number written as text ("45.3", "-2"): shown like the number it is.
@@ -34,7 +34,7 @@ IDENTIFIER = re.compile(
 CODE_FIELDS = frozenset({"event", "from_state", "to_state", "action"})
 # Fields whose values are Latin identifiers even as one plain word (a rule code "age", a user name "demo").
 IDENTIFIER_FIELDS = frozenset({"code", "actor_name", "username", "serial", "tracking", "ref", "seed"})
-# A Persian text followed by its English twin in parentheses: «…، ماده ۳۷ (Art. 37)».
+# A Persian text followed by its English twin in parentheses: "…, Article 37 (Art. 37)".
 _NOT_FA = r"[^()\u0600-\u06ff]*"
 ENGLISH_TWIN = re.compile(
     r"(?P<fa>.*[\u0600-\u06ff].*?)\s*\((?P<en>"
@@ -44,7 +44,7 @@ ENGLISH_TWIN = re.compile(
 
 
 def localise_number(value: Any) -> str:
-    """Thousands-grouped; Persian digits, the Persian thousands «٬» and decimal «٫» unless the page is English.
+    """Thousands-grouped; Persian digits and the Persian thousands and decimal separators unless the page is English.
 
     Integers, ``Decimal``, floats and numbers written as text all show alike, so a
     fraction has one decimal separator on every page.
@@ -59,7 +59,7 @@ def localise_number(value: Any) -> str:
         return str(value) if get_language() == "en" else to_persian_digits(value)
     if get_language() == "en":
         return text
-    return to_persian_digits(text.replace(",", "٬").replace(".", "٫"))
+    return persian_numerals(text)
 
 
 def code_label(value: Any) -> str:
@@ -72,10 +72,10 @@ def code_label(value: Any) -> str:
 
 
 def localise_percent(value: Any) -> str:
-    """A percentage already multiplied by 100 (``45.3`` → «۴۵٫۳٪»)."""
+    """A percentage already multiplied by 100 (``45.3``: Persian digits, decimal separator and percent sign)."""
     if value is None or value == "":
         return "—"
-    return localise_number(value) + ("%" if get_language() == "en" else "٪")
+    return localise_number(value) + ("%" if get_language() == "en" else PERCENT_SIGN)
 
 
 def ltr_identifier(value: Any) -> str:
@@ -160,7 +160,7 @@ def persian_in_admin() -> None:
 
     Django's admin renders a model's values through ``display_for_field`` and a callable's
     through ``display_for_value``: dates in the Gregorian calendar (Persian month names of
-    it: «۱ مه ۲۰۲۶»), numbers in Latin digits, booleans as ``alt="True"``, codes in the
+    it: "1 May 2026" in Persian), numbers in Latin digits, booleans as ``alt="True"``, codes in the
     page's right-to-left flow. It has no hook for another calendar or digits, so both are
     wrapped once, here, where the admin modules import them. Choices keep their labels.
     The admin's forms get Jalali date fields (see :mod:`entekhab.hq.web.forms`).
@@ -223,7 +223,7 @@ def translate_model_labels() -> None:
     ("eligible estimate") and a choice often by its code ("hq_admin"), as plain strings
     that no catalogue sees; here each plain label becomes the msgid it already is, and
     ``django.po`` gives it in Persian. A plural Django made by adding "s" to a Persian
-    name («…ممیزیs») becomes the name. Labels only: no stored value or migration changes.
+    name (a Persian plural with a Latin "s") becomes the name. Labels only: no stored value or migration changes.
     """
     from django.apps import apps
     from django.utils.functional import Promise

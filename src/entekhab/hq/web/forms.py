@@ -10,7 +10,7 @@ from django import forms
 from django.utils.functional import lazy
 from django.utils.translation import get_language, gettext_lazy
 
-from entekhab.domain.digits import to_ascii_digits
+from entekhab.domain.digits import COMMA, to_ascii_digits
 from entekhab.domain.errors import DomainError
 from entekhab.domain.jalali import TEHRAN, format_jalali, parse_jalali
 from entekhab.domain.national_code import parse_national_code
@@ -65,8 +65,8 @@ class JalaliDateTimeField(forms.CharField):
     """
 
     MAX_CHARS = 30
-    FORM = re.compile(r"(?P<date>[0-9]{3,4}[/-][0-9]{1,2}[/-][0-9]{1,2})(?:[ T،,]+(?P<h>[0-9]{1,2}):(?P<m>[0-9]{2})"
-                      r"(?::(?P<s>[0-9]{2}))?)?")
+    FORM = re.compile(r"(?P<date>[0-9]{3,4}[/-][0-9]{1,2}[/-][0-9]{1,2})"
+                      r"(?:[ T" + COMMA + r",]+(?P<h>[0-9]{1,2}):(?P<m>[0-9]{2})(?::(?P<s>[0-9]{2}))?)?")
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.pop("max_length", None)

@@ -59,7 +59,7 @@ class CommitteeMember(models.Model):
 
 
 class Decree(models.Model):
-    """A decree (حکم) appointing a person to a role, printable as PDF."""
+    """A decree (*hokm*) appointing a person to a role, printable as PDF."""
 
     election = models.ForeignKey("elections.Election", on_delete=models.CASCADE, related_name="decrees",
                                  verbose_name=_("election"))

@@ -1,9 +1,9 @@
 """Template filters for Persian-first pages.
 
-``num`` for quantities (Persian digits, «٬» thousands, «٫» decimals), ``percent`` for a
-percentage (``45.3`` → «۴۵٫۳٪»), ``jdate`` for dates, ``fa_digits`` for digits in text,
+``num`` for quantities (Persian digits, thousands and decimal separators), ``percent`` for a
+percentage (``45.3`` with the Persian percent sign), ``jdate`` for dates, ``fa_digits`` for digits in text,
 ``ltr`` for Latin identifiers (codes, hashes, file names, key ids): isolated left to right
-and always in Latin digits, so «Ed25519» never becomes «Ed۲۵۵۱۹».
+and always in Latin digits, so «Ed25519» never gets Persian digits.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import get_language
 
-from entekhab.domain.digits import to_persian_digits
+from entekhab.domain.digits import PERCENT_SIGN, to_persian_digits
 from entekhab.hq.web.display import code_label, localise_date, localise_number, localise_percent, ltr_identifier
 
 register = template.Library()
@@ -56,7 +56,7 @@ def fa_text(value):
 
 @register.filter
 def label(value):
-    """A stored code shown by its label (``pass_test`` → «قبولی در آزمون»)."""
+    """A stored code shown by its label (``pass_test`` → its Persian label, "passed the test")."""
     return code_label(value)
 
 
@@ -74,7 +74,7 @@ def bi(context, fa: str, en: str) -> str:
 
 @register.filter
 def frac(value, places: int = 4):
-    """An exact fraction for reading: rounded half up, «≈» when rounded, Persian digits and «٫» in Persian."""
+    """An exact fraction for reading: rounded half up, «≈» when rounded; Persian digits and separator in Persian."""
     from fractions import Fraction
 
     from entekhab.counting.explain import num as sentence_number
@@ -91,4 +91,4 @@ def share_percent(value, places: int = 2):
 
     if value is None or value == "":
         return "—"
-    return f"{frac(Fraction(value) * 100, places)}{'%' if get_language() == 'en' else '٪'}"
+    return f"{frac(Fraction(value) * 100, places)}{'%' if get_language() == 'en' else PERCENT_SIGN}"
