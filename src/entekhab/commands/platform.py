@@ -41,13 +41,24 @@ def manage(ctx: typer.Context) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
-    workers: Annotated[int, typer.Option(min=1, max=64)] = 2,
+    web_workers: Annotated[int, typer.Option("--web-workers", "--workers", min=1, max=64,
+                                             help="processes for the staff and public pages")] = 2,
+    device_workers: Annotated[int, typer.Option(
+        "--device-workers", min=0, max=64,
+        help="processes for the branch devices on --device-port; 0: the web pool answers them too")] = 0,
+    device_threads: Annotated[int, typer.Option(min=1, max=64, help="threads per device process")] = 8,
+    device_port: Annotated[int, typer.Option(min=0, max=65535, help="port of the device pool; 0: PORT + 1")] = 0,
     task_worker: Annotated[bool, typer.Option(
         "--task-worker/--no-task-worker",
         help="also run one task worker (large plan runs); --no-task-worker where `entekhab worker` "
              "runs as a service of its own")] = True,
 ) -> None:
-    """Serve the HQ web app and API with gunicorn, and by default a task worker beside it."""
+    """Serve HQ with gunicorn: the web pool, a device pool if asked for, and a task worker.
+
+    Device messages take the lean path on either pool (entekhab.hq.polling.wsgi). A device pool
+    of its own keeps the check-in peak from taking the workers the staff pages need: its threads
+    share each commit's WAL flush, and its port answers nothing but what a device asks for.
+    """
     _django()
     from django.conf import settings
 
@@ -55,16 +66,26 @@ def serve(
         from django.core.management import call_command
 
         call_command("collectstatic", interactive=False, verbosity=0)
-    # --timeout: the first view of a large PDF version is laid out in the request (the Tehran
-    # booklet ≈ 9 s on a quiet 2-core machine, 30 s under load); gunicorn's default 30 s would kill it.
-    web = [sys.executable, "-m", "gunicorn", "entekhab.hq.wsgi:application",
-           "--bind", f"{host}:{port}", "--workers", str(workers), "--timeout", str(WEB_TIMEOUT_SECONDS),
-           "--access-logfile", "-"]
-    if not task_worker:
-        os.execvp(sys.executable, web)
+    servers = [_gunicorn("entekhab.hq.polling.wsgi:application", host, port, web_workers)]
+    if device_workers:
+        servers.append(_gunicorn("entekhab.hq.polling.wsgi:device_application", host, device_port or port + 1,
+                                 device_workers, threads=device_threads))
+    if len(servers) == 1 and not task_worker:
+        os.execvp(sys.executable, servers[0])
     from entekhab.commands.supervise import supervise
 
-    raise typer.Exit(supervise(web, [sys.executable, "-m", "entekhab.cli", "worker"], echo=typer.echo))
+    workers = [[sys.executable, "-m", "entekhab.cli", "worker"]] if task_worker else []
+    raise typer.Exit(supervise(servers, workers, echo=typer.echo))
+
+
+def _gunicorn(app: str, host: str, port: int, workers: int, *, threads: int = 1) -> list[str]:
+    # --timeout: the first view of a large PDF version is laid out in the request (the Tehran
+    # booklet ≈ 9 s on a quiet 2-core machine, 30 s under load); gunicorn's default 30 s would kill it.
+    argv = [sys.executable, "-m", "gunicorn", app, "--bind", f"{host}:{port}", "--workers", str(workers),
+            "--timeout", str(WEB_TIMEOUT_SECONDS), "--access-logfile", "-"]
+    if threads > 1:
+        argv += ["--worker-class", "gthread", "--threads", str(threads)]
+    return argv
 
 
 def worker(

@@ -66,12 +66,14 @@ def outside_django_request_cycle() -> Iterator[None]:
         signals.request_finished.connect(close_old_connections)
 
 
-def lean(body: bytes, *, length: str | None = None, path: str = MESSAGES) -> tuple[int, Any, dict[str, str], int]:
+def lean(body: bytes, *, length: str | None = None, path: str = MESSAGES, app: Any = None,
+         method: str = "POST") -> tuple[int, Any, dict[str, str], int]:
     """Call the lean WSGI app with a crafted environ: status, JSON body, headers, bytes it read from the input."""
     from entekhab.hq.polling.wsgi import application
 
+    application = app or application
     stream = io.BytesIO(body)
-    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": "",
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": "",
                "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)) if length is None else length,
                "SERVER_NAME": "testserver", "SERVER_PORT": "80", "wsgi.input": stream, "wsgi.url_scheme": "http",
                "wsgi.errors": io.StringIO(), "wsgi.version": (1, 0), "wsgi.multithread": False,
@@ -83,7 +85,7 @@ def lean(body: bytes, *, length: str | None = None, path: str = MESSAGES) -> tup
 
     with outside_django_request_cycle():
         data = b"".join(application(environ, start_response))
-    assert seen["headers"]["Content-Type"] == "application/json"
+    assert seen["headers"]["Content-Type"].startswith("application/json")
     return seen["status"], json.loads(data), seen["headers"], stream.tell()
 
 
