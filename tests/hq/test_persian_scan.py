@@ -35,7 +35,7 @@ NOT_PAGES = frozenset({
     "results:branch_qr", "operations:action_status", "operations:device_event", "operations:roster",
     "operations:decree_pdf", "capacity:run_start", "capacity:seed", "capacity:pdf", "capacity:run", "capacity:branch",
     "candidates:photo", "candidates:photo_by_digest", "candidates:booklet", "candidates:register",
-    "polling:report-pdf",
+    "polling:report-pdf", "polling:incident_step",
 })
 
 

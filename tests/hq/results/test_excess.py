@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from entekhab.hq.accounts.roles import Role
 from entekhab.hq.elections.models import Contest
+from entekhab.hq.polling.actions.workflow import do_resolve_incident
 from entekhab.hq.polling.models import CheckIn, Incident
 from entekhab.hq.results.actions import do_certify, do_compute_result, published_version
 from entekhab.hq.results.totals import contest_member_ids
@@ -40,8 +40,7 @@ def take_checkins(contest, n: int, *, skip: int = 0):
 
 
 def resolve(incident: Incident, user) -> None:
-    Incident.objects.filter(pk=incident.pk).update(resolved_at=timezone.now(), resolved_by=user,
-                                                   resolution="three voters checked in on paper during an outage")
+    do_resolve_incident(incident, acting_user=user, reason="three voters checked in on paper during an outage")
 
 
 def test_excess_ballots_block_certification_until_a_resolved_incident_explains_them(client, council, boards, counter):
@@ -64,10 +63,10 @@ def test_excess_ballots_block_certification_until_a_resolved_incident_explains_t
     # a resolved incident of another kind at that branch does not explain the excess
     other = Incident.objects.create(election=council.election, branch=incident.branch, kind="device_replaced",
                                     summary_fa="—", summary_en="—")
-    resolve(other, supervisor)
+    resolve(other, executive)
     with pytest.raises(CertificationRefused, match="more ballots than accepted check-ins"):
         do_certify(version, "approve", acting_user=executive)
-    resolve(incident, supervisor)
+    resolve(incident, executive)
     approved = do_certify(version, "approve", acting_user=executive)
     published = do_certify(approved, "confirm", acting_user=supervisor)
     assert published.state == "published" and published_version(council) == published
@@ -91,7 +90,7 @@ def test_an_excess_appearing_after_approval_blocks_the_confirmation(council, boa
     assert [e["branch"] for e in again.excess] == [branch]
     # a resolution explains the counts it was made for, not later ones
     incident = Incident.objects.get(branch__code=branch, kind="excess_ballots")
-    resolve(incident, supervisor)
+    resolve(incident, executive)
     take_checkins(council, 1, skip=1)
     with pytest.raises(CertificationRefused):
         do_certify(again, "approve", acting_user=executive)

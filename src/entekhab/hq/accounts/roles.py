@@ -145,8 +145,14 @@ POLLING_PERMISSIONS: dict[Role, list[str]] = {
         "polling.add_deviceenrolment",
         "polling.change_deviceenrolment",
         "polling.add_paperentry",
+        "polling.assign_incident",
+        "polling.escalate_incident",
+        "polling.resolve_incident",
+        "polling.comment_incident",
     ],
-    Role.SUPERVISORY_BOARD: ["polling.view_*"],
+    # The supervisory board resolves or sends back what is escalated to it (actions/workflow.py).
+    Role.SUPERVISORY_BOARD: ["polling.view_*", "polling.assign_incident", "polling.resolve_incident",
+                             "polling.comment_incident"],
     Role.BRANCH_HEAD: ["polling.view_branchreport", "polling.add_paperentry"],
 }
 for _role, _perms in POLLING_PERMISSIONS.items():

@@ -52,6 +52,10 @@ class Event(StrEnum):
     POLLING_PAPER_ENTRY = "polling.paper.entry"
     POLLING_PAPER_MISMATCH = "polling.paper.mismatch"
     POLLING_PAPER_CONFIRMED = "polling.paper.confirmed"
+    POLLING_INCIDENT_ASSIGN = "polling.incident.assign"
+    POLLING_INCIDENT_ESCALATE = "polling.incident.escalate"
+    POLLING_INCIDENT_RESOLVE = "polling.incident.resolve"
+    POLLING_INCIDENT_COMMENT = "polling.incident.comment"
     # results (results.<entekhab.publication.certification.CertificationStep> included)
     RESULTS_COMPUTE = "results.compute"
     RESULTS_APPROVE = "results.approve"

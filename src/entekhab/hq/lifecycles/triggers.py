@@ -49,13 +49,14 @@ def guarded() -> list[Guarded]:
     from entekhab.hq.candidates.models import LIST
     from entekhab.hq.capacity.models import RUN
     from entekhab.hq.operations.models.committees import ACTION_ITEM
-    from entekhab.hq.polling.models import BRANCH_DAY, ENROLMENT
+    from entekhab.hq.polling.models import BRANCH_DAY, ENROLMENT, INCIDENT
 
     return [
         Guarded("candidates_registration", "state", CANDIDACY),
         Guarded("candidates_candidatelist", "state", LIST),
         Guarded("polling_deviceenrolment", "state", ENROLMENT),
         Guarded("polling_branchopening", "state", BRANCH_DAY),
+        Guarded("polling_incident", "status", INCIDENT),
         Guarded("operations_device", "state", DEVICE),
         Guarded("operations_actionitem", "status", ACTION_ITEM),
         Guarded("results_resultversion", "state", RESULT),

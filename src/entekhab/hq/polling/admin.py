@@ -59,8 +59,10 @@ class BranchReportAdmin(ReadOnlyAdmin):
 
 @admin.register(Incident)
 class IncidentAdmin(ReadOnlyAdmin):
-    list_display = ("kind", "branch", "summary_fa", "created_at")
-    list_filter = ("kind",)
+    """Read-only: the steps are taken on the incident pages (``polling:incident``), through the workflow."""
+
+    list_display = ("kind", "branch", "summary_fa", "status", "assigned_to", "created_at")
+    list_filter = ("status", "kind", "assigned_to")
     search_fields = ("branch__code", "summary_fa", "summary_en")
 
 

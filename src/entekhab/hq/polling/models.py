@@ -177,8 +177,36 @@ class IncidentKind(models.TextChoices):
     EXCESS_BALLOTS = "excess_ballots", _("more ballots than accepted check-ins")
 
 
+class IncidentStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    ASSIGNED = "assigned", _("assigned")
+    ESCALATED = "escalated", _("escalated to the supervisory board")
+    RESOLVED = "resolved", _("resolved")
+
+
+class IncidentBody(models.TextChoices):
+    """Who an incident is assigned to; each body acts through its role (``actions/workflow.py``)."""
+
+    EXECUTIVE = "executive_board", _("executive board")
+    SUPERVISORY = "supervisory_board", _("supervisory board")
+    HQ = "hq", _("election headquarters")
+
+
+# An incident is assigned to a body, escalated to the supervisory board or resolved with a
+# reason; resolved is final. Reassignment keeps the state (only the body changes).
+INCIDENT = Lifecycle(*en_fa("polling incident"), IncidentStatus, {
+    IncidentStatus.OPEN: frozenset({IncidentStatus.ASSIGNED, IncidentStatus.ESCALATED, IncidentStatus.RESOLVED}),
+    IncidentStatus.ASSIGNED: frozenset({IncidentStatus.ESCALATED, IncidentStatus.RESOLVED}),
+    IncidentStatus.ESCALATED: frozenset({IncidentStatus.ASSIGNED, IncidentStatus.RESOLVED}),
+})
+
+
 class Incident(models.Model):
-    """A polling-day problem for the supervisory board, with the records it concerns."""
+    """A polling-day problem for the boards, with the records it concerns and where it stands.
+
+    Each step (assigned, escalated, resolved, commented) is an audit event naming the person
+    and the role they acted in: the audit chain is the incident's history.
+    """
 
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="polling_incidents")
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="polling_incidents")
@@ -190,8 +218,10 @@ class Incident(models.Model):
     duplicate = models.OneToOneField(DuplicateCheckIn, on_delete=models.RESTRICT, null=True, blank=True,
                                      related_name="incident")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    # Resolution only as far as results need it (an explained excess unblocks certification);
-    # the incident workflow itself belongs elsewhere.
+    status = models.CharField(_("status"), max_length=10, choices=IncidentStatus.choices,
+                              default=IncidentStatus.OPEN)
+    assigned_to = models.CharField(_("assigned to"), max_length=20, choices=IncidentBody.choices, blank=True)
+    # Set by do_resolve_incident; a resolved excess unblocks certification (results/totals.py).
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, null=True, blank=True,
                                     related_name="+", verbose_name=_("resolved by"))
@@ -201,6 +231,18 @@ class Incident(models.Model):
         verbose_name = _("polling incident")
         verbose_name_plural = _("polling incidents")
         ordering = ["-created_at"]
+        permissions = [
+            ("assign_incident", "Can assign a polling incident to a body"),
+            ("escalate_incident", "Can escalate a polling incident to the supervisory board"),
+            ("resolve_incident", "Can resolve a polling incident"),
+            ("comment_incident", "Can comment on a polling incident"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="incident_resolved_has_reason",
+                condition=~Q(status="resolved") | (Q(resolved_at__isnull=False) & ~Q(resolution="")),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.branch.code}"

@@ -212,7 +212,7 @@ def explained_excess(contest: Contest, excess: Iterable[BallotExcess]) -> set[st
         return set()
     out = set()
     for code, details in (Incident.objects.filter(election_id=contest.election_id, branch__code__in=wanted,
-                                                  kind__in=EXCESS_EXPLAINED_BY, resolved_at__isnull=False)
+                                                  kind__in=EXCESS_EXPLAINED_BY, status="resolved")
                           .values_list("branch__code", "details")):
         e = wanted[code]
         if details.get("ballots") == e.ballots and details.get("checkins") == e.checkins:
