@@ -110,7 +110,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     ],
     # Observers watch the operations they are meant to witness: draws, committees, devices, staffing.
     # (everything but the staff register, which holds personal data).
-    Role.OBSERVER: [*_view(ELECTION_APPS), *OPERATIONS_WATCHED],
+    Role.OBSERVER: [*_view(ELECTION_APPS), *OPERATIONS_WATCHED, "polling.view_control_room"],
 }
 
 # Candidates (issue 4): registrations carry national codes, so only the boards and HQ see them;

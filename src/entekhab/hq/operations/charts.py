@@ -96,3 +96,33 @@ def donut(parts: Sequence[tuple[str, int, str]], *, size: int = 150) -> str:
         f"{localise_number(sum(v for _, v, _ in parts))}</text></svg>"
     )
     return "".join(out)
+
+
+def forecast_bars(rows: Sequence[tuple[str, int, float | None]], *, title: str, legend: tuple[str, str],
+                  width: int = 720, height: int = 240) -> str:
+    """Actual count per period (bars) against the forecast (a dashed step line), with exact figures on hover."""
+    left, right, top, bottom = 50, 16, 30, 26
+    most = max([n for _, n, _ in rows] + [f or 0 for _, _, f in rows] + [1])
+    plot_w, plot_h = width - left - right, height - top - bottom
+    bw = plot_w / max(1, len(rows))
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" direction="ltr" style="direction:ltr" '
+           f'viewBox="0 0 {width} {height}" width="100%" font-family="Vazirmatn FD, Vazirmatn, Tahoma" '
+           f'font-size="12" aria-label="{escape(title)}"><title>{escape(title)}</title>',
+           f'<rect x="{width - 24}" y="6" width="14" height="12" fill="#7fb8a8"/>'
+           f'<text x="{width - 28}" y="16" text-anchor="end">{escape(legend[0])}</text>',
+           f'<line x1="{width - 200}" y1="12" x2="{width - 186}" y2="12" stroke="#c0392b" stroke-width="2" '
+           f'stroke-dasharray="4 3"/><text x="{width - 204}" y="16" text-anchor="end">{escape(legend[1])}</text>',
+           f'<text x="{left - 6}" y="{top + 4}" text-anchor="end" fill="#555">{localise_number(round(most))}</text>']
+    for k, (label, n, forecast) in enumerate(rows):
+        x = left + k * bw
+        h = plot_h * n / most
+        out.append(f'<rect x="{x + 2:.1f}" y="{top + plot_h - h:.1f}" width="{max(1.0, bw - 4):.1f}" height="{h:.1f}" '
+                   f'fill="#7fb8a8"><title>{escape(label)} · {escape(legend[0])}: {localise_number(n)}</title></rect>')
+        if forecast is not None:
+            y = top + plot_h - plot_h * forecast / most
+            out.append(f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{x + bw:.1f}" y2="{y:.1f}" stroke="#c0392b" '
+                       f'stroke-width="2" stroke-dasharray="4 3"><title>{escape(label)} · {escape(legend[1])}: '
+                       f'{localise_number(round(forecast))}</title></line>')
+        out.append(f'<text x="{x + bw / 2:.1f}" y="{height - 8}" text-anchor="middle">{escape(label)}</text>')
+    out.append("</svg>")
+    return "".join(out)

@@ -272,6 +272,8 @@ class BranchOpening(models.Model):
     class Meta:
         verbose_name = _("branch opening")
         verbose_name_plural = _("branch openings")
+        # The control room shows counts, never a voter: observers see it too (roles.py).
+        permissions = [("view_control_room", "Can view the polling-day control room")]
 
     def __str__(self) -> str:
         return f"{self.branch.code} · {self.get_state_display()}"
