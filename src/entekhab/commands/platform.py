@@ -207,6 +207,8 @@ def demo(
         (N_("HQ operations"), "/operations/"),
         (N_("Capacity plan"), "/capacity/1405/"),
         (N_("Polling day"), "/admin/polling/"),
+        (N_("Polling-day control room"), "/polling/1405/control/"),
+        (N_("Polling-day incidents"), "/polling/1405/incidents/"),
         (N_("Results"), "/results/"),
         (N_("API"), "/api/v1/docs"),
     ]:

@@ -146,6 +146,7 @@ def test_steps_only_while_the_day_and_its_count_are_open(incident, people):
     set_state("certified")
     with pytest.raises(WrongState):
         do_resolve_incident(incident, acting_user=people["executive"], reason="late")
+    assert steps_for(people["executive"], incident) == []  # the page offers no step it would refuse
     assert Incident.objects.get(pk=incident.pk).status == "open"
 
 

@@ -27,7 +27,7 @@ from entekhab.domain.digits import LIST_SEPARATOR
 from entekhab.domain.errors import DomainError
 from entekhab.domain.lifecycle import ElectionState
 from entekhab.hq.accounts import scope
-from entekhab.hq.accounts.guard import AuthorityRefused, authorize
+from entekhab.hq.accounts.guard import AuthorityRefused, authorize, election_state
 from entekhab.hq.accounts.roles import ROLE_NAMES_FA, Role
 from entekhab.hq.audit.events import Event
 from entekhab.hq.audit.log import record
@@ -78,7 +78,7 @@ def acting_role(user: Any, step: str, incident: Incident) -> Role | None:
 
 def steps_for(user: Any, incident: Incident) -> list[str]:
     """The steps the page offers this user on this incident."""
-    if incident.status == IncidentStatus.RESOLVED:
+    if incident.status == IncidentStatus.RESOLVED or election_state(incident.election_id) not in WORKFLOW_STATES:
         return []
     own = incident.status == IncidentStatus.ESCALATED and _escalated_by(incident) == user.pk
     return [s for s in STEPS if scope.holds(user, f"polling.{s}_incident", incident)
