@@ -72,7 +72,7 @@ class Event(StrEnum):
     ACTION_ITEM_STATUS = "action_item.status"
     # operations: devices (device.<entekhab.domain.device_lifecycle.DeviceEvent> included)
     DEVICE_REGISTER = "device.register"
-    DEVICE_TOKEN = "device.token"
+    DEVICE_TOKEN = "device.token"  # retired with the token heartbeat: older logs only, nothing records it
     DEVICE_PASS_TEST = "device.pass_test"
     DEVICE_FAIL_TEST = "device.fail_test"
     DEVICE_ALLOCATE = "device.allocate"

@@ -128,7 +128,6 @@ class DeviceAdmin(ReadOnly):
     list_display = ("serial", "kind", "state", "region", "branch")
     list_filter = ("kind", "state")
     search_fields = ("serial",)
-    exclude = ("token_hash",)
     inlines = [DeviceLogInline]
 
 

@@ -1,8 +1,8 @@
 """Device inventory by serial: lifecycle state, where it is, its events and replacements.
 
 The polling-day agent refers to devices by serial. Its signed heartbeats (``hq.polling``) are
-mirrored here (``last_seen_at``, ``last_report``); ``token_hash`` is left from the retired
-token heartbeat and no longer read.
+mirrored here (``last_seen_at``, ``last_report``). The retired token heartbeat's
+``token_hash`` is gone (``operations.0003``): a device proves itself by its enrolled key alone.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ class Device(models.Model):
                                related_name="devices", verbose_name=_("allocated region"))
     branch = models.ForeignKey("elections.Branch", on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="devices", verbose_name=_("polling branch"))
-    token_hash = models.CharField(_("token hash (SHA-256)"), max_length=64, blank=True)
     last_seen_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
     last_report = models.JSONField(_("last heartbeat report"), default=dict, blank=True)
 
