@@ -137,8 +137,7 @@ def _so_far(shares: tuple[float, ...], opening: dt.datetime, now: dt.datetime) -
 
 def control_room(election: Election, now: dt.datetime) -> ControlRoom:
     rows = list(election.branches.values_list("id", "code", "area__path", "eligible_estimate").order_by("code"))
-    reported = dict(BranchReport.objects.filter(branch__election=election)
-                    .values_list("branch_id", "id"))
+    reported = set(BranchReport.objects.filter(branch__election=election).values_list("branch_id", flat=True))
     opened = set(BranchOpening.objects.filter(branch__election=election).values_list("branch_id", flat=True))
     silent = set(BranchNetwork.objects.filter(branch__election=election, status="offline")
                  .values_list("branch_id", flat=True))

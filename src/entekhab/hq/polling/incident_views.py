@@ -85,9 +85,7 @@ def incident_step(request: HttpRequest, election: Election, pk: int, step: str) 
             do_comment_incident(incident, acting_user=request.user, text=text)
         else:
             raise Http404(step)
-    except AuthorityRefused as exc:
-        messages.error(request, exc.message_fa if request.LANGUAGE_CODE != "en" else exc.message_en)
-    except DomainError as exc:
+    except (AuthorityRefused, DomainError) as exc:  # both carry message_en and message_fa
         messages.error(request, localised_message(exc))
     else:
         messages.success(request, IncidentStatus(Incident.objects.get(pk=pk).status).label)

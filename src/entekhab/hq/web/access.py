@@ -32,6 +32,7 @@ def election_view(perm: str) -> Callable:
     return wrap
 
 
-def localised_message(exc: DomainError) -> str:
-    """The domain error in the page's language (Persian unless English was chosen)."""
+def localised_message(exc: DomainError | PermissionDenied) -> str:
+    """A refusal carrying ``message_en`` and ``message_fa`` (a domain error, an authority refusal)
+    in the page's language (Persian unless English was chosen)."""
     return exc.message_en if get_language() == "en" else exc.message_fa
