@@ -16,7 +16,7 @@ from entekhab.i18n import N_, _
 
 device_app = typer.Typer(help="Branch device agent: authentication device and e-box.",
                          no_args_is_help=True)
-polling_app = typer.Typer(help="Polling day at HQ: enrolment codes, simulation.",
+polling_app = typer.Typer(help="Polling day at HQ: enrolment codes, simulation, rehearsal.",
                           no_args_is_help=True)
 
 Journal = Annotated[Path, typer.Argument(help="the device's journal file (SQLite)")]
@@ -324,5 +324,8 @@ def show_simulation(result: dict) -> None:
 
 
 def register(app: typer.Typer) -> None:
+    from entekhab.commands import rehearse
+
+    rehearse.register(polling_app)
     app.add_typer(device_app, name="device")
     app.add_typer(polling_app, name="polling")

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -74,7 +76,9 @@ class PhotoStore:
             )
         self.folder.mkdir(parents=True, exist_ok=True)
         file = self.folder / f"{digest}.{TYPES[ctype]}"
-        partial = file.with_suffix(file.suffix + ".part")
+        # A partial file of its own: e-boxes sharing a cache may fetch the same photo at once, and the
+        # last atomic replace wins with identical bytes.
+        partial = file.with_suffix(f"{file.suffix}.{os.getpid()}-{threading.get_ident()}.part")
         partial.write_bytes(data)
         partial.replace(file)
         return file

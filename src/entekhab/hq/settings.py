@@ -173,7 +173,10 @@ def _database() -> dict:
     if not url:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{DATA_DIR / 'entekhab.sqlite3'}"
-    db = dj_database_url.parse(url, conn_max_age=60 if url.startswith("postgres") else 0)
+    # A kept connection is checked before each request reuses it: one the server dropped (a restart, a
+    # failover, pg_terminate_backend) is opened again instead of failing the request.
+    postgres = url.startswith("postgres")
+    db = dj_database_url.parse(url, conn_max_age=60 if postgres else 0, conn_health_checks=postgres)
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers proceed during a write; IMMEDIATE takes the write lock at BEGIN,
         # so two check-ins never deadlock upgrading a read lock. synchronous=FULL syncs the WAL

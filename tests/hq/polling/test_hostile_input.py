@@ -259,6 +259,26 @@ def test_lost_database_answers_503_in_json(device, valid, error):
     assert not apps.get_model("polling", "CheckIn").objects.filter(message_seq=50_000).exists()
 
 
+def test_a_connection_lost_once_is_opened_again_and_the_message_kept_once(device, valid):
+    """Old code: a dropped server session (restart, failover, pg_terminate_backend) answered 503 and the device
+    went offline; now the message is handled again on a fresh connection, and stored exactly once."""
+    real = CursorWrapper.execute
+    failures = iter([OperationalError("terminating connection due to administrator command")])
+
+    def once(self, sql, params=None):
+        error = next(failures, None)
+        if error is not None:
+            raise error
+        return real(self, sql, params)
+
+    with mock.patch.object(CursorWrapper, "execute", once), \
+            mock.patch("entekhab.hq.polling.endpoint._reconnect") as reconnect:
+        status, body, _, _ = lean(dumps(valid))
+    assert status == 200 and body["status"] == "accepted", body
+    assert reconnect.call_count == 1
+    assert apps.get_model("polling", "CheckIn").objects.filter(message_seq=50_000).count() == 1
+
+
 def test_unexpected_error_is_json_not_html(device, valid):
     with mock.patch("entekhab.hq.polling.actions.handle_message", side_effect=KeyError("boom")):
         status, body, _, _ = lean(dumps(valid))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import get_language
 
 from entekhab.hq.elections.models import Election
 from entekhab.hq.operations.charts import forecast_bars, stacked_bars
 from entekhab.hq.operations.views.common import region_names
+from entekhab.hq.polling import clock
 from entekhab.hq.polling.control_room import DAY_COLOURS, DAY_STATE_FA, LISTED, DayState, control_room
 from entekhab.hq.web.access import election_view
 from entekhab.hq.web.display import localise_number
@@ -24,7 +24,7 @@ def _t(msgid: str) -> str:
 
 @election_view("polling.view_control_room")
 def control_room_page(request: HttpRequest, election: Election) -> HttpResponse:
-    room = control_room(election, timezone.now())
+    room = control_room(election, clock.now())
     en = get_language() == "en"
     label = {s: (DAY_STATE_FA.en(s) if en else DAY_STATE_FA[s]) for s in DayState}
     series = [(s.value, label[s], DAY_COLOURS[s]) for s in DayState]

@@ -4,15 +4,19 @@ Shared by the ninja route (``/api/v1/polling/messages``) and the lean WSGI path 
 :mod:`entekhab.hq.polling.wsgi`, so both answer exactly alike. The body goes through
 the strict edge reader (:mod:`entekhab.hq.web.edge`) before anything else: a float, a
 huge integer, deep nesting or a NUL is refused here, anonymously and without touching
-the database. A lost database connection answers 503, the honest "retry later".
+the database. A database connection lost before or during the message is opened again and
+the message handled once more (a message is idempotent by its sequence number, so a commit
+that did happen is answered as the replay it is); lost twice, it answers 503, the honest
+"retry later".
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 
 from entekhab.domain.errors import DomainError
 from entekhab.hq.polling import actions
@@ -45,17 +49,36 @@ def handle_raw(raw: bytes) -> tuple[int, dict[str, Any]]:
         payload = read_json(raw)
     except EdgeRefused as exc:
         return refusal_body(exc)
-    try:
+    for attempt in range(2):
         try:
-            return 200, actions.handle_message(payload)
-        except PollingRefused as exc:
-            actions.record_refusal(payload, exc)
-            return refusal_body(exc)
-        except DomainError as exc:
-            return refusal_body(exc)
-    except DATABASE_LOST:
-        log.warning("database unavailable for a device message", exc_info=True)
-        return 503, BUSY
-    except Exception:
-        log.exception("device message failed")
-        return 500, SERVER_ERROR
+            return _handle(payload)
+        except DATABASE_LOST:
+            if attempt:
+                log.warning("database unavailable for a device message", exc_info=True)
+                return 503, BUSY
+            _reconnect()
+        except Exception:
+            log.exception("device message failed")
+            return 500, SERVER_ERROR
+    raise AssertionError("unreachable")
+
+
+def _handle(payload: Any) -> tuple[int, dict[str, Any]]:
+    try:
+        return 200, actions.handle_message(payload)
+    except PollingRefused as exc:
+        actions.record_refusal(payload, exc)
+        return refusal_body(exc)
+    except DomainError as exc:
+        return refusal_body(exc)
+
+
+def _reconnect() -> None:
+    """Drop the broken connection; the next query opens a fresh one (a dropped server session, a failover).
+
+    Inside a caller's transaction (a test's) the connection is not ours to close: the message is only retried.
+    """
+    if connection.in_atomic_block:
+        return
+    with contextlib.suppress(*DATABASE_LOST):
+        connection.close()

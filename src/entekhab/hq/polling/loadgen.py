@@ -8,11 +8,13 @@ sent by several devices at once, and exactly one of them may be accepted.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import itertools
 import json
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
@@ -113,16 +115,22 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn on 127.0.0.1 with ``workers`` sync processes, stopped by ``stop``."""
+    """gunicorn on 127.0.0.1 with ``workers`` sync processes, stopped by ``stop`` (or killed by ``kill``).
+
+    It runs in a process group of its own, so ``kill`` takes the master and every worker at
+    once, as a crashed machine would; ``port`` and ``env`` let a restart take the same address.
+    """
 
     def __init__(self, database_url: str, data_dir: Path, *, workers: int,
-                 app: str = "entekhab.hq.polling.wsgi:application", threads: int = 1) -> None:
-        self.port = free_port()
+                 app: str = "entekhab.hq.polling.wsgi:application", threads: int = 1, port: int = 0,
+                 env: dict[str, str] | None = None) -> None:
+        self.port = port or free_port()
         worker_class = ["-k", "gthread", "--threads", str(threads)] if threads > 1 else []
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", app, "-w", str(workers), *worker_class,
              "-b", f"127.0.0.1:{self.port}", "--backlog", "2048", "--log-level", "warning", "--timeout", "60"],
-            env=_env(database_url, data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            env={**_env(database_url, data_dir), **(env or {})}, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -142,8 +150,15 @@ class Server:
         try:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+            self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL to the master and its workers together: nothing gets to finish or flush."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        if self.process.stderr is not None:
+            self.process.stderr.close()
 
 
 def plan(creds: Sequence[Credential], people: Sequence[str], copies: int, seed: int = 1) -> list[tuple[int, str]]:

@@ -88,7 +88,7 @@ class DeviceMessage(models.Model):
     digest = models.CharField(max_length=64)
     signature = models.CharField(max_length=128)
     answer = models.JSONField(default=dict)
-    # Set by the database (the one-statement check-in inserts by raw SQL): when HQ heard the device.
+    # When HQ heard the device, on HQ's polling-day clock (``hq.polling.clock``: the real one in the field).
     received_at = models.DateTimeField(_("received at"), db_default=Now())
 
     class Meta:

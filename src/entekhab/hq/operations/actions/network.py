@@ -18,7 +18,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from entekhab.domain.device_lifecycle import MONITORED
 from entekhab.domain.errors import DomainError
@@ -29,6 +28,7 @@ from entekhab.hq.elections.models import Branch, Election
 from entekhab.hq.operations.models import BranchNetwork, BranchSensitivity, Device, OutageIncident
 from entekhab.hq.operations.models.network import NetStatus
 from entekhab.hq.operations.policy import MISSED_HEARTBEATS
+from entekhab.hq.polling import clock
 
 Heard = tuple[dt.datetime | None, dt.timedelta]  # last heartbeat, how long the device may be silent
 
@@ -114,7 +114,7 @@ def _update(branch: Branch, status: NetStatus, now: dt.datetime, last_heard: dt.
 
 
 def refresh_branch(branch: Branch, now: dt.datetime | None = None) -> NetStatus:
-    now = now or timezone.now()
+    now = now or clock.now()  # the polling day's clock (a rehearsal's compressed one)
     heard = heard_by_branch(Q(pk=branch.pk)).get(branch.pk, [])
     status = _status(heard, now)
     with transaction.atomic():
@@ -142,7 +142,7 @@ def retired_token_heartbeat() -> HeartbeatRefused:
 
 def sweep(election: Election, now: dt.datetime | None = None) -> dict[str, int]:
     """Re-derive every branch's status; returns how many branches are in each status."""
-    now = now or timezone.now()
+    now = now or clock.now()  # the polling day's clock (a rehearsal's compressed one)
     heard = heard_by_branch(Q(election=election))
     current = dict(BranchNetwork.objects.filter(branch__election=election).values_list("branch_id", "status"))
     open_ids = set(OutageIncident.objects.filter(branch__election=election, closed_at__isnull=True)

@@ -190,8 +190,9 @@ def _checkin_one_statement(device: DeviceEnrolment, envelope: Envelope, signatur
         "message_seq, at, offline, fingerprint, detail) SELECT %s::bigint, %s::varchar, %s::bigint, %s::bigint, "
         "%s::bigint, now() + %s::interval, false, %s::varchar, CAST(%s AS jsonb) FROM open WHERE open.yes "
         "ON CONFLICT (election_id, national_code) DO NOTHING RETURNING id), "
-        f"msg AS (INSERT INTO {DeviceMessage._meta.db_table} (device_id, seq, kind, digest, signature, answer) "
-        "SELECT %s, %s, 'checkin', %s, %s, jsonb_build_object('status', 'accepted', 'checkin', ins.id) FROM ins "
+        f"msg AS (INSERT INTO {DeviceMessage._meta.db_table} (device_id, seq, kind, digest, signature, answer, "
+        "received_at) SELECT %s, %s, 'checkin', %s, %s, jsonb_build_object('status', 'accepted', 'checkin', ins.id), "
+        "now() + %s::interval FROM ins "
         "RETURNING id) SELECT (SELECT id FROM ins), (SELECT id FROM msg)"
     )
     # Outside a transaction the statement autocommits; inside one (a caller's, a test's) a savepoint
@@ -203,7 +204,7 @@ def _checkin_one_statement(device: DeviceEnrolment, envelope: Envelope, signatur
                                  device.election_id, code, device.branch_id, device.pk, envelope.seq,
                                  clock.offset(), fingerprint,
                                  json.dumps(detail, ensure_ascii=False), device.pk, envelope.seq, envelope.digest,
-                                 signature])
+                                 signature, clock.offset()])
             checkin_id, _ = cursor.fetchone()
     except IntegrityError as exc:  # the sequence number is taken: nothing was written
         raise _replay(device, envelope.seq) from exc

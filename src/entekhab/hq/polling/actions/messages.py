@@ -53,6 +53,7 @@ def handle_message(payload: object) -> dict[str, Any]:
                 digest=envelope.digest,
                 signature=signature,
                 answer=answer,
+                received_at=hq_now(),  # HQ's polling-day clock, as the check-in's own time
             )
     except IntegrityError as exc:
         if DeviceMessage.objects.filter(device=device, seq=envelope.seq).exists():
