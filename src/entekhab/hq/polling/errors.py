@@ -50,13 +50,6 @@ class ElectionNotPolling(PollingRefused):
     status = 409
 
 
-class DeviceWasOnline(PollingRefused):
-    """An offline check-in claimed for a time when HQ was hearing from the device (policy.OFFLINE_CLAIM_WINDOW)."""
-
-    code = "device_was_online"
-    status = 409
-
-
 class TimeOutsidePolling(PollingRefused):
     """A device-supplied time outside polling hours and their extensions (policy.POLLING_TIME_MARGIN)."""
 

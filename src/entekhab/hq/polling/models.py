@@ -175,6 +175,7 @@ class IncidentKind(models.TextChoices):
     DEVICE_REPLACED = "device_replaced", _("device replaced during polling")
     CHECKIN_AFTER_CLOSE = "checkin_after_close", _("check-in attempted after the branch closed")
     EXCESS_BALLOTS = "excess_ballots", _("more ballots than accepted check-ins")
+    OFFLINE_CLAIM_CONTRADICTED = "offline_contradicted", _("offline claim contradicted by HQ's record")
 
 
 class IncidentStatus(models.TextChoices):

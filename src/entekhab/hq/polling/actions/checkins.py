@@ -15,7 +15,7 @@ from entekhab.domain.national_code import InvalidNationalCode, parse_national_co
 from entekhab.hq.elections.models import Election
 from entekhab.hq.polling import clock
 from entekhab.hq.polling.actions.authenticate import _replay
-from entekhab.hq.polling.errors import BranchClosed, DeviceWasOnline, PollingRefused, TimeOutsidePolling
+from entekhab.hq.polling.errors import BranchClosed, PollingRefused, TimeOutsidePolling
 from entekhab.hq.polling.models import (
     BranchDayState,
     BranchOpening,
@@ -33,6 +33,8 @@ from entekhab.hq.polling.policy import OFFLINE_CLAIM_WINDOW, OFFLINE_WINDOW_GAP,
 from entekhab.i18n import render
 from entekhab.records.messages import Envelope
 
+OFFLINE_CLAIM_CONTRADICTED = ("device %(serial)s claimed to be offline at %(claimed)s, but HQ heard from it at"
+                              " %(hhmm)s: the check-in is kept for the boards to review")
 DOUBLE_CHECKIN = ("voter %(voter)s checked in at branch %(first)s at %(at_first)s and offline at branch"
                   " %(second)s at %(at_second)s")
 
@@ -240,8 +242,8 @@ def _refuse_outside_polling(device: DeviceEnrolment, at: dt.datetime) -> None:
         )
 
 
-def _refuse_if_heard_online(device: DeviceEnrolment, at: dt.datetime, *, superseded: object) -> None:
-    """A device HQ heard from around the claimed minute was not offline then (``OFFLINE_CLAIM_WINDOW``).
+def _heard_online(device: DeviceEnrolment, at: dt.datetime, *, superseded: object) -> dt.datetime | None:
+    """When HQ last heard the device around the claimed minute (``OFFLINE_CLAIM_WINDOW``), or ``None``.
 
     The online attempt this check-in supersedes does not count: it may have reached HQ with
     its answer lost on the way back, which is what sent the device offline.
@@ -252,21 +254,25 @@ def _refuse_if_heard_online(device: DeviceEnrolment, at: dt.datetime, *, superse
     ).exclude(kind="checkin_offline")
     if isinstance(superseded, int) and not isinstance(superseded, bool):
         heard = heard.exclude(seq=superseded)
-    last = heard.order_by("-received_at").values_list("received_at", flat=True).first()
-    if last is not None:
-        hhmm = timezone.localtime(last).strftime("%H:%M")
-        claimed = timezone.localtime(at).strftime("%H:%M")
-        raise DeviceWasOnline(
-            "device %(serial)s claims to have been offline at %(claimed)s, but HQ heard from it at %(hhmm)s:"
-            " check the voter in online",
-            params={
-                "serial": device.serial,
-                "claimed": claimed,
-                "hhmm": hhmm,
-                "claimed2": to_persian_digits(claimed),
-                "hhmm2": to_persian_digits(hhmm),
-            },
-        )
+    return heard.order_by("-received_at").values_list("received_at", flat=True).first()
+
+
+def _flag_contradiction(device: DeviceEnrolment, checkin: CheckIn, at: dt.datetime, heard: dt.datetime,
+                        duplicate: DuplicateCheckIn | None) -> Incident:
+    """An offline claim HQ's own record contradicts: kept, and put before the boards (policy.OFFLINE_CLAIM_WINDOW).
+
+    Refusing it would not take back the ballot card the device already issued; it would only
+    lose the record of it and leave the branch's report with more ballots than check-ins.
+    """
+    hhmm, claimed = timezone.localtime(heard).strftime("%H:%M"), timezone.localtime(at).strftime("%H:%M")
+    params = {"serial": device.serial, "claimed": claimed, "hhmm": hhmm}
+    fa = {**params, "claimed": to_persian_digits(claimed), "hhmm": to_persian_digits(hhmm)}
+    return Incident.objects.create(
+        election_id=device.election_id, branch_id=device.branch_id, kind=IncidentKind.OFFLINE_CLAIM_CONTRADICTED,
+        checkin=checkin, summary_en=render(OFFLINE_CLAIM_CONTRADICTED, params, "en"),
+        summary_fa=render(OFFLINE_CLAIM_CONTRADICTED, fa, "fa"),
+        details={"device": device.serial, "claimed_at": at.isoformat(), "heard_at": heard.isoformat(),
+                 "checkin": checkin.pk, "duplicate": duplicate.pk if duplicate else None})
 
 
 def _record_offline_window(device: DeviceEnrolment, at: dt.datetime) -> None:
@@ -317,12 +323,15 @@ def _checkin_offline(device: DeviceEnrolment, envelope: Envelope) -> dict[str, A
         # with what HQ has heard since.
         raise _replay(device, envelope.seq)
     _refuse_outside_polling(device, at)
-    _refuse_if_heard_online(device, at, superseded=body.get("supersedes"))
+    heard = _heard_online(device, at, superseded=body.get("supersedes"))
     detail = {**detail, "approved_by": approved[:150]}
     new_id = _insert_checkin(device, envelope.seq, code, at, offline=True, fingerprint=fingerprint, detail=detail)
     _record_offline_window(device, at)
     if new_id is not None:
-        return {"status": "accepted", "checkin": new_id, "offline": True}
+        answer: dict[str, Any] = {"status": "accepted", "checkin": new_id, "offline": True}
+        if heard is not None:
+            answer["contradicted"] = _flag_contradiction(device, CheckIn.objects.get(pk=new_id), at, heard, None).pk
+        return answer
     first = CheckIn.objects.select_related("branch", "device").get(election_id=device.election_id, national_code=code)
     if first.device_id == device.pk and first.message_seq == body.get("supersedes"):
         # The online attempt did reach HQ before the line dropped: the same check-in, not a duplicate.
@@ -369,4 +378,7 @@ def _checkin_offline(device: DeviceEnrolment, envelope: Envelope) -> dict[str, A
             },
         },
     )
-    return {"status": "duplicate", "incident": incident.pk}
+    answer = {"status": "duplicate", "incident": incident.pk}
+    if heard is not None:
+        answer["contradicted"] = _flag_contradiction(device, first, at, heard, duplicate).pk
+    return answer

@@ -181,7 +181,7 @@ class Worker:
             site = sites[s]
             self.wait_for(at)
             if event is None:
-                if site.closed_at == 0.0:
+                if site.closed_at == 0.0 and at < site.job.events[-1].at:  # none after the close, even a failed one
                     self.heal(site, at)
                     self.beat(site)
                     heapq.heappush(queue, (at + self.spec.heartbeat_s, order, s, None))

@@ -332,6 +332,7 @@ def measure(plan: RehearsalPlan, prepared: dict[str, Any], outcomes: list[dict[s
         "duplicates_recorded": duplicates.count(),
         "duplicates_without_incident": without_incident,
         "double_checkin_incidents": Incident.objects.filter(election=election, kind="double_checkin").count(),
+        "contradicted_offline_claims": Incident.objects.filter(election=election, kind="offline_contradicted").count(),
         "staged_offline_second_visits": len(staged),
         "staged_not_recorded": len(staged - duplicate_codes),
         "pending_after_close": sum(b["pending"] for b in branches),
