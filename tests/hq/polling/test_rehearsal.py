@@ -33,7 +33,7 @@ def _database() -> str:
 def test_a_compressed_day_with_every_fault_keeps_every_promise(tmp_path):
     url = _database()
     command = [sys.executable, "-m", "entekhab.cli", "--lang", "en", "polling", "rehearse", "--out", str(tmp_path),
-               "--branches", "20", "--hour-seconds", "3", "--turnout-scale", "0.03", "--processes", "2",
+               "--branches", "12", "--hour-seconds", "2.5", "--turnout-scale", "0.05", "--processes", "2",
                "--threads", "5", "--heartbeat", "1800", "--json"]
     command += ["--database-url", url]
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ENTEKHAB_DATA_DIR")}
@@ -62,6 +62,6 @@ def test_a_compressed_day_with_every_fault_keeps_every_promise(tmp_path):
     # Cards the devices issued = check-ins HQ holds + duplicates HQ recorded (nothing vanished in between).
     assert figures["tally"]["cards"] == figures["checkins_in_database"] + figures["duplicates_recorded"]
     assert figures["acknowledged_checkins"] == figures["checkins_in_database"]
-    assert figures["reports_stored"] == 20 and figures["results"]["counted_reports"] == figures["branches_in_election"]
+    assert figures["reports_stored"] == 12 and figures["results"]["counted_reports"] == figures["branches_in_election"]
     report = (tmp_path / "report.html").read_text()
     assert 'lang="fa" dir="rtl"' in report and 'data-testid="all-hold"' in report and "<svg" in report
