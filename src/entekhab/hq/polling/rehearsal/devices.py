@@ -63,11 +63,6 @@ class Timing:
     status: int  # 0: unreachable
 
 
-class _Offline:
-    def __call__(self, path: str, payload: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        raise HQUnreachable("the branch's line is down (rehearsal partition)")
-
-
 class TimedLink:
     """The field's HTTP link, timing every message HQ answers (or fails to)."""
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import multiprocessing
-import os
 import queue as queue_module
 import statistics
 import time
@@ -101,8 +100,7 @@ class HQ:
 
     def start(self, clock: CompressedDay) -> None:
         self.clock = clock.encode()
-        self.server = Server(self.database_url, self.data_dir, workers=self.plan.web_workers,
-                             threads=self.plan.web_threads, port=self.port, env={ENVIRONMENT: self.clock})
+        self.restart()
 
     def stop(self) -> None:
         if self.server is not None:
@@ -258,7 +256,7 @@ def _percentile(values: list[float], q: float) -> float:
 def measure(plan: RehearsalPlan, prepared: dict[str, Any], outcomes: list[dict[str, Any]],
             faults: list[dict[str, Any]], clock: CompressedDay, *, database_url: str) -> dict[str, Any]:
     """The figures, each read from where an auditor would read it: the database or the devices' journals."""
-    from django.db import close_old_connections
+    from django.db import connection
     from django.db.models import Count
     from django.db.models.functions import ExtractHour
 
@@ -267,10 +265,7 @@ def measure(plan: RehearsalPlan, prepared: dict[str, Any], outcomes: list[dict[s
     from entekhab.hq.polling.control_room import control_room
     from entekhab.hq.polling.models import BranchReport, CheckIn, DuplicateCheckIn, Incident, VoteRecord
 
-    close_old_connections()  # the rehearsal dropped this process's connections too
-    from django.db import connection
-
-    connection.close()
+    connection.close()  # the rehearsal dropped this process's connections too: the next query opens a fresh one
     election = Election.objects.get(code=prepared["election"])
     branches = [b for o in outcomes for b in o["branches"]]
     errors = [e for o in outcomes for e in o["errors"]]
@@ -398,11 +393,3 @@ def _publish(election: Any, plan: RehearsalPlan, branches: list[dict[str, Any]])
             "counted_reports": BranchReport.objects.filter(branch__election=election).count(),
             "running_totals_agree": bool(outcome.get("running_totals_agree")),
             "recount_agrees": bool(outcome.get("recount_agrees"))}
-
-
-def environment_for(database_url: str, data_dir: Path) -> dict[str, str]:
-    return {"DATABASE_URL": database_url, "ENTEKHAB_DATA_DIR": str(data_dir)}
-
-
-def set_environment(database_url: str, data_dir: Path) -> None:
-    os.environ.update(environment_for(database_url, data_dir))

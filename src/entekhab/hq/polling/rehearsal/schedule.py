@@ -18,9 +18,6 @@ from entekhab.planning.branches import BranchLoad
 from entekhab.planning.scenario import Scenario
 from entekhab.planning.simulation import poisson_arrivals, stage_rates
 
-# Fault kinds, each injected ``RehearsalPlan`` times (``0`` switches one off).
-FAULTS = ("partition", "ebox_failure", "hq_kill", "db_drop", "second_branch")
-
 
 @dataclass(frozen=True)
 class RehearsalPlan:
@@ -85,11 +82,6 @@ class Day:
     hourly: list[float]  # the forecast's voters per polling hour, for the branches rehearsed (scaled)
 
 
-def arrivals(scenario: Scenario, load: BranchLoad, rng: np.random.Generator, scale: float) -> np.ndarray:
-    rates = [r * scale for r in stage_rates(scenario, load)]
-    return poisson_arrivals(rng, rates)
-
-
 def plan_day(plan: RehearsalPlan, scenario: Scenario, loads: Sequence[BranchLoad],
              people: Sequence[str], *, length: float) -> Day:
     """Every branch's events in time order, and the HQ-wide faults.
@@ -102,8 +94,8 @@ def plan_day(plan: RehearsalPlan, scenario: Scenario, loads: Sequence[BranchLoad
     days, expected, pool = [], 0.0, iter(people)
     hourly = [0.0] * int(length // 3600)
     for load in loads:
-        times = arrivals(scenario, load, rng, plan.turnout_scale)
         rates = stage_rates(scenario, load)
+        times = poisson_arrivals(rng, [r * plan.turnout_scale for r in rates])
         expected += sum(rates) * plan.turnout_scale
         for h, rate in enumerate(rates[:len(hourly)]):
             hourly[h] += rate * plan.turnout_scale
