@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/entekhab
 FONT_SRC := node_modules/vazirmatn
 FONT_DST := src/entekhab/hq/static/fonts
+# The branch device ships its own copy (package data of entekhab.device, docs/install.md).
+DEVICE_FONTS := src/entekhab/device/assets/fonts
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 # pytest exits 5 when a selection holds no test: that is not a failure of the suite.
 ok5 = || [ $$? -eq 5 ]
@@ -32,7 +34,7 @@ db-tests:
 	$(PYTEST) -m "db and not transactional" -n 2 $(ok5)
 	$(PYTEST) -m "db and transactional" -n 2 $(ok5)
 
-test-pure: install
+test-pure: install assets
 	$(PYTEST) -m "not db" -n 2
 
 test-sqlite: install assets
@@ -57,7 +59,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-assets: system $(FONT_DST)/.installed messages
+assets: system $(FONT_DST)/.installed $(DEVICE_FONTS)/.installed messages
 $(FONT_DST)/.installed: package.json
 	npm install --no-audit --no-fund --silent
 	mkdir -p $(FONT_DST)
@@ -67,6 +69,11 @@ $(FONT_DST)/.installed: package.json
 	   $(FONT_SRC)/misc/Farsi-Digits/fonts/webfonts/Vazirmatn-FD-Bold.woff2 \
 	   $(FONT_SRC)/OFL.txt $(FONT_DST)/
 	touch $@
+$(DEVICE_FONTS)/.installed: $(FONT_DST)/.installed
+	mkdir -p $(DEVICE_FONTS)
+	cp $(FONT_DST)/Vazirmatn-Regular.woff2 $(FONT_DST)/Vazirmatn-Bold.woff2 $(FONT_DST)/Vazirmatn-Regular.ttf \
+	   $(FONT_DST)/Vazirmatn-Bold.ttf $(FONT_DST)/OFL.txt $(DEVICE_FONTS)/
+	touch $@
 
 messages: system
 	@for po in $$(find src -name '*.po'); do msgfmt --check -o "$${po%.po}.mo" "$$po"; done
@@ -75,4 +82,4 @@ bench: install assets
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f; done
 
 clean:
-	rm -rf $(VENV) node_modules $(FONT_DST) data .stamp-system
+	rm -rf $(VENV) node_modules $(FONT_DST) $(DEVICE_FONTS) data .stamp-system

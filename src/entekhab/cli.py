@@ -49,7 +49,19 @@ audit_commands.register(app)
 
 
 def main() -> None:
-    app()
+    """Runs the CLI; a command whose extra is not installed says which one, in one line."""
+    import sys
+
+    from entekhab.commands.extras import missing_extra_line
+
+    try:
+        app()
+    except ModuleNotFoundError as exc:
+        line = missing_extra_line(exc, sys.argv[1:])
+        if line is None:
+            raise
+        print(line, file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":
