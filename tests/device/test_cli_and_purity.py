@@ -33,5 +33,5 @@ def test_device_cli_errors_are_one_line_with_exit_code_2(tmp_path):
     assert not_enrolled.exit_code == 0  # nothing queued
     status = runner.invoke(app, ["device", "status", str(tmp_path / "d.db"), "--json"])
     assert status.exit_code == 0 and '"serial": "S1"' in status.output
-    qr = runner.invoke(app, ["device", "verify-qr", str(tmp_path / "nothing.pdf")])
+    qr = runner.invoke(app, ["device", "verify-qr", str(tmp_path / "nothing.pdf"), "--keys", str(tmp_path)])
     assert qr.exit_code == 2 and "no such file" in qr.output

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,13 +78,14 @@ class DeviceAgent:
             raise DeviceError("%(path)s already holds a device key", params={"path": path},
                               code="already_initialised")
         key = key or SigningKey.generate()
-        journal.put("secret_key", key.seed.hex())
-        journal.put("public_key", key.public_hex)
-        journal.put("serial", serial)
-        journal.put("role", role)
-        if hq_url:
-            journal.put("hq_url", hq_url)
-        journal.append("initialised", {"serial": serial, "role": role, "public_key": key.public_hex})
+        with journal.transaction():  # a half-initialised device would hold a key and no record of it
+            journal.put("secret_key", key.seed.hex())
+            journal.put("public_key", key.public_hex)
+            journal.put("serial", serial)
+            journal.put("role", role)
+            if hq_url:
+                journal.put("hq_url", hq_url)
+            journal.append("initialised", {"serial": serial, "role": role, "public_key": key.public_hex})
         journal.close()
         return cls(path, transport)
 
@@ -116,9 +118,10 @@ class DeviceAgent:
         """Bind this key to the serial, branch and election with HQ's one-time code."""
         claim = {"serial": self.serial, "role": self.role, "public_key": self.key.public_hex, "code": code.strip()}
         answer = call(self._transport(), ENROL_PATH, {**claim, "proof": self.key.sign_document(claim)})
-        for name in ("election", "branch", "hq_public_key"):
-            self.journal.put(name, str(answer[name]))
-        self.journal.append("enrolled", {"election": answer["election"], "branch": answer["branch"]})
+        with self.journal.transaction():
+            for name in ("election", "branch", "hq_public_key"):
+                self.journal.put(name, str(answer[name]))
+            self.journal.append("enrolled", {"election": answer["election"], "branch": answer["branch"]})
         return answer
 
     # -- closing -------------------------------------------------------------------------
@@ -133,32 +136,51 @@ class DeviceAgent:
         if self.closed is not None:
             return
         note = {"source": source, **detail}
-        self.journal.append("branch_closed", note)
-        self.journal.put("branch_closed", json.dumps(note, ensure_ascii=False))
+        with self.journal.transaction():
+            self.journal.append("branch_closed", note)
+            self.journal.put("branch_closed", json.dumps(note, ensure_ascii=False))
 
     # -- messages ------------------------------------------------------------------------
-    def send(self, kind: str, body: dict[str, Any], *, queue_if_offline: bool = True) -> Delivery:
+    def send(self, kind: str, body: dict[str, Any], *, queue_if_offline: bool = True,
+             with_outbox: Callable[[int], None] | None = None,
+             with_answer: Callable[[int, dict[str, Any]], None] | None = None) -> Delivery:
         """Journal, sign and send one message; offline it stays queued (or is abandoned).
 
         After the close no new check-in leaves the device, only the record of a refused one
         (``body["refused"]``); queued ones from before the close are still synced.
+        ``with_outbox(seq)`` runs in the transaction that queues the message, ``with_answer(seq,
+        answer)`` in the one that journals HQ's answer: what the act does there commits with it or
+        not at all.
         """
         if kind in CHECKIN_KINDS and self.closed is not None and not body.get("refused"):
             self.journal.append("checkin_refused", {"code": "branch_closed", "kind": kind})
             raise branch_closed_error(self.setting("branch"))
-        entry_seq = self.journal.append("outbox_pending", {"kind": kind}).seq
-        envelope = Envelope(self.serial, self.setting("election"), self.setting("branch"), entry_seq, kind, body)
-        signed = envelope.signed(self.key)
-        self.journal.append("outbox", {"seq": entry_seq, "message": signed})
+        with self.journal.transaction():  # the message is journaled whole before it leaves
+            entry_seq = self.journal.append("outbox_pending", {"kind": kind}).seq
+            envelope = Envelope(self.serial, self.setting("election"), self.setting("branch"), entry_seq, kind, body)
+            signed = envelope.signed(self.key)
+            self.journal.append("outbox", {"seq": entry_seq, "message": signed})
+            if with_outbox is not None:
+                with_outbox(entry_seq)
         try:
-            return Delivery(entry_seq, self._deliver(entry_seq, signed))
+            return Delivery(entry_seq, self._deliver(entry_seq, signed, with_answer))
         except HQUnreachable:
             if not queue_if_offline:
                 self.journal.append("abandoned", {"seq": entry_seq})
                 raise
             return Delivery(entry_seq, None)
 
-    def _deliver(self, seq: int, signed: dict[str, Any]) -> dict[str, Any]:
+    def redeliver(self, seq: int, signed: dict[str, Any], *,
+                  with_answer: Callable[[int, dict[str, Any]], None] | None = None) -> dict[str, Any]:
+        """Send a journaled message again (one a crash left unanswered); offline it is abandoned."""
+        try:
+            return self._deliver(seq, signed, with_answer)
+        except HQUnreachable:
+            self.journal.append("abandoned", {"seq": seq})
+            raise
+
+    def _deliver(self, seq: int, signed: dict[str, Any],
+                 with_answer: Callable[[int, dict[str, Any]], None] | None = None) -> dict[str, Any]:
         try:
             answer = call(self._transport(), MESSAGE_PATH, signed)
         except HQRefused as refusal:
@@ -167,7 +189,10 @@ class DeviceAgent:
             else:
                 self.journal.append("ack", {"seq": seq, "refused": refusal.as_dict()})
                 raise
-        self.journal.append("ack", {"seq": seq, "answer": answer})
+        with self.journal.transaction():
+            self.journal.append("ack", {"seq": seq, "answer": answer})
+            if with_answer is not None:
+                with_answer(seq, answer)
         return answer
 
     def pending(self) -> list[tuple[int, dict[str, Any]]]:
@@ -202,7 +227,9 @@ class DeviceAgent:
             return "closed"
         box_state = self.journal.get("box_state")
         if box_state:
-            return box_state
+            from entekhab.device.lifecycle import HEARTBEAT_WORD, BoxState
+
+            return HEARTBEAT_WORD.get(BoxState(box_state), box_state)
         return "enrolled" if self.enrolled else "installed"
 
     def heartbeat(self, now: dt.datetime, *, status: DeviceStatus | None = None,
@@ -226,8 +253,9 @@ class DeviceAgent:
                 "link": reading.link, "signal_dbm": reading.signal_dbm, "queued": len(self.pending()),
                 "clock_offset_ms": reading.clock_offset_ms, "interval_s": interval_s,
                 "at": now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
-        seq = self.journal.append("heartbeat", {"queued": body["queued"]}).seq
-        self.journal.put("heartbeat_at", now.isoformat())
+        with self.journal.transaction():
+            seq = self.journal.append("heartbeat", {"queued": body["queued"]}).seq
+            self.journal.put("heartbeat_at", now.isoformat())
         envelope = Envelope(self.serial, self.setting("election"), self.setting("branch"), seq, "heartbeat", body)
         try:
             return Delivery(seq, call(self._transport(), MESSAGE_PATH, envelope.signed(self.key)))

@@ -41,7 +41,8 @@ class VoterSession:
 
     @property
     def attempts_left(self) -> int:
-        return 0 if self.matched else MAX_ATTEMPTS - len(self.scans)
+        """Scans still allowed; a match leaves the count as it was (it is not "no attempts left")."""
+        return MAX_ATTEMPTS - len(self.scans)
 
     @property
     def cleared(self) -> bool:
@@ -126,9 +127,23 @@ class Authenticator:
             "fingerprint": "matched" if session.matched else "released",
             "release": {"by": session.released_by, "reason": session.release_reason} if session.released_by else None,
         }
+        card = issue_card(election=self.agent.setting("election"), branch=self.agent.setting("branch"), style=style,
+                          issuer=self.agent.serial, key=self.agent.key, now=now,
+                          fingerprint=self.agent.journal.get("election_fingerprint") or "")
+        # The card's journal entry commits with HQ's answer (online) or with the queued claim (offline).
+        def issued(seq: int, _answer: dict[str, Any] | None = None) -> None:
+            self._card_issued(offline=False, seq=seq)
+
         try:
-            delivery = self.agent.send("checkin", body, queue_if_offline=False)
-            offline, answer = False, delivery.answer
+            unfinished = self._unfinished_checkin(session.national_code)
+            if unfinished is None:
+                offline, answer = False, self.agent.send("checkin", body, queue_if_offline=False,
+                                                         with_answer=issued).answer
+            elif unfinished[1] is None:  # journaled, then the device died before HQ's answer: ask again
+                offline, answer = False, self.agent.redeliver(unfinished[0], unfinished[2], with_answer=issued)
+            else:  # HQ accepted it, the device died before the card: issue it now, once
+                issued(unfinished[0])
+                offline, answer = False, unfinished[1]
         except HQRefused as refusal:
             if refusal.code == "branch_closed":  # HQ holds the report: close here too, HQ has the incident
                 self.close(source="hq")
@@ -145,13 +160,33 @@ class Authenticator:
             self.agent.send("checkin_offline", {
                 **body, "at": now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%MZ"),
                 "approved_by": offline_approved_by.strip(), "supersedes": abandoned,
-            })
+            }, with_outbox=lambda seq: self._card_issued(offline=True, seq=seq))
             offline, answer = True, None
-        card = issue_card(election=self.agent.setting("election"), branch=self.agent.setting("branch"), style=style,
-                          issuer=self.agent.serial, key=self.agent.key, now=now,
-                          fingerprint=self.agent.journal.get("election_fingerprint") or "")
-        self.agent.journal.append("card_issued", {"offline": offline})
         return CheckInOutcome(card, offline, answer)
+
+    def _card_issued(self, *, offline: bool, seq: int) -> None:
+        """The card's entry names the check-in message it answers (so a crash in between can be finished)."""
+        self.agent.journal.append("card_issued", {"offline": offline, "checkin": seq})
+
+    def _unfinished_checkin(self, national_code: str) -> tuple[int, dict[str, Any] | None, dict[str, Any]] | None:
+        """This device's online check-in of this voter that got no card: (seq, HQ's answer or None, message).
+
+        Only a crash between journaling the message and journaling the card leaves one; asking
+        HQ again with the *same* message gets the original answer (a replay), not "already voted".
+        """
+        done = {e.body.get("checkin") for e in self.agent.journal.entries(kind="card_issued")}
+        if None in done:  # a journal from before cards named their check-in: it cannot tell, so never reissue
+            return None
+        done |= {e.body["seq"] for e in self.agent.journal.entries(kind="abandoned")}
+        done |= {e.body["seq"] for e in self.agent.journal.entries(kind="ack") if "refused" in e.body}
+        for e in reversed(list(self.agent.journal.entries(kind="outbox"))):
+            envelope = e.body["message"]["envelope"]
+            if envelope["kind"] == "checkin" and envelope["body"].get("national_code") == national_code:
+                seq, answer = e.body["seq"], self.agent.answer_of(e.body["seq"])
+                if seq in done or (answer is not None and answer.get("status") == "refused"):
+                    return None
+                return seq, answer, e.body["message"]
+        return None
 
     def checked_in_here(self, national_code: str) -> bool:
         """Offline, the device's own journal still knows whom it checked in (accepted or queued)."""

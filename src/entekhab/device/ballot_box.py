@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,7 +25,7 @@ from entekhab.counting.interpret import BallotRejection
 from entekhab.counting.manifest import normalise_code
 from entekhab.device.errors import BranchClosed, BranchStateError, DeviceError, JournalBroken
 from entekhab.device.journal import GENESIS, Journal, entry_digest
-from entekhab.device.lifecycle import BoxState, check_transition
+from entekhab.device.lifecycle import NAMES_FA, BoxState, check_transition
 from entekhab.records.canonical import canonical_json
 from entekhab.records.card import BallotCard, coarse_hour, read_card
 from entekhab.records.cvr import canonical_order, records_digest
@@ -65,9 +66,12 @@ class BallotBox:
         return BoxState(self.journal.get("box_state", BoxState.INSTALLED.value))
 
     def _move(self, target: BoxState, **body: Any) -> None:
-        check_transition(self.state, target)
-        self.journal.append("state", {"from": self.state.value, "to": target.value, **body})
-        self.journal.put("box_state", target.value)
+        """The state change and its journal entry commit together (or inside the caller's act)."""
+        with self.journal.transaction():
+            current = self.state
+            check_transition(current, target)
+            self.journal.append("state", {"from": current.value, "to": target.value, **body})
+            self.journal.put("box_state", target.value)
 
     @property
     def fingerprint(self) -> str:
@@ -95,31 +99,88 @@ class BallotBox:
         if self.db.execute("SELECT COUNT(*) FROM vote_records").fetchone()[0]:
             raise BranchStateError("the ballot box is not empty", code="box_not_empty")
         check_transition(self.state, BoxState.MANIFEST_LOADED)
-        self.journal.put("manifest", json.dumps(signed, ensure_ascii=False))
         self._manifest = manifest
-        self._move(BoxState.MANIFEST_LOADED, manifest_sha256=manifest.sha256)
-        zero = self._report(records=[], now=now, kind="zero", extra={})
-        self.journal.append("zero_report", {"sha256": zero.sha256})
-        self.journal.put("zero_report", json.dumps(zero.document(), ensure_ascii=False))
+        try:
+            with self.journal.transaction():  # manifest, state move and zero report: one act
+                self.journal.put("manifest", json.dumps(signed, ensure_ascii=False))
+                self._move(BoxState.MANIFEST_LOADED, manifest_sha256=manifest.sha256)
+                zero = self._report(records=[], now=now, kind="zero", extra={})
+                self.journal.append("zero_report", {"sha256": zero.sha256})
+                self.journal.put("zero_report", json.dumps(zero.document(), ensure_ascii=False))
+        except BaseException:
+            self._manifest = None
+            raise
         return zero
 
     def start_mock_poll(self) -> None:
+        """Test votes may be cast from now on: only after the first zero report (``manifest_loaded``)."""
+        if self.state is not BoxState.MANIFEST_LOADED:
+            raise self._out_of_order(BoxState.MOCK_POLL)
         self._move(BoxState.MOCK_POLL)
 
     def end_mock_poll(self, *, now: dt.datetime) -> SignedReport:
-        """Report the mock votes, then clear them; the report's hash goes into the journal."""
+        """Report the mock votes, then clear them; the report's hash goes into the journal.
+
+        The test cards stay used: a card left over from the mock poll never becomes a real vote.
+        """
+        if self.state is not BoxState.MOCK_POLL:
+            raise self._out_of_order(BoxState.MOCK_CLEARED)
         records = self._records(mock=True)
         report = self._report(records=records, now=now, kind="mock", extra={})
-        with self.journal.transaction():
+        with self.journal.transaction():  # clearing, its entry and the state move: one act
             self.db.execute("DELETE FROM vote_records WHERE mock = 1")
-            self.db.execute("DELETE FROM used_cards")
-        self.journal.append("mock_poll", {"ballots": len(records), "sha256": report.sha256})
-        self.journal.put("mock_report", json.dumps(report.document(), ensure_ascii=False))
-        self._move(BoxState.MANIFEST_LOADED, mock_cleared=True)
+            self.journal.append("mock_poll", {"ballots": len(records), "sha256": report.sha256})
+            self.journal.put("mock_report", json.dumps(report.document(), ensure_ascii=False))
+            self._move(BoxState.MOCK_CLEARED, mock_cleared=True)
         return report
 
-    def open_polls(self) -> None:
+    def second_zero_report(self, *, now: dt.datetime) -> SignedReport:
+        """After the mock poll, a new signed zero report proves the box empty again (no vote record at all).
+
+        It names the mock-poll report and the first zero report it follows; the branch opens with it.
+        """
+        if self.state is not BoxState.MOCK_CLEARED:
+            raise self._out_of_order(BoxState.READY)
+        if self.db.execute("SELECT COUNT(*) FROM vote_records").fetchone()[0]:
+            raise BranchStateError("the ballot box is not empty", code="box_not_empty")
+        first, mock = (json.loads(self.journal.get(name) or "null") for name in ("zero_report", "mock_report"))
+        zero = self._report(records=[], now=now, kind="zero", extra={  # the final report's field names
+            "sequence": 2,
+            "zero_report_sha256": SignedReport(first["report"], first["signature"]).sha256 if first else "",
+            "mock_poll": ({"ballots": mock["report"]["ballots"],
+                           "sha256": SignedReport(mock["report"], mock["signature"]).sha256} if mock else None),
+        })
+        with self.journal.transaction():  # the report, its entry and the state move: one act
+            self.journal.append("zero_report", {"sha256": zero.sha256, "sequence": 2})
+            self.journal.put("second_zero_report", json.dumps(zero.document(), ensure_ascii=False))
+            self._move(BoxState.READY)
+        return zero
+
+    def opening_report(self) -> SignedReport | None:
+        """The zero report the branch opens with: the second one after a mock poll, else the first."""
+        raw = self.journal.get("second_zero_report") or self.journal.get("zero_report")
+        if not raw:
+            return None
+        doc = json.loads(raw)
+        return SignedReport(doc["report"], doc["signature"])
+
+    def check_open(self, *, mock_poll_required: bool = False) -> None:
+        """Real votes only after the second zero report, or (policy allowing) straight after the first."""
+        if self.state is not BoxState.READY and (mock_poll_required or self.state is not BoxState.MANIFEST_LOADED):
+            raise self._out_of_order(BoxState.OPEN)
+
+    def open_polls(self, *, mock_poll_required: bool = False) -> None:
+        self.check_open(mock_poll_required=mock_poll_required)
         self._move(BoxState.OPEN)
+
+    def _out_of_order(self, target: BoxState) -> BranchStateError:
+        """The opening's steps go in the law's order; the refusal names where the box is."""
+        return BranchStateError(
+            "the opening goes in order (zero report, mock poll, second zero report, opening): "
+            "the ballot box cannot go from %(current)s to %(target)s",
+            params={"current": self.state, "target": target, "value": NAMES_FA[self.state],
+                    "value2": NAMES_FA[target]},
+            code="opening_order")
 
     # -- voting ---------------------------------------------------------------------------
     def read_card(self, token: str) -> BallotCard:
@@ -160,7 +221,7 @@ class BallotBox:
                 "message_fa": "", "message_en": ""}
 
     def cast(self, token: str, ballot: dict[str, Sequence[str]]) -> None:
-        """Store one ballot under a random key and use up the card, in one transaction."""
+        """Store one ballot, use up the card and journal the cast, in one transaction (all or nothing)."""
         card = self.read_card(token)
         manifest = self.manifest
         if set(ballot) != {c.code for c in manifest.contests}:
@@ -180,11 +241,11 @@ class BallotBox:
         with self.journal.transaction():
             try:
                 self.db.execute("INSERT INTO used_cards(nonce_hash) VALUES (?)", (card.nonce_hash,))
-            except Exception as exc:
+            except sqlite3.IntegrityError as exc:
                 raise CardInvalid("this card has already been used",
                                   code="card_reused") from exc
             self._store([record], mock=mock)
-        self.journal.append("ballot_cast", {"mock": mock})
+            self.journal.append("ballot_cast", {"mock": mock})
 
     # -- records and reports -----------------------------------------------------------------
     def _records(self, *, mock: bool = False) -> list[dict[str, Any]]:
@@ -227,10 +288,18 @@ class BallotBox:
         zero = json.loads(self.journal.get("zero_report") or "null")
         mock = json.loads(self.journal.get("mock_report") or "null")
         transfers = [e.body for e in self.journal.entries(kind="journal_transfer")]
+        with self.journal.transaction():  # the move, the report's entry and the stored report: one act
+            return self._close(now=now, checkins=checkins, branch_head=branch_head, supervisor=supervisor,
+                               zero=zero, mock=mock, transfers=transfers)
+
+    def _close(self, *, now: dt.datetime, checkins: dict[str, Any], branch_head: str, supervisor: str,
+               zero: dict[str, Any] | None, mock: dict[str, Any] | None,
+               transfers: list[dict[str, Any]]) -> SignedReport:
         self._move(BoxState.CLOSED)
         report = self._report(records=self.records(), now=now, kind="final", extra={
             "closed_at": closed_at(now),  # the minute, UTC: the minutes print it in Tehran time
             "zero_report_sha256": SignedReport(zero["report"], zero["signature"]).sha256 if zero else "",
+            **self._second_zero_field(),
             "mock_poll": ({"ballots": mock["report"]["ballots"],
                            "sha256": SignedReport(mock["report"], mock["signature"]).sha256} if mock else None),
             "checkins": checkins,
@@ -241,6 +310,14 @@ class BallotBox:
         self.journal.append("branch_report", {"sha256": report.sha256})
         self.journal.put("final_report", json.dumps(report.document(), ensure_ascii=False))
         return report
+
+    def _second_zero_field(self) -> dict[str, str]:
+        """The final report names the second zero report when there was one (a mock poll ran)."""
+        raw = self.journal.get("second_zero_report")
+        if not raw:
+            return {}
+        doc = json.loads(raw)
+        return {"second_zero_report_sha256": SignedReport(doc["report"], doc["signature"]).sha256}
 
     def final_report(self) -> SignedReport | None:
         raw = self.journal.get("final_report")
@@ -261,6 +338,7 @@ class BallotBox:
             "manifest": json.loads(self.journal.get("manifest") or "null"),
             "zero_report": json.loads(self.journal.get("zero_report") or "null"),
             "mock_report": json.loads(self.journal.get("mock_report") or "null"),
+            "second_zero_report": json.loads(self.journal.get("second_zero_report") or "null"),
         }
 
     def retire(self) -> dict[str, Any]:
@@ -279,20 +357,21 @@ class BallotBox:
             previous = e["digest"]
         if previous != exported["journal_head"]:
             raise JournalBroken("the transferred journal is incomplete")
-        self.journal.put("manifest", json.dumps(exported["manifest"], ensure_ascii=False))
-        self._manifest = parse_signed_manifest(exported["manifest"], self.hq_public)
-        for name in ("zero_report", "mock_report"):
-            if exported.get(name):
-                self.journal.put(name, json.dumps(exported[name], ensure_ascii=False))
+        manifest = parse_signed_manifest(exported["manifest"], self.hq_public)
         records = list(exported["records"])
-        tally(self._manifest, records)  # refuses a record that does not belong to this manifest
-        with self.journal.transaction():
+        tally(manifest, records)  # refuses a record that does not belong to this manifest
+        with self.journal.transaction():  # the whole take-over is one act: a crash leaves a fresh e-box
+            self.journal.put("manifest", json.dumps(exported["manifest"], ensure_ascii=False))
+            for name in ("zero_report", "mock_report", "second_zero_report"):
+                if exported.get(name):
+                    self.journal.put(name, json.dumps(exported[name], ensure_ascii=False))
             self.db.executemany("INSERT OR IGNORE INTO used_cards(nonce_hash) VALUES (?)",
                                 [(h,) for h in exported["used_cards"]])
             self._store(records)
-        self.journal.append("journal_transfer", {
-            "device": exported["device"], "device_key": exported["device_key"],
-            "journal_head": exported["journal_head"], "ballots": len(records),
-            "records_sha256": records_digest(records),
-        })
-        self._move(BoxState.OPEN, replaced=exported["device"], hour=coarse_hour(now))
+            self.journal.append("journal_transfer", {
+                "device": exported["device"], "device_key": exported["device_key"],
+                "journal_head": exported["journal_head"], "ballots": len(records),
+                "records_sha256": records_digest(records),
+            })
+            self._move(BoxState.OPEN, replaced=exported["device"], hour=coarse_hour(now))
+        self._manifest = manifest

@@ -2,6 +2,11 @@
 
 The kiosk and the polling-day simulation both drive a branch through this class; each
 device keeps its own journal and key, and every exchange with HQ is a signed message.
+The opening is four steps in the law's order (``zero_report``, ``start_mock_poll`` /
+``mock_vote`` / ``end_mock_poll``, ``second_zero_report``, ``open_polls``); ``open`` runs
+them all for simulations. Ballot cards leave the authentication device through a
+:class:`~entekhab.device.adapters.cards.CardWriter` and enter the e-box through a
+:class:`~entekhab.device.adapters.cards.CardReader`.
 """
 
 from __future__ import annotations
@@ -11,12 +16,13 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from entekhab.device.adapters.cards import CardReader, CardWriter, IssuedCard, QrCardPrinter, QrCardReader
 from entekhab.device.adapters.civil_registry import CivilRegistry
 from entekhab.device.adapters.fingerprint import FingerprintReader
 from entekhab.device.agent import DeviceAgent
 from entekhab.device.authentication import Authenticator, CheckInOutcome
 from entekhab.device.ballot_box import BallotBox
-from entekhab.device.errors import DeviceError
+from entekhab.device.errors import BranchStateError, DeviceError
 from entekhab.device.lifecycle import BoxState
 from entekhab.device.photos import PhotoFetch, PhotoStore, fetch_photos
 from entekhab.records.election import ElectionDefinition
@@ -39,14 +45,15 @@ def fetch_branch_info(agent: DeviceAgent) -> dict[str, Any]:
         raise DeviceError(
             "HQ's election definition does not match its fingerprint or the branch's manifest", code="election_mismatch"
         )
-    agent.journal.put("election_fingerprint", definition.fingerprint)
-    agent.journal.put("style", answer["style"])
-    agent.journal.put("polling_day", answer["polling_day"])
-    agent.journal.put("branch_devices", json.dumps(answer["devices"]))
-    agent.journal.put("hq_manifest", json.dumps(manifest, ensure_ascii=False))
     auth = [d for d in answer["devices"].values() if d["role"] == "auth"]
-    if auth:
-        agent.journal.put("auth_public_key", auth[-1]["public_key"])
+    with agent.journal.transaction():  # all of the branch's facts or none (never a fingerprint without its keys)
+        agent.journal.put("election_fingerprint", definition.fingerprint)
+        agent.journal.put("style", answer["style"])
+        agent.journal.put("polling_day", answer["polling_day"])
+        agent.journal.put("branch_devices", json.dumps(answer["devices"]))
+        agent.journal.put("hq_manifest", json.dumps(manifest, ensure_ascii=False))
+        if auth:
+            agent.journal.put("auth_public_key", auth[-1]["public_key"])
     return answer
 
 
@@ -60,9 +67,14 @@ def ballot_box(agent: DeviceAgent) -> BallotBox:
 
 class BranchDevices:
     def __init__(self, auth: DeviceAgent, ebox: DeviceAgent, *, registry: CivilRegistry,
-                 reader: FingerprintReader) -> None:
+                 reader: FingerprintReader, card_writer: CardWriter | None = None,
+                 card_reader: CardReader | None = None, mock_poll_required: bool = False) -> None:
         self.auth, self.ebox = auth, ebox
         self.registry, self.reader = registry, reader
+        # The demo printer spools to the authentication device's folder; the demo reader takes QR images or text.
+        self.card_writer: CardWriter = card_writer or QrCardPrinter(auth.journal.path.parent / "cards")
+        self.card_reader: CardReader = card_reader or QrCardReader()
+        self.mock_poll_required = mock_poll_required  # the kiosk sets it: no opening without the mock poll
         self._box: BallotBox | None = None
         self.photos = PhotoStore(ebox.journal.path.parent / "photos")
         self.photo_fetch: PhotoFetch | None = None
@@ -83,25 +95,76 @@ class BranchDevices:
 
     def open(self, *, now: dt.datetime,
              mock: Callable[[BallotManifest], Sequence[dict[str, list[str]]]] | None = None) -> SignedReport:
-        """Load the manifest, print the zero report, run the mock poll, tell HQ, open the polls.
+        """Every opening step at once (simulations): zero report, mock poll, second zero report, opening.
 
         ``mock`` makes the mock-poll ballots from the loaded manifest; they are counted,
-        reported and cleared before the polls open.
+        reported and cleared, and a second zero report printed, before the polls open.
+        Returns the first zero report.
         """
+        zero = self.zero_report(now=now)
+        if mock is not None:
+            self.start_mock_poll()
+            for ballot in mock(self.box.manifest):
+                self.box.cast(self.mock_card(now), ballot)
+            self.end_mock_poll(now=now)
+            self.second_zero_report(now=now)
+        self.open_polls()
+        return zero
+
+    # -- the opening, step by step (the kiosk's branch head) ------------------------------------
+    def zero_report(self, *, now: dt.datetime) -> SignedReport:
+        """Step 1: fetch the branch's manifest from HQ, load it and sign the first zero report."""
         fetch_branch_info(self.auth)
         fetch_branch_info(self.ebox)
         self._box = None
-        box = self.box
-        zero = box.load_manifest(json.loads(self.ebox.setting("hq_manifest")), now=now)
+        zero = self.box.load_manifest(json.loads(self.ebox.setting("hq_manifest")), now=now)
         self.load_photos()
-        if mock is not None:
-            box.start_mock_poll()
-            for ballot in mock(box.manifest):
-                box.cast(self.mock_card(now), ballot)
-            box.end_mock_poll(now=now)
-        self.ebox.send("branch_open", {"zero_report": zero.document()}, queue_if_offline=False)
-        box.open_polls()
         return zero
+
+    def start_mock_poll(self) -> None:
+        """Step 2a: test votes may be cast (only after the first zero report)."""
+        self.box.start_mock_poll()
+
+    def mock_vote(self, ballot: dict[str, list[str]], *, now: dt.datetime) -> IssuedCard:
+        """Step 2b: one test vote, its card printed and read back through the card adapters like a real one."""
+        if self.box.state is not BoxState.MOCK_POLL:
+            raise BranchStateError("test votes are cast only during the mock poll", code="opening_order")
+        printed = self.card_writer.write(self.mock_card(now))
+        self.box.cast(self.card_reader.read(printed.image), ballot)
+        return printed
+
+    def end_mock_poll(self, *, now: dt.datetime) -> SignedReport:
+        """Step 2c: the test votes are reported (signed mock-poll report) and cleared, cards forgotten."""
+        return self.box.end_mock_poll(now=now)
+
+    def second_zero_report(self, *, now: dt.datetime) -> SignedReport:
+        """Step 3: a second signed zero report proves the box empty again after the mock poll."""
+        return self.box.second_zero_report(now=now)
+
+    def open_polls(self, *, mock_poll_required: bool | None = None) -> SignedReport:
+        """Step 4: tell HQ (with the latest zero report), then open the box for real votes."""
+        required = self.mock_poll_required if mock_poll_required is None else mock_poll_required
+        box = self.box
+        box.check_open(mock_poll_required=required)  # before HQ hears of it
+        zero = box.opening_report()
+        if zero is None:  # pragma: no cover - a box that may open has a zero report
+            raise BranchStateError("no zero report has been printed", code="opening_order")
+        body: dict[str, Any] = {"zero_report": zero.document()}
+        first, mock = (json.loads(self.ebox.journal.get(n) or "null") for n in ("zero_report", "mock_report"))
+        if mock is not None:  # the whole opening, for HQ's record; HQ opens the branch with the latest zero
+            body.update(first_zero_report=first, mock_report=mock)
+        self.ebox.send("branch_open", body, queue_if_offline=False)
+        box.open_polls(mock_poll_required=required)
+        return zero
+
+    # -- cards --------------------------------------------------------------------------------
+    def print_card(self, token: str) -> IssuedCard:
+        """The authentication device's printer makes the card the voter carries to the e-box."""
+        return self.card_writer.write(token)
+
+    def scan_card(self, data: bytes | str) -> str:
+        """The e-box's reader turns a scanned image or a wedge line into the card token."""
+        return self.card_reader.read(data)
 
     def load_photos(self) -> PhotoFetch:
         """Fetch and verify the loaded manifest's candidate photos; the outcome goes in the e-box journal."""

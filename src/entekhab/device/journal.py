@@ -5,6 +5,15 @@ editing or deleting any entry breaks every later link (``verify`` names the firs
 break). SQL triggers refuse UPDATE and DELETE on the chain. The e-box's cast vote
 records are deliberately *not* in the chain: a chain is ordered, and order would link
 a vote to the voter checked in at that moment (see :mod:`entekhab.device.ballot_box`).
+
+One act, one transaction: a device act (a ballot cast with its card and its journal entry,
+a state move with its entry, a check-in's answer with its card) runs inside
+:meth:`Journal.transaction`, so a crash leaves it wholly done or not done at all. The
+connection is in autocommit mode (``isolation_level=None``: the ``sqlite3`` module opens no
+implicit transactions) and every transaction is an explicit ``BEGIN IMMEDIATE``, which takes
+the write lock first so two writers never interleave. Durability: WAL with
+``synchronous=FULL`` syncs the WAL at every commit, so a committed act survives a power cut,
+not only a crashed process (``NORMAL`` could lose the last commits on power loss).
 """
 
 from __future__ import annotations
@@ -70,9 +79,15 @@ class Journal:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         _create_private(self.path)
         self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.executescript(SCHEMA)
+        self._depth = 0  # how many transaction() blocks are open (0: autocommit)
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:  # not a database, or a damaged one: say so, no traceback
+            self.db.close()
+            raise JournalBroken("the journal file %(path)s is damaged or not a journal: %(exc)s",
+                                params={"path": self.path, "exc": exc}, code="journal_damaged") from exc
         for suffix in ("-wal", "-shm", "-journal"):  # SQLite copies the file's mode; make sure of it
             with suppress(FileNotFoundError):
                 os.chmod(f"{self.path}{suffix}", PRIVATE)
@@ -82,14 +97,27 @@ class Journal:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT (the connection is in autocommit mode, so this is explicit)."""
-        self.db.execute("BEGIN IMMEDIATE")
+        """BEGIN IMMEDIATE … COMMIT; inside another one, a savepoint (the act commits once, at the outside).
+
+        Every statement of an act goes through here so the act is atomic; a nested block that
+        fails rolls back only its own part (a caller may catch the error and carry on).
+        """
+        if self._depth == 0:
+            begin, commit, rollback = "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"
+        else:
+            name = f"act_{self._depth}"
+            begin, commit, rollback = f"SAVEPOINT {name}", f"RELEASE {name}", f"ROLLBACK TO {name}; RELEASE {name}"
+        self.db.execute(begin)
+        self._depth += 1
         try:
             yield self.db
         except BaseException:
-            self.db.execute("ROLLBACK")
+            self._depth -= 1
+            for statement in rollback.split("; "):
+                self.db.execute(statement)
             raise
-        self.db.execute("COMMIT")
+        self._depth -= 1
+        self.db.execute(commit)
 
     # -- settings (mutable device state: keys, enrolment, sync cursor) --
     def get(self, key: str, default: str | None = None) -> str | None:
@@ -104,9 +132,11 @@ class Journal:
 
     # -- the chain --
     def append(self, kind: str, body: dict[str, Any]) -> Entry:
-        """Append one event atomically; the write lock makes two appends never share a predecessor."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        """Append one event atomically (as part of the act's transaction when one is open).
+
+        The write lock makes two appends never share a predecessor.
+        """
+        with self.transaction():
             row = self.db.execute("SELECT seq, digest FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
             seq, previous = (row[0] + 1, row[1]) if row else (1, GENESIS)
             digest = entry_digest(seq, kind, body, previous)
@@ -114,10 +144,6 @@ class Journal:
                 "INSERT INTO journal(seq, kind, body, previous, digest) VALUES (?, ?, ?, ?, ?)",
                 (seq, kind, canonical_json(body).decode(), previous, digest),
             )
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
         return Entry(seq, kind, body, previous, digest)
 
     def entries(self, *, after: int = 0, kind: str | None = None) -> Iterator[Entry]:
@@ -136,19 +162,34 @@ class Journal:
     def count(self, kind: str) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM journal WHERE kind = ?", (kind,)).fetchone()[0])
 
-    def verify(self) -> None:
-        """Raise JournalBroken at the first entry whose link or content does not match."""
-        previous, expected_seq = GENESIS, 1
-        for seq, kind, body, prev, digest in self.db.execute(
-            "SELECT seq, kind, body, previous, digest FROM journal ORDER BY seq"
-        ):
+    def verify(self, *, head: str | None = None) -> None:
+        """Raise JournalBroken at the first entry whose link or content does not match.
+
+        The chain alone cannot see its own last entries cut off (what remains is a valid
+        chain): ``head``, a digest known from outside (a signed report's ``journal_head``, a
+        transfer), must then be in the chain.
+        """
+        previous, expected_seq, seen = GENESIS, 1, head is None or head == GENESIS
+        try:
+            rows = self.db.execute("SELECT seq, kind, body, previous, digest FROM journal ORDER BY seq").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise JournalBroken("the journal file is damaged: %(exc)s", params={"exc": exc},
+                                code="journal_damaged") from exc
+        for seq, kind, body, prev, digest in rows:
             if seq != expected_seq:
                 raise JournalBroken("journal entry %(expected_seq)s is missing", params={"expected_seq": expected_seq})
             if prev != previous:
                 raise JournalBroken("journal entry %(seq)s: link to the previous entry is broken", params={"seq": seq})
-            if entry_digest(seq, kind, json.loads(body), prev) != digest:
+            try:
+                content = json.loads(body)
+            except ValueError:
+                content = None
+            if content is None or entry_digest(seq, kind, content, prev) != digest:
                 raise JournalBroken("journal entry %(seq)s: content does not match its digest", params={"seq": seq})
-            previous, expected_seq = digest, seq + 1
+            previous, expected_seq, seen = digest, seq + 1, seen or digest == head
+        if not seen:
+            raise JournalBroken("the journal ends before the head it must contain: its last entries are missing",
+                                code="journal_truncated")
 
     def export(self) -> list[dict[str, Any]]:
         """The whole chain as plain data, for transfer to a replacement device or to HQ."""

@@ -16,13 +16,13 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
+from entekhab.device.assets import FONTS
 from entekhab.domain.digits import to_persian_digits
 from entekhab.domain.jalali import TEHRAN, format_jalali
 from entekhab.i18n import N_, Catalogued, pgettext_in, render
 from entekhab.records.manifest import BallotManifest
 from entekhab.records.report import SignedReport, parse_closed_at, qr_payloads
 
-FONTS = Path(__file__).resolve().parents[1] / "hq" / "static" / "fonts"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
@@ -58,6 +58,7 @@ def report_time_fa(report: dict[str, Any]) -> str:
 
 TITLES = Catalogued("minutes title", {
     "zero": N_("Zero report (before voting starts)"),
+    "zero2": N_("Second zero report (after the mock poll, before voting starts)"),
     "mock": N_("Mock poll report"),
     "final": N_("Branch closing minutes"),
     "": N_("Minutes"),
@@ -100,7 +101,8 @@ def report_html(signed: SignedReport, manifest: BallotManifest) -> str:
         device += " " + render("(replacing %(devices)s)", {"devices": html.escape(preds)}, "fa")
     return _template("minutes.html").substitute(
         font_regular=(FONTS / "Vazirmatn-Regular.ttf").as_uri(), font_bold=(FONTS / "Vazirmatn-Bold.ttf").as_uri(),
-        title=TITLES.get(r.get("kind", ""), TITLES[""]), election=html.escape(r["election"]),
+        title=TITLES.get("zero2" if r.get("sequence") == 2 else r.get("kind", ""), TITLES[""]),
+        election=html.escape(r["election"]),
         branch=html.escape(r["branch"]), when=report_time_fa(r), device=device, ballots=_fa(r["ballots"]),
         checkins=_fa(statement.get("checkins", "—")),
         mock=render("%(ballots)s ballots, cleared", {"ballots": _fa(mock["ballots"])}, "fa") if mock else "—",
@@ -121,19 +123,21 @@ def render_pdf(signed: SignedReport, manifest: BallotManifest, path: Path | str)
 
 
 def decode_pdf_qr(path: Path | str, *, dpi: int = 150) -> list[str]:
-    """Render every page with ``pdftoppm`` (poppler) and read every QR code with zxing-cpp."""
-    import subprocess
-    import tempfile
-
+    """Render every page with pypdfium2 (in process: a device needs no poppler) and read its QR codes with zxing-cpp."""
+    import pypdfium2
     import zxingcpp
-    from PIL import Image
 
     texts: list[str] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(path), f"{tmp}/page"], check=True)
-        for page in sorted(Path(tmp).glob("page*.png")):
-            with Image.open(page) as image:
-                texts.extend(r.text for r in zxingcpp.read_barcodes(image) if r.text)
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        for page in document:
+            try:
+                image = page.render(scale=dpi / 72, grayscale=True).to_pil()
+            finally:
+                page.close()
+            texts.extend(r.text for r in zxingcpp.read_barcodes(image) if r.text)
+    finally:
+        document.close()
     return texts
 
 
