@@ -2,7 +2,7 @@
 # Installs the Debian packages Entekhab needs that a fresh machine may lack.
 # Idempotent: asks apt only for what is missing.
 set -euo pipefail
-need=(chromium libsodium23 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 gettext poppler-utils nodejs npm wrk)
+need=(chromium libsodium23 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 gettext poppler-utils nodejs npm wrk espeak-ng sox)
 missing=()
 for p in "${need[@]}"; do
   # nodejs/npm may come from elsewhere (the image's own Node): a working binary is enough.

@@ -47,3 +47,21 @@ def artifacts() -> Path:
 def _own_pdf_cache(settings, tmp_path_factory):
     """The live server keeps rendered PDFs on disk: in the test's own folder, never the real data's."""
     settings.PDF_CACHE_DIR = tmp_path_factory.mktemp("pdf-cache")
+
+
+def kiosk_login(page, base_url: str, role: str = "branch_head", pin: str | None = None) -> None:
+    """Log in on the kiosk's own login form (part K) as ``role`` and wait until the page shows who is in.
+
+    ``pin`` defaults to the documented demo PIN of the role (``operators.demo_pins()``); the kiosk's
+    devices need PINs first (``tests.device.conftest.give_pins``).
+    """
+    from entekhab.device.kiosk.operators import demo_pins
+
+    page.goto(f"{base_url.rstrip('/')}/")
+    page.wait_for_selector("[data-testid=login-form]:visible, [data-testid=logout]:visible")
+    if page.is_visible("[data-testid=logout]"):
+        page.click("[data-testid=logout]")
+    page.select_option("[data-testid=login-role]", role)
+    page.fill("[data-testid=login-pin]", pin or demo_pins()[role])
+    page.click("[data-testid=login]")
+    page.wait_for_selector(f"body[data-operator={role}]")

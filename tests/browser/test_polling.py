@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
+import json
 
 import pytest
 from playwright.sync_api import expect
@@ -12,18 +12,21 @@ from entekhab.device.adapters.civil_registry import DemoCivilRegistry, sample_pe
 from entekhab.device.adapters.fingerprint import DemoFingerprintReader
 from entekhab.device.agent import DeviceAgent
 from entekhab.device.branch import BranchDevices
-from entekhab.device.kiosk import Kiosk, make_server
+from entekhab.device.kiosk import Kiosk
+from entekhab.device.kiosk.server import running
 from entekhab.domain.lifecycle import ElectionState
 from entekhab.hq.demo.load import load_demo
 from entekhab.hq.demo.people import advance_to, demo_user
 from entekhab.hq.elections.models import Election
 from entekhab.hq.polling.actions import do_create_enrolment
 from entekhab.hq.polling.models import BranchReport, CheckIn
+from tests.browser.conftest import kiosk_login
+from tests.browser.kiosk_steps import open_branch
 
 
 @pytest.fixture
 def kiosk(transactional_db, live_server, tmp_path):
-    from tests.device.conftest import ensure_council_sizes
+    from tests.device.conftest import ensure_council_sizes, give_pins
 
     ensure_council_sizes()  # an earlier test's flush may have emptied the migration-seeded table
     load_demo("small", 1405)
@@ -38,11 +41,9 @@ def kiosk(transactional_db, live_server, tmp_path):
         agents[role].enrol(code)
     devices = BranchDevices(agents["auth"], agents["ebox"], registry=DemoCivilRegistry(),
                             reader=DemoFingerprintReader(typical_match=1.0, hard_share=0.0))
-    server = make_server(Kiosk(devices, report_dir=tmp_path), port=0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", devices, branch
-    server.shutdown()
+    give_pins(devices)  # the demo PINs, as `entekhab device enrol --demo-pins` sets them
+    with running(Kiosk(devices, report_dir=tmp_path)) as url:
+        yield url, devices, branch
 
 
 def check_in(page, url, code):
@@ -50,6 +51,9 @@ def check_in(page, url, code):
     page.fill("[data-testid=national-code]", code)
     page.click("[data-testid=begin]")
     page.click("[data-testid=scan]")
+    page.wait_for_selector("#scan-msg.ok")
+    # A matched first scan must not read "attempts left: 0" (the count is hidden, and was 0 before the fix).
+    assert "باقی‌مانده: ۰" not in page.inner_text("#step-finger")
     page.click("[data-testid=checkin]")
     page.wait_for_selector("[data-testid=card]:not(:empty)")
     return page.inner_text("[data-testid=card]").strip()
@@ -59,8 +63,11 @@ def test_check_in_vote_by_codes_refuse_invalid_close_and_open_the_pdf(kiosk, pag
     url, devices, branch = kiosk
     page.goto(url)
     assert page.locator("html").get_attribute("dir") == "rtl"
-    page.click("[data-testid=open]")
-    page.wait_for_selector("text=شعبه باز شد")
+    expect(page.locator("[data-testid=operator]")).to_have_text("کسی وارد نشده است")
+    kiosk_login(page, url, "branch_head")  # the opening is the branch head's
+    expect(page.locator("[data-testid=operator]")).to_contain_text("رئیس شعبه — مریم احمدی")
+    page.click("[data-testid=open]")  # to the opening page: zero report, mock poll, second zero report, open
+    open_branch(page, url, mock_votes=1)
     zero = page.request.get(f"{url}/zero-report.pdf")
     assert zero.ok and zero.body().startswith(b"%PDF")
     manifest = devices.box.manifest
@@ -68,6 +75,10 @@ def test_check_in_vote_by_codes_refuse_invalid_close_and_open_the_pdf(kiosk, pag
     list_code = next(code for code, v in sorted(pr.names.items()) if v["kind"] == "list")
     singles = [code for code, v in sorted(pr.names.items()) if v["kind"] == "candidate"][:3]
     voters = sample_people(DemoCivilRegistry(), 3, dt.date(2026, 5, 1), seed=77)
+
+    # The desk operator checks voters in and runs the e-box.
+    kiosk_login(page, url, "operator")
+    expect(page.locator("[data-testid=operator]")).to_contain_text("متصدی")
 
     # Voter 1: one list code.
     card = check_in(page, url, voters[0])
@@ -113,8 +124,13 @@ def test_check_in_vote_by_codes_refuse_invalid_close_and_open_the_pdf(kiosk, pag
     assert page.locator(f"#names-{pr.code} b").count() == 0
     assert devices.box.ballots_cast == 2
 
+    page.goto(f"{url}/close")  # the operator may not close: a Persian refusal, and the box stays open
+    page.fill("[data-testid=supervisor]", "علی کریمی")
+    page.click("[data-testid=close]")
+    page.wait_for_selector("#msg.error >> text=فقط با رئیس شعبه")
+    assert devices.box.state.value != "closed"
+    kiosk_login(page, url, "branch_head")
     page.goto(f"{url}/close")
-    page.fill("[data-testid=head]", "مریم احمدی")
     page.fill("[data-testid=supervisor]", "علی کریمی")
     page.click("[data-testid=close]")
     page.wait_for_selector("[data-testid=pdf]:visible")
@@ -124,3 +140,28 @@ def test_check_in_vote_by_codes_refuse_invalid_close_and_open_the_pdf(kiosk, pag
     (artifacts / "kiosk-report.pdf").write_bytes(response.body())
     report = BranchReport.objects.get(branch=branch)
     assert report.ballots == 2 and CheckIn.objects.filter(branch=branch).count() == 3
+    assert "مریم احمدی" in json.dumps(report.document, ensure_ascii=False)  # the head's name from the login
+
+
+def test_the_kiosk_pages_say_when_the_session_timed_out_and_ask_for_the_pin_again(page, tmp_path):
+    from entekhab.device.kiosk.operators import IDLE_TIMEOUT_S, OperatorDesk
+    from tests.device.conftest import bare_devices, give_pins
+
+    now = [1_000_000.0]
+    devices = bare_devices(tmp_path)
+    give_pins(devices)
+    desk = OperatorDesk([devices.auth.journal], clock=lambda: now[0])
+    with running(Kiosk(devices, report_dir=tmp_path, operators=desk)) as url:
+        kiosk_login(page, url, "operator")
+        page.goto(f"{url}/auth")
+        expect(page.locator("[data-testid=operator]")).to_contain_text("متصدی")
+        now[0] += IDLE_TIMEOUT_S + 1
+        page.fill("[data-testid=national-code]", "0012345678")
+        page.click("[data-testid=begin]")
+        expect(page.locator("[data-testid=login-msg]")).to_contain_text("نشست شما به دلیل عدم استفاده به پایان رسید")
+        expect(page.locator("[data-testid=login-form]")).to_be_visible()
+        expect(page.locator("[data-testid=operator]")).to_have_text("کسی وارد نشده است")
+        page.select_option("[data-testid=login-role]", "operator")
+        page.fill("[data-testid=login-pin]", "0000")
+        page.click("[data-testid=login]")
+        expect(page.locator("[data-testid=login-msg]")).to_contain_text("رمز نادرست است")

@@ -88,25 +88,28 @@ def test_a_desk_that_missed_the_close_learns_it_from_hq_and_issues_no_card(branc
 
 
 def test_the_kiosk_refuses_check_in_and_cards_after_the_close(branch, tmp_path):
+    from functools import partial
+
     from entekhab.device.kiosk import Kiosk
+    from entekhab.device.kiosk.operators import OPERATOR, Operator
 
     b = branch()
     kiosk = Kiosk(b.devices, report_dir=tmp_path / "kiosk", clock=lambda: NOW)
+    call = partial(kiosk.call, operator=Operator(OPERATOR, "متصدی"))  # the desk operator's logged-in session
     (tmp_path / "kiosk").mkdir()
     b.devices.open(now=NOW)
-    status, begun = kiosk.call("/api/auth/begin", {"national_code": eligible(None, 1)[0]})
+    status, begun = call("/api/auth/begin", {"national_code": eligible(None, 1)[0]})
     assert status == 200
-    kiosk.call("/api/auth/scan", {"session": begun["session"]})
-    status, issued = kiosk.call("/api/auth/checkin", {"session": begun["session"]})
+    call("/api/auth/scan", {"session": begun["session"]})
+    status, issued = call("/api/auth/checkin", {"session": begun["session"]})
     assert status == 200 and issued["card"]
-    kiosk.call("/api/ebox/cast", {"card": issued["card"],
-                                  "ballot": {c.code: [] for c in b.devices.box.manifest.contests}})
+    call("/api/ebox/cast", {"card": issued["card"], "ballot": {c.code: [] for c in b.devices.box.manifest.contests}})
     spare = b.devices.mock_card(NOW)  # a card in hand when the branch closes
     b.devices.close(now=NOW, branch_head="رئیس شعبه", supervisor="ناظر")
     checkins = CheckIn.objects.count()
-    status, body = kiosk.call("/api/auth/begin", {"national_code": eligible(None, 2)[1]})
+    status, body = call("/api/auth/begin", {"national_code": eligible(None, 2)[1]})
     assert status == 409 and body["code"] == "branch_closed" and "بسته" in body["message_fa"] and body["message"]
-    status, body = kiosk.call("/api/ebox/card", {"card": spare})
+    status, body = call("/api/ebox/card", {"card": spare})
     assert status == 409 and body["code"] == "branch_closed"
     status, state = kiosk.call("/api/status", {})
     assert state["closed"] and state["checkins"] == 1

@@ -52,9 +52,13 @@ def _devices(auth: Path, ebox: Path, seed: int = 1405):
 
 
 def _run(action, as_json: bool, render) -> None:
-    from django.core.exceptions import PermissionDenied
-
     from entekhab.domain.errors import DomainError
+
+    try:  # HQ's polling commands may be refused by Django; a device install has no Django.
+        from django.core.exceptions import PermissionDenied
+    except ModuleNotFoundError:
+        class PermissionDenied(Exception):  # type: ignore[no-redef]  # never raised without Django
+            pass
 
     try:
         result = action()
@@ -85,11 +89,33 @@ def init(path: Journal, serial: Annotated[str, typer.Option(help="serial from th
 
 @device_app.command("enrol")
 def enrol(path: Journal, code: Annotated[str, typer.Argument(help="one-time code from the HQ operator")],
+          branch_head_pin: Annotated[str, typer.Option(help="kiosk PIN of the branch head (4-12 digits)")] = "",
+          operator_pin: Annotated[str, typer.Option(help="kiosk PIN of the desk operator (4-12 digits)")] = "",
+          branch_head_name: Annotated[str, typer.Option(help="branch head's name, recorded in the minutes")] = "",
+          demo_pins: Annotated[bool, typer.Option(
+              "--demo-pins", help="the documented demo PINs (seed 1405) instead of random ones")] = False,
           as_json: JsonOpt = False) -> None:
-    """Bind this device's key to its serial and branch at HQ with the one-time code."""
+    """Bind this device's key to its serial and branch at HQ with the one-time code; set the kiosk PINs.
+
+    PINs not given are random (or the demo's with --demo-pins) and printed once: only their
+    scrypt hashes are kept, in the device journal.
+    """
+    from entekhab.device.kiosk import operators
+
     agent = _agent(path)
-    _run(lambda: agent.enrol(code), as_json,
-         lambda r: typer.echo(f"enrolled: branch {r['branch']}, election {r['election']}, role {r['role']}"))
+
+    def act():
+        answer = dict(agent.enrol(code))
+        pins = operators.demo_pins() if demo_pins else operators.random_pins()
+        pins = {operators.BRANCH_HEAD: branch_head_pin or pins[operators.BRANCH_HEAD],
+                operators.OPERATOR: operator_pin or pins[operators.OPERATOR]}
+        operators.set_pins(agent.journal, pins, {operators.BRANCH_HEAD: branch_head_name})
+        return {**answer, "pins": pins}
+
+    _run(act, as_json,
+         lambda r: typer.echo(f"enrolled: branch {r['branch']}, election {r['election']}, role {r['role']}\n"
+                              f"kiosk PINs (shown once): branch_head {r['pins']['branch_head']}, "
+                              f"operator {r['pins']['operator']}"))
 
 
 @device_app.command("open")
@@ -107,17 +133,21 @@ def serve(auth: AuthOpt, ebox: EboxOpt,
           port: Annotated[int, typer.Option(min=0, max=65535)] = 8470,
           host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
           reports: Annotated[Path, typer.Option(help="folder for the branch report PDF")] = Path("artifacts/kiosk"),
+          allow_host: Annotated[list[str] | None, typer.Option(
+              help="another host:port the kiosk may be reached as (127.0.0.1, localhost and --host are allowed)")
+          ] = None,
           ) -> None:
-    """Serve the branch kiosk (authentication page, e-box page, closing) on this machine."""
-    from entekhab.device.kiosk import Kiosk, make_server
+    """Serve the branch kiosk (authentication page, e-box page, closing) on this machine.
+
+    Operators log in on the pages with their role's PIN (set by `entekhab device enrol`).
+    """
+    from entekhab.device.kiosk import Kiosk
+    from entekhab.device.kiosk.server import serve as serve_kiosk
 
     reports.mkdir(parents=True, exist_ok=True)
-    server = make_server(Kiosk(_devices(auth, ebox), report_dir=reports), host=host, port=port)
-    typer.echo(f"kiosk: http://{host}:{server.server_address[1]}/  (auth: /auth, e-box: /ebox, closing: /close)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        server.shutdown()
+    kiosk = Kiosk(_devices(auth, ebox), report_dir=reports)
+    serve_kiosk(kiosk, host=host, port=port, extra_hosts=allow_host or (),  # uvicorn stops cleanly on Ctrl-C
+                on_ready=lambda url: typer.echo(f"kiosk: {url}/  (auth: /auth, e-box: /ebox, closing: /close)"))
 
 
 @device_app.command("close")
@@ -203,30 +233,62 @@ def transfer(old: Annotated[Path, typer.Option("--from", help="journal of the fa
 
 @device_app.command("verify-qr")
 def verify_qr(files: Annotated[list[Path], typer.Argument(help="PDF or images of the posted report")],
+              keys: Annotated[Path, typer.Option(
+                  "--keys", help="trusted device keys: HQ's device-keys.json, or the open data folder (index.json)")],
+              hq_key: Annotated[str, typer.Option(
+                  "--hq-key", help="HQ's public key (hex) that must have signed the keys file")] = "",
               as_json: JsonOpt = False) -> None:
-    """Read the QR codes of a posted branch report and check its signature."""
-    from entekhab.device.pdf import decode_pdf_qr
-    from entekhab.records.report import join_qr_payloads, verify_report
+    """Read the QR codes of a posted branch report; check its signature and that HQ published its key."""
+    from entekhab.device.qrfiles import read_qr_files
+    from entekhab.publication.device_keys import load_trusted_keys, verify_posted
 
     def act():
-        texts: list[str] = []
-        for f in files:
-            if not f.exists():
-                _fail(f"{f}: no such file")
-            if f.suffix.lower() == ".pdf":
-                texts += decode_pdf_qr(f)
-            else:
-                import zxingcpp
-                from PIL import Image
-
-                with Image.open(f) as image:
-                    texts += [r.text for r in zxingcpp.read_barcodes(image)]
-        report = verify_report(join_qr_payloads(texts)).report
+        texts = read_qr_files(files)
+        trusted = load_trusted_keys(keys, hq_key=hq_key.strip() or None)
+        report = verify_posted(texts, trusted).report
         return {"branch": report["branch"], "device": report["device"], "ballots": report["ballots"],
-                "signature": "valid", "codes": len(texts)}
+                "signature": "valid", "key": "published", "keys_source": trusted.source, "codes": len(texts)}
 
-    _run(act, as_json, lambda r: typer.echo(f"branch {r['branch']}: {r['ballots']} ballots, signature valid "
-                                            f"(device {r['device']}, {r['codes']} codes)"))
+    def show(r: dict) -> None:
+        from entekhab.commands.say import ident, num
+
+        typer.echo(_("branch %(branch)s: %(ballots)s ballots; signature valid under a device key HQ published for "
+                     "the branch (device %(device)s, %(codes)s codes)", branch=ident(r["branch"]),
+                     ballots=num(r["ballots"]), device=ident(r["device"]), codes=num(r["codes"])))
+
+    _run(act, as_json, show)
+
+
+@polling_app.command("device-keys")
+def device_keys(out: Annotated[Path, typer.Option(help="file to write (device-keys.json)")],
+                election: Annotated[str, typer.Option(help="election code")] = "1405",
+                as_json: JsonOpt = False) -> None:
+    """Export the enrolled devices' public keys, signed by HQ, for `entekhab device verify-qr --keys`."""
+    from entekhab.hq.bootstrap import setup
+
+    setup()
+    import datetime as dt
+
+    from entekhab.hq.polling.models import DeviceEnrolment
+    from entekhab.hq.results.actions import hq_key
+    from entekhab.publication.device_keys import build_device_keys
+
+    def act():
+        rows = [{"serial": e.serial, "role": e.role, "branch": e.branch.code, "public_key": e.public_key,
+                 "state": e.state}
+                for e in DeviceEnrolment.objects.filter(election__code=election).exclude(public_key="")
+                .select_related("branch")]
+        document = build_device_keys(rows, election=election, key=hq_key(),
+                                     generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        out.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        return {"devices": len(document["device_keys"]["devices"]), "out": str(out)}
+
+    def show(r: dict) -> None:
+        from entekhab.commands.say import ident, num
+
+        typer.echo(_("%(devices)s device keys written to %(out)s", devices=num(r["devices"]), out=ident(r["out"])))
+
+    _run(act, as_json, show)
 
 
 @polling_app.command("enrolment-code")

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 import urllib.error
 import urllib.request
+from contextlib import ExitStack
 
 import pytest
 
 from entekhab.device.branch import fetch_branch_info
-from entekhab.device.kiosk import Kiosk, make_server
+from entekhab.device.kiosk import Kiosk
+from entekhab.device.kiosk.server import running
 from entekhab.device.photos import manifest_photos
 from tests.hq.polling.conftest import NOW, ClientTransport
 
@@ -33,25 +34,24 @@ class PhotoTransport(ClientTransport):
 
 @pytest.fixture
 def kiosk_for():
-    servers = []
+    """Serve a branch's kiosk; returns an httpx client logged in as the desk operator (its base_url is the kiosk's)."""
+    from tests.device.conftest import give_pins, kiosk_client
 
-    def start(devices, tmp):
-        server = make_server(Kiosk(devices, report_dir=tmp), port=0)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
+    with ExitStack() as stack:
+        def start(devices, tmp):
+            give_pins(devices)
+            url = stack.enter_context(running(Kiosk(devices, report_dir=tmp)))
+            client = kiosk_client(url, "operator")
+            stack.callback(client.close)
+            return client
 
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+        yield start
 
 
-def post(url: str, body: dict) -> dict:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
+def post(client, path: str, body: dict) -> dict:
+    response = client.post(path, json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
 
 
 def candidates(devices) -> tuple[str, list[tuple[str, dict]]]:
@@ -65,10 +65,11 @@ def test_ebox_fetches_verified_photos_and_the_kiosk_shows_them_as_codes_are_type
     b.devices.open(now=NOW)
     wanted = manifest_photos(b.devices.box.manifest.document)
     assert wanted and sorted(b.devices.photo_fetch.fetched) == wanted and not b.devices.photo_fetch.refused
-    url = kiosk_for(b.devices, tmp_path)
+    client = kiosk_for(b.devices, tmp_path)
+    url = str(client.base_url).rstrip("/")
     contest, cands = candidates(b.devices)
     code, entry = cands[0]
-    answer = post(f"{url}/api/ebox/check", {"contest": contest, "codes": [code]})
+    answer = post(client, "/api/ebox/check", {"contest": contest, "codes": [code]})
     shown = answer["codes"][0]
     assert shown["name_fa"] == entry["name_fa"] and shown["photo_url"] == f"/photos/{entry['photo']}"
     with urllib.request.urlopen(url + shown["photo_url"], timeout=10) as response:
@@ -77,7 +78,7 @@ def test_ebox_fetches_verified_photos_and_the_kiosk_shows_them_as_codes_are_type
         assert hashlib.sha256(response.read()).hexdigest() == entry["photo"]
     lists = [c for c, v in b.devices.box.manifest.contests[0].names.items() if v["kind"] == "list"]
     if lists:  # a list code shows the list's name, no photo
-        assert post(f"{url}/api/ebox/check", {"contest": contest, "codes": lists[:1]})["codes"][0]["photo_url"] == ""
+        assert post(client, "/api/ebox/check", {"contest": contest, "codes": lists[:1]})["codes"][0]["photo_url"] == ""
     with urllib.request.urlopen(f"{url}/ebox", timeout=10) as response:
         assert b"photo_url" in response.read()  # the page draws the photo next to the name
     for bad in ("0" * 64, "../journal.db", entry["photo"].upper()):
@@ -98,11 +99,11 @@ def test_a_photo_that_does_not_match_the_signed_digest_is_refused_and_the_name_s
     fetch = b.devices.photo_fetch
     assert list(fetch.refused) == [forged_transport.forge] and "SHA-256" in fetch.refused[forged_transport.forge]
     assert forged_transport.forge not in fetch.fetched and not b.devices.photos.has(forged_transport.forge)
-    url = kiosk_for(b.devices, tmp_path)
+    client = kiosk_for(b.devices, tmp_path)
     contest = next(c for c in b.devices.box.manifest.contests
                    if any(v.get("photo") == forged_transport.forge for v in c.names.values()))
     code, entry = next((k, v) for k, v in sorted(contest.names.items()) if v.get("photo") == forged_transport.forge)
-    shown = post(f"{url}/api/ebox/check", {"contest": contest.code, "codes": [code]})["codes"][0]
+    shown = post(client, "/api/ebox/check", {"contest": contest.code, "codes": [code]})["codes"][0]
     assert shown["known"] and shown["name_fa"] == entry["name_fa"] and shown["photo_url"] == ""
     photos = [e.body for e in b.ebox.journal.entries(kind="photos")]
     assert photos and forged_transport.forge in photos[-1]["refused"]
