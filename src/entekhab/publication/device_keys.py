@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,9 +36,9 @@ from typing import Any
 from entekhab.domain.errors import DomainError
 from entekhab.publication.errors import PublicationError, QrUnreadable
 from entekhab.publication.index import INDEX_FILE, verify_index
-from entekhab.publication.qrcheck import _refuse_bombs
+from entekhab.publication.qrcheck import read_posted
 from entekhab.records.canonical import canonical_json
-from entekhab.records.report import SignedReport, join_qr_payloads, verify_report
+from entekhab.records.report import SignedReport, verify_report
 from entekhab.records.signing import SigningKey, verify
 
 FORMAT = "entekhab/device-keys/1"
@@ -160,13 +159,7 @@ def load_trusted_keys(path: Path, *, hq_key: str | None = None) -> TrustedKeys:
 
 def verify_posted(texts: list[str], trusted: TrustedKeys) -> SignedReport:
     """The posted report its QR texts carry, if whole, validly signed, and signed by a published key."""
-    _refuse_bombs(texts)
-    try:
-        document = join_qr_payloads(texts)
-    except DomainError as exc:
-        raise QrUnreadable(exc.message_en, exc.message_fa) from exc
-    except (ValueError, TypeError, zlib.error) as exc:  # bad base64, zlib or JSON inside a well-formed frame
-        raise QrUnreadable("the codes do not decode to a report") from exc
+    document = read_posted(texts)
     try:
         signed = verify_report(document)
     except DomainError:

@@ -113,6 +113,17 @@ class QrVerdict:
         }
 
 
+def read_posted(texts: list[str]) -> Any:
+    """The document a posted report's QR texts join into, or one clear refusal (never a raw decode error)."""
+    _refuse_bombs(texts)
+    try:
+        return join_qr_payloads(texts)
+    except DomainError as exc:
+        raise QrUnreadable(exc.message_en, exc.message_fa) from exc
+    except (ValueError, TypeError, zlib.error) as exc:  # bad base64, zlib or JSON inside a well-formed frame
+        raise QrUnreadable("the codes do not decode to a report") from exc
+
+
 def check_posted(texts: list[str], published: Mapping[str, Mapping[str, Any]],
                  hq_public_key: str | None = None) -> QrVerdict:
     """Compare the posted report's QR texts with ``published`` (branch code → signed document).
@@ -120,13 +131,7 @@ def check_posted(texts: list[str], published: Mapping[str, Mapping[str, Any]],
     A paper report is signed by HQ at entry, so when ``hq_public_key`` is given a paper report
     under any other key has no valid signature.
     """
-    _refuse_bombs(texts)
-    try:
-        document = join_qr_payloads(texts)
-    except DomainError as exc:
-        raise QrUnreadable(exc.message_en, exc.message_fa) from exc
-    except (ValueError, TypeError, zlib.error) as exc:  # bad base64, zlib or JSON inside a well-formed frame
-        raise QrUnreadable("the codes do not decode to a report") from exc
+    document = read_posted(texts)
     report = document.get("report") if isinstance(document, dict) else None
     if not isinstance(report, dict):
         raise QrUnreadable("the codes do not hold a branch report")
