@@ -25,7 +25,8 @@ def test_the_branch_head_opens_in_order_and_the_ebox_reads_the_printed_card(kios
     for unprinted in ("zero-pdf", "mock-pdf", "zero2-pdf"):
         assert page.is_hidden(f"[data-testid={unprinted}]"), unprinted
     page.screenshot(path=str(artifacts / "kiosk-opening-start.png"), full_page=True)
-    out_of_order = page.request.post(f"{url}/api/open", data={})  # the server refuses a skipped step as well
+    # the server refuses a skipped step as well
+    out_of_order = page.request.post(f"{url}/api/open", data={}, headers={"Origin": url})
     assert out_of_order.status == 400 and out_of_order.json()["code"] == "opening_order"
 
     open_branch(page, url, mock_votes=2, artifacts=artifacts)
