@@ -15,6 +15,7 @@ def login_as_branch_head(page, url) -> None:
 def open_branch(page, url, *, mock_votes: int = 2, artifacts=None) -> None:
     """Drive the opening page through its four steps (also used by test_polling)."""
     page.goto(f"{url}/opening")
+    page.wait_for_selector("body[data-next]")  # the page has painted the state it read
     page.click("[data-testid=zero]")
     page.wait_for_selector("[data-testid=zero-pdf]:visible")
     page.click("[data-testid=mock-start]")

@@ -20,7 +20,7 @@ from tests.browser.conftest import kiosk_login
 from tests.device.conftest import give_pins
 from tests.device.fake_hq import NOW, FakeHQ, branch_devices, voters
 
-IDLE_MS = 2500  # the page's inactivity warning, shortened for the test (?idle=)
+IDLE_MS = 4000  # the page's inactivity warning, shortened for the test (?idle=)
 
 
 @pytest.fixture

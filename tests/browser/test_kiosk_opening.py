@@ -18,6 +18,7 @@ def test_the_branch_head_opens_in_order_and_the_ebox_reads_the_printed_card(kios
     url, devices, branch = kiosk
     login_as_branch_head(page, url)
     page.goto(f"{url}/opening")
+    page.wait_for_selector("body[data-next=zero]")  # the page has painted the state it read
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert page.is_enabled("[data-testid=zero]")
     for later in ("mock-start", "mock-vote", "mock-end", "zero2", "open-polls"):
