@@ -58,11 +58,12 @@
   const visible = id => !$(id).classList.contains("hidden");
   function goReview() { $("review").click(); }
   function goBack(field) {
-    if (visible("step-review")) { $("back").click(); const f = fields()[0]; f.focus();
-      speak([["choices", {contest: f.dataset.contest, codes: codesOf(f.dataset.contest)}]]); return; }
+    if (visible("step-review")) { $("back").click(); sayChoices(fields()[0]); return; }
     const i = fields().indexOf(field);
-    if (i > 0) { const f = fields()[i - 1]; f.focus(); speak([["choices", {contest: f.dataset.contest, codes: codesOf(f.dataset.contest)}]]); }
+    if (i > 0) { sayChoices(fields()[i - 1]); }
   }
+  // Focus a contest's field and say its choices so far.
+  function sayChoices(f) { f.focus(); speak([["choices", {contest: f.dataset.contest, codes: codesOf(f.dataset.contest)}]]); }
 
   document.addEventListener("keydown", e => {
     touched();
@@ -77,7 +78,7 @@
     if (!field) { return; }
     const contest = field.dataset.contest;
     if (e.key === "/") { e.preventDefault(); field.value = codesOf(contest).slice(0, -1).join(" ") + " "; check(contest);
-      speak([["choices", {contest, codes: codesOf(contest)}]]); return; }
+      sayChoices(field); return; }
     if (e.key === "Enter") {
       e.preventDefault();
       if (field.value.trim() && !/\s$/.test(field.value)) {  // a code was just typed: say its name
